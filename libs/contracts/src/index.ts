@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+
+export * as catalogV1 from './generated/catalog/v1/catalog';
+export * from './http/catalog';
+export * from './grpc/timestamp';
+
+/** Root of the .proto tree; pass it as an include directory to the gRPC loader. */
+export const PROTO_ROOT = join(__dirname, '..', 'proto');
+
+/** Everything a gRPC server or client needs to load one versioned package. */
+export interface GrpcPackageDefinition {
+  readonly package: string;
+  readonly protoPath: string;
+  readonly serviceName: string;
+}
+
+export const CATALOG_V1: GrpcPackageDefinition = {
+  package: 'catalog.v1',
+  protoPath: join(PROTO_ROOT, 'catalog', 'v1', 'catalog.proto'),
+  serviceName: 'CatalogService',
+};
+
+/**
+ * Loader options shared by every server and client so both sides decode messages the same way:
+ * camelCase fields, int64 as JS numbers, defaults filled for non-optional fields.
+ */
+export const GRPC_LOADER_OPTIONS = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+  includeDirs: [PROTO_ROOT],
+};

@@ -1,0 +1,2 @@
+export { applyMigrations, type MigrationResult } from './migrator';
+export { ensureDatabase, dropDatabase, databaseName, withDatabase } from './database-admin';
