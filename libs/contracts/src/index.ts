@@ -29,6 +29,6 @@ export const GRPC_LOADER_OPTIONS = {
   longs: Number,
   enums: String,
   defaults: true,
-  oneofs: true,
+  oneofs: false,
   includeDirs: [PROTO_ROOT],
 };

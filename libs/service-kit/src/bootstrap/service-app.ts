@@ -1,0 +1,86 @@
+import { type DynamicModule, type INestApplication, Logger as NestLogger, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { GRPC_LOADER_OPTIONS, type GrpcPackageDefinition } from '@storefront/contracts';
+import { Logger } from 'nestjs-pino';
+import type { BaseConfig } from '../config/config';
+import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logging';
+
+export interface ServiceAppOptions {
+  /** The root module; it imports ServiceKitModule.forRoot(...). */
+  readonly module: Type | DynamicModule;
+  readonly config: BaseConfig & { GRPC_PORT?: number };
+  /** gRPC packages this process serves on GRPC_PORT. */
+  readonly grpc?: readonly GrpcPackageDefinition[];
+  /** Largest accepted request body in bytes. */
+  readonly bodyLimit?: number;
+  /** Last touches before listening (OpenAPI docs, CORS). */
+  readonly configure?: (app: NestFastifyApplication) => void | Promise<void>;
+}
+
+/** Builds the application without listening, so tests can start it on ports of their choosing. */
+export async function createServiceApp(options: ServiceAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: true,
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+  });
+  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+
+  if (options.grpc?.length) {
+    if (options.config.GRPC_PORT === undefined) throw new Error('GRPC_PORT is required to serve gRPC');
+    app.connectMicroservice<GrpcOptions>({
+      transport: Transport.GRPC,
+      options: {
+        package: options.grpc.map((definition) => definition.package),
+        protoPath: options.grpc.map((definition) => definition.protoPath),
+        url: `${options.config.HOST}:${options.config.GRPC_PORT}`,
+        loader: GRPC_LOADER_OPTIONS,
+      },
+    });
+  }
+
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await options.configure?.(app);
+  return app;
+}
+
+export async function startServiceApp(app: INestApplication, config: ServiceAppOptions['config']): Promise<void> {
+  await app.startAllMicroservices();
+  await app.listen(config.HTTP_PORT, config.HOST);
+}
+
+/**
+ * The whole life of a service process: build, listen, and on SIGTERM drain and close within
+ * SHUTDOWN_TIMEOUT_MS. A failure to start ends the process with status 1 and the reason logged.
+ */
+export async function runService(name: string, options: ServiceAppOptions): Promise<void> {
+  const logger = new NestLogger(name);
+  try {
+    const app = await createServiceApp(options);
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        setTimeout(() => {
+          logger.error(`did not stop within ${options.config.SHUTDOWN_TIMEOUT_MS} ms; exiting`);
+          process.exit(1);
+        }, options.config.SHUTDOWN_TIMEOUT_MS).unref();
+      });
+    }
+    await startServiceApp(app, options.config);
+    const grpc = options.grpc?.length ? `, gRPC on :${options.config.GRPC_PORT}` : '';
+    logger.log(`${name} ready: HTTP on :${options.config.HTTP_PORT}${grpc}`);
+  } catch (error) {
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error), 'failed to start');
+    process.exit(1);
+  }
+}

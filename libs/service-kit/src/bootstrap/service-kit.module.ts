@@ -1,0 +1,35 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { HealthHttpController } from '../health/health.http.controller';
+import { HealthRegistry } from '../health/health.registry';
+import { ProblemDetailsFilter } from '../http/problem-details.filter';
+import { createValidationPipe } from '../http/validation';
+import { loggingModule } from '../logging/logging';
+
+export interface ServiceKitOptions {
+  /** Name in logs and health output, e.g. "catalog". */
+  readonly service: string;
+  readonly logLevel: string;
+}
+
+/**
+ * What every process gets by importing one module: JSON logs with request ids, problem+json errors,
+ * schema validation of inputs, and /health/live + /health/ready.
+ */
+@Global()
+@Module({})
+export class ServiceKitModule {
+  static forRoot(options: ServiceKitOptions): DynamicModule {
+    return {
+      module: ServiceKitModule,
+      imports: [loggingModule({ service: options.service, level: options.logLevel })],
+      controllers: [HealthHttpController],
+      providers: [
+        HealthRegistry,
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+      exports: [HealthRegistry],
+    };
+  }
+}

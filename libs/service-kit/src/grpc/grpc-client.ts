@@ -1,0 +1,93 @@
+import { type CallOptions, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { DomainError, type ErrorKind, type FieldIssue } from '@storefront/ddd';
+import { type Observable, lastValueFrom } from 'rxjs';
+import { ERROR_CODE_TRAILER, ERROR_ISSUES_TRAILER } from './grpc-status.filter';
+import { REQUEST_ID_HEADER } from '../logging/logging';
+
+/**
+ * A generated ts-proto client whose methods also accept grpc-js call options (the deadline). Nest's
+ * gRPC proxy forwards extra arguments to grpc-js, the generated interface just does not declare them.
+ */
+export type GrpcClient<S> = {
+  [K in keyof S]: S[K] extends (request: infer Req, metadata?: Metadata) => Observable<infer Res>
+    ? (request: Req, metadata: Metadata, options: CallOptions) => Observable<Res>
+    : never;
+};
+
+/** A downstream answered with an error, or did not answer in time. */
+export class DownstreamError extends DomainError {
+  constructor(
+    readonly code: string,
+    readonly kind: ErrorKind,
+    message: string,
+    options: { cause: unknown; issues?: readonly FieldIssue[] },
+  ) {
+    super(message, options);
+  }
+}
+
+const KIND_BY_STATUS: Partial<Record<status, ErrorKind>> = {
+  [status.INVALID_ARGUMENT]: 'invalid',
+  [status.OUT_OF_RANGE]: 'invalid',
+  [status.NOT_FOUND]: 'not_found',
+  [status.ALREADY_EXISTS]: 'conflict',
+  [status.FAILED_PRECONDITION]: 'conflict',
+  [status.ABORTED]: 'conflict',
+  [status.UNAVAILABLE]: 'unavailable',
+  [status.DEADLINE_EXCEEDED]: 'timeout',
+};
+
+function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number';
+}
+
+function trailer(error: ServiceError, key: string): string | undefined {
+  const value = error.metadata?.get(key)[0];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Maps a failed call to an error the caller's own transport filter understands. */
+export function fromGrpcError(error: unknown, downstream: string): Error {
+  if (!isServiceError(error)) return error instanceof Error ? error : new Error(String(error));
+  const kind = KIND_BY_STATUS[error.code as status];
+  if (kind === 'unavailable') {
+    return new DownstreamError('DOWNSTREAM.UNAVAILABLE', kind, `${downstream} is unavailable; try again shortly`, {
+      cause: error,
+    });
+  }
+  if (kind === 'timeout') {
+    return new DownstreamError('DOWNSTREAM.TIMEOUT', kind, `${downstream} did not answer in time`, { cause: error });
+  }
+  if (kind) {
+    const issuesJson = trailer(error, ERROR_ISSUES_TRAILER);
+    return new DownstreamError(trailer(error, ERROR_CODE_TRAILER) ?? `DOWNSTREAM.${status[error.code]}`, kind, error.details, {
+      cause: error,
+      issues: issuesJson ? (JSON.parse(issuesJson) as FieldIssue[]) : [],
+    });
+  }
+  return new Error(`${downstream} failed: ${error.details}`, { cause: error });
+}
+
+export interface UnaryCallOptions {
+  /** Name of the downstream, for error messages. */
+  readonly downstream: string;
+  readonly timeoutMs: number;
+  readonly requestId?: string | undefined;
+}
+
+/**
+ * Makes one unary call with a deadline (which the server sees too), the request id in metadata, and
+ * errors mapped by fromGrpcError.
+ */
+export async function callUnary<T>(
+  invoke: (metadata: Metadata, options: CallOptions) => Observable<T>,
+  options: UnaryCallOptions,
+): Promise<T> {
+  const metadata = new Metadata();
+  if (options.requestId) metadata.set(REQUEST_ID_HEADER, options.requestId);
+  try {
+    return await lastValueFrom(invoke(metadata, { deadline: Date.now() + options.timeoutMs }));
+  } catch (error) {
+    throw fromGrpcError(error, options.downstream);
+  }
+}

@@ -1,0 +1,30 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails, toProblem } from './problem-details';
+
+/** The request id fastify assigned (see requestIdFor in logging.ts). */
+export function requestIdOf(request: FastifyRequest): string {
+  return request.id;
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemDetails): void {
+  const body: ProblemDetails = { ...problem, instance: request.url.split('?')[0], requestId: request.id };
+  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/** The one HTTP exception filter: every error leaves as application/problem+json. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = toProblem(exception);
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, code: problem.code }, `${request.method} ${request.url} failed`);
+    }
+    sendProblem(request, reply, problem);
+  }
+}

@@ -1,0 +1,18 @@
+export {
+  ConfigError,
+  baseConfigSchema,
+  databaseConfigSchema,
+  grpcServerConfigSchema,
+  loadConfig,
+  parseConfig,
+  type BaseConfig,
+} from './config/config';
+export { ServiceKitModule, type ServiceKitOptions } from './bootstrap/service-kit.module';
+export { createServiceApp, runService, startServiceApp, type ServiceAppOptions } from './bootstrap/service-app';
+export { HealthRegistry, type ReadinessCheck, type ReadinessReport } from './health/health.registry';
+export { PROBLEM_CONTENT_TYPE, toProblem, type ProblemDetails } from './http/problem-details';
+export { requestIdOf } from './http/problem-details.filter';
+export { parseInput, requestValidationError } from './http/validation';
+export { REQUEST_ID_HEADER } from './logging/logging';
+export { GrpcStatusFilter, toGrpcStatus } from './grpc/grpc-status.filter';
+export { DownstreamError, callUnary, fromGrpcError, type GrpcClient, type UnaryCallOptions } from './grpc/grpc-client';

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { type DynamicModule, RequestMethod } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Fastify's request id generator: keeps the caller's x-request-id when it looks sane, otherwise
+ * makes one. pino-http reuses the id fastify assigned, so logs and responses agree.
+ */
+export function requestIdFor(request: IncomingMessage): string {
+  const header = request.headers[REQUEST_ID_HEADER];
+  return typeof header === 'string' && ACCEPTABLE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/** JSON logs through pino; every line logged while serving a request carries its id as `reqId`. */
+export function loggingModule(options: { service: string; level: string }): DynamicModule {
+  return LoggerModule.forRoot({
+    // Explicit: the library's default route pattern does not match under Nest 12's fastify adapter.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+    pinoHttp: {
+      level: options.level,
+      base: { service: options.service },
+      // Every log line made while serving a request carries `reqId`, and nothing else of the request.
+      quietReqLogger: true,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+      serializers: {
+        req: (request: { method: string; url: string }) => ({ method: request.method, url: request.url }),
+        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      },
+    },
+  });
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CategoryNotFoundError } from '../../../domain/catalog.errors';
+import { Money } from '../../../domain/money.value-object';
+import { Product } from '../../../domain/product.aggregate';
+import {
+  CATEGORY_REPOSITORY,
+  type CategoryRepository,
+  PRODUCT_REPOSITORY,
+  type ProductRepository,
+} from '../../../domain/product.repository';
+import type { CreateProductCommand } from './create-product.command';
+
+@Injectable()
+export class CreateProductHandler {
+  constructor(
+    @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository,
+    @Inject(CATEGORY_REPOSITORY) private readonly categories: CategoryRepository,
+  ) {}
+
+  async execute(command: CreateProductCommand): Promise<Product> {
+    const category = await this.categories.findBySlug(command.categorySlug);
+    if (!category) throw new CategoryNotFoundError(command.categorySlug);
+    const product = Product.create(
+      {
+        id: randomUUID(),
+        sku: command.sku,
+        name: command.name,
+        description: command.description,
+        category,
+        price: Money.of(command.price.amountMinor, command.price.currency),
+        imageUrl: command.imageUrl,
+      },
+      new Date(),
+    );
+    await this.products.insert(product);
+    return product;
+  }
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CategoryNotFoundError, ProductNotFoundError } from '../../../domain/catalog.errors';
+import type { Category } from '../../../domain/category.entity';
+import { Money } from '../../../domain/money.value-object';
+import type { Product } from '../../../domain/product.aggregate';
+import {
+  CATEGORY_REPOSITORY,
+  type CategoryRepository,
+  PRODUCT_REPOSITORY,
+  type ProductRepository,
+} from '../../../domain/product.repository';
+import type { UpdateProductCommand } from './update-product.command';
+
+@Injectable()
+export class UpdateProductHandler {
+  constructor(
+    @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository,
+    @Inject(CATEGORY_REPOSITORY) private readonly categories: CategoryRepository,
+  ) {}
+
+  async execute(command: UpdateProductCommand): Promise<Product> {
+    const product = await this.products.findById(command.id);
+    if (!product) throw new ProductNotFoundError(command.id);
+    let category: Category | undefined;
+    if (command.categorySlug !== undefined) {
+      category = (await this.categories.findBySlug(command.categorySlug)) ?? undefined;
+      if (!category) throw new CategoryNotFoundError(command.categorySlug);
+    }
+    const changed = product.update(
+      {
+        name: command.name,
+        description: command.description,
+        category,
+        price: command.price && Money.of(command.price.amountMinor, command.price.currency),
+        imageUrl: command.imageUrl,
+      },
+      new Date(),
+    );
+    if (changed) await this.products.update(product);
+    return product;
+  }
+}

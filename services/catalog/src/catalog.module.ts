@@ -1,0 +1,39 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ServiceKitModule } from '@storefront/service-kit';
+import { CreateProductHandler } from './application/commands/create-product/create-product.handler';
+import { UpdateProductHandler } from './application/commands/update-product/update-product.handler';
+import { GetProductHandler } from './application/queries/get-product/get-product.handler';
+import { GetProductsByIdsHandler } from './application/queries/get-products-by-ids/get-products-by-ids.handler';
+import { ListCategoriesHandler } from './application/queries/list-categories/list-categories.handler';
+import { ListProductsHandler } from './application/queries/list-products/list-products.handler';
+import { CATALOG_CONFIG, type CatalogConfig } from './config';
+import { CATEGORY_REPOSITORY, PRODUCT_REPOSITORY } from './domain/product.repository';
+import { PrismaCategoryRepository } from './infrastructure/prisma/prisma-category.repository';
+import { PrismaProductRepository } from './infrastructure/prisma/prisma-product.repository';
+import { PrismaService } from './infrastructure/prisma/prisma.service';
+import { CatalogGrpcController } from './interface/grpc/catalog.grpc.controller';
+import { CategoriesHttpController } from './interface/http/categories.http.controller';
+import { ProductsHttpController } from './interface/http/products.http.controller';
+
+@Module({})
+export class CatalogModule {
+  static register(config: CatalogConfig): DynamicModule {
+    return {
+      module: CatalogModule,
+      imports: [ServiceKitModule.forRoot({ service: 'catalog', logLevel: config.LOG_LEVEL })],
+      controllers: [ProductsHttpController, CategoriesHttpController, CatalogGrpcController],
+      providers: [
+        { provide: CATALOG_CONFIG, useValue: config },
+        PrismaService,
+        { provide: PRODUCT_REPOSITORY, useClass: PrismaProductRepository },
+        { provide: CATEGORY_REPOSITORY, useClass: PrismaCategoryRepository },
+        ListProductsHandler,
+        GetProductHandler,
+        GetProductsByIdsHandler,
+        ListCategoriesHandler,
+        CreateProductHandler,
+        UpdateProductHandler,
+      ],
+    };
+  }
+}

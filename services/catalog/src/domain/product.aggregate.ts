@@ -1,0 +1,106 @@
+import type { Category } from './category.entity';
+import { InvalidProductError } from './catalog.errors';
+import type { Money } from './money.value-object';
+
+const SKU_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
+const MAX_NAME_LENGTH = 200;
+const MAX_DESCRIPTION_LENGTH = 2000;
+
+export interface ProductState {
+  readonly id: string;
+  readonly sku: string;
+  readonly name: string;
+  readonly description: string;
+  readonly category: Category;
+  readonly price: Money;
+  readonly imageUrl: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface NewProduct {
+  readonly id: string;
+  readonly sku: string;
+  readonly name: string;
+  readonly description: string;
+  readonly category: Category;
+  readonly price: Money;
+  readonly imageUrl: string | null;
+}
+
+export type ProductChanges = Partial<Pick<ProductState, 'name' | 'description' | 'category' | 'price' | 'imageUrl'>>;
+
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) {
+    throw new InvalidProductError({ path: 'name', message: `must be 1-${MAX_NAME_LENGTH} characters` });
+  }
+  return trimmed;
+}
+
+function checkDescription(description: string): string {
+  if (description.length > MAX_DESCRIPTION_LENGTH) {
+    throw new InvalidProductError({ path: 'description', message: `must be at most ${MAX_DESCRIPTION_LENGTH} characters` });
+  }
+  return description;
+}
+
+function checkImageUrl(imageUrl: string | null): string | null {
+  if (imageUrl === null) return null;
+  if (!URL.canParse(imageUrl) || !/^https?:$/.test(new URL(imageUrl).protocol)) {
+    throw new InvalidProductError({ path: 'imageUrl', message: 'must be an http(s) URL' });
+  }
+  return imageUrl;
+}
+
+/** A product for sale. The SKU is its identity across services and never changes. */
+export class Product {
+  private constructor(private state: ProductState) {}
+
+  static create(input: NewProduct, now: Date): Product {
+    if (!SKU_PATTERN.test(input.sku)) {
+      throw new InvalidProductError({ path: 'sku', message: 'must be 3-32 upper-case letters, digits or dashes' });
+    }
+    return new Product({
+      ...input,
+      name: checkName(input.name),
+      description: checkDescription(input.description),
+      imageUrl: checkImageUrl(input.imageUrl),
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
+  /** Rebuilds a product loaded from storage; the rules held when it was saved. */
+  static restore(state: ProductState): Product {
+    return new Product(state);
+  }
+
+  /** Applies the given changes; returns whether anything actually changed. */
+  update(changes: ProductChanges, now: Date): boolean {
+    const next: ProductState = {
+      ...this.state,
+      name: changes.name === undefined ? this.state.name : checkName(changes.name),
+      description: changes.description === undefined ? this.state.description : checkDescription(changes.description),
+      category: changes.category ?? this.state.category,
+      price: changes.price ?? this.state.price,
+      imageUrl: changes.imageUrl === undefined ? this.state.imageUrl : checkImageUrl(changes.imageUrl),
+    };
+    const changed =
+      next.name !== this.state.name ||
+      next.description !== this.state.description ||
+      next.category.id !== this.state.category.id ||
+      !next.price.equals(this.state.price) ||
+      next.imageUrl !== this.state.imageUrl;
+    if (changed) this.state = { ...next, updatedAt: now };
+    return changed;
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+
+  get snapshot(): ProductState {
+    return this.state;
+  }
+}

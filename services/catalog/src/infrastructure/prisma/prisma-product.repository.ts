@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { SkuAlreadyExistsError } from '../../domain/catalog.errors';
+import type { Product } from '../../domain/product.aggregate';
+import type { ProductListCriteria, ProductRepository } from '../../domain/product.repository';
+import { Prisma } from './generated/client';
+import { toProduct } from './product.mapper';
+import { PrismaService } from './prisma.service';
+
+const COLUMN = { name: 'name', price: 'priceMinor', createdAt: 'createdAt' } as const;
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}
+
+@Injectable()
+export class PrismaProductRepository implements ProductRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async findById(id: string): Promise<Product | null> {
+    const row = await this.prisma.product.findUnique({ where: { id }, include: { category: true } });
+    return row && toProduct(row);
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Product[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.prisma.product.findMany({ where: { id: { in: [...ids] } }, include: { category: true } });
+    return rows.map(toProduct);
+  }
+
+  async list(criteria: ProductListCriteria): Promise<Product[]> {
+    const column = COLUMN[criteria.sortField];
+    const direction = criteria.descending ? 'desc' : 'asc';
+    const beyond = criteria.descending ? 'lt' : 'gt';
+    const filters: Prisma.ProductWhereInput[] = [];
+    if (criteria.categorySlug) filters.push({ category: { slug: criteria.categorySlug } });
+    if (criteria.nameContains) filters.push({ name: { contains: criteria.nameContains, mode: 'insensitive' } });
+    if (criteria.after) {
+      // Keyset pagination: rows strictly after (value, id) in the sort order, stable under inserts.
+      const value = criteria.sortField === 'createdAt' ? new Date(criteria.after.value) : criteria.after.value;
+      filters.push({
+        OR: [
+          { [column]: { [beyond]: value } },
+          { [column]: value, id: { [beyond]: criteria.after.id } },
+        ],
+      });
+    }
+    const rows = await this.prisma.product.findMany({
+      where: { AND: filters },
+      orderBy: [{ [column]: direction }, { id: direction }],
+      take: criteria.limit,
+      include: { category: true },
+    });
+    return rows.map(toProduct);
+  }
+
+  async insert(product: Product): Promise<void> {
+    const state = product.snapshot;
+    try {
+      await this.prisma.product.create({
+        data: {
+          id: state.id,
+          sku: state.sku,
+          name: state.name,
+          description: state.description,
+          categoryId: state.category.id,
+          priceMinor: state.price.amountMinor,
+          currency: state.price.currency,
+          imageUrl: state.imageUrl,
+          createdAt: state.createdAt,
+          updatedAt: state.updatedAt,
+        },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new SkuAlreadyExistsError(state.sku);
+      throw error;
+    }
+  }
+
+  async update(product: Product): Promise<void> {
+    const state = product.snapshot;
+    await this.prisma.product.update({
+      where: { id: state.id },
+      data: {
+        name: state.name,
+        description: state.description,
+        categoryId: state.category.id,
+        priceMinor: state.price.amountMinor,
+        currency: state.price.currency,
+        imageUrl: state.imageUrl,
+        updatedAt: state.updatedAt,
+      },
+    });
+  }
+}
