@@ -1,0 +1,48 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { ClientGrpc } from '@nestjs/microservices';
+import { CATALOG_V1, type catalogV1 } from '@storefront/contracts';
+import { type GrpcClient, callUnary } from '@storefront/service-kit';
+import type { Observable } from 'rxjs';
+import type { Metadata, CallOptions } from '@grpc/grpc-js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+
+export const CATALOG_GRPC = Symbol('CatalogGrpc');
+
+/** catalog.v1 over gRPC with a deadline on every call and errors mapped for the edge. */
+@Injectable()
+export class CatalogClient implements OnModuleInit {
+  private service!: GrpcClient<catalogV1.CatalogServiceClient>;
+
+  constructor(
+    @Inject(CATALOG_GRPC) private readonly grpc: ClientGrpc,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.service = this.grpc.getService<GrpcClient<catalogV1.CatalogServiceClient>>(CATALOG_V1.serviceName);
+  }
+
+  private call<T>(requestId: string, invoke: (metadata: Metadata, options: CallOptions) => Observable<T>): Promise<T> {
+    return callUnary(invoke, { downstream: 'catalog', timeoutMs: this.config.DOWNSTREAM_TIMEOUT_MS, requestId });
+  }
+
+  listProducts(request: catalogV1.ListProductsRequest, requestId: string): Promise<catalogV1.ListProductsResponse> {
+    return this.call(requestId, (metadata, options) => this.service.listProducts(request, metadata, options));
+  }
+
+  getProduct(id: string, requestId: string): Promise<catalogV1.GetProductResponse> {
+    return this.call(requestId, (metadata, options) => this.service.getProduct({ id }, metadata, options));
+  }
+
+  listCategories(requestId: string): Promise<catalogV1.ListCategoriesResponse> {
+    return this.call(requestId, (metadata, options) => this.service.listCategories({}, metadata, options));
+  }
+
+  createProduct(request: catalogV1.CreateProductRequest, requestId: string): Promise<catalogV1.CreateProductResponse> {
+    return this.call(requestId, (metadata, options) => this.service.createProduct(request, metadata, options));
+  }
+
+  updateProduct(request: catalogV1.UpdateProductRequest, requestId: string): Promise<catalogV1.UpdateProductResponse> {
+    return this.call(requestId, (metadata, options) => this.service.updateProduct(request, metadata, options));
+  }
+}

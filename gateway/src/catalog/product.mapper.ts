@@ -1,0 +1,22 @@
+import { type CategoryDto, type ProductDto, type catalogV1, fromProtoTimestamp } from '@storefront/contracts';
+
+const EPOCH = { seconds: 0, nanos: 0 };
+
+export function toCategoryDto(category: catalogV1.Category | undefined): CategoryDto {
+  return { slug: category?.slug ?? '', name: category?.name ?? '', description: category?.description ?? '' };
+}
+
+export function toProductDto(product: catalogV1.Product | undefined): ProductDto {
+  if (!product) throw new Error('catalog answered without a product');
+  return {
+    id: product.id,
+    sku: product.sku,
+    name: product.name,
+    description: product.description,
+    category: toCategoryDto(product.category),
+    price: { amountMinor: product.price?.amountMinor ?? 0, currency: product.price?.currency ?? '' },
+    imageUrl: product.imageUrl === '' ? null : product.imageUrl,
+    createdAt: fromProtoTimestamp(product.createdAt ?? EPOCH).toISOString(),
+    updatedAt: fromProtoTimestamp(product.updatedAt ?? EPOCH).toISOString(),
+  };
+}

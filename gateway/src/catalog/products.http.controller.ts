@@ -1,0 +1,85 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  type CreateProductBody,
+  type ListProductsQuery,
+  type ProductDto,
+  type ProductPageDto,
+  type UpdateProductBody,
+  createProductBodySchema,
+  listProductsQuerySchema,
+  productIdSchema,
+  productPageSchema,
+  productSchema,
+  updateProductBodySchema,
+} from '@storefront/contracts';
+import type { FastifyRequest } from 'fastify';
+import { ApiProblemResponses } from '../docs/api-problem-responses';
+import { CatalogClient } from './catalog.client';
+import { toProductDto } from './product.mapper';
+
+@ApiTags('catalog')
+@Controller('api/products')
+export class ProductsHttpController {
+  constructor(private readonly catalog: CatalogClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List products, filtered, searched, sorted and paginated by cursor' })
+  @ApiOkResponse({ standardSchema: productPageSchema })
+  @ApiProblemResponses(400, 503, 504)
+  async list(
+    @Query({ schema: listProductsQuerySchema }) query: ListProductsQuery,
+    @Req() request: FastifyRequest,
+  ): Promise<ProductPageDto> {
+    const page = await this.catalog.listProducts(
+      {
+        limit: query.limit ?? 0,
+        cursor: query.cursor ?? '',
+        category: query.category ?? '',
+        search: query.q ?? '',
+        sort: query.sort ?? '',
+      },
+      request.id,
+    );
+    return { items: page.products.map(toProductDto), nextCursor: page.nextCursor || null };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one product' })
+  @ApiOkResponse({ standardSchema: productSchema })
+  @ApiProblemResponses(400, 404, 503, 504)
+  async get(
+    @Param('id', { schema: productIdSchema }) id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<ProductDto> {
+    return toProductDto((await this.catalog.getProduct(id, request.id)).product);
+  }
+
+  @Post()
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({ summary: 'Create a product (admin)' })
+  @ApiCreatedResponse({ standardSchema: productSchema })
+  @ApiProblemResponses(400, 409, 503, 504)
+  async create(
+    @Body({ schema: createProductBodySchema }) body: CreateProductBody,
+    @Req() request: FastifyRequest,
+  ): Promise<ProductDto> {
+    const created = await this.catalog.createProduct({ ...body, imageUrl: body.imageUrl ?? '' }, request.id);
+    return toProductDto(created.product);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change some fields of a product (admin)' })
+  @ApiOkResponse({ standardSchema: productSchema })
+  @ApiProblemResponses(400, 404, 503, 504)
+  async update(
+    @Param('id', { schema: productIdSchema }) id: string,
+    @Body({ schema: updateProductBodySchema }) body: UpdateProductBody,
+    @Req() request: FastifyRequest,
+  ): Promise<ProductDto> {
+    // In catalog.v1 an empty image_url clears the image.
+    const imageUrl = body.imageUrl === undefined ? undefined : (body.imageUrl ?? '');
+    const updated = await this.catalog.updateProduct({ ...body, id, imageUrl }, request.id);
+    return toProductDto(updated.product);
+  }
+}

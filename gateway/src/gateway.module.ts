@@ -1,0 +1,34 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ClientsModule, Transport } from '@nestjs/microservices';
+import { CATALOG_V1, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
+import { ServiceKitModule } from '@storefront/service-kit';
+import { CATALOG_GRPC, CatalogClient } from './catalog/catalog.client';
+import { CategoriesHttpController } from './catalog/categories.http.controller';
+import { ProductsHttpController } from './catalog/products.http.controller';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+
+@Module({})
+export class GatewayModule {
+  static register(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ServiceKitModule.forRoot({ service: 'gateway', logLevel: config.LOG_LEVEL }),
+        ClientsModule.register([
+          {
+            name: CATALOG_GRPC,
+            transport: Transport.GRPC,
+            options: {
+              package: CATALOG_V1.package,
+              protoPath: CATALOG_V1.protoPath,
+              url: config.CATALOG_GRPC_URL,
+              loader: GRPC_LOADER_OPTIONS,
+            },
+          },
+        ]),
+      ],
+      controllers: [ProductsHttpController, CategoriesHttpController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, CatalogClient],
+    };
+  }
+}

@@ -1,0 +1,8 @@
+import 'reflect-metadata';
+import { loadConfig, runService } from '@storefront/service-kit';
+import { gatewayConfigSchema } from './config';
+import { setUpOpenApi } from './docs/openapi';
+import { GatewayModule } from './gateway.module';
+
+const config = loadConfig(gatewayConfigSchema);
+void runService('gateway', { module: GatewayModule.register(config), config, configure: setUpOpenApi });
