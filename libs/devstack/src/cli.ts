@@ -1,0 +1,95 @@
+import { StackError } from './infrastructure';
+import { REPO_ROOT, type StackHandle, startStack } from './stack';
+import { SERVICES } from './services';
+
+const say = (message: string) => process.stdout.write(`\x1b[36m[storefront]\x1b[0m ${message}\n`);
+
+function usage(): never {
+  process.stderr.write(
+    'usage: pnpm stack up [--own-infra]\n' +
+      '  --own-infra   embedded PostgreSQL and an own nats-server, even when local ones answer\n' +
+      '                (same as STOREFRONT_OWN_INFRA=1)\n',
+  );
+  process.exit(2);
+}
+
+function printReady(stack: StackHandle, startedAt: number): void {
+  const rows = stack.services.map((service) => [
+    service.definition.name,
+    `${service.ports.http}${service.ports.grpc ? ` / gRPC ${service.ports.grpc}` : ''}`,
+    'ready',
+    service.url,
+  ]);
+  const header = ['service', 'port', 'health', 'url'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]) => `  ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('   ')}`;
+  const gateway = stack.gatewayUrl.replace('127.0.0.1', 'localhost');
+  const text = [
+    '',
+    `Storefront is ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`,
+    '',
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows.map(line),
+    '',
+    `  PostgreSQL: ${stack.postgres.description}`,
+    `  NATS:       ${stack.nats.description}`,
+    '',
+    'Try:',
+    `  curl -s '${gateway}/api/products?limit=5'`,
+    `  curl -s '${gateway}/api/products?category=books&sort=-price'`,
+    `  curl -s '${gateway}/api/categories'`,
+    `  open ${gateway}/docs            (OpenAPI: ${gateway}/docs-json)`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+  process.stdout.write(text);
+}
+
+async function up(args: string[]): Promise<void> {
+  const startedAt = Date.now();
+  const ownInfrastructure = args.includes('--own-infra') || process.env.STOREFRONT_OWN_INFRA === '1';
+  const gatewayPort = process.env.PORT ? Number(process.env.PORT) : undefined;
+  let stack: StackHandle | undefined;
+  let stopping = false;
+  const stop = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await stack?.stop();
+    say('stopped; nothing left running.');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGHUP', () => void stop(0));
+
+  say(`starting ${SERVICES.map((service) => service.name).join(', ')} from ${REPO_ROOT}`);
+  try {
+    stack = await startStack({
+      ownInfrastructure,
+      databaseUrl: process.env.DATABASE_URL,
+      natsUrl: process.env.NATS_URL,
+      log: say,
+      ...(gatewayPort ? { ports: { gateway: { http: gatewayPort } } } : {}),
+    });
+  } catch (error) {
+    if (stopping) return;
+    const message = error instanceof StackError ? error.message : (error as Error).stack ?? String(error);
+    process.stderr.write(`\x1b[31m[storefront]\x1b[0m ${message}\n`);
+    process.exit(1);
+  }
+  if (stopping) return;
+  printReady(stack, startedAt);
+  const crash = await stack.crashed;
+  if (stopping) return;
+  process.stderr.write(
+    `\x1b[31m[storefront]\x1b[0m ${crash.name} exited unexpectedly (${crash.signal ?? `code ${crash.code}`}); ` +
+      'the rest keeps running. Ctrl-C to stop.\n',
+  );
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'up') void up(rest);
+else usage();

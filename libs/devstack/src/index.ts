@@ -1,0 +1,4 @@
+export { startStack, REPO_ROOT, type StackHandle, type StackOptions, type RunningService } from './stack';
+export { SERVICES, type ServiceDefinition, type PortAssignment } from './services';
+export { freePort, natsAnswers, NATS_HELP, StackError } from './infrastructure';
+export { formatLogLine } from './log-format';

