@@ -110,6 +110,10 @@ function sourceFingerprint() {
 function prepare(pnpm) {
   const env = {
     ...process.env,
+    // Scripts call `pnpm` and `node` by name: make both the ones chosen here.
+    PATH: [dirname(process.execPath), pnpm === 'pnpm' ? undefined : dirname(pnpm), process.env.PATH]
+      .filter(Boolean)
+      .join(IS_WINDOWS ? ';' : ':'),
     // `prisma generate` never runs the schema engine, but Prisma 7 downloads it unless told where
     // one is; offline machines cannot fetch it. See DEVELOPERS.md.
     PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,

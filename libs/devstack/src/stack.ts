@@ -174,7 +174,11 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
         createInterface({ input: stream }).on('line', (line) => output?.(definition.name, line));
       }
       child.once('exit', (code, signal) => {
-        if (!stopping) reportCrash({ name: definition.name, code, signal });
+        // A terminal's Ctrl-C reaches the services and us at once; give our own handler a moment
+        // to mark the stop as intended before calling an exit a crash.
+        setTimeout(() => {
+          if (!stopping) reportCrash({ name: definition.name, code, signal });
+        }, 250);
       });
       running.push({
         definition,

@@ -1,0 +1,31 @@
+// One Jest run for the whole repository. Unit tests sit beside the code (*.spec.ts); integration and
+// end-to-end tests live in each package's test/ folder (*.test.ts) and use the real PostgreSQL and
+// NATS. Workspace libraries resolve to their TypeScript sources, so tests need no build of them;
+// end-to-end tests start services from dist/, which `npm test` builds first.
+const swcConfig = {
+  sourceMaps: 'inline',
+  module: { type: 'commonjs' },
+  jsc: {
+    target: 'es2024',
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    keepClassNames: true,
+  },
+};
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/gateway'],
+  testMatch: ['**/src/**/*.spec.ts', '**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
+  moduleNameMapper: {
+    '^@storefront/(ddd|service-kit|persistence|contracts|testing|devstack)$': '<rootDir>/libs/$1/src',
+    // Prisma's generated client imports its siblings with .js suffixes.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testTimeout: 60_000,
+  maxWorkers: 2,
+  // Servers and pools are closed by each test; this catches the ones that are not.
+  forceExit: false,
+};
