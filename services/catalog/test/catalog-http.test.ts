@@ -153,9 +153,14 @@ describe('catalog REST API', () => {
     expect(response).toMatchObject({ status: 413, type: expect.stringContaining('application/problem+json') });
   });
 
-  it('refuses a body that is not JSON with 415', async () => {
-    const response = await send('POST', '/products', 'sku=X', 'application/x-www-form-urlencoded');
+  it('refuses a body of an unsupported media type with 415', async () => {
+    const response = await send('POST', '/products', '<sku>X</sku>', 'application/xml');
     expect(response).toMatchObject({ status: 415, type: expect.stringContaining('application/problem+json') });
+  });
+
+  it('validates a form-encoded body like a JSON one', async () => {
+    const response = await send('POST', '/products', 'sku=X', 'application/x-www-form-urlencoded');
+    expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION.FAILED' } });
   });
 
   it('reports ready with the database check', async () => {
