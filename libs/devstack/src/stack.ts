@@ -27,6 +27,8 @@ export interface StackOptions {
 
 export interface RunningService {
   readonly definition: ServiceDefinition;
+  /** The last lines it printed, to explain a failed start. */
+  readonly recentOutput: string[];
   readonly ports: PortAssignment;
   readonly url: string;
   readonly databaseUrl?: string;
@@ -54,11 +56,26 @@ export function defaultOutput(service: string, line: string): void {
   process.stdout.write(`${prefix} ${formatLogLine(line, color)}\n`);
 }
 
-function runNode(script: string, cwd: string, env: NodeJS.ProcessEnv, label: string): Promise<void> {
+function runNode(
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  label: string,
+  log: (message: string) => void,
+): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => lines.push(line));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolvePromise() : reject(new StackError(`${label} failed (exit ${code})`))));
+    child.once('close', (code) => {
+      if (code === 0) {
+        for (const line of lines) log(line);
+        resolvePromise();
+      } else {
+        reject(new StackError(`${label} failed (exit ${code}):\n${lines.join('\n')}`));
+      }
+    });
   });
 }
 
@@ -66,7 +83,9 @@ async function waitUntilReady(service: RunningService, timeoutMs: number): Promi
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.process.exitCode !== null || service.process.signalCode !== null) {
-      throw new StackError(`${service.definition.name} exited during start-up (see its log lines above)`);
+      throw new StackError(
+        `${service.definition.name} exited during start-up; its last lines:\n${service.recentOutput.join('\n')}`,
+      );
     }
     try {
       const response = await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(1_000) });
@@ -145,7 +164,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       const result = await applyMigrations({ databaseUrl, migrationsDir: join(cwd, 'prisma', 'migrations') });
       log(`${definition.name}: ${result.applied.length} migration(s) applied, ${result.alreadyApplied.length} already in place`);
       if (definition.seed) {
-        await runNode(definition.seed, cwd, { ...commonEnv, DATABASE_URL: databaseUrl }, `${definition.name} seed`);
+        await runNode(definition.seed, cwd, { ...commonEnv, DATABASE_URL: databaseUrl }, `${definition.name} seed`, log);
       }
     }
 
@@ -170,8 +189,13 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      const recentOutput: string[] = [];
       for (const stream of [child.stdout, child.stderr]) {
-        createInterface({ input: stream }).on('line', (line) => output?.(definition.name, line));
+        createInterface({ input: stream }).on('line', (line) => {
+          recentOutput.push(line);
+          if (recentOutput.length > 30) recentOutput.shift();
+          output?.(definition.name, line);
+        });
       }
       child.once('exit', (code, signal) => {
         // A terminal's Ctrl-C reaches the services and us at once; give our own handler a moment
@@ -182,6 +206,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       });
       running.push({
         definition,
+        recentOutput,
         ports: assignment,
         url: `http://127.0.0.1:${assignment.http}`,
         ...(databaseUrl ? { databaseUrl } : {}),

@@ -2,9 +2,23 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@storefront/testing';
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { applyMigrations } from '../src';
+import { applyMigrations, dropDatabase, ensureDatabase, withDatabase } from '../src';
+
+// This library sits below @storefront/testing, so it makes its own throwaway databases.
+const SERVER = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const url = withDatabase(SERVER, `test_${label}_${process.pid}_${randomBytes(4).toString('hex')}`);
+  await ensureDatabase(url);
+  return { url, drop: () => dropDatabase(url) };
+}
 
 function migrationsFolder(migrations: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sf-migrations-'));
