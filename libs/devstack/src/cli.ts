@@ -1,6 +1,6 @@
 import { StackError } from './infrastructure';
 import { REPO_ROOT, type StackHandle, startStack } from './stack';
-import { SERVICES } from './services';
+import { type PortAssignment, SERVICES } from './services';
 
 const say = (message: string) => process.stdout.write(`\x1b[36m[storefront]\x1b[0m ${message}\n`);
 
@@ -47,10 +47,35 @@ function printReady(stack: StackHandle, startedAt: number): void {
   process.stdout.write(text);
 }
 
+function portFromEnv(variable: string): number | undefined {
+  const value = process.env[variable];
+  if (value === undefined || value === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    process.stderr.write(`\x1b[31m[storefront]\x1b[0m ${variable} must be a port number, got "${value}"\n`);
+    process.exit(2);
+  }
+  return port;
+}
+
+/** PORT moves the gateway; <SERVICE>_HTTP_PORT and <SERVICE>_GRPC_PORT move a service. */
+function portsFromEnv(): Record<string, PortAssignment> {
+  const ports: Record<string, PortAssignment> = {};
+  for (const service of SERVICES) {
+    const prefix = service.name.toUpperCase();
+    const http = (service.name === 'gateway' ? portFromEnv('PORT') : undefined) ?? portFromEnv(`${prefix}_HTTP_PORT`);
+    const grpc = portFromEnv(`${prefix}_GRPC_PORT`);
+    ports[service.name] = {
+      http: http ?? service.defaultPorts.http,
+      ...(service.defaultPorts.grpc === undefined ? {} : { grpc: grpc ?? service.defaultPorts.grpc }),
+    };
+  }
+  return ports;
+}
+
 async function up(args: string[]): Promise<void> {
   const startedAt = Date.now();
   const ownInfrastructure = args.includes('--own-infra') || process.env.STOREFRONT_OWN_INFRA === '1';
-  const gatewayPort = process.env.PORT ? Number(process.env.PORT) : undefined;
   let stack: StackHandle | undefined;
   let stopping = false;
   const stop = async (exitCode: number) => {
@@ -72,7 +97,8 @@ async function up(args: string[]): Promise<void> {
       databaseUrl: process.env.DATABASE_URL,
       natsUrl: process.env.NATS_URL,
       log: say,
-      ...(gatewayPort ? { ports: { gateway: { http: gatewayPort } } } : {}),
+      ports: portsFromEnv(),
+      ...(process.env.STOREFRONT_STATE_DIR ? { stateDir: process.env.STOREFRONT_STATE_DIR } : {}),
     });
   } catch (error) {
     if (stopping) return;
