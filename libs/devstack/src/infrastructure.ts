@@ -91,10 +91,10 @@ export async function resolvePostgres(options: {
     if (!(await postgresAnswers(options.databaseUrl))) {
       throw new StackError(`DATABASE_URL is set but PostgreSQL at ${redact(options.databaseUrl)} does not answer.`);
     }
-    return { url: options.databaseUrl, description: `DATABASE_URL (${redact(options.databaseUrl)})`, stop: async () => undefined };
+    return { url: options.databaseUrl, description: `DATABASE_URL (${redact(options.databaseUrl)})`, stop: () => Promise.resolve() };
   }
   if (!options.own && (await postgresAnswers(DEFAULT_POSTGRES))) {
-    return { url: DEFAULT_POSTGRES, description: 'local server on 127.0.0.1:5432', stop: async () => undefined };
+    return { url: DEFAULT_POSTGRES, description: 'local server on 127.0.0.1:5432', stop: () => Promise.resolve() };
   }
   return startEmbeddedPostgres(options);
 }
@@ -154,10 +154,10 @@ function findOnPath(binary: string): string | undefined {
 export async function resolveNats(options: { natsUrl?: string | undefined; own: boolean; stateDir: string }): Promise<Infrastructure> {
   if (options.natsUrl) {
     if (!(await natsAnswers(options.natsUrl))) throw new StackError(`NATS_URL is set but NATS at ${options.natsUrl} does not answer.`);
-    return { url: options.natsUrl, description: `NATS_URL (${options.natsUrl})`, stop: async () => undefined };
+    return { url: options.natsUrl, description: `NATS_URL (${options.natsUrl})`, stop: () => Promise.resolve() };
   }
   if (!options.own && (await natsAnswers(DEFAULT_NATS))) {
-    return { url: DEFAULT_NATS, description: 'local server on 127.0.0.1:4222', stop: async () => undefined };
+    return { url: DEFAULT_NATS, description: 'local server on 127.0.0.1:4222', stop: () => Promise.resolve() };
   }
   const binary = findOnPath('nats-server');
   if (!binary) throw new StackError(NATS_HELP);

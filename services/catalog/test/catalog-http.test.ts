@@ -7,7 +7,7 @@ describe('catalog REST API', () => {
 
   const get = async (path: string) => {
     const response = await fetch(`${catalog.httpUrl}${path}`);
-    return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as unknown };
+    return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
   };
   const send = async (method: string, path: string, body: unknown, contentType = 'application/json') => {
     const response = await fetch(`${catalog.httpUrl}${path}`, {
@@ -15,7 +15,7 @@ describe('catalog REST API', () => {
       headers: { 'content-type': contentType },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as unknown };
+    return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
   };
   const allPages = async (query: string) => {
     const items: ProductDto[] = [];

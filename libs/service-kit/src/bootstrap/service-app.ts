@@ -50,7 +50,6 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
     });
   }
 
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await options.configure?.(app);
   return app;
 }
@@ -68,14 +67,21 @@ export async function runService(name: string, options: ServiceAppOptions): Prom
   const logger = new NestLogger(name);
   try {
     const app = await createServiceApp(options);
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        setTimeout(() => {
-          logger.error(`did not stop within ${options.config.SHUTDOWN_TIMEOUT_MS} ms; exiting`);
-          process.exit(1);
-        }, options.config.SHUTDOWN_TIMEOUT_MS).unref();
-      });
-    }
+    let stopping = false;
+    const stop = async (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      logger.log(`${signal} received; finishing in-flight requests`);
+      setTimeout(() => {
+        logger.error(`did not stop within ${options.config.SHUTDOWN_TIMEOUT_MS} ms; exiting`);
+        process.exit(1);
+      }, options.config.SHUTDOWN_TIMEOUT_MS).unref();
+      // close() marks the process not ready, stops the servers (in-flight calls finish) and runs
+      // every module's shutdown hooks (database pools, subscriptions).
+      await app.close();
+      process.exit(0);
+    };
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (received) => void stop(received));
     await startServiceApp(app, options.config);
     const grpc = options.grpc?.length ? `, gRPC on :${options.config.GRPC_PORT}` : '';
     logger.log(`${name} ready: HTTP on :${options.config.HTTP_PORT}${grpc}`);

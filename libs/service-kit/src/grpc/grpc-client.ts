@@ -49,7 +49,7 @@ function trailer(error: ServiceError, key: string): string | undefined {
 /** Maps a failed call to an error the caller's own transport filter understands. */
 export function fromGrpcError(error: unknown, downstream: string): Error {
   if (!isServiceError(error)) return error instanceof Error ? error : new Error(String(error));
-  const kind = KIND_BY_STATUS[error.code as status];
+  const kind = KIND_BY_STATUS[error.code];
   if (kind === 'unavailable') {
     return new DownstreamError('DOWNSTREAM.UNAVAILABLE', kind, `${downstream} is unavailable; try again shortly`, {
       cause: error,

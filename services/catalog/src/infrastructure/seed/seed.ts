@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: DATABASE_URL }) });
   try {
     const added = await seedCatalog(prisma);
-    console.log(`catalog seed: ${added.categories} categories and ${added.products} products added`);
+    process.stdout.write(`catalog seed: ${added.categories} categories and ${added.products} products added\n`);
   } finally {
     await prisma.$disconnect();
   }
