@@ -26,6 +26,7 @@ module.exports = {
   },
   testTimeout: 60_000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/libs/testing/jest-summary-reporter.cjs'],
   // Servers and pools are closed by each test; this catches the ones that are not.
   forceExit: false,
 };
