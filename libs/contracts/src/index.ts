@@ -32,3 +32,4 @@ export const GRPC_LOADER_OPTIONS = {
   oneofs: false,
   includeDirs: [PROTO_ROOT],
 };
+export * from './events';

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { defineEvent } from './event-definition';
+
+const productSnapshot = z.object({
+  productId: z.uuid(),
+  sku: z.string(),
+  name: z.string(),
+  description: z.string(),
+  category: z.object({ slug: z.string(), name: z.string() }),
+  price: z.object({ amountMinor: z.number().int().nonnegative(), currency: z.string().length(3) }),
+  imageUrl: z.string().nullable(),
+});
+
+export const ProductCreatedV1 = defineEvent({
+  subject: 'catalog.product-created.v1',
+  producer: 'catalog',
+  description: 'A product was added to the catalog. Carries the whole product.',
+  payload: productSnapshot,
+});
+
+export const ProductUpdatedV1 = defineEvent({
+  subject: 'catalog.product-updated.v1',
+  producer: 'catalog',
+  description: 'A product changed. Carries the whole product as it is now and the names of the changed fields.',
+  payload: productSnapshot.extend({
+    changedFields: z.array(z.enum(['name', 'description', 'category', 'price', 'imageUrl'])).min(1),
+  }),
+});

@@ -1,0 +1,9 @@
+export * from './streams';
+export * from './event-definition';
+export * from './envelope';
+export * from './catalog.events';
+export * from './registry';
+export { buildAsyncApiDocument } from './asyncapi';
+export { findBreakingChanges, type JsonSchema } from './compatibility';
+export { envelopeJsonSchema } from './json-schema';
+export { messageName } from './asyncapi';

@@ -1,0 +1,40 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAsyncApiDocument } from './asyncapi';
+import { findBreakingChanges } from './compatibility';
+import { envelopeJsonSchema } from './json-schema';
+import { INTEGRATION_EVENTS } from './registry';
+
+/**
+ * `pnpm --filter @storefront/contracts events:record`: writes asyncapi.json, and records the schema of
+ * each event version not yet recorded under events-baseline/. A recorded version is never rewritten:
+ * a change that breaks it needs a new version (a new subject).
+ */
+const ROOT = join(__dirname, '..', '..');
+export const BASELINE_DIR = join(ROOT, 'events-baseline');
+export const ASYNCAPI_FILE = join(ROOT, 'asyncapi.json');
+
+function main(): void {
+  mkdirSync(BASELINE_DIR, { recursive: true });
+  let failed = false;
+  for (const event of INTEGRATION_EVENTS) {
+    const file = join(BASELINE_DIR, `${event.subject}.json`);
+    const schema = envelopeJsonSchema(event);
+    if (existsSync(file)) {
+      const problems = findBreakingChanges(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>, schema);
+      for (const problem of problems) process.stderr.write(`${event.subject} ${problem}\n`);
+      failed ||= problems.length > 0;
+      continue;
+    }
+    writeFileSync(file, `${JSON.stringify(schema, null, 2)}\n`);
+    process.stdout.write(`recorded ${event.subject}\n`);
+  }
+  writeFileSync(ASYNCAPI_FILE, `${JSON.stringify(buildAsyncApiDocument(), null, 2)}\n`);
+  process.stdout.write(`wrote ${ASYNCAPI_FILE}\n`);
+  if (failed) {
+    process.stderr.write('Breaking changes above: publish them as a new version (a new subject) instead.\n');
+    process.exit(1);
+  }
+}
+
+if (require.main === module) main();
