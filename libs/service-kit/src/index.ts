@@ -16,3 +16,6 @@ export { parseInput, requestValidationError } from './http/validation';
 export { REQUEST_ID_HEADER } from './logging/logging';
 export { GrpcStatusFilter, toGrpcStatus } from './grpc/grpc-status.filter';
 export { DownstreamError, callUnary, fromGrpcError, type GrpcClient, type UnaryCallOptions } from './grpc/grpc-client';
+export { requestContext, type RequestContext } from './context/request-context';
+export { GrpcService } from './grpc/grpc-service.decorator';
+export { GrpcContextInterceptor } from './grpc/grpc-context.interceptor';

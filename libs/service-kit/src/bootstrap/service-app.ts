@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { GRPC_LOADER_OPTIONS, type GrpcPackageDefinition } from '@storefront/contracts';
 import { Logger } from 'nestjs-pino';
 import type { BaseConfig } from '../config/config';
+import { requestContext } from '../context/request-context';
 import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logging';
 
 export interface ServiceAppOptions {
@@ -27,8 +28,23 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
     requestIdHeader: false,
     genReqId: requestIdFor,
   });
-  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' && value.length <= 512 ? value : undefined;
+    };
+    // Everything this request causes (logs, outgoing calls, events) runs inside its context.
+    requestContext.run(
+      {
+        requestId: request.id,
+        correlationId: header('x-correlation-id') ?? request.id,
+        causationId: request.id,
+        traceparent: header('traceparent'),
+        tracestate: header('tracestate'),
+      },
+      done,
+    );
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     bufferLogs: true,

@@ -5,6 +5,7 @@ import { HealthRegistry } from '../health/health.registry';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { createValidationPipe } from '../http/validation';
 import { loggingModule } from '../logging/logging';
+import { MetricsHttpController } from '../metrics/metrics.http.controller';
 
 export interface ServiceKitOptions {
   /** Name in logs and health output, e.g. "catalog". */
@@ -14,7 +15,7 @@ export interface ServiceKitOptions {
 
 /**
  * What every process gets by importing one module: JSON logs with request ids, problem+json errors,
- * schema validation of inputs, and /health/live + /health/ready.
+ * schema validation of inputs, /health/live + /health/ready, and Prometheus /metrics.
  */
 @Global()
 @Module({})
@@ -23,7 +24,7 @@ export class ServiceKitModule {
     return {
       module: ServiceKitModule,
       imports: [loggingModule({ service: options.service, level: options.logLevel })],
-      controllers: [HealthHttpController],
+      controllers: [HealthHttpController, MetricsHttpController],
       providers: [
         HealthRegistry,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

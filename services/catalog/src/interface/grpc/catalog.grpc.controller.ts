@@ -1,4 +1,3 @@
-import { Controller, UseFilters } from '@nestjs/common';
 import {
   type catalogV1,
   catalogV1 as catalog,
@@ -7,7 +6,7 @@ import {
   productIdSchema,
   updateProductBodySchema,
 } from '@storefront/contracts';
-import { GrpcStatusFilter, parseInput } from '@storefront/service-kit';
+import { GrpcService, parseInput } from '@storefront/service-kit';
 import { z } from 'zod';
 import { CreateProductHandler } from '../../application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from '../../application/commands/update-product/update-product.handler';
@@ -28,8 +27,7 @@ const productIdsSchema = z.object({ ids: z.array(productIdSchema).max(100) });
  * catalog.v1.CatalogService. Inputs go through the same schemas as the HTTP API, so both transports
  * accept and refuse exactly the same requests.
  */
-@Controller()
-@UseFilters(GrpcStatusFilter)
+@GrpcService()
 @catalog.CatalogServiceControllerMethods()
 export class CatalogGrpcController implements catalogV1.CatalogServiceController {
   constructor(

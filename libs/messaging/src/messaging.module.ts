@@ -1,0 +1,191 @@
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { STREAMS, type EventDefinition } from '@storefront/contracts';
+import { HealthRegistry } from '@storefront/service-kit';
+import { Pool } from 'pg';
+import { EventConsumer, type EventHandlerBinding } from './event-consumer';
+import { HANDLES_EVENT, type HandlesEventMetadata } from './handles-event.decorator';
+import { connectNats, ensureStreams } from './jetstream';
+import { collectedGauge } from './metrics';
+import { Namespace } from './namespace';
+import { Outbox, type SqlTransaction, type TransactionRunner } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+
+/** Anything with Prisma's interactive `$transaction`; in practice the service's PrismaService. */
+export interface TransactionalClient {
+  $transaction<T>(work: (tx: never) => Promise<T>): Promise<T>;
+}
+
+export interface MessagingOptions {
+  readonly service: string;
+  readonly natsUrl: string;
+  readonly databaseUrl: string;
+  /** Subject and stream prefix; empty in production (see Namespace). */
+  readonly namespace?: string;
+  /** Provider token of the client whose `$transaction` consumers run in (the PrismaService class). */
+  readonly transactionalClient: unknown;
+  readonly relay?: { readonly enabled?: boolean; readonly pollIntervalMs?: number; readonly batchSize?: number };
+  readonly consumers?: { readonly maxDeliver?: number; readonly ackWaitMs?: number; readonly retryDelaysMs?: number[] };
+}
+
+export const MESSAGING_OPTIONS = Symbol('MessagingOptions');
+const TRANSACTIONAL_CLIENT = Symbol('TransactionalClient');
+
+/** The NATS connection, JetStream handles and the relay's own PostgreSQL pool, for the process. */
+@Injectable()
+export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Messaging');
+  nc!: NatsConnection;
+  js!: JetStreamClient;
+  jsm!: JetStreamManager;
+  readonly namespace: Namespace;
+  readonly pool: Pool;
+  private relay: OutboxRelay | undefined;
+  private readonly consumers: EventConsumer[] = [];
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) readonly options: MessagingOptions,
+    @Inject(TRANSACTIONAL_CLIENT) private readonly client: TransactionalClient,
+    private readonly health: HealthRegistry,
+  ) {
+    this.namespace = new Namespace(options.namespace ?? '');
+    this.pool = new Pool({ connectionString: options.databaseUrl, max: 4 });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.nc = await connectNats(this.options.natsUrl, this.options.service);
+    this.js = jetstream(this.nc);
+    this.jsm = await jetstreamManager(this.nc);
+    await ensureStreams(this.jsm, this.namespace, STREAMS);
+    this.health.register('nats', async () => {
+      if (this.nc.isClosed()) throw new Error('connection closed');
+      await this.nc.flush();
+    });
+    const service = this.options.service;
+    collectedGauge('storefront_outbox_backlog', 'Outbox rows not yet published', ['service'], async (gauge) => {
+      const { rows } = await this.pool.query<{ count: string }>('SELECT count(*) FROM "outbox" WHERE "published_at" IS NULL');
+      gauge.set({ service }, Number(rows[0]?.count ?? 0));
+    });
+    collectedGauge('storefront_consumer_lag', 'Events a consumer has not yet acknowledged', ['service', 'consumer'], async (gauge) => {
+      for (const consumer of this.consumers) {
+        gauge.set({ service, consumer: consumer.durable }, await consumer.lag().catch(() => -1));
+      }
+    });
+  }
+
+  get transaction(): TransactionRunner {
+    return <T>(work: (tx: SqlTransaction) => Promise<T>) => this.client.$transaction((tx: never) => work(tx));
+  }
+
+  async startRelay(): Promise<void> {
+    if (this.options.relay?.enabled === false) return;
+    this.relay = new OutboxRelay({
+      service: this.options.service,
+      pool: this.pool,
+      js: this.js,
+      namespace: this.namespace,
+      ...(this.options.relay?.pollIntervalMs ? { pollIntervalMs: this.options.relay.pollIntervalMs } : {}),
+      ...(this.options.relay?.batchSize ? { batchSize: this.options.relay.batchSize } : {}),
+      log: (level, message, fields) => this.logger[level === 'info' ? 'log' : level]({ ...fields }, message),
+    });
+    await this.relay.start();
+  }
+
+  async startConsumer(durable: string, handlers: EventHandlerBinding[]): Promise<void> {
+    const stream = handlers[0]?.definition.stream;
+    if (!stream) return;
+    const consumer = new EventConsumer({
+      service: this.options.service,
+      durable,
+      stream,
+      handlers,
+      js: this.js,
+      jsm: this.jsm,
+      namespace: this.namespace,
+      transaction: this.transaction,
+      ...this.options.consumers,
+      log: (level, message, fields) => this.logger[level === 'info' ? 'log' : level]({ ...fields }, message),
+    });
+    await consumer.start();
+    this.consumers.push(consumer);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    await this.relay?.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.nc?.drain().catch(() => undefined);
+    await this.pool.end();
+  }
+}
+
+/** Finds @HandlesEvent methods and starts one durable consumer per consumer name. */
+@Injectable()
+export class EventHandlerExplorer implements OnApplicationBootstrap {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly runtime: MessagingRuntime,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const byConsumer = new Map<string, EventHandlerBinding[]>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      for (const method of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
+        const handler = instance[method] as ((...args: unknown[]) => Promise<void>) | undefined;
+        if (typeof handler !== 'function') continue;
+        const metadata = this.reflector.get<HandlesEventMetadata | undefined>(HANDLES_EVENT, handler);
+        if (!metadata) continue;
+        const bindings = byConsumer.get(metadata.consumer) ?? [];
+        bindings.push({ definition: metadata.definition as EventDefinition, handle: (event, tx) => handler.call(instance, event, tx) });
+        byConsumer.set(metadata.consumer, bindings);
+      }
+    }
+    for (const [durable, bindings] of byConsumer) {
+      const streams = new Set(bindings.map((binding) => binding.definition.stream.name));
+      if (streams.size > 1) throw new Error(`consumer ${durable} mixes streams ${[...streams].join(', ')}; use one consumer per stream`);
+      await this.runtime.startConsumer(durable, bindings);
+    }
+    await this.runtime.startRelay();
+  }
+}
+
+/**
+ * Events for a service: `Outbox` to publish inside its transactions, the relay that sends them,
+ * and a durable consumer for every group of `@HandlesEvent` methods. Import once in the root module.
+ */
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        { provide: TRANSACTIONAL_CLIENT, useExisting: options.transactionalClient as never },
+        MessagingRuntime,
+        EventHandlerExplorer,
+        Outbox,
+      ],
+      exports: [Outbox, MessagingRuntime],
+    };
+  }
+}

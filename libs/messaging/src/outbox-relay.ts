@@ -1,0 +1,212 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { EventEnvelope } from '@storefront/contracts';
+import type { Pool, PoolClient } from 'pg';
+import { messagingMetrics } from './metrics';
+import type { Namespace } from './namespace';
+
+export interface OutboxRelayOptions {
+  readonly service: string;
+  readonly pool: Pool;
+  readonly js: JetStreamClient;
+  readonly namespace: Namespace;
+  /** Rows published per transaction. */
+  readonly batchSize?: number;
+  /** Fallback poll when no NOTIFY arrives (missed while reconnecting, for example). */
+  readonly pollIntervalMs?: number;
+  /** Back-off after a failed publish: doubles from the first value up to the second. */
+  readonly backoffMs?: readonly [number, number];
+  readonly publishTimeoutMs?: number;
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: object) => void;
+  /**
+   * Fault injection for tests: runs after a batch was published and before it is marked sent, so a
+   * test can "crash" the relay exactly there by throwing.
+   */
+  readonly afterPublish?: (eventIds: readonly string[]) => Promise<void>;
+}
+
+interface OutboxRow {
+  position: string;
+  id: string;
+  subject: string;
+  envelope: EventEnvelope;
+}
+
+const CLAIM = `
+  SELECT "position", "id", "subject", "envelope" FROM "outbox"
+  WHERE "published_at" IS NULL
+  ORDER BY "position"
+  LIMIT $1
+  FOR UPDATE SKIP LOCKED`;
+
+/**
+ * Publishes committed outbox rows to JetStream and marks them sent.
+ *
+ * - Wakes on the outbox NOTIFY (sent when a writing transaction commits) and polls as a fallback.
+ * - Claims rows with FOR UPDATE SKIP LOCKED, so replicas share the work and never publish a row
+ *   another replica holds.
+ * - Publishes with Nats-Msg-Id = event id: if it dies after publishing but before marking, the
+ *   row is published again and JetStream drops the duplicate.
+ * - While NATS is unreachable it keeps the rows and retries with back-off; nothing is lost.
+ *
+ * Hand-written because the job is small and specific (a claim query, a publish, an update); the
+ * general-purpose outbox packages for Node bring their own ORM or broker abstractions.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  /** A commit was announced since the last claim. */
+  private notified = false;
+  private listener: PoolClient | undefined;
+  private failures = 0;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly backoff: readonly [number, number];
+  private readonly log: NonNullable<OutboxRelayOptions['log']>;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.backoff = options.backoffMs ?? [200, 10_000];
+    this.log = options.log ?? (() => undefined);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) {
+      await listener.query('UNLISTEN outbox').catch(() => undefined);
+      listener.release();
+    }
+  }
+
+  /** Publishes one batch; returns how many rows it published. Throws when a publish failed. */
+  async publishBatch(): Promise<number> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>(CLAIM, [this.batchSize]);
+      const published: string[] = [];
+      let failure: { row: OutboxRow; error: Error } | undefined;
+      for (const row of rows) {
+        try {
+          await this.publish(row);
+          published.push(row.id);
+        } catch (error) {
+          // Stop at the first failure so later events do not overtake it.
+          failure = { row, error: error as Error };
+          break;
+        }
+      }
+      await this.options.afterPublish?.(published);
+      if (published.length > 0) {
+        await client.query('UPDATE "outbox" SET "published_at" = now() WHERE "id" = ANY($1::uuid[])', [published]);
+      }
+      if (failure) {
+        await client.query('UPDATE "outbox" SET "attempts" = "attempts" + 1, "last_error" = $2 WHERE "id" = $1', [
+          failure.row.id,
+          failure.error.message.slice(0, 2_000),
+        ]);
+      }
+      await client.query('COMMIT');
+      for (const row of rows.filter((candidate) => published.includes(candidate.id))) {
+        messagingMetrics.published.inc({ service: this.options.service, subject: row.subject });
+      }
+      if (failure) throw failure.error;
+      return published.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Publishes until the outbox is empty (tests and benchmarks). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let count = await this.publishBatch(); count > 0; count = await this.publishBatch()) total += count;
+    return total;
+  }
+
+  private async publish(row: OutboxRow): Promise<void> {
+    const headers = natsHeaders();
+    const { traceparent, tracestate } = row.envelope.traceContext ?? {};
+    if (traceparent) headers.set('traceparent', traceparent);
+    if (tracestate) headers.set('tracestate', tracestate);
+    await this.options.js.publish(this.options.namespace.subject(row.subject), JSON.stringify(row.envelope), {
+      msgID: row.id,
+      headers,
+      timeout: this.options.publishTimeoutMs ?? 5_000,
+    });
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      const client = await this.options.pool.connect();
+      client.on('notification', () => {
+        this.notified = true;
+        this.wake?.();
+      });
+      client.on('error', (error: Error) => {
+        // The poll keeps publishing meanwhile; listen again on the next loop turn.
+        this.log('warn', 'outbox listener lost its connection', { err: error });
+        if (this.listener === client) this.listener = undefined;
+        client.release(error);
+      });
+      await client.query('LISTEN outbox');
+      this.listener = client;
+    } catch (error) {
+      this.log('warn', 'cannot LISTEN for outbox commits; polling only for now', { err: error });
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        if (!this.listener) await this.listen();
+        this.notified = false;
+        published = await this.publishBatch();
+        if (this.failures > 0) this.log('info', 'outbox relay publishing again', { afterFailures: this.failures });
+        this.failures = 0;
+      } catch (error) {
+        this.failures += 1;
+        if (this.failures === 1 || this.failures % 20 === 0) {
+          this.log('warn', 'outbox relay cannot publish; retrying with back-off', { err: error, failures: this.failures });
+        }
+      }
+      if (this.failures === 0 && (published >= this.batchSize || this.notified)) continue;
+      const [first, max] = this.backoff;
+      const backingOff = this.failures > 0;
+      const delay = backingOff ? Math.min(max, first * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2) : this.pollIntervalMs;
+      await this.sleep(delay, !backingOff);
+    }
+  }
+
+  /** Sleeps; a NOTIFY ends it early unless backing off; stop() always does. */
+  private sleep(ms: number, wakeOnNotify: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = () => {
+        if (wakeOnNotify || !this.running) done();
+      };
+    });
+  }
+}

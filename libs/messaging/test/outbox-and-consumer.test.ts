@@ -1,0 +1,134 @@
+import { DEADLETTER_STREAM } from '@storefront/contracts';
+import { type Harness, createHarness, eventually } from './harness';
+
+const exactlyOnce = (ids: string[]) => (applied: Map<string, number>) =>
+  applied.size === ids.length && ids.every((id) => applied.get(id) === 1);
+
+describe('transactional outbox and idempotent consumers (real PostgreSQL and NATS)', () => {
+  let harness: Harness;
+
+  beforeEach(async () => {
+    harness = await createHarness();
+  });
+
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  it('publishes nothing for a rolled-back transaction', async () => {
+    await harness.write(3, { rollback: true });
+    const committed = await harness.write(1);
+
+    await expect(harness.relay().drain()).resolves.toBe(1);
+
+    expect(await harness.streamMessages()).toBe(1);
+    const { rows } = await harness.pool.query('SELECT "id" FROM "outbox"');
+    expect(rows.map((row: { id: string }) => row.id)).toEqual(committed);
+  });
+
+  it('publishes promptly after commit, woken by NOTIFY rather than the poll', async () => {
+    const relay = harness.relay({ pollIntervalMs: 60_000 });
+    await relay.start();
+    await harness.write(1);
+
+    await expect(eventually(() => harness.streamMessages(), (count) => count === 1, 3_000)).resolves.toBe(1);
+  });
+
+  it('lets JetStream drop the duplicate when the relay dies after publishing, before marking sent', async () => {
+    const [id] = await harness.write(1);
+    const crashing = harness.relay({
+      afterPublish: () => Promise.reject(new Error('relay killed between publish and update')),
+    });
+    await expect(crashing.publishBatch()).rejects.toThrow('relay killed');
+    const { rows } = await harness.pool.query('SELECT "published_at" FROM "outbox"');
+    expect(rows[0]).toEqual({ published_at: null });
+
+    await expect(harness.relay().drain()).resolves.toBe(1);
+    await harness.consumer().start();
+
+    expect(await harness.streamMessages()).toBe(1);
+    const applied = await eventually(() => harness.applications(), exactlyOnce([id as string]));
+    expect(applied.get(id as string)).toBe(1);
+  });
+
+  it('applies an event once when the consumer dies after its transaction, before acking', async () => {
+    const ids = await harness.write(3);
+    await harness.relay().drain();
+    const victim = ids[1] as string;
+    let crashed = false;
+    const first = harness.consumer({
+      beforeAck: async (event) => {
+        if (event.id !== victim || crashed) return 'ack';
+        crashed = true;
+        return 'crash';
+      },
+    });
+    await first.start();
+    await eventually(() => harness.applications(), (applied) => applied.size === 3);
+    await first.stop();
+
+    // A new process takes over the durable consumer; JetStream redelivers after AckWait.
+    const second = harness.consumer();
+    await second.start();
+
+    await eventually(() => second.lag(), (lag) => lag === 0, 10_000);
+    expect(crashed).toBe(true);
+    const applied = await harness.applications();
+    expect(ids.map((id) => applied.get(id))).toEqual([1, 1, 1]);
+    const inbox = await harness.pool.query('SELECT count(*)::int AS "count" FROM "inbox"');
+    expect(inbox.rows[0]).toEqual({ count: 3 });
+  });
+
+  it('moves a message whose handler always fails to the dead-letter stream after MaxDeliver, never acking it as done', async () => {
+    const [id] = await harness.write(1);
+    await harness.relay().drain();
+    let attempts = 0;
+    const consumer = harness.consumer({
+      maxDeliver: 3,
+      handlers: [
+        {
+          definition: (await import('@storefront/contracts')).ProductCreatedV1,
+          handle: () => {
+            attempts += 1;
+            return Promise.reject(new Error('downstream rule violated'));
+          },
+        },
+      ],
+    });
+    await consumer.start();
+
+    const deadLetterStream = harness.namespace.stream(DEADLETTER_STREAM);
+    await eventually(() => harness.streamMessages(deadLetterStream), (count) => count === 1, 10_000);
+    expect(attempts).toBe(3);
+    const stored = await harness.jsm.streams.getMessage(deadLetterStream, { seq: 1 });
+    const record = stored?.json<{ consumer: string; deliveries: number; error: { message: string }; data: string }>();
+    expect(record).toMatchObject({ consumer: 'test-effects', deliveries: 3, error: { message: 'downstream rule violated' } });
+    expect(JSON.parse(record?.data ?? '{}')).toMatchObject({ id });
+    await eventually(() => consumer.lag(), (lag) => lag === 0);
+    expect((await harness.applications()).size).toBe(0);
+  });
+
+  it('publishes every event once when two relays share one outbox', async () => {
+    const ids = await harness.write(300);
+    const publishedBy: string[][] = [[], []];
+    const relays = [0, 1].map((index) =>
+      harness.relay({
+        batchSize: 20,
+        afterPublish: async (published) => {
+          publishedBy[index]?.push(...published);
+        },
+      }),
+    );
+    await Promise.all(relays.map((relay) => relay.start()));
+
+    await eventually(
+      () => harness.pool.query('SELECT count(*)::int AS "count" FROM "outbox" WHERE "published_at" IS NULL'),
+      (result) => (result.rows[0] as { count: number }).count === 0,
+    );
+
+    const all = [...(publishedBy[0] ?? []), ...(publishedBy[1] ?? [])];
+    expect(all).toHaveLength(ids.length);
+    expect(new Set(all).size).toBe(ids.length);
+    expect(await harness.streamMessages()).toBe(ids.length);
+  });
+});
