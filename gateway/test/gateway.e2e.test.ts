@@ -1,5 +1,5 @@
 import type { ProductDto, ProductPageDto } from '@storefront/contracts';
-import { type TestStack, startTestStack } from '@storefront/testing';
+import { type TestStack, startTestStack } from '@storefront/devstack';
 
 /** Through the gateway to the real catalog process, as `npm start` runs them. */
 describe('gateway → catalog end to end', () => {

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Parser } from '@asyncapi/parser';
+import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { z } from 'zod';
 import {
   INTEGRATION_EVENTS,
@@ -34,7 +34,7 @@ describe('integration event contracts', () => {
 
   it('publishes an asyncapi.json that is valid AsyncAPI 3', async () => {
     const { document, diagnostics } = await new Parser().parse(readFileSync(join(ROOT, 'asyncapi.json'), 'utf8'));
-    const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 0);
+    const errors = diagnostics.filter((diagnostic) => Number(diagnostic.severity) === Number(DiagnosticSeverity.Error));
     expect(errors.map((error) => `${error.path.join('.')}: ${error.message}`)).toEqual([]);
     expect(document?.channels().all().map((channel) => channel.address())).toEqual(
       INTEGRATION_EVENTS.map((event) => event.subject),

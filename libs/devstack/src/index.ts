@@ -2,3 +2,4 @@ export { startStack, REPO_ROOT, type StackHandle, type StackOptions, type Runnin
 export { SERVICES, type ServiceDefinition, type PortAssignment } from './services';
 export { freePort, natsAnswers, NATS_HELP, StackError } from './infrastructure';
 export { formatLogLine } from './log-format';
+export { startTestStack, type TestStack } from './test-stack';

@@ -17,6 +17,8 @@ export interface StackOptions {
   readonly stateDir?: string;
   /** Database names are `<prefix><service>`; tests use a prefix of their own. */
   readonly databasePrefix?: string;
+  /** MESSAGING_NAMESPACE of every service: prefixes subjects and streams (tests isolate with it). */
+  readonly messagingNamespace?: string;
   readonly ports?: Partial<Record<string, PortAssignment>>;
   readonly logLevel?: string;
   /** Where process output goes; `null` drops it. */
@@ -150,6 +152,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       NODE_ENV: process.env.NODE_ENV ?? 'development',
       LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info',
       NATS_URL: nats.url,
+      MESSAGING_NAMESPACE: options.messagingNamespace ?? '',
       HOST: '127.0.0.1',
     };
     delete commonEnv.DATABASE_URL;

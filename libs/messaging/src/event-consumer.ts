@@ -145,7 +145,7 @@ export class EventConsumer {
 
     let event: EnvelopeOf<EventDefinition>;
     try {
-      event = envelopeSchemaOf(binding.definition).parse(message.json()) as EnvelopeOf<EventDefinition>;
+      event = envelopeSchemaOf(binding.definition).parse(message.json());
     } catch (error) {
       // No retry can fix a message that breaks its contract.
       await this.deadLetter(message, subject, error as Error);

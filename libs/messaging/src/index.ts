@@ -3,7 +3,7 @@ export { createEvent, subjectOf } from './event-factory';
 export { Outbox, type SqlTransaction, type TransactionRunner } from './outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export { EventConsumer, type EventConsumerOptions, type EventHandlerBinding, type EventHandlerFn } from './event-consumer';
-export { connectNats, ensureStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from './jetstream';
+export { connectNats, deleteStreams, ensureStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from './jetstream';
 export { HandlesEvent } from './handles-event.decorator';
 export { MessagingModule, MessagingRuntime, type MessagingOptions, type TransactionalClient } from './messaging.module';
 export { messagingMetrics } from './metrics';

@@ -59,3 +59,12 @@ export async function ensureStreams(
     }
   }
 }
+
+/** Deletes the streams of a namespace (tests clean up after themselves on a shared server). */
+export async function deleteStreams(
+  jsm: JetStreamManager,
+  namespace: Namespace,
+  streams: readonly StreamDefinition[],
+): Promise<void> {
+  for (const stream of streams) await jsm.streams.delete(namespace.stream(stream)).catch(() => undefined);
+}

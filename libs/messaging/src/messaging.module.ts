@@ -12,7 +12,7 @@ import {
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { STREAMS, type EventDefinition } from '@storefront/contracts';
+import { STREAMS } from '@storefront/contracts';
 import { HealthRegistry } from '@storefront/service-kit';
 import { Pool } from 'pg';
 import { EventConsumer, type EventHandlerBinding } from './event-consumer';
@@ -154,7 +154,7 @@ export class EventHandlerExplorer implements OnApplicationBootstrap {
         const metadata = this.reflector.get<HandlesEventMetadata | undefined>(HANDLES_EVENT, handler);
         if (!metadata) continue;
         const bindings = byConsumer.get(metadata.consumer) ?? [];
-        bindings.push({ definition: metadata.definition as EventDefinition, handle: (event, tx) => handler.call(instance, event, tx) });
+        bindings.push({ definition: metadata.definition, handle: (event, tx) => handler.call(instance, event, tx) });
         byConsumer.set(metadata.consumer, bindings);
       }
     }

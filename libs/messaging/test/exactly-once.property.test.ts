@@ -41,10 +41,10 @@ describe('exactly-once effects (property)', () => {
                     },
                   },
                 ],
-                beforeAck: async (event) => {
-                  if (crashed.has(event.id) || crashBeforeAck(event.id) === 'ack') return 'ack';
+                beforeAck: (event) => {
+                  if (crashed.has(event.id) || crashBeforeAck(event.id) === 'ack') return Promise.resolve('ack');
                   crashed.add(event.id);
-                  return 'crash';
+                  return Promise.resolve('crash');
                 },
               });
             await consumer.start();

@@ -57,10 +57,10 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     const victim = ids[1] as string;
     let crashed = false;
     const first = harness.consumer({
-      beforeAck: async (event) => {
-        if (event.id !== victim || crashed) return 'ack';
+      beforeAck: (event) => {
+        if (event.id !== victim || crashed) return Promise.resolve('ack');
         crashed = true;
-        return 'crash';
+        return Promise.resolve('crash');
       },
     });
     await first.start();
@@ -114,8 +114,9 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     const relays = [0, 1].map((index) =>
       harness.relay({
         batchSize: 20,
-        afterPublish: async (published) => {
+        afterPublish: (published) => {
           publishedBy[index]?.push(...published);
+          return Promise.resolve();
         },
       }),
     );

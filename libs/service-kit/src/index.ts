@@ -3,6 +3,7 @@ export {
   baseConfigSchema,
   databaseConfigSchema,
   grpcServerConfigSchema,
+  natsConfigSchema,
   loadConfig,
   parseConfig,
   type BaseConfig,

@@ -1,4 +1,3 @@
 export { createTestDatabase, type TestDatabase, TEST_POSTGRES_URL } from './test-database';
 export { freePort } from './ports';
 export { waitFor } from './wait-for';
-export { startTestStack, type TestStack } from './test-stack';

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule } from '@storefront/messaging';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { CreateProductHandler } from './application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from './application/commands/update-product/update-product.handler';
@@ -6,10 +7,11 @@ import { GetProductHandler } from './application/queries/get-product/get-product
 import { GetProductsByIdsHandler } from './application/queries/get-products-by-ids/get-products-by-ids.handler';
 import { ListCategoriesHandler } from './application/queries/list-categories/list-categories.handler';
 import { ListProductsHandler } from './application/queries/list-products/list-products.handler';
-import { CATALOG_CONFIG, type CatalogConfig } from './config';
+import type { CatalogConfig } from './config';
 import { CATEGORY_REPOSITORY, PRODUCT_REPOSITORY } from './domain/product.repository';
 import { PrismaCategoryRepository } from './infrastructure/prisma/prisma-category.repository';
 import { PrismaProductRepository } from './infrastructure/prisma/prisma-product.repository';
+import { PrismaModule } from './infrastructure/prisma/prisma.module';
 import { PrismaService } from './infrastructure/prisma/prisma.service';
 import { CatalogGrpcController } from './interface/grpc/catalog.grpc.controller';
 import { CategoriesHttpController } from './interface/http/categories.http.controller';
@@ -20,11 +22,19 @@ export class CatalogModule {
   static register(config: CatalogConfig): DynamicModule {
     return {
       module: CatalogModule,
-      imports: [ServiceKitModule.forRoot({ service: 'catalog', logLevel: config.LOG_LEVEL })],
+      imports: [
+        ServiceKitModule.forRoot({ service: 'catalog', logLevel: config.LOG_LEVEL }),
+        PrismaModule.forRoot(config.DATABASE_URL),
+        MessagingModule.forRoot({
+          service: 'catalog',
+          natsUrl: config.NATS_URL,
+          databaseUrl: config.DATABASE_URL,
+          namespace: config.MESSAGING_NAMESPACE,
+          transactionalClient: PrismaService,
+        }),
+      ],
       controllers: [ProductsHttpController, CategoriesHttpController, CatalogGrpcController],
       providers: [
-        { provide: CATALOG_CONFIG, useValue: config },
-        PrismaService,
         { provide: PRODUCT_REPOSITORY, useClass: PrismaProductRepository },
         { provide: CATEGORY_REPOSITORY, useClass: PrismaCategoryRepository },
         ListProductsHandler,

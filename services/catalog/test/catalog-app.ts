@@ -4,6 +4,10 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CATALOG_V1, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
+import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { STREAMS } from '@storefront/contracts';
+import { Namespace, connectNats, deleteStreams } from '@storefront/messaging';
 import { createServiceApp, parseConfig, startServiceApp } from '@storefront/service-kit';
 import { createTestDatabase, freePort, type TestDatabase } from '@storefront/testing';
 import { CatalogModule } from '../src/catalog.module';
@@ -17,6 +21,9 @@ export interface CatalogUnderTest {
   readonly prisma: PrismaService;
   readonly httpUrl: string;
   readonly grpcAddress: string;
+  readonly natsUrl: string;
+  /** Subjects and streams of this catalog are prefixed with it. */
+  readonly namespace: Namespace;
   close(): Promise<void>;
 }
 
@@ -29,7 +36,10 @@ export async function startCatalog(): Promise<CatalogUnderTest> {
     GRPC_PORT: String(await freePort()),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
+    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    MESSAGING_NAMESPACE: `t${randomBytes(5).toString('hex')}`,
   });
+  const namespace = new Namespace(config.MESSAGING_NAMESPACE);
   const app = await createServiceApp({ module: CatalogModule.register(config), config, grpc: [CATALOG_V1] });
   await startServiceApp(app, config);
   const prisma = app.get(PrismaService);
@@ -40,9 +50,14 @@ export async function startCatalog(): Promise<CatalogUnderTest> {
     prisma,
     httpUrl: `http://127.0.0.1:${config.HTTP_PORT}`,
     grpcAddress: `127.0.0.1:${config.GRPC_PORT}`,
+    natsUrl: config.NATS_URL,
+    namespace,
     close: async () => {
       await app.close();
       await database.drop();
+      const nc = await connectNats(config.NATS_URL, 'catalog-test-cleanup');
+      await deleteStreams(await jetstreamManager(nc), namespace, STREAMS);
+      await nc.close();
     },
   };
 }

@@ -101,7 +101,7 @@ describe('catalog REST API', () => {
 
   const huge = 'x'.repeat(5_000);
   const validBody = { sku: 'BAD-0001', name: 'Bad', category: 'books', price: { amountMinor: 100, currency: 'USD' } };
-  it.each([
+  const badRequests: [string, string, unknown, number][] = [
     ['GET', '/products/12345', undefined, 400],
     ['GET', "/products/1' OR '1'='1", undefined, 400],
     ['GET', '/products?limit=-5', undefined, 400],
@@ -129,7 +129,11 @@ describe('catalog REST API', () => {
     ['POST', '/products', { ...validBody, sku: 'AUD-0001' }, 409],
     ['PATCH', '/products/00000000-0000-4000-8000-000000000000', { name: 'Ghost' }, 404],
     ['PATCH', '/products/not-a-uuid', { name: 'x' }, 400],
-  ])('%s %s is refused with %i problem+json and changes nothing', async (method, path, body, expected) => {
+  ];
+  const short = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
+  it.each(badRequests.map(([method, path, body, expected]) => [`${method} ${short(path)}`, method, path, body, expected] as const))(
+    '%s is refused with problem+json and changes nothing',
+    async (_title, method, path, body, expected) => {
     const before = await snapshot();
     const response =
       method === 'GET' ? await get(encodeURI(path).replace(/%25/g, '%')) : await send(method, path, body);
@@ -137,7 +141,8 @@ describe('catalog REST API', () => {
     expect(response.type).toContain('application/problem+json');
     expect(response.body).toMatchObject({ status: expected, code: expect.any(String), detail: expect.any(String) });
     expect(await snapshot()).toBe(before);
-  });
+    },
+  );
 
   it('refuses a PATCH that changes nothing, naming the rule', async () => {
     const { body: page } = await get('/products?limit=1');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { STREAMS, type StreamDefinition } from './streams';
 
 const SUBJECT = /^([a-z]+)\.([a-z0-9]+(?:-[a-z0-9]+)*)\.v([1-9]\d*)$/;

@@ -25,6 +25,15 @@ export const databaseConfigSchema = z.object({
     .describe('PostgreSQL URL of this service’s own database'),
 });
 
+export const natsConfigSchema = z.object({
+  NATS_URL: z.url({ protocol: /^(nats|tls)$/, error: 'must be a nats:// URL' }).default('nats://127.0.0.1:4222'),
+  /** Prefix of every subject and stream; empty in production, set by tests to isolate runs. */
+  MESSAGING_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]*$/, 'must be lower-case letters and digits')
+    .default(''),
+});
+
 /** Parses `env` with `schema`; throws a ConfigError that names each offending variable. */
 export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
   const result = schema.safeParse(env);

@@ -1,6 +1,7 @@
 import type { Category } from './category.entity';
 import { InvalidProductError } from './catalog.errors';
 import type { Money } from './money.value-object';
+import type { ProductDomainEvent, ProductField } from './product.domain-event';
 
 const SKU_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
 const MAX_NAME_LENGTH = 200;
@@ -55,13 +56,15 @@ function checkImageUrl(imageUrl: string | null): string | null {
 
 /** A product for sale. The SKU is its identity across services and never changes. */
 export class Product {
+  private events: ProductDomainEvent[] = [];
+
   private constructor(private state: ProductState) {}
 
   static create(input: NewProduct, now: Date): Product {
     if (!SKU_PATTERN.test(input.sku)) {
       throw new InvalidProductError({ path: 'sku', message: 'must be 3-32 upper-case letters, digits or dashes' });
     }
-    return new Product({
+    const product = new Product({
       ...input,
       name: checkName(input.name),
       description: checkDescription(input.description),
@@ -69,6 +72,8 @@ export class Product {
       createdAt: now,
       updatedAt: now,
     });
+    product.events.push({ kind: 'ProductCreated', product: product.state, occurredAt: now });
+    return product;
   }
 
   /** Rebuilds a product loaded from storage; the rules held when it was saved. */
@@ -86,14 +91,23 @@ export class Product {
       price: changes.price ?? this.state.price,
       imageUrl: changes.imageUrl === undefined ? this.state.imageUrl : checkImageUrl(changes.imageUrl),
     };
-    const changed =
-      next.name !== this.state.name ||
-      next.description !== this.state.description ||
-      next.category.id !== this.state.category.id ||
-      !next.price.equals(this.state.price) ||
-      next.imageUrl !== this.state.imageUrl;
-    if (changed) this.state = { ...next, updatedAt: now };
-    return changed;
+    const changedFields: ProductField[] = [];
+    if (next.name !== this.state.name) changedFields.push('name');
+    if (next.description !== this.state.description) changedFields.push('description');
+    if (next.category.id !== this.state.category.id) changedFields.push('category');
+    if (!next.price.equals(this.state.price)) changedFields.push('price');
+    if (next.imageUrl !== this.state.imageUrl) changedFields.push('imageUrl');
+    if (changedFields.length === 0) return false;
+    this.state = { ...next, updatedAt: now };
+    this.events.push({ kind: 'ProductUpdated', product: this.state, changedFields, occurredAt: now });
+    return true;
+  }
+
+  /** The facts recorded since the last call; the repository saves them with the product. */
+  pullEvents(): ProductDomainEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
   }
 
   get id(): string {

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { Outbox } from '@storefront/messaging';
 import { SkuAlreadyExistsError } from '../../domain/catalog.errors';
 import type { Product } from '../../domain/product.aggregate';
 import type { ProductListCriteria, ProductRepository } from '../../domain/product.repository';
 import { Prisma } from './generated/client';
+import { toIntegrationEvent } from '../messaging/catalog-events.mapper';
 import { toProduct } from './product.mapper';
 import { PrismaService } from './prisma.service';
 
@@ -14,7 +16,10 @@ function isUniqueViolation(error: unknown): boolean {
 
 @Injectable()
 export class PrismaProductRepository implements ProductRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly outbox: Outbox,
+  ) {}
 
   async findById(id: string): Promise<Product | null> {
     const row = await this.prisma.product.findUnique({ where: { id }, include: { category: true } });
@@ -56,8 +61,10 @@ export class PrismaProductRepository implements ProductRepository {
   async insert(product: Product): Promise<void> {
     const state = product.snapshot;
     try {
-      await this.prisma.product.create({
-        data: {
+      // The product and the events announcing it commit together, or not at all.
+      await this.prisma.$transaction(async (tx) => {
+        await tx.product.create({
+          data: {
           id: state.id,
           sku: state.sku,
           name: state.name,
@@ -68,7 +75,9 @@ export class PrismaProductRepository implements ProductRepository {
           imageUrl: state.imageUrl,
           createdAt: state.createdAt,
           updatedAt: state.updatedAt,
-        },
+          },
+        });
+        await this.outbox.add(tx, ...product.pullEvents().map(toIntegrationEvent));
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new SkuAlreadyExistsError(state.sku);
@@ -78,17 +87,20 @@ export class PrismaProductRepository implements ProductRepository {
 
   async update(product: Product): Promise<void> {
     const state = product.snapshot;
-    await this.prisma.product.update({
-      where: { id: state.id },
-      data: {
-        name: state.name,
-        description: state.description,
-        categoryId: state.category.id,
-        priceMinor: state.price.amountMinor,
-        currency: state.price.currency,
-        imageUrl: state.imageUrl,
-        updatedAt: state.updatedAt,
-      },
+    await this.prisma.$transaction(async (tx) => {
+      await tx.product.update({
+        where: { id: state.id },
+        data: {
+          name: state.name,
+          description: state.description,
+          categoryId: state.category.id,
+          priceMinor: state.price.amountMinor,
+          currency: state.price.currency,
+          imageUrl: state.imageUrl,
+          updatedAt: state.updatedAt,
+        },
+      });
+      await this.outbox.add(tx, ...product.pullEvents().map(toIntegrationEvent));
     });
   }
 }

@@ -1,13 +1,17 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { HealthRegistry } from '@storefront/service-kit';
-import { CATALOG_CONFIG, type CatalogConfig } from '../../config';
 import { PrismaClient } from './generated/client';
+
+export const DATABASE_URL = Symbol('DatabaseUrl');
 
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
-  constructor(@Inject(CATALOG_CONFIG) config: CatalogConfig, private readonly health: HealthRegistry) {
-    super({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
+  constructor(
+    @Inject(DATABASE_URL) databaseUrl: string,
+    private readonly health: HealthRegistry,
+  ) {
+    super({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { SERVICES, type StackHandle, type StackOptions, startStack } from '@storefront/devstack';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { STREAMS } from '@storefront/contracts';
+import { Namespace, connectNats, deleteStreams } from '@storefront/messaging';
 import { dropDatabase } from '@storefront/persistence';
-import { freePort } from './ports';
+import { freePort } from './infrastructure';
+import { SERVICES } from './services';
+import { type StackHandle, type StackOptions, startStack } from './stack';
 
 export interface TestStack extends StackHandle {
   /** Every line the processes printed, prefixed with the service name; for failure messages. */
@@ -9,8 +13,8 @@ export interface TestStack extends StackHandle {
 }
 
 /**
- * The whole system as `npm start` runs it (real processes, real PostgreSQL and NATS), on free ports
- * and databases of its own, dropped again by stop().
+ * The whole system as `npm start` runs it (real processes, real PostgreSQL and NATS), on free ports,
+ * with databases and a messaging namespace of its own, removed again by stop().
  */
 export async function startTestStack(options: Partial<StackOptions> = {}): Promise<TestStack> {
   const output: string[] = [];
@@ -21,8 +25,10 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
       ...(service.defaultPorts.grpc === undefined ? {} : { grpc: await freePort() }),
     };
   }
+  const namespace = new Namespace(`t${randomBytes(5).toString('hex')}`);
   const stack = await startStack({
     databasePrefix: `test_${process.pid}_${randomBytes(3).toString('hex')}_`,
+    messagingNamespace: namespace.prefix,
     ports,
     logLevel: 'info',
     output: (service, line) => output.push(`${service}: ${line}`),
@@ -33,10 +39,11 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
     output,
     stop: async () => {
       await stack.stop();
-      const ownPostgres = options.ownInfrastructure === true;
-      if (!ownPostgres) {
-        for (const service of stack.services) if (service.databaseUrl) await dropDatabase(service.databaseUrl);
-      }
+      if (options.ownInfrastructure === true) return;
+      for (const service of stack.services) if (service.databaseUrl) await dropDatabase(service.databaseUrl);
+      const nc = await connectNats(stack.nats.url, 'test-stack-cleanup');
+      await deleteStreams(await jetstreamManager(nc), namespace, STREAMS);
+      await nc.close();
     },
   };
 }
