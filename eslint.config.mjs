@@ -32,6 +32,11 @@ export default tseslint.config(
     },
   },
   {
+    // Benchmarks print their tables.
+    files: ['**/bench/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },

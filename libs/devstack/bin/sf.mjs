@@ -133,6 +133,9 @@ function prepare(pnpm) {
 const TASKS = {
   setup: () => [],
   start: () => [['run', 'stack', 'up', ...process.argv.slice(3)]],
+  // Benchmarks print numbers; `bench <name>` runs one of them.
+  bench: () =>
+    (process.argv[3] ? [process.argv[3]] : ['messaging']).map((name) => ['--filter', `@storefront/${name}`, 'run', 'bench']),
   // The whole gate, cheapest first: what CI runs and what `pnpm check` means.
   test: () => [
     ['run', 'typecheck'],

@@ -8,3 +8,4 @@ export { HandlesEvent } from './handles-event.decorator';
 export { MessagingModule, MessagingRuntime, type MessagingOptions, type TransactionalClient } from './messaging.module';
 export { messagingMetrics } from './metrics';
 export { MESSAGING_TABLES_SQL } from './tables';
+export { pgTransactionRunner } from './pg-transaction';

@@ -62,6 +62,9 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
   ) {
     this.namespace = new Namespace(options.namespace ?? '');
     this.pool = new Pool({ connectionString: options.databaseUrl, max: 4 });
+    // An idle connection that breaks (database restart) is replaced on next use; without a
+    // listener the pool's 'error' event would crash the process.
+    this.pool.on('error', (error) => this.logger.warn({ err: error }, 'an idle relay connection failed'));
   }
 
   async onModuleInit(): Promise<void> {

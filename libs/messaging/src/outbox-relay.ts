@@ -48,6 +48,8 @@ const CLAIM = `
  * - Publishes with Nats-Msg-Id = event id: if it dies after publishing but before marking, the
  *   row is published again and JetStream drops the duplicate.
  * - While NATS is unreachable it keeps the rows and retries with back-off; nothing is lost.
+ * - Order: rows are published in commit order. Across replicas, or when a publish fails and is
+ *   retried, a later event can overtake an earlier one; consumers are built to tolerate that.
  *
  * Hand-written because the job is small and specific (a claim query, a publish, an update); the
  * general-purpose outbox packages for Node bring their own ORM or broker abstractions.
@@ -85,10 +87,8 @@ export class OutboxRelay {
     await this.loop;
     const listener = this.listener;
     this.listener = undefined;
-    if (listener) {
-      await listener.query('UNLISTEN outbox').catch(() => undefined);
-      listener.release();
-    }
+    // A LISTENing session must not go back to the pool: destroy it.
+    listener?.release(true);
   }
 
   /** Publishes one batch; returns how many rows it published. Throws when a publish failed. */
@@ -97,18 +97,16 @@ export class OutboxRelay {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(CLAIM, [this.batchSize]);
-      const published: string[] = [];
-      let failure: { row: OutboxRow; error: Error } | undefined;
-      for (const row of rows) {
-        try {
-          await this.publish(row);
-          published.push(row.id);
-        } catch (error) {
-          // Stop at the first failure so later events do not overtake it.
-          failure = { row, error: error as Error };
-          break;
-        }
-      }
+      // All publishes of a batch are in flight at once (one connection keeps their order); a failed
+      // one stays unpublished and is retried, the ones that succeeded are marked.
+      const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
+      const published = rows.filter((_row, index) => results[index]?.status === 'fulfilled').map((row) => row.id);
+      const failedAt = results.findIndex((result) => result.status === 'rejected');
+      const failedResult = results[failedAt];
+      const failure =
+        failedResult?.status === 'rejected'
+          ? { row: rows[failedAt] as OutboxRow, error: failedResult.reason as Error }
+          : undefined;
       await this.options.afterPublish?.(published);
       if (published.length > 0) {
         await client.query('UPDATE "outbox" SET "published_at" = now() WHERE "id" = ANY($1::uuid[])', [published]);
@@ -160,9 +158,10 @@ export class OutboxRelay {
         this.wake?.();
       });
       client.on('error', (error: Error) => {
+        if (this.listener !== client) return; // already let go of
         // The poll keeps publishing meanwhile; listen again on the next loop turn.
         this.log('warn', 'outbox listener lost its connection', { err: error });
-        if (this.listener === client) this.listener = undefined;
+        this.listener = undefined;
         client.release(error);
       });
       await client.query('LISTEN outbox');

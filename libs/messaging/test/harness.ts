@@ -12,11 +12,11 @@ import {
   Outbox,
   OutboxRelay,
   type OutboxRelayOptions,
-  type SqlTransaction,
   type TransactionRunner,
   connectNats,
   createEvent,
   ensureStreams,
+  pgTransactionRunner,
 } from '../src';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -39,27 +39,6 @@ export interface Harness {
   applications(): Promise<Map<string, number>>;
   streamMessages(stream?: string): Promise<number>;
   close(): Promise<void>;
-}
-
-/** A transaction on a pg client, shaped like the Prisma transaction client the services pass. */
-export function pgTransaction(pool: Pool): TransactionRunner {
-  return async <T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const tx: SqlTransaction = {
-        $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await client.query(query, values)).rowCount ?? 0,
-      };
-      const result = await work(tx);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
 }
 
 export function sampleEvent(): EnvelopeOf<typeof ProductCreatedV1> {
@@ -86,6 +65,7 @@ export const APPLY_EFFECT =
 export async function createHarness(options: { natsUrl?: string } = {}): Promise<Harness> {
   const database = await createTestDatabase('messaging');
   const pool = new Pool({ connectionString: database.url, max: 8 });
+  pool.on('error', () => undefined); // idle connections cut when the test database is dropped
   await pool.query(MESSAGING_TABLES_SQL);
   await pool.query('CREATE TABLE "effects" ("event_id" UUID PRIMARY KEY, "applications" INTEGER NOT NULL)');
   const namespace = new Namespace(`t${randomBytes(5).toString('hex')}`);
@@ -94,7 +74,7 @@ export async function createHarness(options: { natsUrl?: string } = {}): Promise
   const jsm = await jetstreamManager(nc);
   await ensureStreams(jsm, namespace, STREAMS, { duplicateWindowMs: 120_000, maxAgeMs: 3_600_000 });
   const outbox = new Outbox();
-  const transaction = pgTransaction(pool);
+  const transaction = pgTransactionRunner(pool);
   const started: { stop(): Promise<void> }[] = [];
 
   return {

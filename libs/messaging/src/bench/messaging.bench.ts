@@ -1,0 +1,175 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { ProductCreatedV1, STREAMS } from '@storefront/contracts';
+import { dropDatabase, ensureDatabase, withDatabase } from '@storefront/persistence';
+import { Pool } from 'pg';
+import { EventConsumer } from '../event-consumer';
+import { createEvent } from '../event-factory';
+import { connectNats, deleteStreams, ensureStreams } from '../jetstream';
+import { Namespace } from '../namespace';
+import { Outbox } from '../outbox';
+import { OutboxRelay } from '../outbox-relay';
+import { pgTransactionRunner } from '../pg-transaction';
+import { MESSAGING_TABLES_SQL } from '../tables';
+
+/*
+ * `pnpm bench:messaging`: events per second end to end (commit → handled by a consumer) and the
+ * commit-to-handled lag, through the real outbox relay, JetStream and an idempotent consumer, on the
+ * local PostgreSQL and NATS. Two phases: a fixed arrival rate, then saturation.
+ *   BENCH_RATE (events/s, default 200), BENCH_SECONDS (per phase, default 10), BENCH_WRITERS (default 4)
+ */
+
+const SERVER = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 4);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = withDatabase(SERVER, `bench_messaging_${process.pid}_${randomBytes(3).toString('hex')}`);
+  await ensureDatabase(databaseUrl);
+  const pool = new Pool({ connectionString: databaseUrl, max: WRITERS + 6 });
+  pool.on('error', (error) => console.error('idle connection failed:', error.message));
+  await pool.query(MESSAGING_TABLES_SQL);
+  await pool.query('CREATE TABLE "effects" ("event_id" UUID PRIMARY KEY)');
+  const namespace = new Namespace(`bench${randomBytes(3).toString('hex')}`);
+  const nc = await connectNats(NATS_URL, 'messaging-bench');
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  await ensureStreams(jsm, namespace, STREAMS, { duplicateWindowMs: 120_000, maxAgeMs: 3_600_000 });
+
+  const committedAt = new Map<string, number>();
+  const lagRecorded = new Set<string>();
+  const lags: number[] = [];
+  let handled = 0;
+  let lastHandledAt = 0;
+  const transaction = pgTransactionRunner(pool);
+  const relay = new OutboxRelay({ service: 'bench', pool, js, namespace });
+  const consumer = new EventConsumer({
+    service: 'bench',
+    durable: 'bench',
+    stream: ProductCreatedV1.stream,
+    js,
+    jsm,
+    namespace,
+    transaction,
+    handlers: [
+      {
+        definition: ProductCreatedV1,
+        handle: async (event, tx) => {
+          await tx.$executeRawUnsafe('INSERT INTO "effects" ("event_id") VALUES ($1::uuid)', event.id);
+        },
+      },
+    ],
+    // Measured when the effect has committed, just before the ack.
+    beforeAck: (event) => {
+      const started = committedAt.get(event.id);
+      if (started !== undefined && !lagRecorded.has(event.id)) {
+        lagRecorded.add(event.id);
+        const now = performance.now();
+        lags.push(now - started);
+        handled += 1;
+        lastHandledAt = now;
+      }
+      return Promise.resolve('ack');
+    },
+  });
+  await relay.start();
+  await consumer.start();
+  const outbox = new Outbox();
+
+  const writeOne = async () => {
+    const productId = randomUUID();
+    const event = createEvent(ProductCreatedV1, {
+      source: 'bench',
+      aggregateId: productId,
+      payload: {
+        productId,
+        sku: 'BENCH-1',
+        name: 'Benchmark product',
+        description: 'x'.repeat(200),
+        category: { slug: 'bench', name: 'Bench' },
+        price: { amountMinor: 1999, currency: 'USD' },
+        imageUrl: null,
+      },
+    });
+    // Set before too, in case the consumer is faster than this function's continuation after COMMIT.
+    committedAt.set(event.id, performance.now());
+    await transaction((tx) => outbox.add(tx, event));
+    if (!lagRecorded.has(event.id)) committedAt.set(event.id, performance.now());
+  };
+
+  const runPhase = async (name: string, write: (deadline: number) => Promise<number>) => {
+    lags.length = 0;
+    handled = 0;
+    const started = performance.now();
+    const written = await write(started + SECONDS * 1_000);
+    const waitUntil = performance.now() + 30_000;
+    while (handled < written && performance.now() < waitUntil) await sleep(20);
+    const seconds = (lastHandledAt - started) / 1_000;
+    const sorted = [...lags].sort((a, b) => a - b);
+    return {
+      phase: name,
+      committed: written,
+      handled,
+      'events/s': Math.round(handled / seconds),
+      'p50 lag ms': Number(percentile(sorted, 50).toFixed(1)),
+      'p99 lag ms': Number(percentile(sorted, 99).toFixed(1)),
+      'max lag ms': Number((sorted.at(-1) ?? Number.NaN).toFixed(1)),
+    };
+  };
+
+  try {
+    process.stdout.write(`messaging benchmark: ${SECONDS} s per phase, PostgreSQL ${new URL(SERVER).host}, NATS ${NATS_URL}\n`);
+    const fixed = await runPhase(`fixed ${RATE}/s`, async (deadline) => {
+      let written = 0;
+      const interval = 1_000 / RATE;
+      let next = performance.now();
+      const inFlight: Promise<void>[] = [];
+      while (performance.now() < deadline) {
+        inFlight.push(writeOne());
+        written += 1;
+        next += interval;
+        const wait = next - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
+      await Promise.all(inFlight);
+      return written;
+    });
+    const saturated = await runPhase(`saturation (${WRITERS} writers)`, async (deadline) => {
+      let written = 0;
+      await Promise.all(
+        Array.from({ length: WRITERS }, async () => {
+          while (performance.now() < deadline) {
+            await writeOne();
+            written += 1;
+          }
+        }),
+      );
+      return written;
+    });
+    console.table([fixed, saturated]);
+    const lost = [fixed, saturated].reduce((sum, phase) => sum + phase.committed - phase.handled, 0);
+    process.stdout.write(`events committed but not handled: ${lost}\n`);
+    if (lost > 0) process.exitCode = 1;
+  } finally {
+    await consumer.stop();
+    await relay.stop();
+    await deleteStreams(jsm, namespace, STREAMS);
+    await nc.close();
+    await pool.end();
+    await dropDatabase(databaseUrl);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import type { Pool } from 'pg';
+import type { SqlTransaction, TransactionRunner } from './outbox';
+
+/**
+ * A TransactionRunner on a plain pg pool, for code without Prisma (benchmarks, tests, scripts).
+ * Services pass their Prisma client's `$transaction` instead.
+ */
+export function pgTransactionRunner(pool: Pool): TransactionRunner {
+  return async <T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const tx: SqlTransaction = {
+        $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await client.query(query, values)).rowCount ?? 0,
+      };
+      const result = await work(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+}
