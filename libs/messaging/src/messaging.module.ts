@@ -34,7 +34,10 @@ export interface MessagingOptions {
   readonly databaseUrl: string;
   /** Subject and stream prefix; empty in production (see Namespace). */
   readonly namespace?: string;
-  /** Provider token of the client whose `$transaction` consumers run in (the PrismaService class). */
+  /**
+   * Provider token of the client whose `$transaction` consumers run in: the service's PrismaService,
+   * provided by a global module (its PrismaModule) so this module can inject it.
+   */
   readonly transactionalClient: unknown;
   readonly relay?: { readonly enabled?: boolean; readonly pollIntervalMs?: number; readonly batchSize?: number };
   readonly consumers?: { readonly maxDeliver?: number; readonly ackWaitMs?: number; readonly retryDelaysMs?: number[] };

@@ -1,0 +1,122 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Global, Injectable, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type EnvelopeOf, ProductCreatedV1, STREAMS } from '@storefront/contracts';
+import { ServiceKitModule, createServiceApp, parseConfig, baseConfigSchema, startServiceApp } from '@storefront/service-kit';
+import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@storefront/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Pool } from 'pg';
+import {
+  HandlesEvent,
+  MESSAGING_TABLES_SQL,
+  MessagingModule,
+  MessagingRuntime,
+  Namespace,
+  Outbox,
+  type SqlTransaction,
+  type TransactionRunner,
+  connectNats,
+  deleteStreams,
+  pgTransactionRunner,
+} from '../src';
+import { APPLY_EFFECT, NATS_URL, sampleEvent } from './harness';
+
+/** Stands in for a service's PrismaService: the same `$transaction(work)` shape on a pg pool. */
+class PgDatabase {
+  readonly pool: Pool;
+  private readonly run: TransactionRunner;
+  constructor(url: string) {
+    this.pool = new Pool({ connectionString: url });
+    this.pool.on('error', () => undefined);
+    this.run = pgTransactionRunner(this.pool);
+  }
+  $transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.run(work);
+  }
+}
+
+@Injectable()
+class EffectsProjection {
+  readonly seen: string[] = [];
+
+  @HandlesEvent(ProductCreatedV1, { consumer: 'module-test-effects' })
+  async onProductCreated(event: EnvelopeOf<typeof ProductCreatedV1>, tx: SqlTransaction): Promise<void> {
+    this.seen.push(event.payload.sku);
+    await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
+  }
+}
+
+/** The NestJS face of the library, as a service uses it: a decorator and `outbox.add(tx, event)`. */
+describe('MessagingModule', () => {
+  let database: TestDatabase;
+  let pg: PgDatabase;
+  let app: NestFastifyApplication;
+  let url: string;
+  const namespace = new Namespace(`t${randomBytes(5).toString('hex')}`);
+
+  beforeAll(async () => {
+    database = await createTestDatabase('messaging_module');
+    pg = new PgDatabase(database.url);
+    await pg.pool.query(MESSAGING_TABLES_SQL);
+    await pg.pool.query('CREATE TABLE "effects" ("event_id" UUID PRIMARY KEY, "applications" INTEGER NOT NULL)');
+    const config = parseConfig(baseConfigSchema, { HTTP_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+    // Like a service's PrismaModule: global, so the messaging module can reach the client.
+    @Global()
+    @Module({ providers: [{ provide: PgDatabase, useValue: pg }], exports: [PgDatabase] })
+    class DatabaseModule {}
+    @Module({
+      imports: [
+        ServiceKitModule.forRoot({ service: 'module-test', logLevel: 'silent' }),
+        DatabaseModule,
+        MessagingModule.forRoot({
+          service: 'module-test',
+          natsUrl: NATS_URL,
+          databaseUrl: database.url,
+          namespace: namespace.prefix,
+          transactionalClient: PgDatabase,
+          relay: { pollIntervalMs: 200 },
+        }),
+      ],
+      providers: [EffectsProjection],
+    })
+    class TestModule {}
+    app = await createServiceApp({ module: TestModule, config });
+    await startServiceApp(app, config);
+    url = `http://127.0.0.1:${config.HTTP_PORT}`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    const nc = await connectNats(NATS_URL, 'module-test-cleanup');
+    await deleteStreams(await jetstreamManager(nc), namespace, STREAMS);
+    await nc.close();
+    await pg?.pool.end();
+    await database?.drop();
+  });
+
+  it('delivers an event written with outbox.add to the @HandlesEvent method, once', async () => {
+    const event = sampleEvent();
+    await pg.$transaction((tx) => app.get(Outbox).add(tx, event));
+
+    await waitFor(() => app.get(EffectsProjection).seen.length === 1, { timeoutMs: 10_000 });
+    expect(app.get(EffectsProjection).seen).toEqual([event.payload.sku]);
+    const { rows } = await pg.pool.query('SELECT "applications" FROM "effects" WHERE "event_id" = $1', [event.id]);
+    expect(rows).toEqual([{ applications: 1 }]);
+  });
+
+  it('reports NATS in readiness and the messaging metrics on /metrics', async () => {
+    const ready = (await (await fetch(`${url}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
+    expect(ready.checks.nats?.status).toBe('up');
+
+    const metrics = await waitFor(async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return text.includes('storefront_messages_consumed_total{') ? text : undefined;
+    });
+    expect(metrics).toMatch(/storefront_messages_published_total\{service="module-test",subject="catalog.product-created.v1"\} [1-9]/);
+    expect(metrics).toMatch(/storefront_messages_consumed_total\{[^}]*outcome="applied"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/storefront_outbox_backlog\{service="module-test"\} 0/);
+    expect(metrics).toMatch(/storefront_consumer_lag\{service="module-test",consumer="module-test-effects"\} 0/);
+    expect(app.get(MessagingRuntime).namespace.prefix).toBe(namespace.prefix);
+  });
+});
