@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 
 export * as catalogV1 from './generated/catalog/v1/catalog';
+export * as inventoryV1 from './generated/inventory/v1/inventory';
 export * from './http/catalog';
+export * from './http/orders';
+export * from './http/inventory';
+export * from './http/payment';
 export * from './grpc/timestamp';
 
 /** Root of the .proto tree; pass it as an include directory to the gRPC loader. */
@@ -13,6 +17,12 @@ export interface GrpcPackageDefinition {
   readonly protoPath: string;
   readonly serviceName: string;
 }
+
+export const INVENTORY_V1: GrpcPackageDefinition = {
+  package: 'inventory.v1',
+  protoPath: join(PROTO_ROOT, 'inventory', 'v1', 'inventory.proto'),
+  serviceName: 'InventoryService',
+};
 
 export const CATALOG_V1: GrpcPackageDefinition = {
   package: 'catalog.v1',

@@ -1,5 +1,50 @@
 import { ProductCreatedV1, ProductUpdatedV1 } from './catalog.events';
 import type { EventDefinition } from './event-definition';
+import {
+  CommitReservationV1,
+  ReleaseReservationV1,
+  ReservationCommittedV1,
+  ReservationReleasedV1,
+  ReserveStockV1,
+  StockChangedV1,
+  StockReservationFailedV1,
+  StockReservedV1,
+} from './inventory.events';
+import { OrderCancelledV1, OrderConfirmedV1, OrderPlacedV1, OrderRejectedV1 } from './orders.events';
+import {
+  AuthorizePaymentV1,
+  CapturePaymentV1,
+  PaymentAuthorizedV1,
+  PaymentCapturedV1,
+  PaymentFailedV1,
+  PaymentVoidedV1,
+  VoidPaymentV1,
+} from './payment.events';
 
-/** Every integration event of the system, each version once. The AsyncAPI document lists these. */
-export const INTEGRATION_EVENTS: readonly EventDefinition[] = [ProductCreatedV1, ProductUpdatedV1];
+/**
+ * Every message of the system, each version once: facts (past tense) and the saga's commands
+ * (imperative). The AsyncAPI document lists these.
+ */
+export const INTEGRATION_EVENTS: readonly EventDefinition[] = [
+  ProductCreatedV1,
+  ProductUpdatedV1,
+  ReserveStockV1,
+  CommitReservationV1,
+  ReleaseReservationV1,
+  StockReservedV1,
+  StockReservationFailedV1,
+  ReservationCommittedV1,
+  ReservationReleasedV1,
+  StockChangedV1,
+  AuthorizePaymentV1,
+  CapturePaymentV1,
+  VoidPaymentV1,
+  PaymentAuthorizedV1,
+  PaymentFailedV1,
+  PaymentCapturedV1,
+  PaymentVoidedV1,
+  OrderPlacedV1,
+  OrderConfirmedV1,
+  OrderCancelledV1,
+  OrderRejectedV1,
+];

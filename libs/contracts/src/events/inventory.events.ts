@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { defineEvent } from './event-definition';
+import { orderLineItemSchema } from './shared';
+
+// Commands the order saga sends to inventory (imperative names), then the facts inventory publishes.
+
+export const ReserveStockV1 = defineEvent({
+  subject: 'inventory.reserve-stock.v1',
+  producer: 'order',
+  description: 'Command: hold stock for every line of an order, all or none.',
+  payload: z.object({ orderId: z.uuid(), lines: z.array(orderLineItemSchema).min(1) }),
+});
+
+export const CommitReservationV1 = defineEvent({
+  subject: 'inventory.commit-reservation.v1',
+  producer: 'order',
+  description: 'Command: the order is paid; turn its reserved units into sold ones.',
+  payload: z.object({ orderId: z.uuid() }),
+});
+
+export const ReleaseReservationV1 = defineEvent({
+  subject: 'inventory.release-reservation.v1',
+  producer: 'order',
+  description:
+    'Command: the order will not complete; return its reserved units. Also sent when no reservation ' +
+    'is known yet, so a reservation that arrives late is refused.',
+  payload: z.object({ orderId: z.uuid(), reason: z.string() }),
+});
+
+export const StockReservedV1 = defineEvent({
+  subject: 'inventory.stock-reserved.v1',
+  producer: 'inventory',
+  description: 'Stock for every line of the order is held until the reservation expires.',
+  payload: z.object({
+    orderId: z.uuid(),
+    reservationId: z.uuid(),
+    lines: z.array(orderLineItemSchema),
+    expiresAt: z.iso.datetime({ offset: true }),
+  }),
+});
+
+export const StockReservationFailedV1 = defineEvent({
+  subject: 'inventory.stock-reservation-failed.v1',
+  producer: 'inventory',
+  description: 'No stock was reserved for the order: a line could not be served, or the order was already released.',
+  payload: z.object({
+    orderId: z.uuid(),
+    reason: z.enum(['insufficient_stock', 'unknown_sku', 'order_released']),
+    shortages: z.array(z.object({ sku: z.string(), requested: z.number().int(), available: z.number().int() })),
+  }),
+});
+
+export const ReservationCommittedV1 = defineEvent({
+  subject: 'inventory.reservation-committed.v1',
+  producer: 'inventory',
+  description: 'The reserved units of the order are sold.',
+  payload: z.object({ orderId: z.uuid(), reservationId: z.uuid() }),
+});
+
+export const ReservationReleasedV1 = defineEvent({
+  subject: 'inventory.reservation-released.v1',
+  producer: 'inventory',
+  description: 'The reserved units of the order are available again (or there were none to release).',
+  payload: z.object({
+    orderId: z.uuid(),
+    reservationId: z.uuid().nullable(),
+    reason: z.string(),
+  }),
+});
+
+export const StockChangedV1 = defineEvent({
+  subject: 'inventory.stock-changed.v1',
+  producer: 'inventory',
+  description: 'The stock level of a SKU changed. Carries the new levels.',
+  payload: z.object({
+    sku: z.string(),
+    available: z.number().int().nonnegative(),
+    reserved: z.number().int().nonnegative(),
+    sold: z.number().int().nonnegative(),
+    reason: z.enum(['created', 'restock', 'reserved', 'released', 'committed']),
+  }),
+});

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { moneySchema } from './catalog';
+
+/** The public HTTP contract of orders (order service, and the gateway in front of it). */
+
+export const MAX_ORDER_LINES = 50;
+export const MAX_LINE_QUANTITY = 100;
+
+export const ORDER_STATUSES = ['placed', 'stock_reserved', 'payment_authorized', 'confirmed', 'cancelled', 'rejected'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ['confirmed', 'cancelled', 'rejected'];
+
+export const orderIdSchema = z.uuid({ error: 'must be a UUID' });
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\w.:-]{1,128}$/, 'must be 1-128 letters, digits, "_", "-", "." or ":"');
+
+export const shippingAddressSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  line1: z.string().trim().min(1).max(200),
+  city: z.string().trim().min(1).max(100),
+  postalCode: z.string().trim().min(1).max(20),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "DE"'),
+});
+
+export const placeOrderBodySchema = z.strictObject({
+  customerId: z.string().regex(/^[\w-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"'),
+  lines: z
+    .array(
+      z.strictObject({
+        productId: z.uuid({ error: 'must be a product id (UUID)' }),
+        quantity: z
+          .number()
+          .int('must be a whole number')
+          .min(1, 'must be at least 1')
+          .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`),
+      }),
+    )
+    .min(1, 'must contain at least one line')
+    .max(MAX_ORDER_LINES, `must contain at most ${MAX_ORDER_LINES} lines`)
+    .refine(
+      (lines) => new Set(lines.map((line) => line.productId)).size === lines.length,
+      'must name each product once; add up the quantities instead',
+    ),
+  paymentToken: z.string().regex(/^tok_[a-z0-9_]{1,60}$/, 'must be a payment token such as "tok_visa"'),
+  shippingAddress: shippingAddressSchema,
+});
+export type PlaceOrderBody = z.output<typeof placeOrderBodySchema>;
+
+export const orderLineSchema = z.object({
+  productId: z.uuid(),
+  sku: z.string(),
+  name: z.string(),
+  quantity: z.number().int(),
+  unitPrice: moneySchema,
+  lineTotal: moneySchema,
+});
+
+export const orderSchema = z.object({
+  id: z.uuid(),
+  customerId: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  statusReason: z.string().nullable().describe('Why the order was cancelled or rejected'),
+  lines: z.array(orderLineSchema),
+  total: moneySchema,
+  shippingAddress: shippingAddressSchema,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type OrderDto = z.output<typeof orderSchema>;
