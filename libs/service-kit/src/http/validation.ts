@@ -7,15 +7,17 @@ interface IssueLike {
   readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
 }
 
-export function toFieldIssues(issues: readonly IssueLike[]): FieldIssue[] {
+export function toFieldIssues(issues: readonly IssueLike[], root?: string): FieldIssue[] {
   return issues.map((issue) => ({
-    path: (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.'),
+    path: [root, ...(issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment))]
+      .filter(Boolean)
+      .join('.'),
     message: issue.message,
   }));
 }
 
-export function requestValidationError(issues: readonly IssueLike[]): ValidationError {
-  const fieldIssues = toFieldIssues(issues);
+export function requestValidationError(issues: readonly IssueLike[], root?: string): ValidationError {
+  const fieldIssues = toFieldIssues(issues, root);
   const summary = fieldIssues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
   return new ValidationError(`The request is invalid: ${summary.join('; ')}`, fieldIssues);
 }
@@ -28,9 +30,12 @@ export function createValidationPipe(): StandardSchemaValidationPipe {
   return new StandardSchemaValidationPipe({ exceptionFactory: requestValidationError });
 }
 
-/** Parses a value outside the HTTP pipeline (gRPC handlers) with the same error shape. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+/**
+ * Parses a value outside the parameter pipes (gRPC requests, headers) with the same error shape;
+ * `name` prefixes the reported paths (e.g. the header's name).
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, name?: string): z.output<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw requestValidationError(result.error.issues);
+  if (!result.success) throw requestValidationError(result.error.issues, name);
   return result.data;
 }

@@ -1,0 +1,10 @@
+import type { ShippingAddress } from '../../../domain/order.aggregate';
+
+export interface PlaceOrderCommand {
+  readonly customerId: string;
+  readonly lines: readonly { readonly productId: string; readonly quantity: number }[];
+  readonly paymentToken: string;
+  readonly shippingAddress: ShippingAddress;
+  /** The client's Idempotency-Key header, if it sent one. */
+  readonly idempotencyKey?: string | undefined;
+}

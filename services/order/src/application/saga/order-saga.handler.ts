@@ -1,0 +1,67 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Order, StepTimeouts } from '../../domain/order.aggregate';
+import { isFinal } from '../../domain/order-status.value-object';
+import { ORDER_REPOSITORY, type OrderRepository, type Transaction } from '../../domain/order.repository';
+import { STEP_TIMEOUTS } from '../step-timeouts';
+
+/**
+ * The orchestrator: applies each reply of inventory and payment to its order. The order aggregate
+ * decides; saving it sends the next commands (or the compensations) through the outbox, in the
+ * same transaction as the consumed message's inbox record.
+ */
+@Injectable()
+export class OrderSagaHandler {
+  private readonly logger = new Logger('OrderSaga');
+
+  constructor(
+    @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository,
+    @Inject(STEP_TIMEOUTS) private readonly timeouts: StepTimeouts,
+  ) {}
+
+  stockReserved(orderId: string, tx: Transaction): Promise<void> {
+    return this.apply(orderId, tx, (order) => order.stockReserved(new Date(), this.timeouts));
+  }
+
+  stockReservationFailed(orderId: string, reason: string, tx: Transaction): Promise<void> {
+    return this.apply(orderId, tx, (order) => order.stockReservationFailed(reason, new Date()));
+  }
+
+  paymentAuthorized(orderId: string, tx: Transaction): Promise<void> {
+    return this.apply(orderId, tx, (order) => order.paymentAuthorized(new Date(), this.timeouts));
+  }
+
+  paymentFailed(orderId: string, message: string, tx: Transaction): Promise<void> {
+    return this.apply(orderId, tx, (order) => order.paymentFailed(message, new Date()));
+  }
+
+  paymentCaptured(orderId: string, tx: Transaction): Promise<void> {
+    return this.apply(orderId, tx, (order) => order.paymentCaptured(new Date()));
+  }
+
+  /** Compensates (or, past the pivot, retries) every step whose deadline has passed. */
+  async timeOutDueSteps(limit = 50): Promise<number> {
+    const now = new Date();
+    let handled = 0;
+    for (const orderId of await this.orders.findTimedOut(now, limit)) {
+      const updated = await this.orders.update(orderId, (order) => {
+        const { status, stepDeadlineAt } = order.snapshot;
+        // Re-checked under the row lock: a reply may have moved the order on meanwhile.
+        if (isFinal(status) || !stepDeadlineAt || stepDeadlineAt > now) return false;
+        order.timeOut(now, this.timeouts);
+        return true;
+      });
+      if (updated?.result) {
+        handled += 1;
+        this.logger.warn(`order ${orderId} step timed out; now ${updated.order.snapshot.status}`);
+      }
+    }
+    return handled;
+  }
+
+  private async apply(orderId: string, tx: Transaction, step: (order: Order) => void): Promise<void> {
+    const updated = await this.orders.update(orderId, step, tx);
+    // A reply for an order this service never stored is a bug somewhere: fail loudly (it will be
+    // retried, then dead-lettered with this message).
+    if (!updated) throw new Error(`saga reply for unknown order ${orderId}`);
+  }
+}

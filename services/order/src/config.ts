@@ -1,0 +1,24 @@
+import { baseConfigSchema, databaseConfigSchema, natsConfigSchema } from '@storefront/service-kit';
+import { z } from 'zod';
+
+const milliseconds = (fallback: number) => z.coerce.number().int().min(10).max(3_600_000).default(fallback);
+
+export const orderConfigSchema = baseConfigSchema.extend({
+  HTTP_PORT: baseConfigSchema.shape.HTTP_PORT.default(3003),
+  ...databaseConfigSchema.shape,
+  ...natsConfigSchema.shape,
+  CATALOG_GRPC_URL: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
+    .default('127.0.0.1:50051'),
+  CATALOG_TIMEOUT_MS: milliseconds(2_000),
+  /** Saga step deadlines; a step still waiting past its deadline is compensated. */
+  STOCK_RESERVATION_TIMEOUT_MS: milliseconds(30_000),
+  PAYMENT_TIMEOUT_MS: milliseconds(30_000),
+  CAPTURE_TIMEOUT_MS: milliseconds(30_000),
+  /** How often the timeout sweeper looks for orders past their step deadline. */
+  SAGA_SWEEP_INTERVAL_MS: milliseconds(1_000),
+});
+
+export type OrderConfig = z.output<typeof orderConfigSchema>;
+export const ORDER_CONFIG = Symbol('OrderConfig');

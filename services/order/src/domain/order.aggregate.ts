@@ -1,0 +1,234 @@
+import { Money } from './money.value-object';
+import type { OrderDomainEvent } from './order.domain-event';
+import { IllegalOrderTransitionError, InvalidOrderError, OrderNotCancellableError } from './order.errors';
+import { type OrderStatus, isFinal } from './order-status.value-object';
+
+export interface OrderLine {
+  readonly productId: string;
+  readonly sku: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPrice: Money;
+  readonly lineTotal: Money;
+}
+
+export interface ShippingAddress {
+  readonly name: string;
+  readonly line1: string;
+  readonly city: string;
+  readonly postalCode: string;
+  readonly country: string;
+}
+
+export interface OrderState {
+  readonly id: string;
+  readonly customerId: string;
+  readonly status: OrderStatus;
+  readonly statusReason: string | null;
+  readonly lines: readonly OrderLine[];
+  readonly total: Money;
+  readonly paymentToken: string | null;
+  readonly shippingAddress: ShippingAddress;
+  /** When the current step times out; null once final. */
+  readonly stepDeadlineAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** How long each saga step may take before it is compensated. */
+export interface StepTimeouts {
+  readonly stockReservationMs: number;
+  readonly paymentMs: number;
+  readonly captureMs: number;
+}
+
+export interface PricedLine {
+  readonly productId: string;
+  readonly sku: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPrice: Money;
+}
+
+/**
+ * An order and its saga, as a state machine:
+ *
+ *   placed ──stock reserved──▶ stock_reserved ──payment authorized──▶ payment_authorized ──captured──▶ confirmed
+ *     │                           │                                     (capture is the pivot: after it
+ *     └─no stock──▶ rejected      └─payment failed / timeout──▶ cancelled  the saga only goes forward)
+ *
+ * Every transition records the commands to send next; messages that arrive after the order ended
+ * are answered with compensation (release the stock, void the payment), never ignored silently.
+ */
+export class Order {
+  private events: OrderDomainEvent[] = [];
+
+  private constructor(private state: OrderState) {}
+
+  static place(
+    input: {
+      id: string;
+      customerId: string;
+      lines: readonly PricedLine[];
+      paymentToken: string;
+      shippingAddress: ShippingAddress;
+    },
+    now: Date,
+    timeouts: StepTimeouts,
+  ): Order {
+    if (input.lines.length === 0) throw new InvalidOrderError('an order needs at least one line', 'lines');
+    const lines = input.lines.map((line) => {
+      if (!Number.isInteger(line.quantity) || line.quantity < 1) {
+        throw new InvalidOrderError('quantity must be a whole number of at least 1', 'lines.quantity');
+      }
+      return { ...line, lineTotal: line.unitPrice.times(line.quantity) };
+    });
+    const [first, ...rest] = lines;
+    const total = rest.reduce((sum, line) => sum.plus(line.lineTotal), (first as OrderLine).lineTotal);
+    const order = new Order({
+      id: input.id,
+      customerId: input.customerId,
+      status: 'placed',
+      statusReason: null,
+      lines,
+      total,
+      paymentToken: input.paymentToken,
+      shippingAddress: input.shippingAddress,
+      stepDeadlineAt: new Date(now.getTime() + timeouts.stockReservationMs),
+      createdAt: now,
+      updatedAt: now,
+    });
+    order.record({ kind: 'OrderPlaced', order: order.state });
+    return order;
+  }
+
+  static restore(state: OrderState): Order {
+    return new Order(state);
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+
+  get snapshot(): OrderState {
+    return this.state;
+  }
+
+  /** inventory.stock-reserved */
+  stockReserved(now: Date, timeouts: StepTimeouts): void {
+    if (this.state.status === 'placed') {
+      this.moveTo('stock_reserved', now, new Date(now.getTime() + timeouts.paymentMs));
+      this.record({ kind: 'PaymentRequested', order: this.state });
+      return;
+    }
+    if (this.state.status === 'cancelled' || this.state.status === 'rejected') {
+      this.record({ kind: 'LateReservationReleased', order: this.state });
+      return;
+    }
+    throw new IllegalOrderTransitionError(this.id, this.state.status, 'have its stock reserved');
+  }
+
+  /** inventory.stock-reservation-failed */
+  stockReservationFailed(reason: string, now: Date): void {
+    if (this.state.status === 'placed') {
+      this.finish('rejected', reason, now);
+      this.record({ kind: 'OrderRejected', order: this.state, reason });
+      return;
+    }
+    if (isFinal(this.state.status)) return; // it ended already; nothing was reserved to give back
+    throw new IllegalOrderTransitionError(this.id, this.state.status, 'fail its stock reservation');
+  }
+
+  /** payment.authorized */
+  paymentAuthorized(now: Date, timeouts: StepTimeouts): void {
+    if (this.state.status === 'stock_reserved') {
+      this.moveTo('payment_authorized', now, new Date(now.getTime() + timeouts.captureMs));
+      this.state = { ...this.state, paymentToken: null };
+      this.record({ kind: 'CaptureRequested', order: this.state });
+      return;
+    }
+    if (this.state.status === 'cancelled') {
+      this.record({ kind: 'LatePaymentVoided', order: this.state });
+      return;
+    }
+    throw new IllegalOrderTransitionError(this.id, this.state.status, 'have its payment authorized');
+  }
+
+  /** payment.failed */
+  paymentFailed(message: string, now: Date): void {
+    if (this.state.status === 'stock_reserved') {
+      this.cancelWith(`payment failed: ${message}`, now, { releaseStock: true, voidPayment: false });
+      return;
+    }
+    if (this.state.status === 'cancelled') return; // already compensated
+    throw new IllegalOrderTransitionError(this.id, this.state.status, 'fail its payment');
+  }
+
+  /** payment.captured: the pivot; the order is confirmed. */
+  paymentCaptured(now: Date): void {
+    if (this.state.status === 'payment_authorized') {
+      this.finish('confirmed', null, now);
+      this.record({ kind: 'OrderConfirmed', order: this.state });
+      return;
+    }
+    throw new IllegalOrderTransitionError(this.id, this.state.status, 'have its payment captured');
+  }
+
+  /** The customer cancels. Allowed until the payment is being captured. */
+  cancel(now: Date): void {
+    switch (this.state.status) {
+      case 'placed':
+        // The reservation may be in flight: releasing leaves a tombstone that refuses it.
+        this.cancelWith('cancelled by the customer', now, { releaseStock: true, voidPayment: false });
+        return;
+      case 'stock_reserved':
+        this.cancelWith('cancelled by the customer', now, { releaseStock: true, voidPayment: true });
+        return;
+      default:
+        throw new OrderNotCancellableError(this.id, this.state.status);
+    }
+  }
+
+  /** The current step passed its deadline. */
+  timeOut(now: Date, timeouts: StepTimeouts): void {
+    switch (this.state.status) {
+      case 'placed':
+        this.cancelWith('stock reservation timed out', now, { releaseStock: true, voidPayment: false });
+        return;
+      case 'stock_reserved':
+        this.cancelWith('payment timed out', now, { releaseStock: true, voidPayment: true });
+        return;
+      case 'payment_authorized':
+        // Past the pivot: ask again (capture is idempotent) instead of compensating.
+        this.moveTo('payment_authorized', now, new Date(now.getTime() + timeouts.captureMs));
+        this.record({ kind: 'CaptureRequested', order: this.state });
+        return;
+      default:
+        throw new IllegalOrderTransitionError(this.id, this.state.status, 'time out');
+    }
+  }
+
+  pullEvents(): OrderDomainEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  private cancelWith(reason: string, now: Date, compensation: { releaseStock: boolean; voidPayment: boolean }): void {
+    this.finish('cancelled', reason, now);
+    this.state = { ...this.state, paymentToken: null };
+    this.record({ kind: 'OrderCancelled', order: this.state, reason, ...compensation });
+  }
+
+  private moveTo(status: OrderStatus, now: Date, deadline: Date): void {
+    this.state = { ...this.state, status, stepDeadlineAt: deadline, updatedAt: now };
+  }
+
+  private finish(status: OrderStatus, reason: string | null, now: Date): void {
+    this.state = { ...this.state, status, statusReason: reason, stepDeadlineAt: null, updatedAt: now };
+  }
+
+  private record(event: OrderDomainEvent): void {
+    this.events.push(event);
+  }
+}

@@ -1,0 +1,30 @@
+import type { Order } from './order.aggregate';
+
+/**
+ * A transaction of the persistence adapter, opaque to the domain. Saga steps run inside the
+ * transaction that also records the consumed message (the inbox), so they pass it along.
+ */
+export type Transaction = { readonly __transaction: unique symbol } | object;
+
+/** Persistence port of orders. Saving an order also saves the decisions it recorded (the outbox). */
+export interface OrderRepository {
+  findById(id: string): Promise<Order | null>;
+  /**
+   * Locks the order, runs `work` on it and saves it with its recorded decisions, all in `tx` (or a
+   * transaction of its own). Null when the order does not exist.
+   */
+  update<T>(id: string, work: (order: Order) => T, tx?: Transaction): Promise<{ order: Order; result: T } | null>;
+  /**
+   * Inserts a new order with its idempotency key, if any. When another request stored the key
+   * first, nothing is inserted and that request's order and request hash are returned instead.
+   */
+  insert(
+    order: Order,
+    idempotency?: { key: string; requestHash: string },
+  ): Promise<{ created: true; order: Order } | { created: false; order: Order; requestHash: string }>;
+  findByIdempotencyKey(key: string): Promise<{ order: Order; requestHash: string } | null>;
+  /** Ids of unfinished orders whose current step is past its deadline (candidates; update re-checks). */
+  findTimedOut(now: Date, limit: number): Promise<string[]>;
+}
+
+export const ORDER_REPOSITORY = Symbol('OrderRepository');

@@ -1,0 +1,71 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ClientsModule, Transport } from '@nestjs/microservices';
+import { CATALOG_V1, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
+import { MessagingModule } from '@storefront/messaging';
+import { ServiceKitModule } from '@storefront/service-kit';
+import { CancelOrderHandler } from './application/commands/cancel-order/cancel-order.handler';
+import { PlaceOrderHandler } from './application/commands/place-order/place-order.handler';
+import { PRODUCT_PRICING } from './application/product-pricing.port';
+import { GetOrderHandler } from './application/queries/get-order/get-order.handler';
+import { OrderSagaHandler } from './application/saga/order-saga.handler';
+import { STEP_TIMEOUTS } from './application/step-timeouts';
+import { ORDER_CONFIG, type OrderConfig } from './config';
+import type { StepTimeouts } from './domain/order.aggregate';
+import { ORDER_REPOSITORY } from './domain/order.repository';
+import { CATALOG_GRPC, CatalogPricingClient } from './infrastructure/catalog/catalog-pricing.client';
+import { PrismaOrderRepository } from './infrastructure/prisma/prisma-order.repository';
+import { PrismaModule } from './infrastructure/prisma/prisma.module';
+import { PrismaService } from './infrastructure/prisma/prisma.service';
+import { SagaTimeoutScheduler } from './infrastructure/saga/saga-timeout.scheduler';
+import { OrdersHttpController } from './interface/http/orders.http.controller';
+import { SagaRepliesConsumer } from './interface/messaging/saga-replies.consumer';
+
+@Module({})
+export class OrderModule {
+  static register(config: OrderConfig): DynamicModule {
+    const timeouts: StepTimeouts = {
+      stockReservationMs: config.STOCK_RESERVATION_TIMEOUT_MS,
+      paymentMs: config.PAYMENT_TIMEOUT_MS,
+      captureMs: config.CAPTURE_TIMEOUT_MS,
+    };
+    return {
+      module: OrderModule,
+      imports: [
+        ServiceKitModule.forRoot({ service: 'order', logLevel: config.LOG_LEVEL }),
+        PrismaModule.forRoot(config.DATABASE_URL),
+        MessagingModule.forRoot({
+          service: 'order',
+          natsUrl: config.NATS_URL,
+          databaseUrl: config.DATABASE_URL,
+          namespace: config.MESSAGING_NAMESPACE,
+          transactionalClient: PrismaService,
+        }),
+        ClientsModule.register([
+          {
+            name: CATALOG_GRPC,
+            transport: Transport.GRPC,
+            options: {
+              package: CATALOG_V1.package,
+              protoPath: CATALOG_V1.protoPath,
+              url: config.CATALOG_GRPC_URL,
+              loader: GRPC_LOADER_OPTIONS,
+            },
+          },
+        ]),
+      ],
+      controllers: [OrdersHttpController],
+      providers: [
+        { provide: ORDER_CONFIG, useValue: config },
+        { provide: STEP_TIMEOUTS, useValue: timeouts },
+        { provide: ORDER_REPOSITORY, useClass: PrismaOrderRepository },
+        { provide: PRODUCT_PRICING, useClass: CatalogPricingClient },
+        PlaceOrderHandler,
+        GetOrderHandler,
+        CancelOrderHandler,
+        OrderSagaHandler,
+        SagaRepliesConsumer,
+        SagaTimeoutScheduler,
+      ],
+    };
+  }
+}
