@@ -1,4 +1,4 @@
-import { Money } from './money.value-object';
+import { type Money } from './money.value-object';
 import type { OrderDomainEvent } from './order.domain-event';
 import { IllegalOrderTransitionError, InvalidOrderError, OrderNotCancellableError } from './order.errors';
 import { type OrderStatus, isFinal } from './order-status.value-object';
