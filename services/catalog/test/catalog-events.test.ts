@@ -60,9 +60,10 @@ describe('catalog events', () => {
     });
     expect(updated.status).toBe(200);
 
+    // The seed announced the demo products too; these are the events about this one.
     const events = await waitFor(async () => {
-      const all = await storedEvents();
-      return all.length >= 2 ? all : undefined;
+      const mine = (await storedEvents()).filter((event) => (event.data as { aggregateId: string }).aggregateId === id);
+      return mine.length >= 2 ? mine : undefined;
     });
 
     expect(events.map((event) => event.subject)).toEqual([ProductCreatedV1.subject, ProductUpdatedV1.subject]);

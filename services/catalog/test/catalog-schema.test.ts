@@ -30,6 +30,9 @@ describe('catalog migrations and seed', () => {
     });
     await expect(seedCatalog(prisma)).resolves.toEqual({ categories: 0, products: 0 });
     await expect(prisma.product.count()).resolves.toBe(SEED_PRODUCTS.length);
+    // Each seeded product is announced once, for inventory to create its stock.
+    const events = await prisma.outboxMessage.findMany({ where: { subject: 'catalog.product-created.v1' } });
+    expect(events).toHaveLength(SEED_PRODUCTS.length);
   });
 
   it('reads and writes every column the Prisma schema declares', async () => {
