@@ -10,6 +10,7 @@ export const gatewayConfigSchema = baseConfigSchema
   .extend({
     PORT: baseConfigSchema.shape.HTTP_PORT.default(8080),
     CATALOG_GRPC_URL: grpcAddress.default('127.0.0.1:50051'),
+    ORDER_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3003'),
     /** Deadline of every downstream call; a slower answer becomes a 504. */
     DOWNSTREAM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   })

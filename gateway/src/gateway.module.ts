@@ -6,6 +6,7 @@ import { CATALOG_GRPC, CatalogClient } from './catalog/catalog.client';
 import { CategoriesHttpController } from './catalog/categories.http.controller';
 import { ProductsHttpController } from './catalog/products.http.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { OrdersHttpController } from './orders/orders.http.controller';
 
 @Module({})
 export class GatewayModule {
@@ -27,7 +28,7 @@ export class GatewayModule {
           },
         ]),
       ],
-      controllers: [ProductsHttpController, CategoriesHttpController],
+      controllers: [ProductsHttpController, CategoriesHttpController, OrdersHttpController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, CatalogClient],
     };
   }

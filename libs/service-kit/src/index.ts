@@ -20,3 +20,4 @@ export { DownstreamError, callUnary, fromGrpcError, type GrpcClient, type UnaryC
 export { requestContext, type RequestContext } from './context/request-context';
 export { GrpcService } from './grpc/grpc-service.decorator';
 export { GrpcContextInterceptor } from './grpc/grpc-context.interceptor';
+export { callHttp, type DownstreamResponse } from './http/downstream-http';

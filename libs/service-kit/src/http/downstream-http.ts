@@ -1,0 +1,55 @@
+import { DownstreamError } from '../grpc/grpc-client';
+import { REQUEST_ID_HEADER } from '../logging/logging';
+
+export interface DownstreamResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly headers: Headers;
+  readonly body: unknown;
+}
+
+/**
+ * One HTTP call to a downstream service with a timeout and the request id. The downstream's own
+ * answer (success or problem+json) is returned as it is; a downstream that does not answer becomes
+ * a DownstreamError (503 when unreachable, 504 when too slow), never a hang.
+ */
+export async function callHttp(
+  url: string,
+  options: {
+    downstream: string;
+    timeoutMs: number;
+    method?: string;
+    body?: unknown;
+    headers?: Record<string, string | undefined>;
+    requestId?: string | undefined;
+  },
+): Promise<DownstreamResponse> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = value;
+  if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: options.method ?? 'GET',
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError') {
+      throw new DownstreamError('DOWNSTREAM.TIMEOUT', 'timeout', `${options.downstream} did not answer in time`, { cause: error });
+    }
+    throw new DownstreamError('DOWNSTREAM.UNAVAILABLE', 'unavailable', `${options.downstream} is unavailable; try again shortly`, {
+      cause: error,
+    });
+  }
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON; passed on as text
+  }
+  return { status: response.status, contentType: response.headers.get('content-type') ?? 'application/json', headers: response.headers, body };
+}
