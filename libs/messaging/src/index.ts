@@ -5,7 +5,13 @@ export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export { EventConsumer, type EventConsumerOptions, type EventHandlerBinding, type EventHandlerFn } from './event-consumer';
 export { connectNats, deleteStreams, ensureStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from './jetstream';
 export { HandlesEvent } from './handles-event.decorator';
-export { MessagingModule, MessagingRuntime, type MessagingOptions, type TransactionalClient } from './messaging.module';
+export {
+  MessagingModule,
+  MessagingRuntime,
+  type MessagingConfig,
+  type MessagingOptions,
+  type TransactionalClient,
+} from './messaging.module';
 export { messagingMetrics } from './metrics';
 export { MESSAGING_TABLES_SQL } from './tables';
 export { pgTransactionRunner } from './pg-transaction';

@@ -71,7 +71,11 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
   }
 
   async onModuleInit(): Promise<void> {
-    this.nc = await connectNats(this.options.natsUrl, this.options.service);
+    try {
+      this.nc = await connectNats(this.options.natsUrl, this.options.service);
+    } catch (error) {
+      throw new Error(`cannot reach NATS at ${this.options.natsUrl} (NATS_URL): ${(error as Error).message}`, { cause: error });
+    }
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
     await ensureStreams(this.jsm, this.namespace, STREAMS);
@@ -177,8 +181,31 @@ export class EventHandlerExplorer implements OnApplicationBootstrap {
  * Events for a service: `Outbox` to publish inside its transactions, the relay that sends them,
  * and a durable consumer for every group of `@HandlesEvent` methods. Import once in the root module.
  */
+/** The variables of natsConfigSchema and databaseConfigSchema (service-kit), as a service parsed them. */
+export interface MessagingConfig {
+  readonly NATS_URL: string;
+  readonly DATABASE_URL: string;
+  readonly MESSAGING_NAMESPACE: string;
+  readonly CONSUMER_ACK_WAIT_MS: number;
+  readonly CONSUMER_MAX_DELIVER: number;
+}
+
 @Module({})
 export class MessagingModule {
+  /** forRoot with the connection and consumer settings taken from the service's parsed config. */
+  static fromConfig(
+    config: MessagingConfig,
+    options: Pick<MessagingOptions, 'service' | 'transactionalClient' | 'relay'>,
+  ): DynamicModule {
+    return MessagingModule.forRoot({
+      ...options,
+      natsUrl: config.NATS_URL,
+      databaseUrl: config.DATABASE_URL,
+      namespace: config.MESSAGING_NAMESPACE,
+      consumers: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
+    });
+  }
+
   static forRoot(options: MessagingOptions): DynamicModule {
     return {
       module: MessagingModule,

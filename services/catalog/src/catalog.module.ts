@@ -25,13 +25,7 @@ export class CatalogModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'catalog', logLevel: config.LOG_LEVEL }),
         PrismaModule.forRoot(config.DATABASE_URL),
-        MessagingModule.forRoot({
-          service: 'catalog',
-          natsUrl: config.NATS_URL,
-          databaseUrl: config.DATABASE_URL,
-          namespace: config.MESSAGING_NAMESPACE,
-          transactionalClient: PrismaService,
-        }),
+        MessagingModule.fromConfig(config, { service: 'catalog', transactionalClient: PrismaService }),
       ],
       controllers: [ProductsHttpController, CategoriesHttpController, CatalogGrpcController],
       providers: [

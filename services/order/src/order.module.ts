@@ -33,13 +33,7 @@ export class OrderModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'order', logLevel: config.LOG_LEVEL }),
         PrismaModule.forRoot(config.DATABASE_URL),
-        MessagingModule.forRoot({
-          service: 'order',
-          natsUrl: config.NATS_URL,
-          databaseUrl: config.DATABASE_URL,
-          namespace: config.MESSAGING_NAMESPACE,
-          transactionalClient: PrismaService,
-        }),
+        MessagingModule.fromConfig(config, { service: 'order', transactionalClient: PrismaService }),
         ClientsModule.register([
           {
             name: CATALOG_GRPC,

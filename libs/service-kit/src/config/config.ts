@@ -32,6 +32,10 @@ export const natsConfigSchema = z.object({
     .string()
     .regex(/^[a-z0-9]*$/, 'must be lower-case letters and digits')
     .default(''),
+  /** How long JetStream waits for a consumer's ack before redelivering (a crashed consumer). */
+  CONSUMER_ACK_WAIT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Deliveries of a failing message before it goes to the dead-letter stream. */
+  CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
 });
 
 /** Parses `env` with `schema`; throws a ConfigError that names each offending variable. */

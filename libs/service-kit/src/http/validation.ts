@@ -1,4 +1,4 @@
-import { StandardSchemaValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, StandardSchemaValidationPipe } from '@nestjs/common';
 import { ValidationError, type FieldIssue } from '@storefront/ddd';
 import type { z } from 'zod';
 
@@ -27,7 +27,24 @@ export function requestValidationError(issues: readonly IssueLike[], root?: stri
  * schema and reports failures as a 400 problem listing each field.
  */
 export function createValidationPipe(): StandardSchemaValidationPipe {
-  return new StandardSchemaValidationPipe({ exceptionFactory: requestValidationError });
+  return new NamedParameterValidationPipe({ exceptionFactory: requestValidationError });
+}
+
+/** Names a single path or header parameter in the issues (`id: must be a UUID`). */
+class NamedParameterValidationPipe extends StandardSchemaValidationPipe {
+  override async transform<T = unknown>(value: T, metadata: ArgumentMetadata): Promise<T> {
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (error instanceof ValidationError && metadata.type === 'param' && metadata.data) {
+        throw requestValidationError(
+          error.issues.map((issue) => ({ message: issue.message, path: issue.path ? issue.path.split('.') : [] })),
+          metadata.data,
+        );
+      }
+      throw error;
+    }
+  }
 }
 
 /**

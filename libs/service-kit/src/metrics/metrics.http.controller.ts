@@ -1,11 +1,16 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { register } from 'prom-client';
+import { collectDefaultMetrics, register } from 'prom-client';
 
 /** Prometheus metrics of this process, from prom-client's default registry. */
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsHttpController {
+  constructor() {
+    // Process metrics (CPU, memory, event-loop lag, GC) once per process.
+    if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
+  }
+
   @Get()
   @Header('content-type', register.contentType)
   metrics(): Promise<string> {

@@ -14,7 +14,7 @@ export class CategoryNotFoundError extends DomainError {
   readonly kind = 'invalid';
 
   constructor(readonly slug: string) {
-    super(`Category "${slug}" does not exist; GET /categories lists the valid ones`, {
+    super(`Category "${slug}" does not exist; the categories endpoint lists the valid ones`, {
       issues: [{ path: 'category', message: 'unknown category' }],
     });
   }
