@@ -1,0 +1,249 @@
+import type { OrderDto, PaymentDto, ProductPageDto, StockLevelDto } from '@storefront/contracts';
+import { SERVICES, type TestStack, startTestStack } from '@storefront/devstack';
+import { waitFor } from '@storefront/testing';
+import { Client } from 'pg';
+
+const INITIAL_STOCK = 5;
+const FINAL = new Set(['confirmed', 'cancelled', 'rejected']);
+const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
+
+/**
+ * The order saga across real processes (gateway, catalog, inventory, order, payment) on real
+ * PostgreSQL and NATS, as `npm start` runs them.
+ */
+describe('order saga end to end', () => {
+  let stack: TestStack;
+  let productBySku: Map<string, { id: string; price: number }>;
+  const placed: OrderDto[] = [];
+
+  const json = async <T>(response: Response) => ({ status: response.status, body: (await response.json()) as T, headers: response.headers });
+  const api = (path: string, init?: RequestInit) => fetch(`${stack.gatewayUrl}${path}`, init);
+  const serviceUrl = (name: string) => stack.service(name).url;
+
+  const place = async (
+    lines: { sku: string; quantity: number }[],
+    options: { token?: string; key?: string; customerId?: string } = {},
+  ) => {
+    const response = await api('/api/orders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(options.key ? { 'idempotency-key': options.key } : {}) },
+      body: JSON.stringify({
+        customerId: options.customerId ?? 'customer-1',
+        paymentToken: options.token ?? 'tok_visa',
+        shippingAddress: address,
+        lines: lines.map((line) => ({ productId: productBySku.get(line.sku)?.id, quantity: line.quantity })),
+      }),
+    });
+    const result = await json<OrderDto>(response);
+    if (result.status === 201) placed.push(result.body);
+    return result;
+  };
+  const order = async (id: string) => (await json<OrderDto>(await api(`/api/orders/${id}`))).body;
+  const settled = (id: string, timeoutMs = 30_000) =>
+    waitFor(async () => {
+      const current = await order(id);
+      return FINAL.has(current.status) ? current : undefined;
+    }, { timeoutMs, intervalMs: 100, what: `order ${id} to end` });
+  const stock = async (sku: string) => (await json<StockLevelDto>(await fetch(`${serviceUrl('inventory')}/stock/${sku}`))).body;
+  const stockSettles = (sku: string, expected: Partial<StockLevelDto>) =>
+    waitFor(async () => {
+      const level = await stock(sku);
+      return Object.entries(expected).every(([key, value]) => level[key as keyof StockLevelDto] === value) ? level : undefined;
+    }, { timeoutMs: 15_000, what: `stock of ${sku} to be ${JSON.stringify(expected)}` });
+  const payment = async (orderId: string) => {
+    const response = await fetch(`${serviceUrl('payment')}/payments/${orderId}`);
+    return response.status === 404 ? undefined : (await json<PaymentDto>(response)).body;
+  };
+  const setProvider = (settings: { latencyMs: number; failureRate: number; declineAmountOverMinor: number | null }) =>
+    fetch(`${serviceUrl('payment')}/admin/provider`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(settings),
+    });
+  const orderCount = async () => {
+    const client = new Client({ connectionString: stack.service('order').databaseUrl });
+    await client.connect();
+    try {
+      return Number((await client.query<{ count: string }>('SELECT count(*) FROM "orders"')).rows[0]?.count);
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    const fast = { CONSUMER_ACK_WAIT_MS: '2000' };
+    stack = await startTestStack({
+      env: Object.fromEntries(
+        SERVICES.map((service) => [service.name, service.name === 'inventory' ? { ...fast, INITIAL_STOCK: String(INITIAL_STOCK) } : fast]),
+      ),
+    });
+    const products = (await json<ProductPageDto>(await api('/api/products?limit=100'))).body.items;
+    productBySku = new Map(products.map((product) => [product.sku, { id: product.id, price: product.price.amountMinor }]));
+    // Inventory creates stock from catalog.product-created.v1, moments after the catalog starts.
+    for (const sku of productBySku.keys()) await stockSettles(sku, { available: INITIAL_STOCK });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('confirms an order: stock sold, payment captured once for the total', async () => {
+    const { status, body } = await place([{ sku: 'AUD-0001', quantity: 2 }]);
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ status: 'placed', total: { amountMinor: 2 * (productBySku.get('AUD-0001')?.price ?? 0) } });
+
+    await expect(settled(body.id)).resolves.toMatchObject({ status: 'confirmed', statusReason: null });
+    await expect(stockSettles('AUD-0001', { available: 3, reserved: 0, sold: 2 })).resolves.toBeDefined();
+    await expect(payment(body.id)).resolves.toMatchObject({ status: 'captured', capturedAmountMinor: body.total.amountMinor });
+  });
+
+  it('rejects an order it cannot serve, reserving and charging nothing', async () => {
+    const { body } = await place([
+      { sku: 'AUD-0002', quantity: 1 },
+      { sku: 'AUD-0003', quantity: INITIAL_STOCK + 1 },
+    ]);
+    const final = await settled(body.id);
+    expect(final.status).toBe('rejected');
+    expect(final.statusReason).toContain('AUD-0003');
+    expect(await stock('AUD-0002')).toMatchObject({ available: INITIAL_STOCK, reserved: 0, sold: 0 });
+    expect(await stock('AUD-0003')).toMatchObject({ available: INITIAL_STOCK, reserved: 0, sold: 0 });
+    expect(await payment(body.id)).toBeUndefined();
+  });
+
+  it('cancels an order whose payment is declined and releases its reservation', async () => {
+    const { body } = await place([{ sku: 'AUD-0004', quantity: 3 }], { token: 'tok_decline' });
+    const final = await settled(body.id);
+    expect(final).toMatchObject({ status: 'cancelled', statusReason: expect.stringContaining('payment failed') });
+    await expect(stockSettles('AUD-0004', { available: INITIAL_STOCK, reserved: 0, sold: 0 })).resolves.toBeDefined();
+    expect(await payment(body.id)).toMatchObject({ status: 'failed', capturedAmountMinor: 0 });
+  });
+
+  it('creates one order per Idempotency-Key, also for concurrent retries, and refuses the key for another body', async () => {
+    const first = await place([{ sku: 'AUD-0005', quantity: 1 }], { key: 'retry-me-1' });
+    const again = await place([{ sku: 'AUD-0005', quantity: 1 }], { key: 'retry-me-1' });
+    expect(first.status).toBe(201);
+    expect(again).toMatchObject({ status: 200, body: { id: first.body.id } });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+
+    const before = await orderCount();
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, () => place([{ sku: 'AUD-0006', quantity: 1 }], { key: 'retry-me-2' })),
+    );
+    expect(new Set(racing.map((result) => result.body.id)).size).toBe(1);
+    expect(racing.every((result) => result.status === 200 || result.status === 201)).toBe(true);
+    expect(await orderCount()).toBe(before + 1);
+
+    const other = await place([{ sku: 'AUD-0005', quantity: 2 }], { key: 'retry-me-1' });
+    expect(other).toMatchObject({ status: 409, body: { code: 'ORDER.IDEMPOTENCY_KEY_REUSED' } });
+    await settled(first.body.id);
+    await settled(racing[0]?.body.id as string);
+  });
+
+  it('sells exactly the stock there is when 20 customers race for 5 units', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => place([{ sku: 'CMP-0001', quantity: 1 }], { customerId: `racer-${index}` })),
+    );
+    expect(results.every((result) => result.status === 201)).toBe(true);
+    const finals = await Promise.all(results.map((result) => settled(result.body.id)));
+    const outcomes = finals.map((final) => final.status);
+    expect(outcomes.filter((status) => status === 'confirmed')).toHaveLength(INITIAL_STOCK);
+    expect(outcomes.filter((status) => status === 'rejected')).toHaveLength(20 - INITIAL_STOCK);
+    await expect(stockSettles('CMP-0001', { available: 0, reserved: 0, sold: INITIAL_STOCK })).resolves.toBeDefined();
+  }, 60_000);
+
+  it('lets a customer cancel before payment, releasing the stock and voiding the payment', async () => {
+    await setProvider({ latencyMs: 1_500, failureRate: 0, declineAmountOverMinor: null });
+    try {
+      const { body } = await place([{ sku: 'CMP-0002', quantity: 2 }]);
+      await waitFor(async () => (await order(body.id)).status === 'stock_reserved', { timeoutMs: 10_000 });
+      const cancelled = await json<OrderDto>(await api(`/api/orders/${body.id}/cancel`, { method: 'POST' }));
+      expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled' } });
+      await expect(stockSettles('CMP-0002', { available: INITIAL_STOCK, reserved: 0, sold: 0 })).resolves.toBeDefined();
+      const final = await waitFor(async () => {
+        const current = await payment(body.id);
+        return current && current.status !== 'authorized' ? current : undefined;
+      }, { timeoutMs: 15_000 });
+      expect(final.capturedAmountMinor).toBe(0);
+      const again = await json<{ code: string }>(await api(`/api/orders/${body.id}/cancel`, { method: 'POST' }));
+      expect(again).toMatchObject({ status: 409, body: { code: 'ORDER.NOT_CANCELLABLE' } });
+    } finally {
+      await setProvider({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null });
+    }
+  });
+
+  it.each(['order', 'payment'])('still ends every order when the %s service is killed mid-saga and restarted', async (victim) => {
+    await setProvider({ latencyMs: 1_500, failureRate: 0, declineAmountOverMinor: null });
+    const sku = victim === 'order' ? 'CMP-0003' : 'CMP-0004';
+    const { body } = await place([{ sku, quantity: 1 }]);
+    await waitFor(async () => (await order(body.id)).status === 'stock_reserved', { timeoutMs: 10_000 });
+
+    stack.service(victim).process.kill('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await stack.restart(victim);
+    if (victim === 'payment') await setProvider({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null });
+
+    await expect(settled(body.id, 60_000)).resolves.toMatchObject({ status: 'confirmed' });
+    await setProvider({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null });
+    await expect(stockSettles(sku, { available: INITIAL_STOCK - 1, reserved: 0, sold: 1 })).resolves.toBeDefined();
+  }, 90_000);
+
+  const validLine = () => ({ productId: productBySku.get('BOK-0001')?.id, quantity: 1 });
+  const validBody = () => ({ customerId: 'c-1', paymentToken: 'tok_visa', shippingAddress: address, lines: [validLine()] });
+  it.each([
+    ['no lines', () => ({ ...validBody(), lines: [] })],
+    ['zero quantity', () => ({ ...validBody(), lines: [{ ...validLine(), quantity: 0 }] })],
+    ['negative quantity', () => ({ ...validBody(), lines: [{ ...validLine(), quantity: -3 }] })],
+    ['fractional quantity', () => ({ ...validBody(), lines: [{ ...validLine(), quantity: 1.5 }] })],
+    ['huge quantity', () => ({ ...validBody(), lines: [{ ...validLine(), quantity: 1_000_000 }] })],
+    ['a malformed product id', () => ({ ...validBody(), lines: [{ productId: 'abc', quantity: 1 }] })],
+    ['an unknown product', () => ({ ...validBody(), lines: [{ productId: '00000000-0000-4000-8000-000000000000', quantity: 1 }] })],
+    ['the same product twice', () => ({ ...validBody(), lines: [validLine(), validLine()] })],
+    ['no payment token', () => ({ ...validBody(), paymentToken: undefined })],
+    ['a malformed payment token', () => ({ ...validBody(), paymentToken: '4111 1111 1111 1111' })],
+    ['no shipping address', () => ({ ...validBody(), shippingAddress: undefined })],
+    ['a bad country', () => ({ ...validBody(), shippingAddress: { ...address, country: 'Germany' } })],
+    ['an unknown field', () => ({ ...validBody(), discount: 100 })],
+    ['a customer id with spaces', () => ({ ...validBody(), customerId: 'robert; drop table' })],
+  ])('refuses an order with %s: 400 problem+json naming the problem, nothing created', async (_case, makeBody) => {
+    const before = await orderCount();
+    const response = await api('/api/orders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(makeBody()),
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await response.json()) as { detail: string; errors?: unknown[] };
+    expect(problem.detail.length).toBeGreaterThan(10);
+    expect(await orderCount()).toBe(before);
+  });
+
+  it('refuses a malformed order id and an unknown one', async () => {
+    expect((await api('/api/orders/not-an-id')).status).toBe(400);
+    expect((await api('/api/orders/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
+  it('keeps the invariants: stock conserved per SKU, and money captured only for confirmed orders', async () => {
+    const finals = await Promise.all(placed.map((entry) => settled(entry.id)));
+    const soldBySku = new Map<string, number>();
+    let confirmedTotal = 0;
+    let captured = 0;
+    for (const final of finals) {
+      const pay = await payment(final.id);
+      if (final.status === 'confirmed') {
+        confirmedTotal += final.total.amountMinor;
+        for (const line of final.lines) soldBySku.set(line.sku, (soldBySku.get(line.sku) ?? 0) + line.quantity);
+      }
+      captured += pay?.capturedAmountMinor ?? 0;
+    }
+    expect(captured).toBe(confirmedTotal);
+    for (const sku of productBySku.keys()) {
+      const level = await stockSettles(sku, { reserved: 0 });
+      expect({ sku, total: level.available + level.reserved + level.sold, sold: level.sold }).toEqual({
+        sku,
+        total: INITIAL_STOCK,
+        sold: soldBySku.get(sku) ?? 0,
+      });
+    }
+  });
+});
