@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { INVENTORY_CONFIG, type InventoryConfig } from '../../../config';
+import { stockChanged } from '../../../domain/inventory.domain-event';
+import {
+  INVENTORY_EVENT_REPOSITORY,
+  type InventoryEventRepository,
+  RESERVATION_REPOSITORY,
+  type ReservationRepository,
+  STOCK_REPOSITORY,
+  type StockRepository,
+  type Transaction,
+} from '../../../domain/inventory.repository';
+import { Reservation } from '../../../domain/reservation.aggregate';
+import { ReservationLines } from '../../../domain/reservation-lines.value-object';
+import type { ReserveStockCommand } from './reserve-stock.command';
+
+/** What became of the command: stock held, refused (announced), or nothing new for a known order. */
+export type ReserveStockOutcome = 'reserved' | 'refused' | 'unchanged';
+
+@Injectable()
+export class ReserveStockHandler {
+  constructor(
+    @Inject(STOCK_REPOSITORY) private readonly stock: StockRepository,
+    @Inject(RESERVATION_REPOSITORY) private readonly reservations: ReservationRepository,
+    @Inject(INVENTORY_EVENT_REPOSITORY) private readonly events: InventoryEventRepository,
+    @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
+  ) {}
+
+  /**
+   * Holds stock for every line or for none. A refusal is a business outcome, announced with
+   * inventory.stock-reservation-failed.v1 and committed like a success, never an error to retry.
+   */
+  async execute(command: ReserveStockCommand, tx: Transaction): Promise<ReserveStockOutcome> {
+    const now = new Date();
+    const existing = await this.reservations.findByOrderId(tx, command.orderId);
+    if (existing) {
+      // The saga repeated itself (nothing to do), or the order was released before it got here.
+      if (!existing.isTombstone) return 'unchanged';
+      await this.events.append(tx, {
+        kind: 'StockReservationFailed',
+        orderId: command.orderId,
+        reason: 'order_released',
+        shortages: [],
+        occurredAt: now,
+      });
+      return 'refused';
+    }
+
+    const lines = ReservationLines.of(command.lines);
+    const outcome = await this.stock.reserve(tx, lines);
+    if (!outcome.reserved) {
+      await this.events.append(tx, {
+        kind: 'StockReservationFailed',
+        orderId: command.orderId,
+        reason: outcome.unknownSkus.length > 0 ? 'unknown_sku' : 'insufficient_stock',
+        shortages: outcome.shortages,
+        occurredAt: now,
+      });
+      return 'refused';
+    }
+
+    const reservation = Reservation.place(
+      { id: randomUUID(), orderId: command.orderId, lines, ttlSeconds: this.config.RESERVATION_TTL_SECONDS },
+      now,
+    );
+    await this.reservations.insert(tx, reservation);
+    await this.events.append(
+      tx,
+      ...reservation.pullEvents(),
+      ...outcome.levels.map((level) => stockChanged(level, 'reserved', now)),
+    );
+    return 'reserved';
+  }
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { stockChanged } from '../../../domain/inventory.domain-event';
+import { StockNotFoundError } from '../../../domain/inventory.errors';
+import {
+  INVENTORY_EVENT_REPOSITORY,
+  type InventoryEventRepository,
+  STOCK_REPOSITORY,
+  type StockRepository,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from '../../../domain/inventory.repository';
+import { MAX_RESTOCK, type StockLevel, checkQuantity } from '../../../domain/stock-level.value-object';
+import type { RestockCommand } from './restock.command';
+
+@Injectable()
+export class RestockHandler {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
+    @Inject(STOCK_REPOSITORY) private readonly stock: StockRepository,
+    @Inject(INVENTORY_EVENT_REPOSITORY) private readonly events: InventoryEventRepository,
+  ) {}
+
+  /** Adds to available and returns the new level. */
+  async execute(command: RestockCommand): Promise<StockLevel> {
+    const quantity = checkQuantity('quantity', command.quantity, MAX_RESTOCK);
+    return this.unitOfWork.run(async (tx) => {
+      const level = await this.stock.restock(tx, command.sku, quantity);
+      if (!level) throw new StockNotFoundError(command.sku);
+      await this.events.append(tx, stockChanged(level, 'restock', new Date()));
+      return level;
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import type { ReservationState } from './reservation.aggregate';
+import type { Shortage, StockLevel } from './stock-level.value-object';
+
+export type StockChangeReason = 'created' | 'restock' | 'reserved' | 'released' | 'committed';
+export type ReservationFailureReason = 'insufficient_stock' | 'unknown_sku' | 'order_released';
+
+/** Facts inside inventory; infrastructure turns them into integration events for other services. */
+export type InventoryDomainEvent =
+  | { readonly kind: 'StockChanged'; readonly level: StockLevel; readonly reason: StockChangeReason; readonly occurredAt: Date }
+  | { readonly kind: 'StockReserved'; readonly reservation: ReservationState; readonly occurredAt: Date }
+  | {
+      readonly kind: 'StockReservationFailed';
+      readonly orderId: string;
+      readonly reason: ReservationFailureReason;
+      readonly shortages: readonly Shortage[];
+      readonly occurredAt: Date;
+    }
+  | { readonly kind: 'ReservationCommitted'; readonly reservation: ReservationState; readonly occurredAt: Date }
+  | {
+      readonly kind: 'ReservationReleased';
+      readonly orderId: string;
+      /** null when nothing was ever reserved for the order (a tombstone). */
+      readonly reservationId: string | null;
+      readonly reason: string;
+      readonly occurredAt: Date;
+    };
+
+export function stockChanged(level: StockLevel, reason: StockChangeReason, occurredAt: Date): InventoryDomainEvent {
+  return { kind: 'StockChanged', level, reason, occurredAt };
+}

@@ -1,0 +1,100 @@
+import { IllegalReservationTransitionError, InvalidQuantityError } from './inventory.errors';
+import { Reservation } from './reservation.aggregate';
+import { ReservationLines } from './reservation-lines.value-object';
+
+const placedAt = new Date('2026-03-01T10:00:00Z');
+const later = new Date('2026-03-01T10:05:00Z');
+const orderId = '7b0d7d4e-8a51-4d0b-9d43-2f3c36c5b8a1';
+
+function placed(): Reservation {
+  return Reservation.place(
+    { id: 'r1', orderId, lines: ReservationLines.of([{ sku: 'AUD-0001', quantity: 2 }]), ttlSeconds: 900 },
+    placedAt,
+  );
+}
+
+describe('Reservation', () => {
+  it('is placed RESERVED, expiring its time to live after placing, and announces the reserved stock', () => {
+    const reservation = placed();
+    expect(reservation.status).toBe('RESERVED');
+    expect(reservation.snapshot.expiresAt).toEqual(new Date('2026-03-01T10:15:00Z'));
+    expect(reservation.pullEvents()).toEqual([
+      { kind: 'StockReserved', reservation: reservation.snapshot, occurredAt: placedAt },
+    ]);
+    expect(reservation.pullEvents()).toEqual([]);
+  });
+
+  it('cannot be placed without lines or with a time to live below one second', () => {
+    const lines = ReservationLines.of([{ sku: 'AUD-0001', quantity: 1 }]);
+    expect(() => Reservation.place({ id: 'r', orderId, lines: ReservationLines.none, ttlSeconds: 60 }, placedAt)).toThrow(
+      InvalidQuantityError,
+    );
+    expect(() => Reservation.place({ id: 'r', orderId, lines, ttlSeconds: 0 }, placedAt)).toThrow(InvalidQuantityError);
+    expect(() => Reservation.place({ id: 'r', orderId, lines, ttlSeconds: 1.5 }, placedAt)).toThrow(InvalidQuantityError);
+  });
+
+  it('commits a reserved reservation and announces it', () => {
+    const reservation = placed();
+    reservation.pullEvents();
+    reservation.commit(later);
+    expect(reservation.status).toBe('COMMITTED');
+    expect(reservation.snapshot.updatedAt).toEqual(later);
+    expect(reservation.pullEvents()).toEqual([
+      { kind: 'ReservationCommitted', reservation: reservation.snapshot, occurredAt: later },
+    ]);
+  });
+
+  it('releases a reserved reservation with the reason given', () => {
+    const reservation = placed();
+    reservation.pullEvents();
+    reservation.release('payment_failed', later);
+    expect(reservation.status).toBe('RELEASED');
+    expect(reservation.isTombstone).toBe(false);
+    expect(reservation.pullEvents()).toEqual([
+      { kind: 'ReservationReleased', orderId, reservationId: 'r1', reason: 'payment_failed', occurredAt: later },
+    ]);
+  });
+
+  it('cannot commit a released reservation', () => {
+    const reservation = placed();
+    reservation.release('cancelled', later);
+    reservation.pullEvents();
+    expect(() => reservation.commit(later)).toThrow(IllegalReservationTransitionError);
+    expect(reservation.status).toBe('RELEASED');
+    expect(reservation.pullEvents()).toEqual([]);
+  });
+
+  it('cannot release a committed reservation', () => {
+    const reservation = placed();
+    reservation.commit(later);
+    expect(() => reservation.release('cancelled', later)).toThrow(IllegalReservationTransitionError);
+    expect(reservation.status).toBe('COMMITTED');
+  });
+
+  it('cannot be committed or released twice', () => {
+    const committed = placed();
+    committed.commit(later);
+    expect(() => committed.commit(later)).toThrow(IllegalReservationTransitionError);
+    const released = placed();
+    released.release('cancelled', later);
+    expect(() => released.release('cancelled', later)).toThrow(IllegalReservationTransitionError);
+  });
+
+  it('as a tombstone holds nothing, announces a release without a reservation id and cannot be committed', () => {
+    const tombstone = Reservation.tombstone({ id: 't1', orderId, reason: 'order_cancelled' }, placedAt);
+    expect(tombstone.isTombstone).toBe(true);
+    expect(tombstone.snapshot.lines.items).toEqual([]);
+    expect(tombstone.pullEvents()).toEqual([
+      { kind: 'ReservationReleased', orderId, reservationId: null, reason: 'order_cancelled', occurredAt: placedAt },
+    ]);
+    expect(() => tombstone.commit(later)).toThrow(IllegalReservationTransitionError);
+  });
+
+  it('is expired only while reserved and once its expiry has passed', () => {
+    const reservation = placed();
+    expect(reservation.isExpired(later)).toBe(false);
+    expect(reservation.isExpired(new Date('2026-03-01T10:15:00Z'))).toBe(true);
+    reservation.commit(later);
+    expect(reservation.isExpired(new Date('2026-03-02T00:00:00Z'))).toBe(false);
+  });
+});

@@ -1,0 +1,124 @@
+import type { InventoryDomainEvent } from './inventory.domain-event';
+import { IllegalReservationTransitionError, InvalidQuantityError } from './inventory.errors';
+import { ReservationLines } from './reservation-lines.value-object';
+
+/**
+ * RESERVED → COMMITTED (the order is paid) or RESERVED → RELEASED (cancelled, failed or expired).
+ * Both ends are final. A RELEASED reservation without lines is a tombstone: the order was released
+ * before any stock was reserved, and a reservation arriving later is refused.
+ */
+export type ReservationStatus = 'RESERVED' | 'COMMITTED' | 'RELEASED';
+
+export interface ReservationState {
+  readonly id: string;
+  readonly orderId: string;
+  readonly status: ReservationStatus;
+  readonly lines: ReservationLines;
+  /** When an unconfirmed reservation is released by the sweeper. */
+  readonly expiresAt: Date;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Stock held for one order. The stock counters move in the database; this guards the lifecycle. */
+export class Reservation {
+  private events: InventoryDomainEvent[] = [];
+
+  private constructor(private state: ReservationState) {}
+
+  /** Records stock already taken from `available` for the order, held for `ttlSeconds`. */
+  static place(
+    input: { id: string; orderId: string; lines: ReservationLines; ttlSeconds: number },
+    now: Date,
+  ): Reservation {
+    if (input.lines.isEmpty) throw new InvalidQuantityError({ path: 'lines', message: 'must hold at least one line' });
+    if (!Number.isSafeInteger(input.ttlSeconds) || input.ttlSeconds < 1) {
+      throw new InvalidQuantityError({ path: 'ttlSeconds', message: 'must be a whole number of seconds, at least 1' });
+    }
+    const reservation = new Reservation({
+      id: input.id,
+      orderId: input.orderId,
+      status: 'RESERVED',
+      lines: input.lines,
+      expiresAt: new Date(now.getTime() + input.ttlSeconds * 1_000),
+      createdAt: now,
+      updatedAt: now,
+    });
+    reservation.events.push({ kind: 'StockReserved', reservation: reservation.state, occurredAt: now });
+    return reservation;
+  }
+
+  /** Marks an order released before anything was reserved for it. */
+  static tombstone(input: { id: string; orderId: string; reason: string }, now: Date): Reservation {
+    const reservation = new Reservation({
+      id: input.id,
+      orderId: input.orderId,
+      status: 'RELEASED',
+      lines: ReservationLines.none,
+      expiresAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
+    reservation.events.push({
+      kind: 'ReservationReleased',
+      orderId: input.orderId,
+      reservationId: null,
+      reason: input.reason,
+      occurredAt: now,
+    });
+    return reservation;
+  }
+
+  /** Rebuilds a reservation loaded from storage. */
+  static restore(state: ReservationState): Reservation {
+    return new Reservation(state);
+  }
+
+  /** The order is paid: its reserved units become sold ones. */
+  commit(now: Date): void {
+    this.moveTo('COMMITTED', now);
+    this.events.push({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
+  }
+
+  /** The order will not complete: its reserved units become available again. */
+  release(reason: string, now: Date): void {
+    this.moveTo('RELEASED', now);
+    this.events.push({
+      kind: 'ReservationReleased',
+      orderId: this.state.orderId,
+      reservationId: this.state.id,
+      reason,
+      occurredAt: now,
+    });
+  }
+
+  isExpired(now: Date): boolean {
+    return this.state.status === 'RESERVED' && this.state.expiresAt.getTime() <= now.getTime();
+  }
+
+  get isTombstone(): boolean {
+    return this.state.status === 'RELEASED' && this.state.lines.isEmpty;
+  }
+
+  get status(): ReservationStatus {
+    return this.state.status;
+  }
+
+  get snapshot(): ReservationState {
+    return this.state;
+  }
+
+  /** The facts recorded since the last call; they leave with the transaction that saves them. */
+  pullEvents(): InventoryDomainEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  private moveTo(status: ReservationStatus, now: Date): void {
+    if (this.state.status !== 'RESERVED') {
+      throw new IllegalReservationTransitionError(this.state.orderId, this.state.status, status);
+    }
+    this.state = { ...this.state, status, updatedAt: now };
+  }
+}

@@ -1,0 +1,16 @@
+import { Injectable } from '@nestjs/common';
+import { Outbox } from '@storefront/messaging';
+import type { InventoryDomainEvent } from '../../domain/inventory.domain-event';
+import type { InventoryEventRepository, Transaction } from '../../domain/inventory.repository';
+import { prismaOf } from '../prisma/prisma-unit-of-work';
+import { toIntegrationEvent } from './inventory-events.mapper';
+
+/** Writes events to the outbox in the caller's transaction; the outbox relay publishes them after commit. */
+@Injectable()
+export class OutboxInventoryEventRepository implements InventoryEventRepository {
+  constructor(private readonly outbox: Outbox) {}
+
+  async append(tx: Transaction, ...events: InventoryDomainEvent[]): Promise<void> {
+    await this.outbox.add(prismaOf(tx), ...events.map(toIntegrationEvent));
+  }
+}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import type { ReserveOutcome, StockRepository, Transaction } from '../../domain/inventory.repository';
+import type { ReservationLines } from '../../domain/reservation-lines.value-object';
+import type { StockLevel } from '../../domain/stock-level.value-object';
+import type { Prisma } from './generated/client';
+import { prismaOf } from './prisma-unit-of-work';
+import { PrismaService } from './prisma.service';
+
+type StockRow = StockLevel;
+
+const LEVEL = { sku: true, available: true, reserved: true, sold: true } as const;
+
+function toLevel(row: StockRow): StockLevel {
+  return { sku: row.sku, available: row.available, reserved: row.reserved, sold: row.sold };
+}
+
+/**
+ * Stock counters in PostgreSQL. Every change is one conditional UPDATE on the SKU's row: the row
+ * lock serialises concurrent changes, the WHERE clause refuses to take more than is there, and the
+ * CHECK constraints of the table refuse any counter below zero whatever the code does. Quantities
+ * are compared as bigint so an absurd quantity is simply short instead of an integer overflow.
+ */
+@Injectable()
+export class PrismaStockRepository implements StockRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async find(sku: string): Promise<StockLevel | null> {
+    const row = await this.prisma.stock.findUnique({ where: { sku }, select: LEVEL });
+    return row && toLevel(row);
+  }
+
+  async findMany(skus: readonly string[]): Promise<StockLevel[]> {
+    if (skus.length === 0) return [];
+    const rows = await this.prisma.stock.findMany({ where: { sku: { in: [...skus] } }, select: LEVEL });
+    return rows.map(toLevel);
+  }
+
+  async create(tx: Transaction, sku: string, available: number): Promise<StockLevel | null> {
+    const [row] = await prismaOf(tx).stock.createManyAndReturn({
+      data: [{ sku, available }],
+      skipDuplicates: true,
+      select: LEVEL,
+    });
+    return row ? toLevel(row) : null;
+  }
+
+  async reserve(tx: Transaction, lines: ReservationLines): Promise<ReserveOutcome> {
+    const client = prismaOf(tx);
+    // All lines or none. A short line rolls back the lines before it, and only them: the rest of
+    // the transaction (the inbox row, the failure event) still commits.
+    await client.$executeRaw`SAVEPOINT reserve_stock`;
+    const levels: StockLevel[] = [];
+    for (const line of lines.items) {
+      const [row] = await client.$queryRaw<StockRow[]>`
+        UPDATE "stock"
+        SET "available" = "available" - ${line.quantity}::bigint,
+            "reserved" = "reserved" + ${line.quantity}::bigint,
+            "updated_at" = now()
+        WHERE "sku" = ${line.sku} AND "available" >= ${line.quantity}::bigint
+        RETURNING "sku", "available", "reserved", "sold"`;
+      if (!row) {
+        await client.$executeRaw`ROLLBACK TO SAVEPOINT reserve_stock`;
+        await client.$executeRaw`RELEASE SAVEPOINT reserve_stock`;
+        return this.shortfall(client, lines, line.sku);
+      }
+      levels.push(toLevel(row));
+    }
+    await client.$executeRaw`RELEASE SAVEPOINT reserve_stock`;
+    return { reserved: true, levels };
+  }
+
+  async commit(tx: Transaction, lines: ReservationLines): Promise<StockLevel[]> {
+    const client = prismaOf(tx);
+    const levels: StockLevel[] = [];
+    for (const line of lines.items) {
+      const rows = await client.$queryRaw<StockRow[]>`
+        UPDATE "stock"
+        SET "reserved" = "reserved" - ${line.quantity}::bigint, "sold" = "sold" + ${line.quantity}::bigint, "updated_at" = now()
+        WHERE "sku" = ${line.sku}
+        RETURNING "sku", "available", "reserved", "sold"`;
+      levels.push(this.single(rows, line.sku));
+    }
+    return levels;
+  }
+
+  async release(tx: Transaction, lines: ReservationLines): Promise<StockLevel[]> {
+    const client = prismaOf(tx);
+    const levels: StockLevel[] = [];
+    for (const line of lines.items) {
+      const rows = await client.$queryRaw<StockRow[]>`
+        UPDATE "stock"
+        SET "reserved" = "reserved" - ${line.quantity}::bigint, "available" = "available" + ${line.quantity}::bigint, "updated_at" = now()
+        WHERE "sku" = ${line.sku}
+        RETURNING "sku", "available", "reserved", "sold"`;
+      levels.push(this.single(rows, line.sku));
+    }
+    return levels;
+  }
+
+  async restock(tx: Transaction, sku: string, quantity: number): Promise<StockLevel | null> {
+    const [row] = await prismaOf(tx).$queryRaw<StockRow[]>`
+      UPDATE "stock"
+      SET "available" = "available" + ${quantity}::bigint, "updated_at" = now()
+      WHERE "sku" = ${sku}
+      RETURNING "sku", "available", "reserved", "sold"`;
+    return row ? toLevel(row) : null;
+  }
+
+  /** Why a reservation failed: every line that cannot be served now, the one that failed first included. */
+  private async shortfall(client: Prisma.TransactionClient, lines: ReservationLines, failedSku: string): Promise<ReserveOutcome> {
+    const rows = await client.stock.findMany({ where: { sku: { in: lines.skus } }, select: { sku: true, available: true } });
+    const available = new Map(rows.map((row) => [row.sku, row.available]));
+    const shortages = lines.items
+      .filter((line) => line.sku === failedSku || (available.get(line.sku) ?? 0) < line.quantity)
+      .map((line) => ({ sku: line.sku, requested: line.quantity, available: available.get(line.sku) ?? 0 }));
+    return { reserved: false, shortages, unknownSkus: lines.skus.filter((sku) => !available.has(sku)) };
+  }
+
+  /** Reserved units always have their stock row (a foreign key keeps it), so a missing one is a bug. */
+  private single(rows: StockRow[], sku: string): StockLevel {
+    const [row] = rows;
+    if (!row) throw new Error(`stock of ${sku} is missing although units of it are reserved`);
+    return toLevel(row);
+  }
+}

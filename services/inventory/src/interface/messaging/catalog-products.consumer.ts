@@ -1,0 +1,16 @@
+import { Injectable } from '@nestjs/common';
+import { type EnvelopeOf, ProductCreatedV1 } from '@storefront/contracts';
+import { HandlesEvent, type SqlTransaction } from '@storefront/messaging';
+import { CreateStockHandler } from '../../application/commands/create-stock/create-stock.handler';
+import { asTransaction } from '../../infrastructure/prisma/prisma-unit-of-work';
+
+/** Stock starts when the catalog adds a product (CATALOG stream, durable consumer inventory-products). */
+@Injectable()
+export class CatalogProductsConsumer {
+  constructor(private readonly createStock: CreateStockHandler) {}
+
+  @HandlesEvent(ProductCreatedV1, { consumer: 'inventory-products' })
+  async onProductCreated(event: EnvelopeOf<typeof ProductCreatedV1>, tx: SqlTransaction): Promise<void> {
+    await this.createStock.execute({ sku: event.payload.sku }, asTransaction(tx));
+  }
+}

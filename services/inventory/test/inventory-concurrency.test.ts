@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { CommitReservationHandler } from '../src/application/commands/commit-reservation/commit-reservation.handler';
+import { ReleaseReservationHandler } from '../src/application/commands/release-reservation/release-reservation.handler';
+import { ReserveStockHandler } from '../src/application/commands/reserve-stock/reserve-stock.handler';
+import { RestockHandler } from '../src/application/commands/restock/restock.handler';
+import { UNIT_OF_WORK, type UnitOfWork } from '../src/domain/inventory.repository';
+import { prismaOf } from '../src/infrastructure/prisma/prisma-unit-of-work';
+import { type InventoryUnderTest, startInventory, uniqueSku } from './inventory-app';
+
+/**
+ * Many transactions at once, as several replicas (or one replica's future parallel consumers)
+ * would run them. One consumer applies commands one by one, so these call the use cases directly,
+ * each in a transaction of its own.
+ */
+describe('stock under concurrent transactions', () => {
+  let inventory: InventoryUnderTest;
+  let unitOfWork: UnitOfWork;
+  let reserveStock: ReserveStockHandler;
+  let commitReservation: CommitReservationHandler;
+  let releaseReservation: ReleaseReservationHandler;
+  let restock: RestockHandler;
+
+  const reserve = (orderId: string, lines: { sku: string; quantity: number }[]) =>
+    unitOfWork.run((tx) => reserveStock.execute({ orderId, lines }, tx));
+
+  beforeAll(async () => {
+    inventory = await startInventory();
+    unitOfWork = inventory.app.get(UNIT_OF_WORK);
+    reserveStock = inventory.app.get(ReserveStockHandler);
+    commitReservation = inventory.app.get(CommitReservationHandler);
+    releaseReservation = inventory.app.get(ReleaseReservationHandler);
+    restock = inventory.app.get(RestockHandler);
+  });
+
+  afterAll(async () => {
+    await inventory.close();
+  });
+
+  it('gives the last five units to exactly five of twenty simultaneous orders, never going below zero', async () => {
+    const sku = uniqueSku('RACE');
+    await inventory.givenStock(sku, 5);
+    const lowest = { available: Infinity, reserved: Infinity };
+    let racing = true;
+    const sampler = (async () => {
+      while (racing) {
+        const level = await inventory.level(sku);
+        lowest.available = Math.min(lowest.available, level!.available);
+        lowest.reserved = Math.min(lowest.reserved, level!.reserved);
+      }
+    })();
+
+    const connections = new Set<number>();
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        unitOfWork.run(async (tx) => {
+          const [{ pid }] = await prismaOf(tx).$queryRaw<[{ pid: number }]>`SELECT pg_backend_pid() AS pid`;
+          connections.add(pid);
+          return reserveStock.execute({ orderId: randomUUID(), lines: [{ sku, quantity: 1 }] }, tx);
+        }),
+      ),
+    );
+    racing = false;
+    await sampler;
+
+    // The premise: the transactions ran side by side on several connections, not one after another.
+    expect(connections.size).toBeGreaterThan(1);
+
+    expect(outcomes.filter((outcome) => outcome === 'reserved')).toHaveLength(5);
+    expect(outcomes.filter((outcome) => outcome === 'refused')).toHaveLength(15);
+    expect(await inventory.level(sku)).toEqual({ sku, available: 0, reserved: 5, sold: 0 });
+    expect(lowest.available).toBeGreaterThanOrEqual(0);
+    expect(lowest.reserved).toBeGreaterThanOrEqual(0);
+    expect(await inventory.prisma.reservationLine.aggregate({ where: { sku }, _sum: { quantity: true } })).toEqual({
+      _sum: { quantity: 5 },
+    });
+  });
+
+  it('conserves every unit when overlapping orders reserve, commit, release and restock at once', async () => {
+    const order = fc.record({
+      lines: fc.array(fc.record({ sku: fc.integer({ min: 0, max: 2 }), quantity: fc.integer({ min: 1, max: 3 }) }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      then: fc.constantFrom('commit', 'release', 'keep'),
+    });
+    const scenario = fc.record({
+      initial: fc.tuple(fc.nat(6), fc.nat(6), fc.nat(6)),
+      orders: fc.array(order, { minLength: 1, maxLength: 8 }),
+      restocks: fc.array(fc.record({ sku: fc.integer({ min: 0, max: 2 }), quantity: fc.integer({ min: 1, max: 4 }) }), {
+        maxLength: 3,
+      }),
+    });
+
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ initial, orders, restocks }) => {
+        const skus = [uniqueSku('P0'), uniqueSku('P1'), uniqueSku('P2')];
+        for (const [index, sku] of skus.entries()) await inventory.givenStock(sku, initial[index]!);
+        const placed = orders.map((candidate) => ({
+          ...candidate,
+          orderId: randomUUID(),
+          lines: candidate.lines.map((line) => ({ sku: skus[line.sku]!, quantity: line.quantity })),
+        }));
+
+        // Reservations race each other and the restocks; then commits and releases race each other.
+        await Promise.all([
+          ...placed.map((candidate) => reserve(candidate.orderId, candidate.lines)),
+          ...restocks.map((entry) => restock.execute({ sku: skus[entry.sku]!, quantity: entry.quantity })),
+        ]);
+        await Promise.all(
+          placed.map((candidate) =>
+            unitOfWork.run((tx) =>
+              candidate.then === 'commit'
+                ? commitReservation.execute({ orderId: candidate.orderId }, tx)
+                : candidate.then === 'release'
+                  ? releaseReservation.execute({ orderId: candidate.orderId, reason: 'test' }, tx)
+                  : Promise.resolve(),
+            ),
+          ),
+        );
+
+        const lines = await inventory.prisma.reservationLine.findMany({
+          where: { sku: { in: skus } },
+          include: { reservation: { select: { status: true } } },
+        });
+        for (const [index, sku] of skus.entries()) {
+          const level = (await inventory.level(sku))!;
+          const stocked = initial[index]! + restocks.filter((entry) => entry.sku === index).reduce((sum, entry) => sum + entry.quantity, 0);
+          const held = (status: string) =>
+            lines.filter((line) => line.sku === sku && line.reservation.status === status).reduce((sum, line) => sum + line.quantity, 0);
+          expect(level.available + level.reserved + level.sold).toBe(stocked);
+          expect(level.reserved).toBe(held('RESERVED'));
+          expect(level.sold).toBe(held('COMMITTED'));
+          expect(Math.min(level.available, level.reserved, level.sold)).toBeGreaterThanOrEqual(0);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
