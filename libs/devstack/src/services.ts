@@ -29,10 +29,34 @@ export const SERVICES: readonly ServiceDefinition[] = [
     defaultPorts: { http: 3001, grpc: 50051 },
   },
   {
+    name: 'inventory',
+    dir: 'services/inventory',
+    database: 'inventory',
+    defaultPorts: { http: 3002, grpc: 50052 },
+    // Stock rows are created from catalog.product-created.v1; the demo starts each product with 25.
+    env: () => ({ INITIAL_STOCK: process.env.INITIAL_STOCK ?? '25' }),
+  },
+  {
+    name: 'order',
+    dir: 'services/order',
+    database: 'order',
+    defaultPorts: { http: 3003 },
+    env: (ports) => ({ CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog?.grpc}` }),
+  },
+  {
+    name: 'payment',
+    dir: 'services/payment',
+    database: 'payment',
+    defaultPorts: { http: 3004 },
+  },
+  {
     name: 'gateway',
     dir: 'gateway',
     defaultPorts: { http: 8080 },
     httpPortVariable: 'PORT',
-    env: (ports) => ({ CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog?.grpc}` }),
+    env: (ports) => ({
+      CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog?.grpc}`,
+      ORDER_URL: `http://127.0.0.1:${ports.order?.http}`,
+    }),
   },
 ];

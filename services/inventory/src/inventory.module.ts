@@ -36,13 +36,7 @@ export class InventoryModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'inventory', logLevel: config.LOG_LEVEL }),
         PrismaModule.forRoot(config.DATABASE_URL),
-        MessagingModule.forRoot({
-          service: 'inventory',
-          natsUrl: config.NATS_URL,
-          databaseUrl: config.DATABASE_URL,
-          namespace: config.MESSAGING_NAMESPACE,
-          transactionalClient: PrismaService,
-        }),
+        MessagingModule.fromConfig(config, { service: 'inventory', transactionalClient: PrismaService }),
       ],
       controllers: [StockHttpController, InventoryGrpcController],
       providers: [

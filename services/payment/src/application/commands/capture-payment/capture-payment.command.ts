@@ -1,0 +1,3 @@
+export interface CapturePaymentCommand {
+  readonly orderId: string;
+}

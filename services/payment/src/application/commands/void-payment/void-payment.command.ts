@@ -1,0 +1,4 @@
+export interface VoidPaymentCommand {
+  readonly orderId: string;
+  readonly reason: string;
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Payment } from '../../../domain/payment.aggregate';
+import { PAYMENT_PROVIDER, type PaymentProvider } from '../../../domain/payment-provider';
+import { InvalidPaymentTransitionError } from '../../../domain/payment.errors';
+import { PAYMENT_REPOSITORY, type PaymentRepository, type Transaction } from '../../../domain/payment.repository';
+import type { VoidPaymentCommand } from './void-payment.command';
+
+@Injectable()
+export class VoidPaymentHandler {
+  private readonly logger = new Logger(VoidPaymentHandler.name);
+
+  constructor(
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+  ) {}
+
+  /** Throws PaymentProviderUnavailableError when the provider fails; nothing is written then. */
+  async execute(command: VoidPaymentCommand, tx: Transaction): Promise<void> {
+    const payment = await this.payments.lockByOrderId(command.orderId, tx);
+    if (!payment) {
+      await this.payments.insert(Payment.voidBeforeAuthorization({ id: randomUUID(), orderId: command.orderId }, new Date()), tx);
+      return;
+    }
+    if (payment.status === 'VOIDED') return; // voided by an earlier command
+    try {
+      payment.void(new Date());
+    } catch (error) {
+      if (!(error instanceof InvalidPaymentTransitionError)) throw error;
+      this.logger.warn({ orderId: command.orderId, code: error.code, reason: command.reason }, `${error.message}; void ignored`);
+      return;
+    }
+    await this.provider.void({ reference: command.orderId });
+    await this.payments.update(payment, tx);
+  }
+}

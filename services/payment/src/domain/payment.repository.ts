@@ -1,0 +1,24 @@
+import type { Payment } from './payment.aggregate';
+
+/**
+ * The database transaction a command is applied in. The message consumer opens it together with
+ * the inbox record of the command, so the command's effects and events commit once or not at all.
+ * Opaque here; only the repository adapter looks inside.
+ */
+export type Transaction = object;
+
+/** Persistence port of payment; implemented with Prisma in infrastructure/. */
+export interface PaymentRepository {
+  findByOrderId(orderId: string): Promise<Payment | null>;
+  /**
+   * The payment of an order, or null when it has none yet, with the order held until `tx` ends:
+   * concurrent commands for one order (on any replica) wait for each other instead of racing.
+   */
+  lockByOrderId(orderId: string, tx: Transaction): Promise<Payment | null>;
+  /** Writes a new payment and the events it recorded. */
+  insert(payment: Payment, tx: Transaction): Promise<void>;
+  /** Writes the changes of a loaded payment and the events it recorded. */
+  update(payment: Payment, tx: Transaction): Promise<void>;
+}
+
+export const PAYMENT_REPOSITORY = Symbol('PaymentRepository');

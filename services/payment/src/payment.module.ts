@@ -1,0 +1,47 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule } from '@storefront/messaging';
+import { ServiceKitModule } from '@storefront/service-kit';
+import { AuthorizePaymentHandler } from './application/commands/authorize-payment/authorize-payment.handler';
+import { CapturePaymentHandler } from './application/commands/capture-payment/capture-payment.handler';
+import { VoidPaymentHandler } from './application/commands/void-payment/void-payment.handler';
+import { GetPaymentHandler } from './application/queries/get-payment/get-payment.handler';
+import type { PaymentConfig } from './config';
+import { PAYMENT_PROVIDER } from './domain/payment-provider';
+import { PAYMENT_REPOSITORY } from './domain/payment.repository';
+import { PrismaPaymentRepository } from './infrastructure/prisma/prisma-payment.repository';
+import { PrismaModule } from './infrastructure/prisma/prisma.module';
+import { PrismaService } from './infrastructure/prisma/prisma.service';
+import { SimulatedPaymentProvider } from './infrastructure/provider/simulated-payment-provider';
+import { PaymentsHttpController } from './interface/http/payments.http.controller';
+import { ProviderAdminHttpController } from './interface/http/provider-admin.http.controller';
+import { PaymentCommandsConsumer } from './interface/messaging/payment-commands.consumer';
+
+@Module({})
+export class PaymentModule {
+  static register(config: PaymentConfig): DynamicModule {
+    const provider = new SimulatedPaymentProvider({
+      latencyMs: config.PROVIDER_LATENCY_MS,
+      failureRate: config.PROVIDER_FAILURE_RATE,
+      declineAmountOverMinor: config.PROVIDER_DECLINE_AMOUNT_OVER_MINOR ?? null,
+    });
+    return {
+      module: PaymentModule,
+      imports: [
+        ServiceKitModule.forRoot({ service: 'payment', logLevel: config.LOG_LEVEL }),
+        PrismaModule.forRoot(config.DATABASE_URL),
+        MessagingModule.fromConfig(config, { service: 'payment', transactionalClient: PrismaService }),
+      ],
+      controllers: [PaymentsHttpController, ProviderAdminHttpController],
+      providers: [
+        { provide: PAYMENT_REPOSITORY, useClass: PrismaPaymentRepository },
+        { provide: SimulatedPaymentProvider, useValue: provider },
+        { provide: PAYMENT_PROVIDER, useExisting: SimulatedPaymentProvider },
+        AuthorizePaymentHandler,
+        CapturePaymentHandler,
+        VoidPaymentHandler,
+        GetPaymentHandler,
+        PaymentCommandsConsumer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CapturePaymentV1,
+  PAYMENTS_STREAM,
+  PaymentAuthorizedV1,
+  PaymentCapturedV1,
+  PaymentFailedV1,
+  PaymentVoidedV1,
+  VoidPaymentV1,
+  AuthorizePaymentV1,
+  type EnvelopeOf,
+  envelopeSchemaOf,
+} from '@storefront/contracts';
+import { waitFor } from '@storefront/testing';
+import { PAYMENT_COMMANDS_CONSUMER } from '../src/interface/messaging/payment-commands.consumer';
+import { type PaymentUnderTest, authorizeCommand, startPayment } from './payment-app';
+
+/** The order saga's commands, published to JetStream, against the real service and database. */
+describe('payment commands', () => {
+  let payment: PaymentUnderTest;
+
+  const subjects = async (orderId: string) => (await payment.outcomes(orderId)).map((outcome) => outcome.subject);
+  const row = (orderId: string) => payment.prisma.payment.findUnique({ where: { orderId }, include: { capture: true } });
+  const outcomesAfterSettling = async (orderId: string) => {
+    await payment.settled();
+    return payment.outcomes(orderId);
+  };
+
+  beforeAll(async () => {
+    payment = await startPayment();
+  });
+
+  afterAll(async () => {
+    await payment.close();
+  });
+
+  it('authorizes tok_visa, then captures exactly the authorized amount once', async () => {
+    const command = authorizeCommand({ amount: { amountMinor: 12_345, currency: 'EUR' }, paymentToken: 'tok_visa' });
+    const sent = await payment.send(AuthorizePaymentV1, command);
+
+    const [authorized] = await waitFor(async () => {
+      const outcomes = await payment.outcomes(command.orderId);
+      return outcomes.length > 0 ? outcomes : undefined;
+    });
+    expect(authorized?.subject).toBe(PaymentAuthorizedV1.subject);
+    const authorizedEvent = envelopeSchemaOf(PaymentAuthorizedV1).parse(authorized?.envelope) as EnvelopeOf<
+      typeof PaymentAuthorizedV1
+    >;
+    expect(authorizedEvent).toMatchObject({
+      source: 'payment',
+      correlationId: sent.correlationId,
+      causationId: sent.id,
+      payload: { orderId: command.orderId, amount: { amountMinor: 12_345, currency: 'EUR' } },
+    });
+    await expect(row(command.orderId)).resolves.toMatchObject({
+      id: authorizedEvent.payload.paymentId,
+      status: 'AUTHORIZED',
+      amountMinor: 12_345,
+      currency: 'EUR',
+      tokenLast4: 'visa',
+      capture: null,
+    });
+
+    await payment.send(CapturePaymentV1, { orderId: command.orderId });
+
+    const outcomes = await waitFor(async () => {
+      const all = await payment.outcomes(command.orderId);
+      return all.length >= 2 ? all : undefined;
+    });
+    expect(outcomes.map((outcome) => outcome.subject)).toEqual([PaymentAuthorizedV1.subject, PaymentCapturedV1.subject]);
+    const captured = envelopeSchemaOf(PaymentCapturedV1).parse(outcomes[1]?.envelope);
+    expect(captured.payload).toEqual({
+      orderId: command.orderId,
+      paymentId: authorizedEvent.payload.paymentId,
+      amount: authorizedEvent.payload.amount,
+    });
+    await expect(row(command.orderId)).resolves.toMatchObject({
+      status: 'CAPTURED',
+      capture: { amountMinor: 12_345, currency: 'EUR', orderId: command.orderId },
+    });
+    await expect(payment.prisma.capture.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
+  });
+
+  it('declines tok_decline with payment.failed.v1 "declined" and authorizes nothing', async () => {
+    const command = authorizeCommand({ paymentToken: 'tok_decline' });
+    await payment.send(AuthorizePaymentV1, command);
+
+    const outcomes = await outcomesAfterSettling(command.orderId);
+
+    expect(outcomes.map((outcome) => outcome.subject)).toEqual([PaymentFailedV1.subject]);
+    expect(envelopeSchemaOf(PaymentFailedV1).parse(outcomes[0]?.envelope).payload).toEqual({
+      orderId: command.orderId,
+      reason: 'declined',
+      message: expect.stringMatching(/declined/),
+    });
+    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'FAILED', tokenLast4: 'line', capture: null });
+  });
+
+  it('declines an amount over the limit set at run time', async () => {
+    payment.provider.configure({ ...payment.provider.settings, declineAmountOverMinor: 1_000 });
+    try {
+      const command = authorizeCommand({ amount: { amountMinor: 1_001, currency: 'USD' } });
+      await payment.send(AuthorizePaymentV1, command);
+      const outcomes = await outcomesAfterSettling(command.orderId);
+      expect(outcomes.map((outcome) => [outcome.subject, outcome.envelope.payload.reason])).toEqual([
+        [PaymentFailedV1.subject, 'declined'],
+      ]);
+    } finally {
+      payment.provider.configure({ ...payment.provider.settings, declineAmountOverMinor: null });
+    }
+  });
+
+  it('leaves a tombstone for a void that arrives first, and the late authorization fails with "order_voided"', async () => {
+    const command = authorizeCommand();
+    await payment.send(VoidPaymentV1, { orderId: command.orderId, reason: 'stock_unavailable' });
+    await payment.settled();
+    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'VOIDED', amountMinor: null, tokenLast4: null });
+
+    await payment.send(AuthorizePaymentV1, command);
+
+    const outcomes = await outcomesAfterSettling(command.orderId);
+    expect(outcomes.map((outcome) => outcome.subject)).toEqual([PaymentVoidedV1.subject, PaymentFailedV1.subject]);
+    expect(envelopeSchemaOf(PaymentVoidedV1).parse(outcomes[0]?.envelope).payload).toEqual({
+      orderId: command.orderId,
+      paymentId: null,
+    });
+    expect(envelopeSchemaOf(PaymentFailedV1).parse(outcomes[1]?.envelope).payload).toMatchObject({ reason: 'order_voided' });
+    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'VOIDED', amountMinor: null });
+  });
+
+  it('voids an authorization; neither a capture after it nor a void of a captured payment changes anything', async () => {
+    const voided = authorizeCommand();
+    await payment.send(AuthorizePaymentV1, voided);
+    await payment.send(VoidPaymentV1, { orderId: voided.orderId, reason: 'customer_cancelled' });
+    await payment.send(CapturePaymentV1, { orderId: voided.orderId });
+    const captured = authorizeCommand();
+    await payment.send(AuthorizePaymentV1, captured);
+    await payment.send(CapturePaymentV1, { orderId: captured.orderId });
+    await payment.send(VoidPaymentV1, { orderId: captured.orderId, reason: 'too_late' });
+
+    const voidedOutcomes = await outcomesAfterSettling(voided.orderId);
+
+    expect(voidedOutcomes.map((outcome) => outcome.subject)).toEqual([PaymentAuthorizedV1.subject, PaymentVoidedV1.subject]);
+    expect(voidedOutcomes[1]?.envelope.payload.paymentId).toBe((await row(voided.orderId))?.id);
+    await expect(row(voided.orderId)).resolves.toMatchObject({ status: 'VOIDED', amountMinor: 4999, capture: null });
+    await expect(subjects(captured.orderId)).resolves.toEqual([PaymentAuthorizedV1.subject, PaymentCapturedV1.subject]);
+    await expect(row(captured.orderId)).resolves.toMatchObject({ status: 'CAPTURED' });
+  });
+
+  it('ignores a capture for an order it has no payment of', async () => {
+    const orderId = randomUUID();
+    await payment.send(CapturePaymentV1, { orderId });
+
+    await expect(outcomesAfterSettling(orderId)).resolves.toEqual([]);
+    await expect(row(orderId)).resolves.toBeNull();
+    await expect(payment.deadLettered()).resolves.toBe(0);
+  });
+
+  it('has one effect when the same command arrives twice, or the saga sends it again', async () => {
+    const command = authorizeCommand();
+    const authorize = await payment.send(AuthorizePaymentV1, command);
+    // The same envelope under another Nats-Msg-Id, as a republish after JetStream's duplicate window.
+    await payment.publish(authorize, `${authorize.id}-again`);
+    await payment.send(AuthorizePaymentV1, { ...command, paymentToken: 'tok_decline' });
+    const capture = await payment.send(CapturePaymentV1, { orderId: command.orderId });
+    await payment.publish(capture, `${capture.id}-again`);
+    await payment.send(CapturePaymentV1, { orderId: command.orderId });
+
+    const outcomes = await outcomesAfterSettling(command.orderId);
+
+    expect(outcomes.map((outcome) => outcome.subject)).toEqual([PaymentAuthorizedV1.subject, PaymentCapturedV1.subject]);
+    await expect(payment.prisma.payment.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
+    await expect(payment.prisma.capture.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
+    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'CAPTURED', tokenLast4: 'visa' });
+    // The republished envelopes did reach the consumer, and its inbox recognised them.
+    const metrics = await (await fetch(`${payment.httpUrl}/metrics`)).text();
+    for (const subject of [AuthorizePaymentV1.subject, CapturePaymentV1.subject]) {
+      expect(metrics).toMatch(new RegExp(`storefront_messages_consumed_total\\{[^}]*subject="${subject}",outcome="duplicate"\\} 1\\b`));
+    }
+  });
+
+  it('retries an authorization while the provider fails, and applies it once when the provider recovers', async () => {
+    const put = (body: object) =>
+      fetch(`${payment.httpUrl}/admin/provider`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const authorize = jest.spyOn(payment.provider, 'authorize');
+    try {
+      expect((await put({ latencyMs: 0, failureRate: 1, declineAmountOverMinor: null })).status).toBe(200);
+      const command = authorizeCommand();
+      const sent = await payment.send(AuthorizePaymentV1, command);
+
+      // Delivered twice and failed twice: retried, never acknowledged, nothing written.
+      await waitFor(() => authorize.mock.calls.length >= 2, { what: 'a second delivery' });
+      const consumer = await payment.jsm.consumers.info(payment.namespace.stream(PAYMENTS_STREAM), PAYMENT_COMMANDS_CONSUMER);
+      expect(consumer.num_ack_pending).toBeGreaterThanOrEqual(1);
+      await expect(row(command.orderId)).resolves.toBeNull();
+      await expect(payment.prisma.inboxMessage.count({ where: { eventId: sent.id } })).resolves.toBe(0);
+
+      expect((await put({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null })).status).toBe(200);
+
+      const outcomes = await waitFor(
+        async () => {
+          const all = await payment.outcomes(command.orderId);
+          return all.length > 0 ? all : undefined;
+        },
+        { timeoutMs: 20_000, what: 'the authorization after the provider recovered' },
+      );
+      await payment.settled();
+      expect(outcomes.map((outcome) => outcome.subject)).toEqual([PaymentAuthorizedV1.subject]);
+      await expect(subjects(command.orderId)).resolves.toEqual([PaymentAuthorizedV1.subject]);
+      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'AUTHORIZED' });
+      await expect(payment.deadLettered()).resolves.toBe(0);
+    } finally {
+      authorize.mockRestore();
+      payment.provider.configure({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null });
+    }
+  });
+});

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { type PaymentDto, type PaymentProviderSettings, paymentSchema } from '@storefront/contracts';
+import { type PaymentUnderTest, startPayment } from './payment-app';
+
+describe('payment REST API', () => {
+  let payment: PaymentUnderTest;
+
+  const request = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
+    const response = await fetch(`${payment.httpUrl}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
+  };
+
+  beforeAll(async () => {
+    payment = await startPayment({
+      env: { PROVIDER_LATENCY_MS: '5', PROVIDER_FAILURE_RATE: '0.25', PROVIDER_DECLINE_AMOUNT_OVER_MINOR: '100000' },
+    });
+  });
+
+  afterAll(async () => {
+    await payment.close();
+  });
+
+  describe('GET /payments/:orderId', () => {
+    it('answers the payment of an order', async () => {
+      const orderId = randomUUID();
+      const created = await payment.prisma.payment.create({
+        data: { id: randomUUID(), orderId, status: 'CAPTURED', amountMinor: 2500, currency: 'USD', tokenLast4: 'visa' },
+      });
+      await payment.prisma.capture.create({ data: { paymentId: created.id, orderId, amountMinor: 2500, currency: 'USD' } });
+
+      const response = await request('GET', `/payments/${orderId}`);
+
+      expect(response.status).toBe(200);
+      const dto = paymentSchema.parse(response.body);
+      expect(dto).toEqual<PaymentDto>({
+        id: created.id,
+        orderId,
+        status: 'captured',
+        amount: { amountMinor: 2500, currency: 'USD' },
+        capturedAmountMinor: 2500,
+        createdAt: created.createdAt.toISOString(),
+        updatedAt: created.updatedAt.toISOString(),
+      });
+      expect(JSON.stringify(response.body)).not.toContain('visa');
+    });
+
+    it('answers a tombstone as voided, with no amount', async () => {
+      const orderId = randomUUID();
+      await payment.prisma.payment.create({ data: { id: randomUUID(), orderId, status: 'VOIDED' } });
+
+      const response = await request('GET', `/payments/${orderId}`);
+
+      expect(response).toMatchObject({
+        status: 200,
+        body: { status: 'voided', amount: { amountMinor: 0, currency: 'XXX' }, capturedAmountMinor: 0 },
+      });
+    });
+
+    it('answers 404 problem+json for an order without payment', async () => {
+      await expect(request('GET', `/payments/${randomUUID()}`)).resolves.toMatchObject({
+        status: 404,
+        type: expect.stringContaining('application/problem+json'),
+        body: { status: 404, code: 'PAYMENT.NOT_FOUND' },
+      });
+    });
+
+    it('answers 400 problem+json for an order id that is not a UUID', async () => {
+      await expect(request('GET', '/payments/order-1')).resolves.toMatchObject({
+        status: 400,
+        type: expect.stringContaining('application/problem+json'),
+        body: { code: 'VALIDATION.FAILED' },
+      });
+    });
+  });
+
+  describe('/admin/provider', () => {
+    const JSON_BODY = 'application/json';
+    const valid: PaymentProviderSettings = { latencyMs: 0, failureRate: 0.5, declineAmountOverMinor: null };
+
+    it('starts with the settings from the environment', async () => {
+      await expect(request('GET', '/admin/provider')).resolves.toEqual({
+        status: 200,
+        type: expect.stringContaining('application/json'),
+        body: { latencyMs: 5, failureRate: 0.25, declineAmountOverMinor: 100_000 },
+      });
+    });
+
+    it('changes the settings of the running provider', async () => {
+      await expect(request('PUT', '/admin/provider', valid)).resolves.toMatchObject({ status: 200, body: valid });
+      await expect(request('GET', '/admin/provider')).resolves.toMatchObject({ body: valid });
+      expect(payment.provider.settings).toEqual(valid);
+    });
+
+    it.each<[string, unknown, string]>([
+      ['a negative latency', { ...valid, latencyMs: -1 }, JSON_BODY],
+      ['a latency over 30 s', { ...valid, latencyMs: 30_001 }, JSON_BODY],
+      ['a fractional latency', { ...valid, latencyMs: 1.5 }, JSON_BODY],
+      ['a failure rate over 1', { ...valid, failureRate: 1.01 }, JSON_BODY],
+      ['a negative failure rate', { ...valid, failureRate: -0.1 }, JSON_BODY],
+      ['a failure rate as text', { ...valid, failureRate: '0.5' }, JSON_BODY],
+      ['a negative decline limit', { ...valid, declineAmountOverMinor: -1 }, JSON_BODY],
+      ['a missing field', { latencyMs: 0, failureRate: 0 }, JSON_BODY],
+      ['an unknown field', { ...valid, declineTokens: ['tok_visa'] }, JSON_BODY],
+      ['an array', [valid], JSON_BODY],
+      ['malformed JSON', '{"latencyMs":', JSON_BODY],
+      ['a form-encoded body', 'latencyMs=0', 'application/x-www-form-urlencoded'],
+    ])('refuses %s with 400 problem+json and keeps the settings', async (_case, body, contentType) => {
+      await request('PUT', '/admin/provider', valid);
+
+      const response = await request('PUT', '/admin/provider', body, contentType);
+
+      expect(response).toMatchObject({
+        status: 400,
+        type: expect.stringContaining('application/problem+json'),
+        body: { status: 400, code: expect.any(String), detail: expect.any(String) },
+      });
+      expect(payment.provider.settings).toEqual(valid);
+    });
+  });
+
+  it('refuses a body of an unsupported media type with 415 and keeps the settings', async () => {
+    const before = payment.provider.settings;
+    const response = await request('PUT', '/admin/provider', '<latencyMs>0</latencyMs>', 'application/xml');
+    expect(response).toMatchObject({ status: 415, type: expect.stringContaining('application/problem+json') });
+    expect(payment.provider.settings).toEqual(before);
+  });
+
+  it('reports ready with the database and NATS checks', async () => {
+    await expect(request('GET', '/health/ready')).resolves.toMatchObject({
+      status: 200,
+      body: { status: 'ready', checks: { database: { status: 'up' }, nats: { status: 'up' } } },
+    });
+  });
+});

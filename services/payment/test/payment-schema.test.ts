@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { createTestDatabase, type TestDatabase } from '@storefront/testing';
+import { PrismaClient } from '../src/infrastructure/prisma/generated/client';
+
+/** The hand-written migration matches the Prisma schema, and the database holds the invariants on its own. */
+describe('payment migrations', () => {
+  let database: TestDatabase;
+  let prisma: PrismaClient;
+
+  const authorized = (orderId: string = randomUUID()) =>
+    prisma.payment.create({
+      data: { id: randomUUID(), orderId, status: 'AUTHORIZED', amountMinor: 100, currency: 'USD', tokenLast4: 'visa' },
+    });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('payment_schema', join(__dirname, '..', 'prisma', 'migrations'));
+    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
+  });
+
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await database.drop();
+  });
+
+  it('reads and writes every column the Prisma schema declares', async () => {
+    const payment = await authorized();
+    await prisma.capture.create({
+      data: { paymentId: payment.id, orderId: payment.orderId, amountMinor: 100, currency: 'USD', capturedAt: new Date() },
+    });
+    await expect(prisma.payment.findUnique({ where: { id: payment.id }, include: { capture: true } })).resolves.toMatchObject({
+      status: 'AUTHORIZED',
+      amountMinor: 100,
+      currency: 'USD',
+      tokenLast4: 'visa',
+      capture: { amountMinor: 100, currency: 'USD', orderId: payment.orderId },
+    });
+  });
+
+  it('refuses a second payment for an order', async () => {
+    const { orderId } = await authorized();
+    await expect(authorized(orderId)).rejects.toThrow(/order_id/);
+  });
+
+  it('refuses a second capture of an order, even of another payment row', async () => {
+    const payment = await authorized();
+    const capture = { orderId: payment.orderId, amountMinor: 100, currency: 'USD' };
+    await prisma.capture.create({ data: { ...capture, paymentId: payment.id } });
+    const other = await authorized();
+
+    await expect(prisma.capture.create({ data: { ...capture, paymentId: payment.id } })).rejects.toThrow(/captures_pkey/);
+    await expect(prisma.capture.create({ data: { ...capture, paymentId: other.id } })).rejects.toThrow(/order_id/);
+  });
+
+  it.each([
+    ['an authorized payment without amount', { status: 'AUTHORIZED' as const }, /payments_tombstone_check/],
+    ['an amount without currency', { status: 'VOIDED' as const, amountMinor: 1 }, /payments_amount_currency_check/],
+    ['a negative amount', { status: 'AUTHORIZED' as const, amountMinor: -1, currency: 'USD' }, /payments_amount_minor_check/],
+  ])('refuses %s', async (_case, data, constraint) => {
+    await expect(prisma.payment.create({ data: { id: randomUUID(), orderId: randomUUID(), ...data } })).rejects.toThrow(constraint);
+  });
+});
