@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
-import { CATALOG_V1, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
+import { CATALOG_V1, GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { CATALOG_GRPC, CatalogClient } from './catalog/catalog.client';
 import { CategoriesHttpController } from './catalog/categories.http.controller';
@@ -24,6 +24,7 @@ export class GatewayModule {
               protoPath: CATALOG_V1.protoPath,
               url: config.CATALOG_GRPC_URL,
               loader: GRPC_LOADER_OPTIONS,
+              channelOptions: GRPC_CHANNEL_OPTIONS,
             },
           },
         ]),

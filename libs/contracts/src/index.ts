@@ -34,6 +34,16 @@ export const CATALOG_V1: GrpcPackageDefinition = {
  * Loader options shared by every server and client so both sides decode messages the same way:
  * camelCase fields, int64 as JS numbers, defaults filled for non-optional fields.
  */
+/**
+ * Channel options for clients between services: after a server restarts, reconnect within
+ * seconds instead of grpc-js's default back-off of up to two minutes.
+ */
+export const GRPC_CHANNEL_OPTIONS = {
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 2_000,
+  'grpc.keepalive_time_ms': 30_000,
+};
+
 export const GRPC_LOADER_OPTIONS = {
   keepCase: false,
   longs: Number,

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
-import { CATALOG_V1, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
+import { CATALOG_V1, GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
 import { MessagingModule } from '@storefront/messaging';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { CancelOrderHandler } from './application/commands/cancel-order/cancel-order.handler';
@@ -43,6 +43,7 @@ export class OrderModule {
               protoPath: CATALOG_V1.protoPath,
               url: config.CATALOG_GRPC_URL,
               loader: GRPC_LOADER_OPTIONS,
+              channelOptions: GRPC_CHANNEL_OPTIONS,
             },
           },
         ]),
