@@ -15,3 +15,4 @@ export {
 export { messagingMetrics } from './metrics';
 export { MESSAGING_TABLES_SQL } from './tables';
 export { pgTransactionRunner } from './pg-transaction';
+export { replayHistory, type ReplayResult } from './replay';

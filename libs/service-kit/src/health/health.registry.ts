@@ -1,10 +1,11 @@
 import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 
+/** Resolves (optionally with details to report) when the dependency is usable; rejects otherwise. */
 export type ReadinessCheck = () => Promise<unknown>;
 
 export interface ReadinessReport {
   status: 'ready' | 'not_ready' | 'shutting_down';
-  checks: Record<string, { status: 'up' | 'down'; latencyMs: number; error?: string }>;
+  checks: Record<string, { status: 'up' | 'down'; latencyMs: number; error?: string; details?: unknown }>;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -15,11 +16,15 @@ const CHECK_TIMEOUT_MS = 2_000;
  */
 @Injectable()
 export class HealthRegistry implements BeforeApplicationShutdown {
-  private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly checks = new Map<string, { check: ReadinessCheck; affectsReadiness: boolean }>();
   private shuttingDown = false;
 
-  register(name: string, check: ReadinessCheck): void {
-    this.checks.set(name, check);
+  /**
+   * `affectsReadiness: false` reports the check (a projection's lag, say) without letting it take
+   * the process out of rotation.
+   */
+  register(name: string, check: ReadinessCheck, options: { affectsReadiness?: boolean } = {}): void {
+    this.checks.set(name, { check, affectsReadiness: options.affectsReadiness ?? true });
   }
 
   beforeApplicationShutdown(): void {
@@ -29,10 +34,10 @@ export class HealthRegistry implements BeforeApplicationShutdown {
 
   async readiness(): Promise<ReadinessReport> {
     const entries = await Promise.all(
-      [...this.checks].map(async ([name, check]) => [name, await runCheck(check)] as const),
+      [...this.checks].map(async ([name, { check, affectsReadiness }]) => [name, await runCheck(check), affectsReadiness] as const),
     );
-    const checks = Object.fromEntries(entries);
-    const allUp = entries.every(([, result]) => result.status === 'up');
+    const checks = Object.fromEntries(entries.map(([name, result]) => [name, result]));
+    const allUp = entries.every(([, result, affectsReadiness]) => !affectsReadiness || result.status === 'up');
     const status = this.shuttingDown ? 'shutting_down' : allUp ? 'ready' : 'not_ready';
     return { status, checks };
   }
@@ -42,13 +47,16 @@ async function runCheck(check: ReadinessCheck): Promise<ReadinessReport['checks'
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    const details = await Promise.race([
       check(),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
       }),
     ]);
-    return { status: 'up', latencyMs: Math.round(performance.now() - started) };
+    const latencyMs = Math.round(performance.now() - started);
+    // A check that resolves with a plain object reports it (arrays are query results, not details).
+    const reportable = details !== null && typeof details === 'object' && !Array.isArray(details);
+    return reportable ? { status: 'up', latencyMs, details } : { status: 'up', latencyMs };
   } catch (error) {
     return { status: 'down', latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
   } finally {
