@@ -16,3 +16,4 @@ export { messagingMetrics } from './metrics';
 export { MESSAGING_TABLES_SQL } from './tables';
 export { pgTransactionRunner } from './pg-transaction';
 export { replayHistory, type ReplayResult } from './replay';
+export { reportProjectionLag } from './projection-lag';

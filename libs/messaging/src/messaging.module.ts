@@ -132,6 +132,13 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
     this.consumers.push(consumer);
   }
 
+  /** Pending plus unacknowledged messages of one of this process's durable consumers. */
+  async consumerLag(durable: string): Promise<number> {
+    const consumer = this.consumers.find((candidate) => candidate.durable === durable);
+    if (!consumer) throw new Error(`no consumer named ${durable} runs in this process`);
+    return consumer.lag();
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     await this.relay?.stop();
