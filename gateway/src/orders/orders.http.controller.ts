@@ -1,10 +1,14 @@
-import { Body, Controller, Get, Headers, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  type ListOrdersQuery,
   type PlaceOrderBody,
   idempotencyKeySchema,
+  listOrdersQuerySchema,
+  orderHistoryPageSchema,
   orderIdSchema,
   orderSchema,
+  orderTimelineSchema,
   placeOrderBodySchema,
 } from '@storefront/contracts';
 import { type DownstreamResponse, callHttp, parseInput } from '@storefront/service-kit';
@@ -37,6 +41,32 @@ export class OrdersHttpController {
   ): Promise<unknown> {
     parseInput(idempotencyKeySchema.optional(), idempotencyKey, 'Idempotency-Key');
     return this.relay(reply, await this.order('POST', '/orders', request, body, { 'idempotency-key': idempotencyKey }));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Order history (read model): filter by customer, status and time, newest first, paginated by cursor' })
+  @ApiOkResponse({ standardSchema: orderHistoryPageSchema })
+  @ApiProblemResponses(400, 503, 504)
+  async list(
+    @Query({ schema: listOrdersQuerySchema }) query: ListOrdersQuery,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    const search = new URLSearchParams(request.query as Record<string, string>).toString();
+    void query; // validated here, forwarded as the client sent it
+    return this.relay(reply, await this.order('GET', `/orders${search ? `?${search}` : ''}`, request));
+  }
+
+  @Get(':id/timeline')
+  @ApiOperation({ summary: 'Every step of an order’s saga, from the order history (read model)' })
+  @ApiOkResponse({ standardSchema: orderTimelineSchema })
+  @ApiProblemResponses(400, 404, 503, 504)
+  async timeline(
+    @Param('id', { schema: orderIdSchema }) id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    return this.relay(reply, await this.order('GET', `/orders/${id}/timeline`, request));
   }
 
   @Get(':id')

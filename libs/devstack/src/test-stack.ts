@@ -10,6 +10,8 @@ import { type StackHandle, type StackOptions, startStack } from './stack';
 export interface TestStack extends StackHandle {
   /** Every line the processes printed, prefixed with the service name; for failure messages. */
   readonly output: string[];
+  /** MESSAGING_NAMESPACE of this stack's services. */
+  readonly messagingNamespace: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
   return {
     ...stack,
     output,
+    messagingNamespace: namespace.prefix,
     stop: async () => {
       await stack.stop();
       if (options.ownInfrastructure === true) return;

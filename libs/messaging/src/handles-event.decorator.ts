@@ -4,7 +4,7 @@ import type { EventDefinition } from '@storefront/contracts';
 export const HANDLES_EVENT = Symbol('storefront:handles-event');
 
 export interface HandlesEventMetadata {
-  readonly definition: EventDefinition;
+  readonly definitions: readonly EventDefinition[];
   /** Durable consumer the handler belongs to; handlers sharing one share its position in the stream. */
   readonly consumer: string;
 }
@@ -15,8 +15,13 @@ export interface HandlesEventMetadata {
  *   @HandlesEvent(StockChangedV1, { consumer: 'catalog-availability' })
  *   async onStockChanged(event: EnvelopeOf<typeof StockChangedV1>, tx: Prisma.TransactionClient) { ... }
  *
- * The method runs inside a transaction with the inbox record, so its effect happens once.
+ * The method runs inside a transaction with the inbox record, so its effect happens once. Given a
+ * list of definitions, the method handles each of them and gets the definition as third argument.
  */
-export function HandlesEvent(definition: EventDefinition, options: { consumer: string }): MethodDecorator {
-  return SetMetadata<symbol, HandlesEventMetadata>(HANDLES_EVENT, { definition, consumer: options.consumer });
+export function HandlesEvent(
+  definition: EventDefinition | readonly EventDefinition[],
+  options: { consumer: string },
+): MethodDecorator {
+  const definitions = Array.isArray(definition) ? definition : [definition as EventDefinition];
+  return SetMetadata<symbol, HandlesEventMetadata>(HANDLES_EVENT, { definitions, consumer: options.consumer });
 }

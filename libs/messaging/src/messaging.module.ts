@@ -171,7 +171,9 @@ export class EventHandlerExplorer implements OnApplicationBootstrap {
         const metadata = this.reflector.get<HandlesEventMetadata | undefined>(HANDLES_EVENT, handler);
         if (!metadata) continue;
         const bindings = byConsumer.get(metadata.consumer) ?? [];
-        bindings.push({ definition: metadata.definition, handle: (event, tx) => handler.call(instance, event, tx) });
+        for (const definition of metadata.definitions) {
+          bindings.push({ definition, handle: (event, tx) => handler.call(instance, event, tx, definition) });
+        }
         byConsumer.set(metadata.consumer, bindings);
       }
     }

@@ -19,6 +19,12 @@ import { PrismaService } from './infrastructure/prisma/prisma.service';
 import { SagaTimeoutScheduler } from './infrastructure/saga/saga-timeout.scheduler';
 import { OrdersHttpController } from './interface/http/orders.http.controller';
 import { SagaRepliesConsumer } from './interface/messaging/saga-replies.consumer';
+import { OrderHistoryConsumer } from './interface/messaging/order-history.consumer';
+import { ORDER_HISTORY_READER } from './application/order-history.port';
+import { GetOrderTimelineHandler } from './application/queries/get-order-timeline/get-order-timeline.handler';
+import { ListOrdersHandler } from './application/queries/list-orders/list-orders.handler';
+import { OrderHistoryLagReporter } from './infrastructure/projections/order-history-lag.reporter';
+import { PrismaOrderHistoryReader } from './infrastructure/projections/order-history.reader';
 
 @Module({})
 export class OrderModule {
@@ -60,6 +66,11 @@ export class OrderModule {
         OrderSagaHandler,
         SagaRepliesConsumer,
         SagaTimeoutScheduler,
+        OrderHistoryConsumer,
+        OrderHistoryLagReporter,
+        { provide: ORDER_HISTORY_READER, useClass: PrismaOrderHistoryReader },
+        ListOrdersHandler,
+        GetOrderTimelineHandler,
       ],
     };
   }

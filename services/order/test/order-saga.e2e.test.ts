@@ -1,4 +1,14 @@
-import type { OrderDto, PaymentDto, ProductPageDto, StockLevelDto } from '@storefront/contracts';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type {
+  OrderDto,
+  OrderHistoryPageDto,
+  OrderSummaryDto,
+  OrderTimelineDto,
+  PaymentDto,
+  ProductPageDto,
+  StockLevelDto,
+} from '@storefront/contracts';
 import { SERVICES, type TestStack, startTestStack } from '@storefront/devstack';
 import { waitFor } from '@storefront/testing';
 import { Client } from 'pg';
@@ -221,6 +231,102 @@ describe('order saga end to end', () => {
   it('refuses a malformed order id and an unknown one', async () => {
     expect((await api('/api/orders/not-an-id')).status).toBe(400);
     expect((await api('/api/orders/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
+  const history = async (query: string) => {
+    const items: OrderSummaryDto[] = [];
+    let cursor: string | null = null;
+    do {
+      const separator = query ? '&' : '';
+      const page: { status: number; body: OrderHistoryPageDto } = await json<OrderHistoryPageDto>(
+        await api(`/api/orders?limit=7${separator}${query}${cursor ? `&cursor=${cursor}` : ''}`),
+      );
+      expect(page.status).toBe(200);
+      items.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return items;
+  };
+  const historyRows = async () => {
+    const client = new Client({ connectionString: stack.service('order').databaseUrl });
+    await client.connect();
+    try {
+      const orders = (await client.query('SELECT * FROM "order_history" ORDER BY "order_id"')).rows;
+      const timeline = (await client.query('SELECT * FROM "order_history_timeline" ORDER BY "event_id"')).rows;
+      const products = (await client.query('SELECT * FROM "order_history_products" ORDER BY "product_id"')).rows;
+      return { orders, timeline, products };
+    } finally {
+      await client.end();
+    }
+  };
+
+  it('serves the order history from its read model, equal to the write side for every order', async () => {
+    const finals = await Promise.all(placed.map((entry) => settled(entry.id)));
+    const all = await waitFor(async () => {
+      const items = await history('');
+      const byId = new Map(items.map((item) => [item.id, item]));
+      const caughtUp = finals.every((final) => byId.get(final.id)?.status === final.status);
+      return caughtUp ? byId : undefined;
+    }, { timeoutMs: 20_000, what: 'the order history to catch up' });
+    const comparable = (lines: OrderDto['lines']) =>
+      lines
+        .map((line) => ({ productId: line.productId, sku: line.sku, quantity: line.quantity, unitPrice: line.unitPrice, lineTotal: line.lineTotal }))
+        .sort((a, b) => a.productId.localeCompare(b.productId));
+    for (const final of finals) {
+      const read = all.get(final.id) as OrderSummaryDto;
+      expect(read).toMatchObject({ customerId: final.customerId, status: final.status, statusReason: final.statusReason, total: final.total });
+      expect(comparable(read.lines)).toEqual(comparable(final.lines));
+    }
+    const confirmed = await history('status=confirmed');
+    expect(confirmed.map((item) => item.id).sort()).toEqual(finals.filter((final) => final.status === 'confirmed').map((final) => final.id).sort());
+    expect(confirmed.every((item) => item.paymentStatus === 'captured')).toBe(true);
+    const racers = await history('customerId=racer-3');
+    expect(racers).toHaveLength(1);
+    const placedTimes = (await history('')).map((item) => item.placedAt);
+    expect(placedTimes).toEqual([...placedTimes].sort().reverse());
+    await expect(json(await api('/api/orders?status=lost'))).resolves.toMatchObject({ status: 400 });
+    await expect(json(await api('/api/orders?cursor=bm9wZQ'))).resolves.toMatchObject({ status: 400, body: { code: 'ORDER.INVALID_CURSOR' } });
+  });
+
+  it('shows every saga step of an order on its timeline', async () => {
+    const confirmed = (await history('status=confirmed'))[0] as OrderSummaryDto;
+    const { status, body } = await json<OrderTimelineDto>(await api(`/api/orders/${confirmed.id}/timeline`));
+    expect(status).toBe(200);
+    expect(body.entries.map((entry) => entry.type)).toEqual(
+      expect.arrayContaining(['placed', 'stock_reserved', 'payment_authorized', 'payment_captured', 'stock_committed', 'confirmed']),
+    );
+    expect((await api('/api/orders/00000000-0000-4000-8000-000000000000/timeline')).status).toBe(404);
+  });
+
+  it('rebuilds the order history from the event log into a model identical to the live one', async () => {
+    const before = await historyRows();
+    const order = stack.service('order');
+    const rebuild = spawn(process.execPath, ['dist/infrastructure/projections/projection-rebuild.js', 'order-history'], {
+      cwd: join(__dirname, '..'),
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: order.databaseUrl,
+        NATS_URL: stack.nats.url,
+        MESSAGING_NAMESPACE: stack.messagingNamespace,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    rebuild.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    rebuild.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // Readers keep getting answers while it runs.
+    const reads: number[] = [];
+    const exited = new Promise<number | null>((resolve) => rebuild.once('exit', resolve));
+    let done = false;
+    void exited.then(() => (done = true));
+    while (!done) {
+      reads.push((await api('/api/orders?limit=5')).status);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/order-history rebuilt from \d+ events/);
+    expect(reads.every((status) => status === 200)).toBe(true);
+    expect(await historyRows()).toEqual(before);
   });
 
   it('keeps the invariants: stock conserved per SKU, and money captured only for confirmed orders', async () => {

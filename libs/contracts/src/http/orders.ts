@@ -68,3 +68,48 @@ export const orderSchema = z.object({
   updatedAt: z.iso.datetime(),
 });
 export type OrderDto = z.output<typeof orderSchema>;
+
+/** Query of the order history (the read model): filters, newest first, keyset pagination. */
+export const listOrdersQuerySchema = z.strictObject({
+  customerId: z.string().regex(/^[\w-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"').optional(),
+  status: z.enum(ORDER_STATUSES).optional(),
+  from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional().describe('Placed at or after'),
+  to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional().describe('Placed before'),
+  cursor: z
+    .string()
+    .max(512)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by a previous page')
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,6}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(100, 'must be at most 100'))
+    .optional(),
+});
+export type ListOrdersQuery = z.output<typeof listOrdersQuerySchema>;
+
+export const orderSummarySchema = z.object({
+  id: z.uuid(),
+  customerId: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  statusReason: z.string().nullable(),
+  paymentStatus: z.enum(['authorized', 'captured', 'failed', 'voided']).nullable(),
+  lines: z.array(orderLineSchema).describe('Names are the products’ current ones; prices as charged'),
+  total: moneySchema,
+  placedAt: z.iso.datetime(),
+  lastEventAt: z.iso.datetime(),
+});
+export type OrderSummaryDto = z.output<typeof orderSummarySchema>;
+
+export const orderHistoryPageSchema = z.object({
+  items: z.array(orderSummarySchema),
+  nextCursor: z.string().nullable(),
+});
+export type OrderHistoryPageDto = z.output<typeof orderHistoryPageSchema>;
+
+export const orderTimelineSchema = z.object({
+  orderId: z.uuid(),
+  entries: z.array(z.object({ at: z.iso.datetime(), type: z.string(), detail: z.string().nullable() })),
+});
+export type OrderTimelineDto = z.output<typeof orderTimelineSchema>;

@@ -65,3 +65,14 @@ export class IdempotencyKeyReusedError extends DomainError {
     super(`Idempotency-Key "${key}" was already used for a different request; use a new key for a new order`);
   }
 }
+
+export class InvalidOrderCursorError extends DomainError {
+  readonly code = 'ORDER.INVALID_CURSOR';
+  readonly kind = 'invalid';
+
+  constructor() {
+    super('The cursor is not one this listing returned; start again without it', {
+      issues: [{ path: 'cursor', message: 'unknown or malformed cursor' }],
+    });
+  }
+}

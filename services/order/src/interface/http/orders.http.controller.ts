@@ -1,8 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
+  type ListOrdersQuery,
   type OrderDto,
+  type OrderHistoryPageDto,
+  type OrderTimelineDto,
   type PlaceOrderBody,
   idempotencyKeySchema,
+  listOrdersQuerySchema,
   orderIdSchema,
   placeOrderBodySchema,
 } from '@storefront/contracts';
@@ -11,6 +15,8 @@ import type { FastifyReply } from 'fastify';
 import { CancelOrderHandler } from '../../application/commands/cancel-order/cancel-order.handler';
 import { PlaceOrderHandler } from '../../application/commands/place-order/place-order.handler';
 import { GetOrderHandler } from '../../application/queries/get-order/get-order.handler';
+import { GetOrderTimelineHandler } from '../../application/queries/get-order-timeline/get-order-timeline.handler';
+import { ListOrdersHandler } from '../../application/queries/list-orders/list-orders.handler';
 import { toOrderDto } from './order.mapper';
 
 @Controller('orders')
@@ -19,7 +25,21 @@ export class OrdersHttpController {
     private readonly placeOrder: PlaceOrderHandler,
     private readonly getOrder: GetOrderHandler,
     private readonly cancelOrder: CancelOrderHandler,
+    private readonly listOrders: ListOrdersHandler,
+    private readonly getTimeline: GetOrderTimelineHandler,
   ) {}
+
+  /** From the order history read model only. */
+  @Get()
+  list(@Query({ schema: listOrdersQuerySchema }) query: ListOrdersQuery): Promise<OrderHistoryPageDto> {
+    return this.listOrders.execute(query);
+  }
+
+  /** From the order history read model only. */
+  @Get(':id/timeline')
+  timeline(@Param('id', { schema: orderIdSchema }) id: string): Promise<OrderTimelineDto> {
+    return this.getTimeline.execute(id);
+  }
 
   /** 201 for a new order; 200 with `Idempotent-Replayed: true` when the key was used for this same body. */
   @Post()

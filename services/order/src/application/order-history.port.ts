@@ -1,0 +1,19 @@
+import type { OrderHistoryPageDto, OrderTimelineDto } from '@storefront/contracts';
+import type { OrderStatus } from '../domain/order-status.value-object';
+
+export interface OrderHistoryCriteria {
+  readonly customerId?: string | undefined;
+  readonly status?: OrderStatus | undefined;
+  readonly from?: Date | undefined;
+  readonly to?: Date | undefined;
+  readonly after?: { readonly placedAt: Date; readonly orderId: string } | undefined;
+  readonly limit: number;
+}
+
+/** The query side of orders: answers from the order history read model only. */
+export interface OrderHistoryReader {
+  list(criteria: OrderHistoryCriteria): Promise<OrderHistoryPageDto['items']>;
+  timeline(orderId: string): Promise<OrderTimelineDto | null>;
+}
+
+export const ORDER_HISTORY_READER = Symbol('OrderHistoryReader');
