@@ -1,5 +1,6 @@
 import type { ProductDto, ProductPageDto } from '@storefront/contracts';
 import { type TestStack, startTestStack } from '@storefront/devstack';
+import { waitFor } from '@storefront/testing';
 
 /** Through the gateway to the real catalog process, as `npm start` runs them. */
 describe('gateway → catalog end to end', () => {
@@ -55,6 +56,21 @@ describe('gateway → catalog end to end', () => {
     const categories = await call('/api/categories');
     expect((categories.body as { items: { slug: string }[] }).items.map((item) => item.slug)).toEqual(
       expect.arrayContaining(['audio', 'books', 'computing']),
+    );
+  });
+
+  it('shows each product’s availability, kept by the catalog from inventory’s events', async () => {
+    // The stack starts every product with 25 units; inventory announces them with stock-changed.
+    const items = await waitFor(
+      async () => {
+        const { body } = await call('/api/products?limit=100');
+        const page = body as ProductPageDto;
+        return page.items.every((item) => item.availability.status === 'in_stock') ? page.items : undefined;
+      },
+      { timeoutMs: 20_000, what: 'availability of every product' },
+    );
+    expect(new Set(items.map((item) => JSON.stringify(item.availability)))).toEqual(
+      new Set([JSON.stringify({ status: 'in_stock', available: 25 })]),
     );
   });
 

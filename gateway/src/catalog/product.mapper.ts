@@ -1,9 +1,26 @@
-import { type CategoryDto, type ProductDto, type catalogV1, fromProtoTimestamp } from '@storefront/contracts';
+import {
+  AVAILABILITY_STATUSES,
+  type AvailabilityStatus,
+  type CategoryDto,
+  type ProductAvailabilityDto,
+  type ProductDto,
+  type catalogV1,
+  fromProtoTimestamp,
+} from '@storefront/contracts';
 
 const EPOCH = { seconds: 0, nanos: 0 };
+const UNKNOWN: ProductAvailabilityDto = { status: 'unknown', available: null };
 
 export function toCategoryDto(category: catalogV1.Category | undefined): CategoryDto {
   return { slug: category?.slug ?? '', name: category?.name ?? '', description: category?.description ?? '' };
+}
+
+/** A catalog that does not send availability yet, or a status this gateway does not know, is "unknown". */
+export function toAvailabilityDto(availability: catalogV1.ProductAvailability | undefined): ProductAvailabilityDto {
+  if (!availability?.known) return UNKNOWN;
+  const status = availability.status as AvailabilityStatus;
+  if (status === 'unknown' || !AVAILABILITY_STATUSES.includes(status)) return UNKNOWN;
+  return { status, available: availability.available };
 }
 
 export function toProductDto(product: catalogV1.Product | undefined): ProductDto {
@@ -18,5 +35,6 @@ export function toProductDto(product: catalogV1.Product | undefined): ProductDto
     imageUrl: product.imageUrl === '' ? null : product.imageUrl,
     createdAt: fromProtoTimestamp(product.createdAt ?? EPOCH).toISOString(),
     updatedAt: fromProtoTimestamp(product.updatedAt ?? EPOCH).toISOString(),
+    availability: toAvailabilityDto(product.availability),
   };
 }

@@ -3,12 +3,16 @@ import { MessagingModule } from '@storefront/messaging';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { CreateProductHandler } from './application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from './application/commands/update-product/update-product.handler';
+import { AvailabilityProjection } from './application/projections/availability.projection';
 import { GetProductHandler } from './application/queries/get-product/get-product.handler';
 import { GetProductsByIdsHandler } from './application/queries/get-products-by-ids/get-products-by-ids.handler';
 import { ListCategoriesHandler } from './application/queries/list-categories/list-categories.handler';
 import { ListProductsHandler } from './application/queries/list-products/list-products.handler';
-import type { CatalogConfig } from './config';
+import { ProductViews } from './application/queries/product-view';
+import { CATALOG_CONFIG, type CatalogConfig } from './config';
+import { AVAILABILITY_REPOSITORY } from './domain/availability.repository';
 import { CATEGORY_REPOSITORY, PRODUCT_REPOSITORY } from './domain/product.repository';
+import { PrismaAvailabilityRepository } from './infrastructure/prisma/prisma-availability.repository';
 import { PrismaCategoryRepository } from './infrastructure/prisma/prisma-category.repository';
 import { PrismaProductRepository } from './infrastructure/prisma/prisma-product.repository';
 import { PrismaModule } from './infrastructure/prisma/prisma.module';
@@ -16,6 +20,7 @@ import { PrismaService } from './infrastructure/prisma/prisma.service';
 import { CatalogGrpcController } from './interface/grpc/catalog.grpc.controller';
 import { CategoriesHttpController } from './interface/http/categories.http.controller';
 import { ProductsHttpController } from './interface/http/products.http.controller';
+import { InventoryStockConsumer } from './interface/messaging/inventory-stock.consumer';
 
 @Module({})
 export class CatalogModule {
@@ -29,14 +34,19 @@ export class CatalogModule {
       ],
       controllers: [ProductsHttpController, CategoriesHttpController, CatalogGrpcController],
       providers: [
+        { provide: CATALOG_CONFIG, useValue: config },
         { provide: PRODUCT_REPOSITORY, useClass: PrismaProductRepository },
         { provide: CATEGORY_REPOSITORY, useClass: PrismaCategoryRepository },
+        { provide: AVAILABILITY_REPOSITORY, useClass: PrismaAvailabilityRepository },
+        ProductViews,
         ListProductsHandler,
         GetProductHandler,
         GetProductsByIdsHandler,
         ListCategoriesHandler,
         CreateProductHandler,
         UpdateProductHandler,
+        AvailabilityProjection,
+        InventoryStockConsumer,
       ],
     };
   }

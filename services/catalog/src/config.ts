@@ -1,11 +1,16 @@
 import { baseConfigSchema, databaseConfigSchema, grpcServerConfigSchema, natsConfigSchema } from '@storefront/service-kit';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export const catalogConfigSchema = baseConfigSchema.extend({
   HTTP_PORT: baseConfigSchema.shape.HTTP_PORT.default(3001),
   GRPC_PORT: grpcServerConfigSchema.shape.GRPC_PORT.default(50051),
   ...databaseConfigSchema.shape,
   ...natsConfigSchema.shape,
+  /** A product with 1 to this many units available is shown as "low" (0 turns "low" off). */
+  LOW_STOCK_THRESHOLD: z.coerce.number().int('must be a whole number').min(0).max(1_000_000).default(5),
 });
 
 export type CatalogConfig = z.output<typeof catalogConfigSchema>;
+
+/** Provider token of the parsed CatalogConfig. */
+export const CATALOG_CONFIG = Symbol('CatalogConfig');

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { CATALOG_V1, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
+import { CATALOG_V1, type EnvelopeOf, GRPC_LOADER_OPTIONS, StockChangedV1 } from '@storefront/contracts';
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@storefront/contracts';
-import { Namespace, connectNats, deleteStreams } from '@storefront/messaging';
+import { MessagingRuntime, Namespace, connectNats, createEvent, deleteStreams } from '@storefront/messaging';
 import { createServiceApp, parseConfig, startServiceApp } from '@storefront/service-kit';
 import { createTestDatabase, freePort, type TestDatabase } from '@storefront/testing';
 import { CatalogModule } from '../src/catalog.module';
@@ -24,7 +24,25 @@ export interface CatalogUnderTest {
   readonly natsUrl: string;
   /** Subjects and streams of this catalog are prefixed with it. */
   readonly namespace: Namespace;
+  /** Publishes events to this catalog's namespace as another service's outbox relay would. */
+  publish(...events: EnvelopeOf<typeof StockChangedV1>[]): Promise<void>;
   close(): Promise<void>;
+}
+
+export type StockChanged = EnvelopeOf<typeof StockChangedV1>;
+
+/** inventory.stock-changed.v1 with the given new levels, as inventory would publish it. */
+export function stockChanged(
+  sku: string,
+  levels: { available: number; reserved?: number; sold?: number },
+  occurredAt = new Date(),
+): StockChanged {
+  return createEvent(StockChangedV1, {
+    source: 'inventory',
+    aggregateId: sku,
+    occurredAt,
+    payload: { sku, reserved: 0, sold: 0, ...levels, reason: 'restock' },
+  });
 }
 
 /** The real catalog, in this process, on a seeded database of its own and free ports. */
@@ -52,6 +70,12 @@ export async function startCatalog(): Promise<CatalogUnderTest> {
     grpcAddress: `127.0.0.1:${config.GRPC_PORT}`,
     natsUrl: config.NATS_URL,
     namespace,
+    publish: async (...events) => {
+      const { js } = app.get(MessagingRuntime);
+      for (const event of events) {
+        await js.publish(namespace.subject(StockChangedV1.subject), JSON.stringify(event), { msgID: event.id });
+      }
+    },
     close: async () => {
       await app.close();
       await database.drop();

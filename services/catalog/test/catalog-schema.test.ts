@@ -50,6 +50,11 @@ describe('catalog migrations and seed', () => {
       include: { category: true },
     });
     expect(product).toMatchObject({ sku: 'SCH-0001', currency: 'EUR', category: { slug: 'schema-check' } });
+    // Availability has no relation to products: stock may be reported before the product exists.
+    const lastEventAt = new Date('2026-11-22T10:00:00.123Z');
+    await expect(
+      prisma.productAvailability.create({ data: { sku: 'SCH-9999', available: 1, reserved: 2, sold: 3, lastEventAt } }),
+    ).resolves.toMatchObject({ sku: 'SCH-9999', available: 1, reserved: 2, sold: 3, lastEventAt, updatedAt: expect.any(Date) });
   });
 
   it('refuses a negative price even past the domain', async () => {

@@ -86,6 +86,19 @@ export const categorySchema = z.object({
 });
 export type CategoryDto = z.output<typeof categorySchema>;
 
+export const AVAILABILITY_STATUSES = ['in_stock', 'low', 'out_of_stock', 'unknown'] as const;
+export type AvailabilityStatus = (typeof AVAILABILITY_STATUSES)[number];
+
+export const productAvailabilitySchema = z
+  .object({
+    status: z
+      .enum(AVAILABILITY_STATUSES)
+      .describe('"low" when few units are left; "unknown" when the catalog has not yet heard of stock for the SKU'),
+    available: z.number().int().min(0).nullable().describe('Units available to order; null when unknown'),
+  })
+  .describe('Stock as last reported by inventory; may lag behind it by a moment');
+export type ProductAvailabilityDto = z.output<typeof productAvailabilitySchema>;
+
 export const productSchema = z.object({
   id: z.uuid(),
   sku: z.string(),
@@ -96,6 +109,7 @@ export const productSchema = z.object({
   imageUrl: z.string().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  availability: productAvailabilitySchema,
 });
 export type ProductDto = z.output<typeof productSchema>;
 

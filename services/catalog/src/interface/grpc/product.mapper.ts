@@ -1,12 +1,18 @@
 import { type catalogV1, toProtoTimestamp } from '@storefront/contracts';
+import type { ProductView } from '../../application/queries/product-view';
+import type { Availability } from '../../domain/availability.value-object';
 import type { Category } from '../../domain/category.entity';
-import type { Product } from '../../domain/product.aggregate';
 
 export function toProtoCategory(category: Category): catalogV1.Category {
   return { slug: category.slug, name: category.name, description: category.description };
 }
 
-export function toProtoProduct(product: Product): catalogV1.Product {
+/** proto3 has no null: an unknown availability is `known: false` with 0 units. */
+export function toProtoAvailability(availability: Availability): catalogV1.ProductAvailability {
+  return { status: availability.status, available: availability.available ?? 0, known: availability.available !== null };
+}
+
+export function toProtoProduct({ product, availability }: ProductView): catalogV1.Product {
   const state = product.snapshot;
   return {
     id: state.id,
@@ -18,5 +24,6 @@ export function toProtoProduct(product: Product): catalogV1.Product {
     imageUrl: state.imageUrl ?? '',
     createdAt: toProtoTimestamp(state.createdAt),
     updatedAt: toProtoTimestamp(state.updatedAt),
+    availability: toProtoAvailability(availability),
   };
 }

@@ -1,12 +1,17 @@
-import type { CategoryDto, ProductDto } from '@storefront/contracts';
+import type { CategoryDto, ProductAvailabilityDto, ProductDto } from '@storefront/contracts';
+import type { ProductView } from '../../application/queries/product-view';
+import type { Availability } from '../../domain/availability.value-object';
 import type { Category } from '../../domain/category.entity';
-import type { Product } from '../../domain/product.aggregate';
 
 export function toCategoryDto(category: Category): CategoryDto {
   return { slug: category.slug, name: category.name, description: category.description };
 }
 
-export function toProductDto(product: Product): ProductDto {
+export function toAvailabilityDto(availability: Availability): ProductAvailabilityDto {
+  return { status: availability.status, available: availability.available };
+}
+
+export function toProductDto({ product, availability }: ProductView): ProductDto {
   const state = product.snapshot;
   return {
     id: state.id,
@@ -18,5 +23,6 @@ export function toProductDto(product: Product): ProductDto {
     imageUrl: state.imageUrl,
     createdAt: state.createdAt.toISOString(),
     updatedAt: state.updatedAt.toISOString(),
+    availability: toAvailabilityDto(availability),
   };
 }

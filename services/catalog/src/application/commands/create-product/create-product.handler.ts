@@ -9,6 +9,7 @@ import {
   PRODUCT_REPOSITORY,
   type ProductRepository,
 } from '../../../domain/product.repository';
+import { type ProductView, ProductViews } from '../../queries/product-view';
 import type { CreateProductCommand } from './create-product.command';
 
 @Injectable()
@@ -16,9 +17,11 @@ export class CreateProductHandler {
   constructor(
     @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository,
     @Inject(CATEGORY_REPOSITORY) private readonly categories: CategoryRepository,
+    private readonly views: ProductViews,
   ) {}
 
-  async execute(command: CreateProductCommand): Promise<Product> {
+  /** Answers with the product as the read path shows it (inventory may already know the SKU). */
+  async execute(command: CreateProductCommand): Promise<ProductView> {
     const category = await this.categories.findBySlug(command.categorySlug);
     if (!category) throw new CategoryNotFoundError(command.categorySlug);
     const product = Product.create(
@@ -34,6 +37,6 @@ export class CreateProductHandler {
       new Date(),
     );
     await this.products.insert(product);
-    return product;
+    return this.views.one(product);
   }
 }

@@ -2,13 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CategoryNotFoundError, ProductNotFoundError } from '../../../domain/catalog.errors';
 import type { Category } from '../../../domain/category.entity';
 import { Money } from '../../../domain/money.value-object';
-import type { Product } from '../../../domain/product.aggregate';
 import {
   CATEGORY_REPOSITORY,
   type CategoryRepository,
   PRODUCT_REPOSITORY,
   type ProductRepository,
 } from '../../../domain/product.repository';
+import { type ProductView, ProductViews } from '../../queries/product-view';
 import type { UpdateProductCommand } from './update-product.command';
 
 @Injectable()
@@ -16,9 +16,10 @@ export class UpdateProductHandler {
   constructor(
     @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository,
     @Inject(CATEGORY_REPOSITORY) private readonly categories: CategoryRepository,
+    private readonly views: ProductViews,
   ) {}
 
-  async execute(command: UpdateProductCommand): Promise<Product> {
+  async execute(command: UpdateProductCommand): Promise<ProductView> {
     const product = await this.products.findById(command.id);
     if (!product) throw new ProductNotFoundError(command.id);
     let category: Category | undefined;
@@ -37,6 +38,6 @@ export class UpdateProductHandler {
       new Date(),
     );
     if (changed) await this.products.update(product);
-    return product;
+    return this.views.one(product);
   }
 }

@@ -1,15 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ProductNotFoundError } from '../../../domain/catalog.errors';
-import type { Product } from '../../../domain/product.aggregate';
 import { PRODUCT_REPOSITORY, type ProductRepository } from '../../../domain/product.repository';
+import { type ProductView, ProductViews } from '../product-view';
 
 @Injectable()
 export class GetProductHandler {
-  constructor(@Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository) {}
+  constructor(
+    @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository,
+    private readonly views: ProductViews,
+  ) {}
 
-  async execute(id: string): Promise<Product> {
+  async execute(id: string): Promise<ProductView> {
     const product = await this.products.findById(id);
     if (!product) throw new ProductNotFoundError(id);
-    return product;
+    return this.views.one(product);
   }
 }

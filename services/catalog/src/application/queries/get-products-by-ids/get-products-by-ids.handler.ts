@@ -1,20 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ValidationError } from '@storefront/ddd';
-import type { Product } from '../../../domain/product.aggregate';
 import { PRODUCT_REPOSITORY, type ProductRepository } from '../../../domain/product.repository';
+import { type ProductView, ProductViews } from '../product-view';
 
 export const MAX_IDS_PER_REQUEST = 100;
 
 export interface ProductsByIds {
   /** In the order the ids were asked for, each product once. */
-  readonly products: Product[];
+  readonly products: ProductView[];
   readonly missingIds: string[];
 }
 
 /** Batch lookup used to price an order in one round trip. */
 @Injectable()
 export class GetProductsByIdsHandler {
-  constructor(@Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository) {}
+  constructor(
+    @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository,
+    private readonly views: ProductViews,
+  ) {}
 
   async execute(ids: readonly string[]): Promise<ProductsByIds> {
     const unique = [...new Set(ids)];
@@ -23,7 +26,8 @@ export class GetProductsByIdsHandler {
         { path: 'ids', message: `must hold at most ${MAX_IDS_PER_REQUEST} ids` },
       ]);
     }
-    const found = new Map((await this.products.findByIds(unique)).map((product) => [product.id, product]));
+    const views = await this.views.of(await this.products.findByIds(unique));
+    const found = new Map(views.map((view) => [view.product.id, view]));
     return {
       products: unique.flatMap((id) => found.get(id) ?? []),
       missingIds: unique.filter((id) => !found.has(id)),

@@ -1,17 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Product } from '../../../domain/product.aggregate';
 import { PRODUCT_REPOSITORY, type ProductRepository, type ProductSortField } from '../../../domain/product.repository';
+import { type ProductView, ProductViews } from '../product-view';
 import { DEFAULT_LIMIT, type ListProductsQuery, MAX_LIMIT } from './list-products.query';
 import { decodeCursor, encodeCursor } from './product-cursor';
 
 export interface ProductPage {
-  readonly items: Product[];
+  readonly items: ProductView[];
   readonly nextCursor: string | null;
 }
 
 @Injectable()
 export class ListProductsHandler {
-  constructor(@Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository) {}
+  constructor(
+    @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository,
+    private readonly views: ProductViews,
+  ) {}
 
   async execute(query: ListProductsQuery): Promise<ProductPage> {
     const sort = query.sort ?? 'name';
@@ -32,6 +35,6 @@ export class ListProductsHandler {
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     const nextCursor = rows.length > limit && last ? encodeCursor(sort, sortField, last) : null;
-    return { items, nextCursor };
+    return { items: await this.views.of(items), nextCursor };
   }
 }

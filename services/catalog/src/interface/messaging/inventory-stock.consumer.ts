@@ -1,0 +1,38 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { type EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
+import { HandlesEvent, MessagingRuntime, type SqlTransaction, reportProjectionLag } from '@storefront/messaging';
+import { HealthRegistry } from '@storefront/service-kit';
+import { AvailabilityProjection } from '../../application/projections/availability.projection';
+import { AVAILABILITY_REPOSITORY, type AvailabilityRepository } from '../../domain/availability.repository';
+
+const CONSUMER = 'catalog-availability';
+
+/**
+ * Keeps the availability read model from inventory's stock levels (INVENTORY stream, durable
+ * consumer catalog-availability), and reports how far behind it is on /health/ready and /metrics.
+ */
+@Injectable()
+export class InventoryStockConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly projection: AvailabilityProjection,
+    private readonly runtime: MessagingRuntime,
+    private readonly health: HealthRegistry,
+    @Inject(AVAILABILITY_REPOSITORY) private readonly availability: AvailabilityRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    reportProjectionLag({
+      service: 'catalog',
+      projection: 'availability',
+      consumers: [CONSUMER],
+      runtime: this.runtime,
+      health: this.health,
+      lastEventAt: () => this.availability.lastEventAt(),
+    });
+  }
+
+  @HandlesEvent(StockChangedV1, { consumer: CONSUMER })
+  async onStockChanged(event: EnvelopeOf<typeof StockChangedV1>, tx: SqlTransaction): Promise<void> {
+    await this.projection.apply(tx, event);
+  }
+}

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { createTestDatabase, type TestDatabase } from '@storefront/testing';
+import fc from 'fast-check';
+import { AvailabilityProjection } from '../src/application/projections/availability.projection';
+import { PrismaClient } from '../src/infrastructure/prisma/generated/client';
+import { type StockChanged, stockChanged } from './catalog-app';
+
+/** The projection's upsert on a real database: the newest event wins, whatever the delivery order. */
+describe('availability projection', () => {
+  let database: TestDatabase;
+  let prisma: PrismaClient;
+  const projection = new AvailabilityProjection();
+  const apply = (event: StockChanged) => prisma.$transaction((tx) => projection.apply(tx, event));
+  const row = (sku: string) =>
+    prisma.productAvailability.findUnique({
+      where: { sku },
+      select: { available: true, reserved: true, sold: true, lastEventAt: true },
+    });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('catalog_availability', join(__dirname, '..', 'prisma', 'migrations'));
+    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
+  });
+
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await database.drop();
+  });
+
+  it('keeps the levels of the event that occurred last, not of the one delivered last', async () => {
+    const newer = stockChanged('AVL-0001', { available: 7, reserved: 2, sold: 1 }, new Date('2026-11-22T10:00:01.000Z'));
+    const older = stockChanged('AVL-0001', { available: 9, reserved: 0, sold: 1 }, new Date('2026-11-22T10:00:00.000Z'));
+
+    await expect(apply(newer)).resolves.toBe(true);
+    await expect(apply(older)).resolves.toBe(false);
+
+    await expect(row('AVL-0001')).resolves.toEqual({
+      available: 7,
+      reserved: 2,
+      sold: 1,
+      lastEventAt: new Date('2026-11-22T10:00:01.000Z'),
+    });
+  });
+
+  it('ends with the newest event of every SKU for shuffled, duplicated and concurrent deliveries', async () => {
+    let run = 0;
+    const level = fc.nat({ max: 10_000 });
+    // Events in the order they occurred (1-5000 ms apart), then delivered as a shuffled list with repeats.
+    const scenario = fc
+      .array(fc.record({ sku: fc.integer({ min: 0, max: 2 }), available: level, reserved: level, sold: level, gapMs: fc.integer({ min: 1, max: 5_000 }) }), {
+        minLength: 1,
+        maxLength: 12,
+      })
+      .chain((occurred) =>
+        fc.record({
+          occurred: fc.constant(occurred),
+          deliveries: fc
+            .array(fc.nat({ max: occurred.length - 1 }), { maxLength: 6 })
+            .chain((repeats) => {
+              const all = [...occurred.keys(), ...repeats];
+              return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
+            }),
+          parallel: fc.integer({ min: 1, max: 4 }),
+        }),
+      );
+
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ occurred, deliveries, parallel }) => {
+        run += 1;
+        const skuOf = (index: number) => `P${run}-${index}`;
+        let at = Date.parse('2026-11-22T00:00:00.000Z');
+        const events = occurred.map(({ sku, gapMs, ...levels }) => {
+          at += gapMs;
+          return stockChanged(skuOf(sku), levels, new Date(at));
+        });
+
+        for (let start = 0; start < deliveries.length; start += parallel) {
+          await Promise.all(deliveries.slice(start, start + parallel).map((index) => apply(events[index] as StockChanged)));
+        }
+
+        for (const sku of [0, 1, 2].map(skuOf)) {
+          const newest = events.filter((event) => event.payload.sku === sku).at(-1);
+          const expected = newest && {
+            available: newest.payload.available,
+            reserved: newest.payload.reserved,
+            sold: newest.payload.sold,
+            lastEventAt: new Date(newest.occurredAt),
+          };
+          expect(await row(sku)).toEqual(expected ?? null);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('refuses negative levels even past the event contract', async () => {
+    const event = stockChanged('AVL-0002', { available: 1 });
+    await expect(apply({ ...event, payload: { ...event.payload, available: -1 } })).rejects.toThrow(/available_check/);
+  });
+});
