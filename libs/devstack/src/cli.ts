@@ -83,8 +83,8 @@ async function up(args: string[]): Promise<void> {
     stopping = true;
     say('stopping…');
     await stack?.stop();
-    say('stopped; nothing left running.');
-    process.exit(exitCode);
+    // Exit only once the line is out: writes to a pipe are asynchronous and exit() would drop it.
+    process.stdout.write('\x1b[36m[storefront]\x1b[0m stopped; nothing left running.\n', () => process.exit(exitCode));
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));

