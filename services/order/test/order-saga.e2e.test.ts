@@ -352,4 +352,23 @@ describe('order saga end to end', () => {
       });
     }
   });
+
+  // Last: it restocks, which the conservation check above does not expect.
+  it('converges the catalog’s availability to inventory’s stock after orders and restocks', async () => {
+    const restock = await fetch(`${serviceUrl('inventory')}/stock/BOK-0002/restock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ quantity: 7 }),
+    });
+    expect(restock.status).toBe(200);
+    for (const [sku, product] of productBySku) {
+      const level = await stock(sku);
+      const shown = await waitFor(async () => {
+        const { body } = await json<{ availability: { status: string; available: number | null } }>(await api(`/api/products/${product.id}`));
+        return body.availability.available === level.available ? body.availability : undefined;
+      }, { timeoutMs: 15_000, what: `availability of ${sku} to reach ${level.available}` });
+      expect(shown.status).toBe(level.available === 0 ? 'out_of_stock' : level.available <= 5 ? 'low' : 'in_stock');
+    }
+    expect((await stock('BOK-0002')).available).toBe(INITIAL_STOCK + 7);
+  });
 });
