@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,8 +20,11 @@ async function createTestDatabase(label: string): Promise<TestDatabase> {
   return { url, drop: () => dropDatabase(url) };
 }
 
+const folders: string[] = [];
+
 function migrationsFolder(migrations: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sf-migrations-'));
+  folders.push(dir);
   for (const [name, sql] of Object.entries(migrations)) {
     mkdirSync(join(dir, name));
     writeFileSync(join(dir, name, 'migration.sql'), sql);
@@ -48,6 +51,7 @@ describe('applyMigrations', () => {
 
   afterEach(async () => {
     await database.drop();
+    for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   it('applies pending migrations in name order and records them as Prisma does', async () => {

@@ -26,7 +26,14 @@ export function loggingModule(options: { service: string; level: string }): Dyna
       // Every log line made while serving a request carries `reqId`, and nothing else of the request.
       quietReqLogger: true,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
-      autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+      // Probes every few seconds would drown the log. Middleware sees a mount-relative url, so
+      // read the original one.
+      autoLogging: {
+        ignore: (request) => {
+          const url = (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '';
+          return url.startsWith('/health') || url.startsWith('/metrics');
+        },
+      },
       serializers: {
         req: (request: { method: string; url: string }) => ({ method: request.method, url: request.url }),
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
