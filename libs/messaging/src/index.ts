@@ -17,3 +17,4 @@ export { MESSAGING_TABLES_SQL } from './tables';
 export { pgTransactionRunner } from './pg-transaction';
 export { replayHistory, type ReplayResult } from './replay';
 export { reportProjectionLag } from './projection-lag';
+export { rebuildProjection, ProjectionRebuildError, type ProjectionRebuildResult } from './rebuild';

@@ -112,7 +112,7 @@ describe('availability rebuild (projection:rebuild availability)', () => {
     const run = await runRebuild(catalog);
 
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toContain('availability: replayed 300 stock-changed events into product_availability_rebuild');
+    expect(run.stdout).toContain('availability: replayed 300 events into product_availability_rebuild');
     expect(run.stdout).toMatch(new RegExp(`applied 0 events that arrived during the rebuild; ${before.length} rows, up to INVENTORY sequence 300`));
     expect(await liveRows()).toEqual(before);
     // Renamed into place, the table keeps the index and constraint names of its migration.
