@@ -22,27 +22,31 @@ export class CatalogClient implements OnModuleInit {
     this.service = this.grpc.getService<GrpcClient<catalogV1.CatalogServiceClient>>(CATALOG_V1.serviceName);
   }
 
-  private call<T>(requestId: string, invoke: (metadata: Metadata, options: CallOptions) => Observable<T>): Promise<T> {
-    return callUnary(invoke, { downstream: 'catalog', timeoutMs: this.config.DOWNSTREAM_TIMEOUT_MS, requestId });
+  private call<T>(
+    operation: string,
+    requestId: string,
+    invoke: (metadata: Metadata, options: CallOptions) => Observable<T>,
+  ): Promise<T> {
+    return callUnary(invoke, { downstream: 'catalog', operation, timeoutMs: this.config.DOWNSTREAM_TIMEOUT_MS, requestId });
   }
 
   listProducts(request: catalogV1.ListProductsRequest, requestId: string): Promise<catalogV1.ListProductsResponse> {
-    return this.call(requestId, (metadata, options) => this.service.listProducts(request, metadata, options));
+    return this.call('ListProducts', requestId, (metadata, options) => this.service.listProducts(request, metadata, options));
   }
 
   getProduct(id: string, requestId: string): Promise<catalogV1.GetProductResponse> {
-    return this.call(requestId, (metadata, options) => this.service.getProduct({ id }, metadata, options));
+    return this.call('GetProduct', requestId, (metadata, options) => this.service.getProduct({ id }, metadata, options));
   }
 
   listCategories(requestId: string): Promise<catalogV1.ListCategoriesResponse> {
-    return this.call(requestId, (metadata, options) => this.service.listCategories({}, metadata, options));
+    return this.call('ListCategories', requestId, (metadata, options) => this.service.listCategories({}, metadata, options));
   }
 
   createProduct(request: catalogV1.CreateProductRequest, requestId: string): Promise<catalogV1.CreateProductResponse> {
-    return this.call(requestId, (metadata, options) => this.service.createProduct(request, metadata, options));
+    return this.call('CreateProduct', requestId, (metadata, options) => this.service.createProduct(request, metadata, options));
   }
 
   updateProduct(request: catalogV1.UpdateProductRequest, requestId: string): Promise<catalogV1.UpdateProductResponse> {
-    return this.call(requestId, (metadata, options) => this.service.updateProduct(request, metadata, options));
+    return this.call('UpdateProduct', requestId, (metadata, options) => this.service.updateProduct(request, metadata, options));
   }
 }

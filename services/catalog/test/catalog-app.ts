@@ -1,15 +1,10 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { CATALOG_V1, type EnvelopeOf, GRPC_LOADER_OPTIONS, StockChangedV1 } from '@storefront/contracts';
-import { randomBytes } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { STREAMS } from '@storefront/contracts';
-import { MessagingRuntime, Namespace, connectNats, createEvent, deleteStreams } from '@storefront/messaging';
-import { createServiceApp, parseConfig, startServiceApp } from '@storefront/service-kit';
-import { createTestDatabase, freePort, type TestDatabase } from '@storefront/testing';
+import { CATALOG_V1, type EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
+import { type GrpcTestClient, grpcTestClient, startServiceUnderTest } from '@storefront/devstack';
+import { type Namespace, createEvent } from '@storefront/messaging';
+import type { TestDatabase } from '@storefront/testing';
 import { CatalogModule } from '../src/catalog.module';
 import { catalogConfigSchema } from '../src/config';
 import { PrismaService } from '../src/infrastructure/prisma/prisma.service';
@@ -47,62 +42,30 @@ export function stockChanged(
 
 /** The real catalog, in this process, on a seeded database of its own and free ports. */
 export async function startCatalog(): Promise<CatalogUnderTest> {
-  const database = await createTestDatabase('catalog', join(__dirname, '..', 'prisma', 'migrations'));
-  const config = parseConfig(catalogConfigSchema, {
-    DATABASE_URL: database.url,
-    HTTP_PORT: String(await freePort()),
-    GRPC_PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    MESSAGING_NAMESPACE: `t${randomBytes(5).toString('hex')}`,
+  const service = await startServiceUnderTest({
+    serviceDir: join(__dirname, '..'),
+    configSchema: catalogConfigSchema,
+    createModule: (config) => CatalogModule.register(config),
+    grpc: [CATALOG_V1],
   });
-  const namespace = new Namespace(config.MESSAGING_NAMESPACE);
-  const app = await createServiceApp({ module: CatalogModule.register(config), config, grpc: [CATALOG_V1] });
-  await startServiceApp(app, config);
-  const prisma = app.get(PrismaService);
+  const prisma = service.app.get(PrismaService);
   await seedCatalog(prisma);
   return {
-    app,
-    database,
+    app: service.app,
+    database: service.database,
     prisma,
-    httpUrl: `http://127.0.0.1:${config.HTTP_PORT}`,
-    grpcAddress: `127.0.0.1:${config.GRPC_PORT}`,
-    natsUrl: config.NATS_URL,
-    namespace,
+    httpUrl: service.httpUrl,
+    grpcAddress: `127.0.0.1:${service.config.GRPC_PORT}`,
+    natsUrl: service.config.NATS_URL,
+    namespace: service.namespace,
     publish: async (...events) => {
-      const { js } = app.get(MessagingRuntime);
-      for (const event of events) {
-        await js.publish(namespace.subject(StockChangedV1.subject), JSON.stringify(event), { msgID: event.id });
-      }
+      for (const event of events) await service.publish(event);
     },
-    close: async () => {
-      await app.close();
-      await database.drop();
-      const nc = await connectNats(config.NATS_URL, 'catalog-test-cleanup');
-      await deleteStreams(await jetstreamManager(nc), namespace, STREAMS);
-      await nc.close();
-    },
+    close: () => service.close(),
   };
 }
 
-type Callback<T> = (error: grpc.ServiceError | null, response: T) => void;
-type UnaryMethod = (request: object, callback: Callback<unknown>) => void;
-
 /** A plain grpc-js client of catalog.v1, as another service would build one. */
-export function catalogGrpcClient(address: string): { call<T>(method: string, request: object): Promise<T>; close(): void } {
-  const definition = protoLoader.loadSync(CATALOG_V1.protoPath, GRPC_LOADER_OPTIONS);
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    catalog: { v1: { CatalogService: grpc.ServiceClientConstructor } };
-  };
-  const client = new loaded.catalog.v1.CatalogService(address, grpc.credentials.createInsecure());
-  return {
-    call: <T>(method: string, request: object) =>
-      new Promise<T>((resolve, reject) => {
-        const fn = (client as unknown as Record<string, UnaryMethod>)[method];
-        if (!fn) throw new Error(`no method ${method}`);
-        fn.call(client, request, (error, response) => (error ? reject(error) : resolve(response as T)));
-      }),
-    close: () => client.close(),
-  };
+export function catalogGrpcClient(address: string): GrpcTestClient {
+  return grpcTestClient(CATALOG_V1, address);
 }

@@ -294,11 +294,11 @@ describe('inventory commands and events', () => {
     const orderId = randomUUID();
 
     const reserveCommand = await reserve(orderId, [{ sku, quantity: 2 }]);
-    await inventory.redeliver(ReserveStockV1, reserveCommand);
+    await inventory.redeliver(reserveCommand);
     await reserve(orderId, [{ sku, quantity: 2 }]);
     const commitCommand = await inventory.send(CommitReservationV1, { orderId });
     await inventory.applied(commitCommand);
-    await inventory.redeliver(CommitReservationV1, commitCommand);
+    await inventory.redeliver(commitCommand);
     await commit(orderId);
     // A marker behind the repeats: once it is applied, every repeat before it has been handled.
     await reserve(randomUUID(), [{ sku, quantity: 1 }]);

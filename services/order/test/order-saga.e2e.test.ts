@@ -353,6 +353,18 @@ describe('order saga end to end', () => {
     }
   });
 
+  it('exposes request, downstream and saga metrics in Prometheus format', async () => {
+    const gateway = await (await api('/metrics')).text();
+    expect(gateway).toMatch(/http_server_request_duration_seconds_count\{method="POST",route="\/api\/orders",status="201"\} [1-9]/);
+    expect(gateway).toMatch(/http_server_request_duration_seconds_count\{method="POST",route="\/api\/orders",status="400"\} [1-9]/);
+    expect(gateway).toMatch(/storefront_downstream_call_duration_seconds_count\{downstream="order",operation="POST",outcome="ok"\} [1-9]/);
+    expect(gateway).toMatch(/storefront_downstream_call_duration_seconds_count\{downstream="catalog",operation="ListProducts",outcome="ok"\} [1-9]/);
+    const order = await (await fetch(`${serviceUrl('order')}/metrics`)).text();
+    // The order service was restarted by an earlier test; the orders it ended since are confirmed ones.
+    expect(order).toMatch(/storefront_saga_duration_seconds_count\{outcome="confirmed"\} [1-9]/);
+    expect(order).toMatch(/storefront_downstream_call_duration_seconds_count\{downstream="catalog",operation="GetProductsByIds",outcome="ok"\} [1-9]/);
+  });
+
   // Last: it restocks, which the conservation check above does not expect.
   it('converges the catalog’s availability to inventory’s stock after orders and restocks', async () => {
     const restock = await fetch(`${serviceUrl('inventory')}/stock/BOK-0002/restock`, {

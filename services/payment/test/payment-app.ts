@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   type AuthorizePaymentV1,
@@ -15,11 +14,10 @@ import {
   PaymentCapturedV1,
   PaymentFailedV1,
   PaymentVoidedV1,
-  STREAMS,
 } from '@storefront/contracts';
-import { Namespace, connectNats, createEvent, deleteStreams } from '@storefront/messaging';
-import { createServiceApp, parseConfig, startServiceApp } from '@storefront/service-kit';
-import { createTestDatabase, freePort, type TestDatabase, waitFor } from '@storefront/testing';
+import { startServiceUnderTest } from '@storefront/devstack';
+import type { Namespace } from '@storefront/messaging';
+import { type TestDatabase, waitFor } from '@storefront/testing';
 import { paymentConfigSchema } from '../src/config';
 import { PrismaService } from '../src/infrastructure/prisma/prisma.service';
 import { SimulatedPaymentProvider } from '../src/infrastructure/provider/simulated-payment-provider';
@@ -62,60 +60,29 @@ export interface StartOptions {
 
 /** The real payment service, in this process, on a database and messaging namespace of its own. */
 export async function startPayment(options: StartOptions = {}): Promise<PaymentUnderTest> {
-  const replicaOf = options.replicaOf;
-  const database = replicaOf?.database ?? (await createTestDatabase('payment', join(__dirname, '..', 'prisma', 'migrations')));
-  const config = parseConfig(paymentConfigSchema, {
-    DATABASE_URL: database.url,
-    HTTP_PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    MESSAGING_NAMESPACE: replicaOf?.namespace.prefix ?? `t${randomBytes(5).toString('hex')}`,
-    ...options.env,
+  const service = await startServiceUnderTest({
+    serviceDir: join(__dirname, '..'),
+    configSchema: paymentConfigSchema,
+    createModule: (config) => PaymentModule.register(config),
+    ...options,
   });
-  const namespace = new Namespace(config.MESSAGING_NAMESPACE);
-  const app = await createServiceApp({ module: PaymentModule.register(config), config });
-  await startServiceApp(app, config);
-  const nc: NatsConnection = await connectNats(config.NATS_URL, 'payment-test');
-  const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
+  const { app, namespace, jsm } = service;
   const prisma = app.get(PrismaService);
-
-  const publish = async (envelope: EnvelopeOf<EventDefinition>, msgID = envelope.id) => {
-    await js.publish(namespace.subject(`${envelope.type}.v${envelope.version}`), JSON.stringify(envelope), { msgID });
-  };
-
-  const readStream = async (stream: string) => {
-    const { state } = await jsm.streams.info(stream);
-    if (state.messages === 0) return [];
-    const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
-    const messages: { subject: string; data: unknown }[] = [];
-    for (let index = 0; index < state.messages; index += 1) {
-      const message = await consumer.next({ expires: 2_000 });
-      if (!message) break;
-      messages.push({ subject: namespace.logical(message.subject), data: message.json() });
-    }
-    return messages;
-  };
 
   return {
     app,
-    database,
+    database: service.database,
     prisma,
     provider: app.get(SimulatedPaymentProvider),
-    httpUrl: `http://127.0.0.1:${config.HTTP_PORT}`,
+    httpUrl: service.httpUrl,
     namespace,
-    js,
+    js: service.js,
     jsm,
-    send: async (definition, payload) => {
-      const envelope = createEvent(definition, { source: 'order', aggregateId: randomUUID(), payload });
-      await publish(envelope);
-      return envelope;
-    },
-    publish,
+    send: (definition, payload) => service.send(definition, payload),
+    publish: service.publish,
     outcomes: async (orderId) => {
       const subjects = new Set(OUTCOMES.map((definition) => definition.subject));
-      return (await readStream(namespace.stream(PAYMENTS_STREAM)))
+      return (await service.streamMessages(PAYMENTS_STREAM))
         .filter((message) => subjects.has(message.subject))
         .map((message) => ({ subject: message.subject, envelope: message.data as Outcome['envelope'] }))
         .filter((outcome) => outcome.envelope.payload.orderId === orderId);
@@ -131,14 +98,7 @@ export async function startPayment(options: StartOptions = {}): Promise<PaymentU
       );
     },
     deadLettered: async () => (await jsm.streams.info(namespace.stream(DEADLETTER_STREAM))).state.messages,
-    close: async () => {
-      await app.close();
-      if (!replicaOf) {
-        await deleteStreams(jsm, namespace, STREAMS);
-        await database.drop();
-      }
-      await nc.close();
-    },
+    close: () => service.close(),
   };
 }
 

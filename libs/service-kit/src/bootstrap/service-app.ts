@@ -6,6 +6,7 @@ import { GRPC_LOADER_OPTIONS, type GrpcPackageDefinition } from '@storefront/con
 import { Logger } from 'nestjs-pino';
 import type { BaseConfig } from '../config/config';
 import { requestContext } from '../context/request-context';
+import { instrumentHttp } from '../metrics/http-metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logging';
 
 export interface ServiceAppOptions {
@@ -28,6 +29,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
     requestIdHeader: false,
     genReqId: requestIdFor,
   });
+  instrumentHttp(adapter.getInstance());
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     const header = (name: string) => {

@@ -3,6 +3,7 @@ import { DomainError, type ErrorKind, type FieldIssue } from '@storefront/ddd';
 import { type Observable, lastValueFrom } from 'rxjs';
 import { ERROR_CODE_TRAILER, ERROR_ISSUES_TRAILER } from './grpc-status.filter';
 import { REQUEST_ID_HEADER } from '../logging/logging';
+import { downstreamCallDuration } from '../metrics/http-metrics';
 
 /**
  * A generated ts-proto client whose methods also accept grpc-js call options (the deadline). Nest's
@@ -69,8 +70,10 @@ export function fromGrpcError(error: unknown, downstream: string): Error {
 }
 
 export interface UnaryCallOptions {
-  /** Name of the downstream, for error messages. */
+  /** Name of the downstream, for error messages and metrics. */
   readonly downstream: string;
+  /** The method, for metrics (e.g. "GetProductsByIds"). */
+  readonly operation?: string;
   readonly timeoutMs: number;
   readonly requestId?: string | undefined;
 }
@@ -85,9 +88,14 @@ export async function callUnary<T>(
 ): Promise<T> {
   const metadata = new Metadata();
   if (options.requestId) metadata.set(REQUEST_ID_HEADER, options.requestId);
+  const stop = downstreamCallDuration().startTimer({ downstream: options.downstream, operation: options.operation ?? 'call' });
   try {
-    return await lastValueFrom(invoke(metadata, { deadline: Date.now() + options.timeoutMs }));
+    const response = await lastValueFrom(invoke(metadata, { deadline: Date.now() + options.timeoutMs }));
+    stop({ outcome: 'ok' });
+    return response;
   } catch (error) {
-    throw fromGrpcError(error, options.downstream);
+    const mapped = fromGrpcError(error, options.downstream);
+    stop({ outcome: mapped instanceof DomainError ? mapped.code : 'INTERNAL' });
+    throw mapped;
   }
 }

@@ -1,5 +1,6 @@
 import { DownstreamError } from '../grpc/grpc-client';
 import { REQUEST_ID_HEADER } from '../logging/logging';
+import { downstreamCallDuration } from '../metrics/http-metrics';
 
 export interface DownstreamResponse {
   readonly status: number;
@@ -29,6 +30,7 @@ export async function callHttp(
   if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
+  const stop = downstreamCallDuration().startTimer({ downstream: options.downstream, operation: options.method ?? 'GET' });
   try {
     response = await fetch(url, {
       method: options.method ?? 'GET',
@@ -37,6 +39,7 @@ export async function callHttp(
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
+    stop({ outcome: (error as Error).name === 'TimeoutError' ? 'DOWNSTREAM.TIMEOUT' : 'DOWNSTREAM.UNAVAILABLE' });
     if ((error as Error).name === 'TimeoutError') {
       throw new DownstreamError('DOWNSTREAM.TIMEOUT', 'timeout', `${options.downstream} did not answer in time`, { cause: error });
     }
@@ -44,6 +47,7 @@ export async function callHttp(
       cause: error,
     });
   }
+  stop({ outcome: response.status < 500 ? 'ok' : `HTTP_${response.status}` });
   const text = await response.text();
   let body: unknown = text;
   try {

@@ -24,7 +24,7 @@ export class CatalogPricingClient implements ProductPricing, OnModuleInit {
   async price(productIds: readonly string[]): Promise<{ prices: ProductPrice[]; missing: string[] }> {
     const response = await callUnary(
       (metadata, options) => this.catalog.getProductsByIds({ ids: [...productIds] }, metadata, options),
-      { downstream: 'catalog', timeoutMs: this.config.CATALOG_TIMEOUT_MS, requestId: requestContext.current()?.requestId },
+      { downstream: 'catalog', operation: 'GetProductsByIds', timeoutMs: this.config.CATALOG_TIMEOUT_MS, requestId: requestContext.current()?.requestId },
     );
     return {
       prices: response.products.map((product) => ({

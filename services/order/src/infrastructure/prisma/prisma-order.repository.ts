@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Outbox } from '@storefront/messaging';
+import { Histogram, register } from 'prom-client';
+import { isFinal } from '../../domain/order-status.value-object';
 import type { Order } from '../../domain/order.aggregate';
 import type { OrderRepository, Transaction } from '../../domain/order.repository';
 import { toMessages } from '../messaging/order-events.mapper';
@@ -8,6 +10,16 @@ import { toMutableColumns, toOrder } from './order.mapper';
 import { PrismaService } from './prisma.service';
 
 type Tx = Prisma.TransactionClient;
+
+/** From placement to the final state, by outcome (confirmed, cancelled, rejected). */
+const sagaDuration =
+  (register.getSingleMetric('storefront_saga_duration_seconds') as Histogram | undefined) ??
+  new Histogram({
+    name: 'storefront_saga_duration_seconds',
+    help: 'Order sagas from placement to their final state, by outcome',
+    labelNames: ['outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+  });
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
@@ -32,8 +44,13 @@ export class PrismaOrderRepository implements OrderRepository {
       if (locked.length === 0) return null;
       const row = await client.order.findUniqueOrThrow({ where: { id }, include: { lines: true } });
       const order = toOrder(row);
+      const wasFinal = isFinal(order.snapshot.status);
       const result = work(order);
       await this.save(client, order);
+      if (!wasFinal && isFinal(order.snapshot.status)) {
+        const { status, createdAt, updatedAt } = order.snapshot;
+        sagaDuration.observe({ outcome: status }, (updatedAt.getTime() - createdAt.getTime()) / 1_000);
+      }
       return { order, result };
     };
     return tx ? run(tx as Tx) : this.prisma.$transaction(run);
