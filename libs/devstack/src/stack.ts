@@ -144,10 +144,13 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   };
 
   try {
-    const postgres = await resolvePostgres({ databaseUrl: options.databaseUrl, own, stateDir, log });
+    const reservedPorts = new Set(
+      Object.values(ports).flatMap((assignment) => [assignment.http, ...(assignment.grpc === undefined ? [] : [assignment.grpc])]),
+    );
+    const postgres = await resolvePostgres({ databaseUrl: options.databaseUrl, own, stateDir, log, reservedPorts });
     started.push(postgres);
     log(`PostgreSQL: ${postgres.description}`);
-    const nats = await resolveNats({ natsUrl: options.natsUrl, own, stateDir });
+    const nats = await resolveNats({ natsUrl: options.natsUrl, own, stateDir, reservedPorts });
     started.push(nats);
     log(`NATS: ${nats.description}`);
 
