@@ -133,7 +133,9 @@ function prepare(pnpm) {
 
 const TASKS = {
   setup: () => [],
-  start: () => [['run', 'stack', 'up', ...process.argv.slice(3)]],
+  // The stack runs under this Node directly, not under pnpm, so Ctrl-C reaches one process tree
+  // that waits for every service to stop.
+  start: () => [{ node: [join(ROOT, 'libs', 'devstack', 'dist', 'cli.js'), 'up', ...process.argv.slice(3)] }],
   // Benchmarks print numbers; `bench <name>` runs one of them.
   bench: () =>
     (process.argv[3] ? [process.argv[3]] : ['messaging']).map((name) => ['--filter', `@storefront/${name}`, 'run', 'bench']),
@@ -155,7 +157,9 @@ async function main() {
   const env = prepare(pnpm);
   for (const step of TASKS[task]()) {
     if (task === 'test') say(`pnpm ${step.join(' ')}`);
-    const child = spawn(pnpm, step, { stdio: 'inherit', cwd: ROOT, env, shell: IS_WINDOWS });
+    const child = Array.isArray(step)
+      ? spawn(pnpm, step, { stdio: 'inherit', cwd: ROOT, env, shell: IS_WINDOWS })
+      : spawn(process.execPath, step.node, { stdio: 'inherit', cwd: ROOT, env });
     // The terminal's Ctrl-C reaches the child directly; a SIGTERM sent to us is passed on.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
     const code = await new Promise((resolve) => child.on('exit', (status, signal) => resolve(status ?? (signal ? 130 : 1))));
