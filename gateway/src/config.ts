@@ -13,6 +13,13 @@ export const gatewayConfigSchema = baseConfigSchema
     ORDER_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3003'),
     /** Deadline of every downstream call; a slower answer becomes a 504. */
     DOWNSTREAM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+    /** Calls in flight per downstream; more wait in a queue of DOWNSTREAM_MAX_QUEUED, then get a 503. */
+    DOWNSTREAM_MAX_CONCURRENT: z.coerce.number().int().min(1).max(10_000).default(50),
+    DOWNSTREAM_MAX_QUEUED: z.coerce.number().int().min(0).max(100_000).default(100),
+    /** Consecutive unavailable/timeout failures of a downstream that open its circuit. */
+    CIRCUIT_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
+    /** How long an open circuit refuses calls before it lets one trial call through. */
+    CIRCUIT_BREAKER_RESET_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   })
   .transform((config) => ({ ...config, HTTP_PORT: config.PORT }));
 

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { CATALOG_V1, GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
 import { ServiceKitModule } from '@storefront/service-kit';
@@ -7,6 +8,8 @@ import { CategoriesHttpController } from './catalog/categories.http.controller';
 import { ProductsHttpController } from './catalog/products.http.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { OrdersHttpController } from './orders/orders.http.controller';
+import { CATALOG_POLICY, ORDER_POLICY, downstreamPolicyFromConfig } from './resilience/downstream-policy';
+import { RetryAfterInterceptor } from './resilience/retry-after.interceptor';
 
 @Module({})
 export class GatewayModule {
@@ -30,7 +33,13 @@ export class GatewayModule {
         ]),
       ],
       controllers: [ProductsHttpController, CategoriesHttpController, OrdersHttpController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, CatalogClient],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: CATALOG_POLICY, useValue: downstreamPolicyFromConfig('catalog', config) },
+        { provide: ORDER_POLICY, useValue: downstreamPolicyFromConfig('order', config) },
+        { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
+        CatalogClient,
+      ],
     };
   }
 }

@@ -5,10 +5,17 @@ import { type GrpcClient, callUnary } from '@storefront/service-kit';
 import type { Observable } from 'rxjs';
 import type { Metadata, CallOptions } from '@grpc/grpc-js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { CATALOG_POLICY, type DownstreamPolicy } from '../resilience/downstream-policy';
 
 export const CATALOG_GRPC = Symbol('CatalogGrpc');
 
-/** catalog.v1 over gRPC with a deadline on every call and errors mapped for the edge. */
+const READ = { idempotent: true };
+const WRITE = { idempotent: false };
+
+/**
+ * catalog.v1 over gRPC with a deadline on every attempt, errors mapped for the edge, and the
+ * catalog's resilience policy (reads are retried, writes never).
+ */
 @Injectable()
 export class CatalogClient implements OnModuleInit {
   private service!: GrpcClient<catalogV1.CatalogServiceClient>;
@@ -16,6 +23,7 @@ export class CatalogClient implements OnModuleInit {
   constructor(
     @Inject(CATALOG_GRPC) private readonly grpc: ClientGrpc,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(CATALOG_POLICY) private readonly policy: DownstreamPolicy,
   ) {}
 
   onModuleInit(): void {
@@ -26,27 +34,31 @@ export class CatalogClient implements OnModuleInit {
     operation: string,
     requestId: string,
     invoke: (metadata: Metadata, options: CallOptions) => Observable<T>,
+    { idempotent }: { idempotent: boolean },
   ): Promise<T> {
-    return callUnary(invoke, { downstream: 'catalog', operation, timeoutMs: this.config.DOWNSTREAM_TIMEOUT_MS, requestId });
+    return this.policy.execute(
+      () => callUnary(invoke, { downstream: 'catalog', operation, timeoutMs: this.config.DOWNSTREAM_TIMEOUT_MS, requestId }),
+      { idempotent },
+    );
   }
 
   listProducts(request: catalogV1.ListProductsRequest, requestId: string): Promise<catalogV1.ListProductsResponse> {
-    return this.call('ListProducts', requestId, (metadata, options) => this.service.listProducts(request, metadata, options));
+    return this.call('ListProducts', requestId, (metadata, options) => this.service.listProducts(request, metadata, options), READ);
   }
 
   getProduct(id: string, requestId: string): Promise<catalogV1.GetProductResponse> {
-    return this.call('GetProduct', requestId, (metadata, options) => this.service.getProduct({ id }, metadata, options));
+    return this.call('GetProduct', requestId, (metadata, options) => this.service.getProduct({ id }, metadata, options), READ);
   }
 
   listCategories(requestId: string): Promise<catalogV1.ListCategoriesResponse> {
-    return this.call('ListCategories', requestId, (metadata, options) => this.service.listCategories({}, metadata, options));
+    return this.call('ListCategories', requestId, (metadata, options) => this.service.listCategories({}, metadata, options), READ);
   }
 
   createProduct(request: catalogV1.CreateProductRequest, requestId: string): Promise<catalogV1.CreateProductResponse> {
-    return this.call('CreateProduct', requestId, (metadata, options) => this.service.createProduct(request, metadata, options));
+    return this.call('CreateProduct', requestId, (metadata, options) => this.service.createProduct(request, metadata, options), WRITE);
   }
 
   updateProduct(request: catalogV1.UpdateProductRequest, requestId: string): Promise<catalogV1.UpdateProductResponse> {
-    return this.call('UpdateProduct', requestId, (metadata, options) => this.service.updateProduct(request, metadata, options));
+    return this.call('UpdateProduct', requestId, (metadata, options) => this.service.updateProduct(request, metadata, options), WRITE);
   }
 }

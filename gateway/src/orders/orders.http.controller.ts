@@ -16,16 +16,21 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Inject } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { ApiProblemResponses } from '../docs/api-problem-responses';
+import { type DownstreamPolicy, ORDER_POLICY } from '../resilience/downstream-policy';
 
 /**
  * Orders over REST to the order service. The edge validates with the same schemas as the service
  * (and documents them); the service's answer, problem+json included, is passed on unchanged.
- * POST is never retried here: the client's Idempotency-Key makes its own retries safe.
+ * Calls go through the order service's resilience policy; only GETs are retried. POST is never
+ * retried here: the client's Idempotency-Key makes its own retries safe.
  */
 @ApiTags('orders')
 @Controller('api/orders')
 export class OrdersHttpController {
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(ORDER_POLICY) private readonly policy: DownstreamPolicy,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Place an order; it is confirmed, cancelled or rejected asynchronously (poll GET /api/orders/{id})' })
@@ -100,14 +105,16 @@ export class OrdersHttpController {
     body?: unknown,
     headers?: Record<string, string | undefined>,
   ): Promise<DownstreamResponse> {
-    return callHttp(`${this.config.ORDER_URL}${path}`, {
-      downstream: 'order',
-      method,
-      body,
-      headers,
-      timeoutMs: this.config.DOWNSTREAM_TIMEOUT_MS,
-      requestId: request.id,
-    });
+    const call = () =>
+      callHttp(`${this.config.ORDER_URL}${path}`, {
+        downstream: 'order',
+        method,
+        body,
+        headers,
+        timeoutMs: this.config.DOWNSTREAM_TIMEOUT_MS,
+        requestId: request.id,
+      });
+    return this.policy.execute(call, { idempotent: method === 'GET' });
   }
 
   private relay(reply: FastifyReply, response: DownstreamResponse): unknown {
