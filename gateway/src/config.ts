@@ -11,6 +11,12 @@ export const gatewayConfigSchema = baseConfigSchema
     PORT: baseConfigSchema.shape.HTTP_PORT.default(8080),
     CATALOG_GRPC_URL: grpcAddress.default('127.0.0.1:50051'),
     ORDER_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3003'),
+    /** Browser origins allowed to call the API (comma-separated); empty allows none. */
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins such as https://shop.example' }))),
     /** Deadline of every downstream call; a slower answer becomes a 504. */
     DOWNSTREAM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
     /** Calls in flight per downstream; more wait in a queue of DOWNSTREAM_MAX_QUEUED, then get a 503. */

@@ -18,7 +18,7 @@ describe('gateway → catalog end to end', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ env: { gateway: { CORS_ORIGINS: 'https://shop.example' } } });
   });
 
   afterAll(async () => {
@@ -72,6 +72,23 @@ describe('gateway → catalog end to end', () => {
     expect(new Set(items.map((item) => JSON.stringify(item.availability)))).toEqual(
       new Set([JSON.stringify({ status: 'in_stock', available: 25 })]),
     );
+  });
+
+  it('sends security headers and allows CORS for the configured origins only', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/api/categories`, { headers: { origin: 'https://shop.example' } });
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+
+    const preflight = await fetch(`${stack.gatewayUrl}/api/orders`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+
+    const stranger = await fetch(`${stack.gatewayUrl}/api/categories`, { headers: { origin: 'https://evil.example' } });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('keeps a caller’s x-request-id and makes one when there is none', async () => {
