@@ -196,6 +196,8 @@ export class OutboxRelay {
 
   /** Sleeps; a NOTIFY ends it early unless backing off; stop() always does. */
   private sleep(ms: number, wakeOnNotify: boolean): Promise<void> {
+    // stop() may have been called while a batch was publishing, before there was a sleep to end.
+    if (!this.running) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

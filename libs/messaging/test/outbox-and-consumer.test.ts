@@ -34,6 +34,27 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     await expect(eventually(() => harness.streamMessages(), (count) => count === 1, 3_000)).resolves.toBe(1);
   });
 
+  it('stops at once, even when asked while a batch is being published', async () => {
+    await harness.write(1);
+    let publishing: () => void = () => undefined;
+    const inBatch = new Promise<void>((resolve) => (publishing = resolve));
+    const relay = harness.relay({
+      pollIntervalMs: 60_000,
+      afterPublish: async () => {
+        publishing();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      },
+    });
+    await relay.start();
+    await inBatch;
+
+    const started = Date.now();
+    await relay.stop();
+
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await harness.streamMessages()).toBe(1);
+  });
+
   it('lets JetStream drop the duplicate when the relay dies after publishing, before marking sent', async () => {
     const [id] = await harness.write(1);
     const crashing = harness.relay({
