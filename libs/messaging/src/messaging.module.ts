@@ -36,7 +36,7 @@ export interface MessagingOptions {
   readonly namespace?: string;
   /**
    * Provider token of the client whose `$transaction` consumers run in: the service's PrismaService,
-   * provided by a global module (its PrismaModule) so this module can inject it.
+   * provided globally (DatabaseClientModule of service-kit) so this module can inject it.
    */
   readonly transactionalClient: unknown;
   readonly relay?: { readonly enabled?: boolean; readonly pollIntervalMs?: number; readonly batchSize?: number };

@@ -61,7 +61,7 @@ describe('MessagingModule', () => {
     await pg.pool.query(MESSAGING_TABLES_SQL);
     await pg.pool.query('CREATE TABLE "effects" ("event_id" UUID PRIMARY KEY, "applications" INTEGER NOT NULL)');
     const config = parseConfig(baseConfigSchema, { HTTP_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
-    // Like a service's PrismaModule: global, so the messaging module can reach the client.
+    // Like a service's DatabaseClientModule: global, so the messaging module can reach the client.
     @Global()
     @Module({ providers: [{ provide: PgDatabase, useValue: pg }], exports: [PgDatabase] })
     class DatabaseModule {}

@@ -21,3 +21,4 @@ export { requestContext, type RequestContext } from './context/request-context';
 export { GrpcService } from './grpc/grpc-service.decorator';
 export { GrpcContextInterceptor } from './grpc/grpc-context.interceptor';
 export { callHttp, type DownstreamResponse } from './http/downstream-http';
+export { DatabaseClientModule, type DatabaseClient } from './database/database-client.module';

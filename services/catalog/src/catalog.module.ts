@@ -15,8 +15,8 @@ import { CATEGORY_REPOSITORY, PRODUCT_REPOSITORY } from './domain/product.reposi
 import { PrismaAvailabilityRepository } from './infrastructure/prisma/prisma-availability.repository';
 import { PrismaCategoryRepository } from './infrastructure/prisma/prisma-category.repository';
 import { PrismaProductRepository } from './infrastructure/prisma/prisma-product.repository';
-import { PrismaModule } from './infrastructure/prisma/prisma.module';
-import { PrismaService } from './infrastructure/prisma/prisma.service';
+
+import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
 import { CatalogGrpcController } from './interface/grpc/catalog.grpc.controller';
 import { CategoriesHttpController } from './interface/http/categories.http.controller';
 import { ProductsHttpController } from './interface/http/products.http.controller';
@@ -29,7 +29,7 @@ export class CatalogModule {
       module: CatalogModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'catalog', logLevel: config.LOG_LEVEL }),
-        PrismaModule.forRoot(config.DATABASE_URL),
+        prismaModule(config.DATABASE_URL),
         MessagingModule.fromConfig(config, { service: 'catalog', transactionalClient: PrismaService }),
       ],
       controllers: [ProductsHttpController, CategoriesHttpController, CatalogGrpcController],

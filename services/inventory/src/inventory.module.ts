@@ -20,8 +20,8 @@ import { OutboxInventoryEventRepository } from './infrastructure/messaging/outbo
 import { PrismaReservationRepository } from './infrastructure/prisma/prisma-reservation.repository';
 import { PrismaStockRepository } from './infrastructure/prisma/prisma-stock.repository';
 import { PrismaUnitOfWork } from './infrastructure/prisma/prisma-unit-of-work';
-import { PrismaModule } from './infrastructure/prisma/prisma.module';
-import { PrismaService } from './infrastructure/prisma/prisma.service';
+
+import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
 import { InventoryGrpcController } from './interface/grpc/inventory.grpc.controller';
 import { StockHttpController } from './interface/http/stock.http.controller';
 import { CatalogProductsConsumer } from './interface/messaging/catalog-products.consumer';
@@ -35,7 +35,7 @@ export class InventoryModule {
       module: InventoryModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'inventory', logLevel: config.LOG_LEVEL }),
-        PrismaModule.forRoot(config.DATABASE_URL),
+        prismaModule(config.DATABASE_URL),
         MessagingModule.fromConfig(config, { service: 'inventory', transactionalClient: PrismaService }),
       ],
       controllers: [StockHttpController, InventoryGrpcController],

@@ -14,8 +14,8 @@ import type { StepTimeouts } from './domain/order.aggregate';
 import { ORDER_REPOSITORY } from './domain/order.repository';
 import { CATALOG_GRPC, CatalogPricingClient } from './infrastructure/catalog/catalog-pricing.client';
 import { PrismaOrderRepository } from './infrastructure/prisma/prisma-order.repository';
-import { PrismaModule } from './infrastructure/prisma/prisma.module';
-import { PrismaService } from './infrastructure/prisma/prisma.service';
+
+import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
 import { SagaTimeoutScheduler } from './infrastructure/saga/saga-timeout.scheduler';
 import { OrdersHttpController } from './interface/http/orders.http.controller';
 import { SagaRepliesConsumer } from './interface/messaging/saga-replies.consumer';
@@ -38,7 +38,7 @@ export class OrderModule {
       module: OrderModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'order', logLevel: config.LOG_LEVEL }),
-        PrismaModule.forRoot(config.DATABASE_URL),
+        prismaModule(config.DATABASE_URL),
         MessagingModule.fromConfig(config, { service: 'order', transactionalClient: PrismaService }),
         ClientsModule.register([
           {

@@ -9,8 +9,8 @@ import type { PaymentConfig } from './config';
 import { PAYMENT_PROVIDER } from './domain/payment-provider';
 import { PAYMENT_REPOSITORY } from './domain/payment.repository';
 import { PrismaPaymentRepository } from './infrastructure/prisma/prisma-payment.repository';
-import { PrismaModule } from './infrastructure/prisma/prisma.module';
-import { PrismaService } from './infrastructure/prisma/prisma.service';
+
+import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
 import { SimulatedPaymentProvider } from './infrastructure/provider/simulated-payment-provider';
 import { PaymentsHttpController } from './interface/http/payments.http.controller';
 import { ProviderAdminHttpController } from './interface/http/provider-admin.http.controller';
@@ -28,7 +28,7 @@ export class PaymentModule {
       module: PaymentModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'payment', logLevel: config.LOG_LEVEL }),
-        PrismaModule.forRoot(config.DATABASE_URL),
+        prismaModule(config.DATABASE_URL),
         MessagingModule.fromConfig(config, { service: 'payment', transactionalClient: PrismaService }),
       ],
       controllers: [PaymentsHttpController, ProviderAdminHttpController],

@@ -22,7 +22,7 @@ export class ReservationExpiryScheduler implements OnApplicationBootstrap, OnMod
     this.schedule();
   }
 
-  /** Runs before the database client closes (this module's hooks come before the PrismaModule's). */
+  /** Runs before the database client closes (this module's hooks come before the database client module's). */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
