@@ -5,12 +5,23 @@ const grpcAddress = z
   .string()
   .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:50051');
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
 export const gatewayConfigSchema = baseConfigSchema
   .omit({ HTTP_PORT: true })
   .extend({
     PORT: baseConfigSchema.shape.HTTP_PORT.default(8080),
     CATALOG_GRPC_URL: grpcAddress.default('127.0.0.1:50051'),
-    ORDER_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3003'),
+    ORDER_URL: httpUrl.default('http://127.0.0.1:3003'),
+    /** Admin routes (restock) and the ordering health check. */
+    INVENTORY_URL: httpUrl.default('http://127.0.0.1:3002'),
+    /** Admin routes (provider settings) and the ordering health check. */
+    PAYMENT_URL: httpUrl.default('http://127.0.0.1:3004'),
+    /** Token bucket per client and route: requests at once, and tokens added back per second. */
+    RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(60),
+    RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(20),
+    /** Largest accepted request body in bytes; larger ones get 413. */
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(64 * 1024),
     /** Browser origins allowed to call the API (comma-separated); empty allows none. */
     CORS_ORIGINS: z
       .string()

@@ -3,12 +3,15 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { CATALOG_V1, GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
 import { ServiceKitModule } from '@storefront/service-kit';
+import { AdminHttpController } from './admin/admin.http.controller';
 import { CATALOG_GRPC, CatalogClient } from './catalog/catalog.client';
 import { CategoriesHttpController } from './catalog/categories.http.controller';
 import { ProductsHttpController } from './catalog/products.http.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { DOWNSTREAM_PROVIDERS } from './downstream/downstreams';
+import { OrderDetailsComposer } from './orders/order-details.composer';
+import { OrderingReadiness } from './orders/ordering-readiness';
 import { OrdersHttpController } from './orders/orders.http.controller';
-import { CATALOG_POLICY, ORDER_POLICY, downstreamPolicyFromConfig } from './resilience/downstream-policy';
 import { RetryAfterInterceptor } from './resilience/retry-after.interceptor';
 
 @Module({})
@@ -17,7 +20,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'gateway', logLevel: config.LOG_LEVEL }),
+        ServiceKitModule.forRoot({ service: 'gateway', logLevel: config.LOG_LEVEL, auth: config }),
         ClientsModule.register([
           {
             name: CATALOG_GRPC,
@@ -32,13 +35,14 @@ export class GatewayModule {
           },
         ]),
       ],
-      controllers: [ProductsHttpController, CategoriesHttpController, OrdersHttpController],
+      controllers: [ProductsHttpController, CategoriesHttpController, OrdersHttpController, AdminHttpController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        { provide: CATALOG_POLICY, useValue: downstreamPolicyFromConfig('catalog', config) },
-        { provide: ORDER_POLICY, useValue: downstreamPolicyFromConfig('order', config) },
+        ...DOWNSTREAM_PROVIDERS,
         { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
         CatalogClient,
+        OrderingReadiness,
+        OrderDetailsComposer,
       ],
     };
   }

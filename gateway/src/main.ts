@@ -9,6 +9,7 @@ const config = loadConfig(gatewayConfigSchema);
 void runService('gateway', {
   module: GatewayModule.register(config),
   config,
+  bodyLimit: config.BODY_LIMIT_BYTES,
   configure: async (app) => {
     await protectEdge(app, config);
     setUpOpenApi(app);

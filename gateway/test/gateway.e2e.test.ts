@@ -6,8 +6,9 @@ import { waitFor } from '@storefront/testing';
 describe('gateway → catalog end to end', () => {
   let stack: TestStack;
 
+  /** As an admin (product changes need the role; reads need no token but accept one). */
   const call = async (path: string, init: RequestInit = {}) => {
-    const response = await fetch(`${stack.gatewayUrl}${path}`, init);
+    const response = await stack.api(path, init);
     const text = await response.text();
     return {
       status: response.status,

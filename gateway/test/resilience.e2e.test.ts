@@ -12,7 +12,7 @@ describe('gateway resilience end to end', () => {
 
   const call = async (path: string, init: RequestInit = {}) => {
     const started = Date.now();
-    const response = await fetch(`${stack.gatewayUrl}${path}`, init);
+    const response = await stack.api(path, init, init.method === 'POST' ? { subject: 'customer-1' } : undefined);
     const text = await response.text();
     return {
       status: response.status,

@@ -34,10 +34,17 @@ export class CatalogClient implements OnModuleInit {
     operation: string,
     requestId: string,
     invoke: (metadata: Metadata, options: CallOptions) => Observable<T>,
-    { idempotent }: { idempotent: boolean },
+    { idempotent, authorization }: { idempotent: boolean; authorization?: string | undefined },
   ): Promise<T> {
     return this.policy.execute(
-      () => callUnary(invoke, { downstream: 'catalog', operation, timeoutMs: this.config.DOWNSTREAM_TIMEOUT_MS, requestId }),
+      () =>
+        callUnary(invoke, {
+          downstream: 'catalog',
+          operation,
+          timeoutMs: this.config.DOWNSTREAM_TIMEOUT_MS,
+          requestId,
+          metadata: { authorization },
+        }),
       { idempotent },
     );
   }
@@ -50,15 +57,35 @@ export class CatalogClient implements OnModuleInit {
     return this.call('GetProduct', requestId, (metadata, options) => this.service.getProduct({ id }, metadata, options), READ);
   }
 
+  getProductsByIds(ids: readonly string[], requestId: string): Promise<catalogV1.GetProductsByIdsResponse> {
+    const request = { ids: [...new Set(ids)] };
+    return this.call('GetProductsByIds', requestId, (metadata, options) => this.service.getProductsByIds(request, metadata, options), READ);
+  }
+
   listCategories(requestId: string): Promise<catalogV1.ListCategoriesResponse> {
     return this.call('ListCategories', requestId, (metadata, options) => this.service.listCategories({}, metadata, options), READ);
   }
 
-  createProduct(request: catalogV1.CreateProductRequest, requestId: string): Promise<catalogV1.CreateProductResponse> {
-    return this.call('CreateProduct', requestId, (metadata, options) => this.service.createProduct(request, metadata, options), WRITE);
+  /** Writes carry the admin's token: the catalog checks the role again. */
+  createProduct(
+    request: catalogV1.CreateProductRequest,
+    requestId: string,
+    authorization: string | undefined,
+  ): Promise<catalogV1.CreateProductResponse> {
+    return this.call('CreateProduct', requestId, (metadata, options) => this.service.createProduct(request, metadata, options), {
+      ...WRITE,
+      authorization,
+    });
   }
 
-  updateProduct(request: catalogV1.UpdateProductRequest, requestId: string): Promise<catalogV1.UpdateProductResponse> {
-    return this.call('UpdateProduct', requestId, (metadata, options) => this.service.updateProduct(request, metadata, options), WRITE);
+  updateProduct(
+    request: catalogV1.UpdateProductRequest,
+    requestId: string,
+    authorization: string | undefined,
+  ): Promise<catalogV1.UpdateProductResponse> {
+    return this.call('UpdateProduct', requestId, (metadata, options) => this.service.updateProduct(request, metadata, options), {
+      ...WRITE,
+      authorization,
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   type CreateProductBody,
   type ListProductsQuery,
@@ -13,6 +13,7 @@ import {
   productSchema,
   updateProductBodySchema,
 } from '@storefront/contracts';
+import { Authenticated } from '@storefront/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../docs/api-problem-responses';
 import { CatalogClient } from './catalog.client';
@@ -26,7 +27,7 @@ export class ProductsHttpController {
   @Get()
   @ApiOperation({ summary: 'List products, filtered, searched, sorted and paginated by cursor' })
   @ApiOkResponse({ standardSchema: productPageSchema })
-  @ApiProblemResponses(400, 503, 504)
+  @ApiProblemResponses(400, 429, 503, 504)
   async list(
     @Query({ schema: listProductsQuerySchema }) query: ListProductsQuery,
     @Req() request: FastifyRequest,
@@ -47,7 +48,7 @@ export class ProductsHttpController {
   @Get(':id')
   @ApiOperation({ summary: 'Get one product' })
   @ApiOkResponse({ standardSchema: productSchema })
-  @ApiProblemResponses(400, 404, 503, 504)
+  @ApiProblemResponses(400, 404, 429, 503, 504)
   async get(
     @Param('id', { schema: productIdSchema }) id: string,
     @Req() request: FastifyRequest,
@@ -56,22 +57,26 @@ export class ProductsHttpController {
   }
 
   @Post()
+  @Authenticated('admin')
+  @ApiBearerAuth()
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Create a product (admin)' })
   @ApiCreatedResponse({ standardSchema: productSchema })
-  @ApiProblemResponses(400, 409, 503, 504)
+  @ApiProblemResponses(400, 401, 403, 409, 429, 503, 504)
   async create(
     @Body({ schema: createProductBodySchema }) body: CreateProductBody,
     @Req() request: FastifyRequest,
   ): Promise<ProductDto> {
-    const created = await this.catalog.createProduct({ ...body, imageUrl: body.imageUrl ?? '' }, request.id);
+    const created = await this.catalog.createProduct({ ...body, imageUrl: body.imageUrl ?? '' }, request.id, request.headers.authorization);
     return toProductDto(created.product);
   }
 
   @Patch(':id')
+  @Authenticated('admin')
+  @ApiBearerAuth()
   @ApiOperation({ summary: 'Change some fields of a product (admin)' })
   @ApiOkResponse({ standardSchema: productSchema })
-  @ApiProblemResponses(400, 404, 503, 504)
+  @ApiProblemResponses(400, 401, 403, 404, 429, 503, 504)
   async update(
     @Param('id', { schema: productIdSchema }) id: string,
     @Body({ schema: updateProductBodySchema }) body: UpdateProductBody,
@@ -79,7 +84,7 @@ export class ProductsHttpController {
   ): Promise<ProductDto> {
     // In catalog.v1 an empty image_url clears the image.
     const imageUrl = body.imageUrl === undefined ? undefined : (body.imageUrl ?? '');
-    const updated = await this.catalog.updateProduct({ ...body, id, imageUrl }, request.id);
+    const updated = await this.catalog.updateProduct({ ...body, id, imageUrl }, request.id, request.headers.authorization);
     return toProductDto(updated.product);
   }
 }

@@ -10,6 +10,7 @@ export function setUpOpenApi(app: NestFastifyApplication): void {
         'with a stable `code`; every response carries `x-request-id`.',
     )
     .setVersion('1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Locally: npm run -s token -- alice (or --admin)' })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });

@@ -2,13 +2,17 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { GatewayConfig } from '../config';
+import { registerRateLimit } from './rate-limit';
 
 /**
- * Security headers on every response (helmet) and CORS for the browser origins in CORS_ORIGINS only
- * (none by default: a template should start closed). The content security policy lets the Swagger
- * UI at /docs run its own inline styles and scripts, and nothing from elsewhere.
+ * What guards the edge before any route runs: the rate limit per client and route, security headers
+ * on every response (helmet) and CORS for the browser origins in CORS_ORIGINS only (none by default:
+ * a template should start closed). The content security policy lets the Swagger UI at /docs run its
+ * own inline styles and scripts, and nothing from elsewhere. Body size is capped by BODY_LIMIT_BYTES
+ * (413), and errors never carry stack traces (service-kit's problem+json filter).
  */
 export async function protectEdge(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
+  registerRateLimit(app.getHttpAdapter().getInstance(), { burst: config.RATE_LIMIT_BURST, perSecond: config.RATE_LIMIT_PER_SECOND });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -21,9 +25,9 @@ export async function protectEdge(app: NestFastifyApplication, config: GatewayCo
   });
   await app.register(cors, {
     origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
-    methods: ['GET', 'POST', 'PATCH'],
+    methods: ['GET', 'POST', 'PUT', 'PATCH'],
     allowedHeaders: ['content-type', 'idempotency-key', 'x-request-id', 'authorization'],
-    exposedHeaders: ['x-request-id', 'retry-after', 'location', 'idempotent-replayed'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'location', 'idempotent-replayed', 'ratelimit-limit', 'ratelimit-remaining'],
     maxAge: 600,
   });
 }

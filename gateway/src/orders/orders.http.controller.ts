@@ -1,43 +1,53 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   type ListOrdersQuery,
+  type OrderDetailsDto,
   type PlaceOrderBody,
   idempotencyKeySchema,
   listOrdersQuerySchema,
+  orderDetailsSchema,
   orderHistoryPageSchema,
   orderIdSchema,
   orderSchema,
   orderTimelineSchema,
   placeOrderBodySchema,
 } from '@storefront/contracts';
-import { type DownstreamResponse, callHttp, parseInput } from '@storefront/service-kit';
+import { Authenticated, parseInput } from '@storefront/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Inject } from '@nestjs/common';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { ApiProblemResponses } from '../docs/api-problem-responses';
-import { type DownstreamPolicy, ORDER_POLICY } from '../resilience/downstream-policy';
+import { type RestDownstream, relay } from '../downstream/rest-downstream';
+import { ORDER_SERVICE } from '../downstream/downstreams';
+import { OrderDetailsComposer } from './order-details.composer';
+import { OrderingReadiness } from './ordering-readiness';
 
 /**
- * Orders over REST to the order service. The edge validates with the same schemas as the service
- * (and documents them); the service's answer, problem+json included, is passed on unchanged.
- * Calls go through the order service's resilience policy; only GETs are retried. POST is never
- * retried here: the client's Idempotency-Key makes its own retries safe.
+ * Orders over REST to the order service, for customers (their own orders) and admins (all). The
+ * edge verifies the token and validates with the same schemas as the service; the service verifies
+ * the forwarded token again and scopes every answer to its caller. Its answer, problem+json
+ * included, is passed on unchanged. Only GETs are retried; the client's Idempotency-Key makes its
+ * own retries of POST safe.
  */
 @ApiTags('orders')
+@ApiBearerAuth()
 @Controller('api/orders')
+@Authenticated('customer', 'admin')
 export class OrdersHttpController {
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(ORDER_POLICY) private readonly policy: DownstreamPolicy,
+    @Inject(ORDER_SERVICE) private readonly orders: RestDownstream,
+    private readonly readiness: OrderingReadiness,
+    private readonly details: OrderDetailsComposer,
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Place an order; it is confirmed, cancelled or rejected asynchronously (poll GET /api/orders/{id})' })
+  @Authenticated('customer')
+  @ApiOperation({
+    summary: 'Place an order for the caller; it is confirmed, cancelled or rejected asynchronously (poll GET /api/orders/{id})',
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body return the same order; another body gets 409' })
   @ApiCreatedResponse({ standardSchema: orderSchema, description: 'The order, status "placed"' })
   @ApiOkResponse({ standardSchema: orderSchema, description: 'Replay of an earlier request with the same Idempotency-Key' })
-  @ApiProblemResponses(400, 409, 503, 504)
+  @ApiProblemResponses(400, 401, 403, 409, 429, 503, 504)
   async place(
     @Body({ schema: placeOrderBodySchema }) body: PlaceOrderBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -45,13 +55,14 @@ export class OrdersHttpController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
     parseInput(idempotencyKeySchema.optional(), idempotencyKey, 'Idempotency-Key');
-    return this.relay(reply, await this.order('POST', '/orders', request, body, { 'idempotency-key': idempotencyKey }));
+    await this.readiness.assertAvailable();
+    return relay(reply, await this.orders.call('POST', '/orders', request, { body, headers: { 'idempotency-key': idempotencyKey } }));
   }
 
   @Get()
-  @ApiOperation({ summary: 'Order history (read model): filter by customer, status and time, newest first, paginated by cursor' })
+  @ApiOperation({ summary: 'Order history (read model), newest first, paginated by cursor: the caller’s orders (an admin’s: all, filterable by customer)' })
   @ApiOkResponse({ standardSchema: orderHistoryPageSchema })
-  @ApiProblemResponses(400, 503, 504)
+  @ApiProblemResponses(400, 401, 403, 429, 503, 504)
   async list(
     @Query({ schema: listOrdersQuerySchema }) query: ListOrdersQuery,
     @Req() request: FastifyRequest,
@@ -59,68 +70,56 @@ export class OrdersHttpController {
   ): Promise<unknown> {
     const search = new URLSearchParams(request.query as Record<string, string>).toString();
     void query; // validated here, forwarded as the client sent it
-    return this.relay(reply, await this.order('GET', `/orders${search ? `?${search}` : ''}`, request));
+    return relay(reply, await this.orders.call('GET', `/orders${search ? `?${search}` : ''}`, request));
   }
 
   @Get(':id/timeline')
   @ApiOperation({ summary: 'Every step of an order’s saga, from the order history (read model)' })
   @ApiOkResponse({ standardSchema: orderTimelineSchema })
-  @ApiProblemResponses(400, 404, 503, 504)
+  @ApiProblemResponses(400, 401, 404, 429, 503, 504)
   async timeline(
     @Param('id', { schema: orderIdSchema }) id: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return this.relay(reply, await this.order('GET', `/orders/${id}/timeline`, request));
+    return relay(reply, await this.orders.call('GET', `/orders/${id}/timeline`, request));
+  }
+
+  @Get(':id/details')
+  @ApiOperation({
+    summary: 'The order with each line’s full product and the saga timeline, composed at the gateway (parts fetched in parallel)',
+  })
+  @ApiOkResponse({ standardSchema: orderDetailsSchema })
+  @ApiProblemResponses(400, 401, 404, 429, 503, 504)
+  async orderDetails(
+    @Param('id', { schema: orderIdSchema }) id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderDetailsDto | unknown> {
+    return this.details.compose(id, request, reply);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get an order and where its saga is' })
   @ApiOkResponse({ standardSchema: orderSchema })
-  @ApiProblemResponses(400, 404, 503, 504)
+  @ApiProblemResponses(400, 401, 404, 429, 503, 504)
   async get(
     @Param('id', { schema: orderIdSchema }) id: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return this.relay(reply, await this.order('GET', `/orders/${id}`, request));
+    return relay(reply, await this.orders.call('GET', `/orders/${id}`, request));
   }
 
   @Post(':id/cancel')
   @ApiOperation({ summary: 'Cancel an order that is not yet being confirmed' })
   @ApiOkResponse({ standardSchema: orderSchema })
-  @ApiProblemResponses(400, 404, 409, 503, 504)
+  @ApiProblemResponses(400, 401, 404, 409, 429, 503, 504)
   async cancel(
     @Param('id', { schema: orderIdSchema }) id: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return this.relay(reply, await this.order('POST', `/orders/${id}/cancel`, request));
-  }
-
-  private order(
-    method: string,
-    path: string,
-    request: FastifyRequest,
-    body?: unknown,
-    headers?: Record<string, string | undefined>,
-  ): Promise<DownstreamResponse> {
-    const call = () =>
-      callHttp(`${this.config.ORDER_URL}${path}`, {
-        downstream: 'order',
-        method,
-        body,
-        headers,
-        timeoutMs: this.config.DOWNSTREAM_TIMEOUT_MS,
-        requestId: request.id,
-      });
-    return this.policy.execute(call, { idempotent: method === 'GET' });
-  }
-
-  private relay(reply: FastifyReply, response: DownstreamResponse): unknown {
-    void reply.status(response.status).header('content-type', response.contentType);
-    const replayed = response.headers.get('idempotent-replayed');
-    if (replayed) void reply.header('idempotent-replayed', replayed);
-    return response.body;
+    return relay(reply, await this.orders.call('POST', `/orders/${id}/cancel`, request));
   }
 }

@@ -112,7 +112,6 @@ export class DownstreamPolicy {
 }
 
 export const CATALOG_POLICY = Symbol('CatalogPolicy');
-export const ORDER_POLICY = Symbol('OrderPolicy');
 
 export function downstreamPolicyFromConfig(downstream: string, config: GatewayConfig): DownstreamPolicy {
   return new DownstreamPolicy(downstream, {

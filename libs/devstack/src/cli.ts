@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DevIssuer } from './dev-auth';
 import { StackError } from './infrastructure';
 import { REPO_ROOT, type StackHandle, startStack } from './stack';
 import { type PortAssignment, SERVICES } from './services';
@@ -8,7 +11,9 @@ function usage(): never {
   process.stderr.write(
     'usage: pnpm stack up [--own-infra]\n' +
       '  --own-infra   embedded PostgreSQL and an own nats-server, even when local ones answer\n' +
-      '                (same as STOREFRONT_OWN_INFRA=1)\n',
+      '                (same as STOREFRONT_OWN_INFRA=1)\n' +
+      '       pnpm stack token [customer-id] [--admin] [--ttl seconds]\n' +
+      '                prints an access token the local stack accepts (default: customer alice, 1 h)\n',
   );
   process.exit(2);
 }
@@ -40,6 +45,10 @@ function printReady(stack: StackHandle, startedAt: number): void {
     `  curl -s '${gateway}/api/products?category=books&sort=-price'`,
     `  curl -s '${gateway}/api/categories'`,
     `  open ${gateway}/docs            (OpenAPI: ${gateway}/docs-json)`,
+    '',
+    'Orders need a customer token (admin routes an admin token):',
+    `  TOKEN=$(npm run -s token -- alice)`,
+    `  curl -s -H "authorization: Bearer $TOKEN" '${gateway}/api/orders'`,
     '',
     'Ctrl-C stops everything.',
     '',
@@ -116,6 +125,23 @@ async function up(args: string[]): Promise<void> {
   );
 }
 
+/** Signs a token with the key `npm start` makes every process trust (`<state dir>/dev-auth.json`). */
+async function token(args: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { admin: { type: 'boolean' }, ttl: { type: 'string' } } });
+  } catch {
+    usage();
+  }
+  const admin = parsed.values.admin ?? false;
+  const subject = parsed.positionals[0] ?? (admin ? 'admin' : 'alice');
+  const ttl = Number(parsed.values.ttl ?? 3600);
+  if (parsed.positionals.length > 1 || !/^[\w-]{1,64}$/.test(subject) || !Number.isInteger(ttl) || ttl < 1) usage();
+  const issuer = await DevIssuer.persistent(join(process.env.STOREFRONT_STATE_DIR ?? join(REPO_ROOT, '.stack'), 'dev-auth.json'));
+  process.stdout.write(`${await issuer.token({ subject, roles: admin ? ['admin'] : ['customer'], expiresInSeconds: ttl })}\n`);
+}
+
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'up') void up(rest);
+else if (command === 'token') void token(rest);
 else usage();

@@ -19,6 +19,7 @@ import {
 import { Namespace, connectNats, createEvent, deleteStreams, subjectOf } from '@storefront/messaging';
 import { type BaseConfig, createServiceApp, parseConfig, startServiceApp } from '@storefront/service-kit';
 import { type TestDatabase, createTestDatabase, freePort } from '@storefront/testing';
+import { DevIssuer, type TokenRequest } from './dev-auth';
 import type { z } from 'zod';
 
 /** What the helper reads of a service's configuration. */
@@ -66,7 +67,16 @@ export interface ServiceUnderTest<C> {
   readonly streamMessages: (stream: StreamDefinition) => Promise<StreamMessage[]>;
   /** The events of one kind published to JetStream so far. */
   readonly published: <D extends EventDefinition>(definition: D) => Promise<EnvelopeOf<D>[]>;
+  /** An access token this service accepts (see DevIssuer). */
+  readonly token: (request: TokenRequest) => Promise<string>;
   readonly close: () => Promise<void>;
+}
+
+let sharedIssuer: Promise<DevIssuer> | undefined;
+/** One signing key per test process, trusted by every service it starts. */
+export function testIssuer(): Promise<DevIssuer> {
+  sharedIssuer ??= DevIssuer.ephemeral();
+  return sharedIssuer;
 }
 
 /** A real service, in this process, on a database and messaging namespace of its own and free ports. */
@@ -76,7 +86,9 @@ export async function startServiceUnderTest<S extends z.ZodType<TestedConfig>>(
   const { replicaOf, serviceDir } = options;
   const label = basename(serviceDir);
   const database = replicaOf?.database ?? (await createTestDatabase(label, join(serviceDir, 'prisma', 'migrations')));
+  const issuer = await testIssuer();
   const config = parseConfig(options.configSchema, {
+    ...issuer.env(),
     DATABASE_URL: database.url,
     HTTP_PORT: String(await freePort()),
     ...(options.grpc?.length ? { GRPC_PORT: String(await freePort()) } : {}),
@@ -127,6 +139,7 @@ export async function startServiceUnderTest<S extends z.ZodType<TestedConfig>>(
     },
     publish,
     streamMessages,
+    token: (request) => issuer.token(request),
     published: async (definition) => {
       const schema = envelopeSchemaOf(definition);
       return (await streamMessages(definition.stream))
@@ -146,10 +159,11 @@ export async function startServiceUnderTest<S extends z.ZodType<TestedConfig>>(
 }
 
 type Callback<T> = (error: grpc.ServiceError | null, response: T) => void;
-type UnaryMethod = (request: object, callback: Callback<unknown>) => void;
+type UnaryMethod = (request: object, metadata: grpc.Metadata, callback: Callback<unknown>) => void;
 
 export interface GrpcTestClient {
-  call<T>(method: string, request: object): Promise<T>;
+  /** One unary call; `metadata` is sent as call metadata (e.g. { authorization: 'Bearer …' }). */
+  call<T>(method: string, request: object, metadata?: Record<string, string>): Promise<T>;
   close(): void;
 }
 
@@ -164,11 +178,13 @@ export function grpcTestClient(definition: GrpcPackageDefinition, address: strin
   if (!Service) throw new Error(`no service ${definition.package}.${definition.serviceName} in ${definition.protoPath}`);
   const client = new Service(address, grpc.credentials.createInsecure());
   return {
-    call: <T>(method: string, request: object) =>
+    call: <T>(method: string, request: object, metadata: Record<string, string> = {}) =>
       new Promise<T>((resolve, reject) => {
         const fn = (client as unknown as Record<string, UnaryMethod>)[method];
         if (!fn) throw new Error(`no method ${method}`);
-        fn.call(client, request, (error, response) => (error ? reject(error) : resolve(response as T)));
+        const sent = new grpc.Metadata();
+        for (const [key, value] of Object.entries(metadata)) sent.set(key, value);
+        fn.call(client, request, sent, (error, response) => (error ? reject(error) : resolve(response as T)));
       }),
     close: () => client.close(),
   };

@@ -57,6 +57,8 @@ export const SERVICES: readonly ServiceDefinition[] = [
     env: (ports) => ({
       CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog?.grpc}`,
       ORDER_URL: `http://127.0.0.1:${ports.order?.http}`,
+      INVENTORY_URL: `http://127.0.0.1:${ports.inventory?.http}`,
+      PAYMENT_URL: `http://127.0.0.1:${ports.payment?.http}`,
     }),
   },
 ];

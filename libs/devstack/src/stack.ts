@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DevIssuer, type TokenRequest } from './dev-auth';
 import { applyMigrations, ensureDatabase, withDatabase } from '@storefront/persistence';
 import { type Infrastructure, StackError, isPortFree, resolveNats, resolvePostgres } from './infrastructure';
 import { formatLogLine } from './log-format';
@@ -27,6 +28,8 @@ export interface StackOptions {
   readonly output?: ((service: string, line: string) => void) | null;
   readonly log?: (message: string) => void;
   readonly readyTimeoutMs?: number;
+  /** Signs the access tokens every process trusts; `npm start` keeps one in `<stateDir>/dev-auth.json`. */
+  readonly issuer?: DevIssuer;
 }
 
 export interface RunningService {
@@ -45,6 +48,8 @@ export interface StackHandle {
   readonly services: readonly RunningService[];
   readonly gatewayUrl: string;
   service(name: string): RunningService;
+  /** An access token every process of this stack accepts (a demo customer unless roles say otherwise). */
+  token(request: TokenRequest): Promise<string>;
   /** Starts a service again after it stopped or was killed, and waits until it is ready. */
   restart(name: string): Promise<void>;
   /** Resolves when a service exits on its own (a crash), with its name and status. */
@@ -154,8 +159,10 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     started.push(nats);
     log(`NATS: ${nats.description}`);
 
+    const issuer = options.issuer ?? (await DevIssuer.persistent(join(stateDir, 'dev-auth.json')));
     const commonEnv: NodeJS.ProcessEnv = {
       ...process.env,
+      ...issuer.env(),
       NODE_ENV: process.env.NODE_ENV ?? 'development',
       LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'info',
       NATS_URL: nats.url,
@@ -246,6 +253,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       services: running,
       gatewayUrl: byName('gateway').url,
       service: byName,
+      token: (request) => issuer.token(request),
       restart: async (name) => {
         const service = byName(name);
         await stopProcess(service.process);

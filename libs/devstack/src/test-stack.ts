@@ -3,6 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@storefront/contracts';
 import { Namespace, connectNats, deleteStreams } from '@storefront/messaging';
 import { dropDatabase } from '@storefront/persistence';
+import { DevIssuer, type TokenRequest } from './dev-auth';
 import { freePort } from './infrastructure';
 import { SERVICES } from './services';
 import { type StackHandle, type StackOptions, startStack } from './stack';
@@ -12,7 +13,17 @@ export interface TestStack extends StackHandle {
   readonly output: string[];
   /** MESSAGING_NAMESPACE of this stack's services. */
   readonly messagingNamespace: string;
+  /**
+   * fetch() through the gateway with an access token: an admin's by default, a customer's with
+   * `{ subject: 'alice' }`, none with `null`.
+   */
+  api(path: string, init?: RequestInit, as?: TokenRequest | null): Promise<Response>;
 }
+
+export const TEST_ADMIN: TokenRequest = { subject: 'ops', roles: ['admin'] };
+
+/** Limits high enough that only a test about rate limiting meets them. */
+const GENEROUS_RATE_LIMIT = { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_SECOND: '1000000' };
 
 /**
  * The whole system as `npm start` runs it (real processes, real PostgreSQL and NATS), on free ports,
@@ -28,6 +39,7 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
     };
   }
   const namespace = new Namespace(`t${randomBytes(5).toString('hex')}`);
+  const env = { ...options.env, gateway: { ...GENEROUS_RATE_LIMIT, ...options.env?.gateway } };
   const stack = await startStack({
     databasePrefix: `test_${process.pid}_${randomBytes(3).toString('hex')}_`,
     messagingNamespace: namespace.prefix,
@@ -35,12 +47,25 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
     ports,
     logLevel: 'info',
     output: (service, line) => output.push(`${service}: ${line}`),
+    issuer: await DevIssuer.ephemeral(),
     ...options,
+    env,
   });
+  const tokens = new Map<string, Promise<string>>();
+  const bearer = (as: TokenRequest) => {
+    const key = JSON.stringify(as);
+    if (!tokens.has(key)) tokens.set(key, stack.token(as));
+    return tokens.get(key) as Promise<string>;
+  };
   return {
     ...stack,
     output,
     messagingNamespace: namespace.prefix,
+    api: async (path, init = {}, as = TEST_ADMIN) => {
+      const headers = new Headers(init.headers);
+      if (as) headers.set('authorization', `Bearer ${await bearer(as)}`);
+      return fetch(`${stack.gatewayUrl}${path}`, { ...init, headers });
+    },
     stop: async () => {
       await stack.stop();
       if (options.ownInfrastructure === true) return;

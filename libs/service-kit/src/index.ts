@@ -12,7 +12,7 @@ export { ServiceKitModule, type ServiceKitOptions } from './bootstrap/service-ki
 export { createServiceApp, runService, startServiceApp, type ServiceAppOptions } from './bootstrap/service-app';
 export { HealthRegistry, type ReadinessCheck, type ReadinessReport } from './health/health.registry';
 export { PROBLEM_CONTENT_TYPE, toProblem, type ProblemDetails } from './http/problem-details';
-export { requestIdOf } from './http/problem-details.filter';
+export { requestIdOf, sendProblem } from './http/problem-details.filter';
 export { parseInput, requestValidationError } from './http/validation';
 export { REQUEST_ID_HEADER } from './logging/logging';
 export { GrpcStatusFilter, toGrpcStatus } from './grpc/grpc-status.filter';
@@ -22,3 +22,17 @@ export { GrpcService } from './grpc/grpc-service.decorator';
 export { GrpcContextInterceptor } from './grpc/grpc-context.interceptor';
 export { callHttp, type DownstreamResponse } from './http/downstream-http';
 export { DatabaseClientModule, type DatabaseClient } from './database/database-client.module';
+export {
+  AuthGuard,
+  Authenticated,
+  AuthenticationError,
+  CurrentPrincipal,
+  ForbiddenError,
+  ROLES,
+  TokenVerifier,
+  authConfigSchema,
+  hasRole,
+  type AuthConfig,
+  type Principal,
+  type Role,
+} from './auth';

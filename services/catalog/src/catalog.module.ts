@@ -28,7 +28,7 @@ export class CatalogModule {
     return {
       module: CatalogModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'catalog', logLevel: config.LOG_LEVEL }),
+        ServiceKitModule.forRoot({ service: 'catalog', logLevel: config.LOG_LEVEL, auth: config }),
         prismaModule(config.DATABASE_URL),
         MessagingModule.fromConfig(config, { service: 'catalog', transactionalClient: PrismaService }),
       ],

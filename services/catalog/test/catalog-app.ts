@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CATALOG_V1, type EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
-import { type GrpcTestClient, grpcTestClient, startServiceUnderTest } from '@storefront/devstack';
+import { type GrpcTestClient, grpcTestClient, startServiceUnderTest, testIssuer } from '@storefront/devstack';
 import { type Namespace, createEvent } from '@storefront/messaging';
 import type { TestDatabase } from '@storefront/testing';
 import { CatalogModule } from '../src/catalog.module';
@@ -68,4 +68,9 @@ export async function startCatalog(): Promise<CatalogUnderTest> {
 /** A plain grpc-js client of catalog.v1, as another service would build one. */
 export function catalogGrpcClient(address: string): GrpcTestClient {
   return grpcTestClient(CATALOG_V1, address);
+}
+
+/** Headers of an admin's request: product changes need the admin role. */
+export async function adminHeaders(): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await (await testIssuer()).token({ subject: 'ops', roles: ['admin'] })}` };
 }

@@ -2,7 +2,7 @@ import type { ProductDto, ProductPageDto, catalogV1 } from '@storefront/contract
 import { MessagingRuntime } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
 import { StockChangedV1 } from '@storefront/contracts';
-import { type CatalogUnderTest, catalogGrpcClient, startCatalog, stockChanged } from './catalog-app';
+import { type CatalogUnderTest, adminHeaders, catalogGrpcClient, startCatalog, stockChanged } from './catalog-app';
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, second));
 
@@ -84,7 +84,7 @@ describe('catalog availability read model', () => {
 
     const response = await fetch(`${catalog.httpUrl}/products`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await adminHeaders()) },
       body: JSON.stringify({ sku: 'NEW-0100', name: 'Early Stock', category: 'books', price: { amountMinor: 100, currency: 'USD' } }),
     });
 

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { CATALOG_STREAM, ProductCreatedV1, ProductUpdatedV1, envelopeSchemaOf } from '@storefront/contracts';
 import { connectNats } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
-import { type CatalogUnderTest, startCatalog } from './catalog-app';
+import { type CatalogUnderTest, adminHeaders, startCatalog } from './catalog-app';
 
 /** Catalog is the first publisher: its changes leave through the outbox to JetStream. */
 describe('catalog events', () => {
@@ -28,10 +28,10 @@ describe('catalog events', () => {
     return events;
   };
 
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
+  const post = async (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${catalog.httpUrl}/products`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...(await adminHeaders()), ...headers },
       body: JSON.stringify(body),
     });
 
@@ -55,7 +55,7 @@ describe('catalog events', () => {
     const { id } = (await created.json()) as { id: string };
     const updated = await fetch(`${catalog.httpUrl}/products/${id}`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'order-of-events-2' },
+      headers: { 'content-type': 'application/json', 'x-request-id': 'order-of-events-2', ...(await adminHeaders()) },
       body: JSON.stringify({ price: { amountMinor: 1500, currency: 'USD' } }),
     });
     expect(updated.status).toBe(200);
@@ -91,7 +91,7 @@ describe('catalog events', () => {
     const { items } = (await (await fetch(`${catalog.httpUrl}/products?q=Event%20Mug`)).json()) as { items: { id: string }[] };
     const same = await fetch(`${catalog.httpUrl}/products/${items[0]?.id}`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await adminHeaders()) },
       body: JSON.stringify({ name: 'Event Mug' }),
     });
     expect(same.status).toBe(200);

@@ -1,15 +1,19 @@
 import { status } from '@grpc/grpc-js';
 import type { catalogV1 } from '@storefront/contracts';
+import { testIssuer } from '@storefront/devstack';
 import { SEED_PRODUCTS } from '../src/infrastructure/seed/catalog.seed-data';
 import { type CatalogUnderTest, catalogGrpcClient, startCatalog } from './catalog-app';
 
 describe('catalog.v1.CatalogService over gRPC', () => {
   let catalog: CatalogUnderTest;
   let client: ReturnType<typeof catalogGrpcClient>;
+  const as = async (roles: string[]) => ({ authorization: `Bearer ${await (await testIssuer()).token({ subject: 'ops', roles })}` });
+  let admin: Record<string, string>;
 
   beforeAll(async () => {
     catalog = await startCatalog();
     client = catalogGrpcClient(catalog.grpcAddress);
+    admin = await as(['admin']);
   });
 
   afterAll(async () => {
@@ -54,7 +58,7 @@ describe('catalog.v1.CatalogService over gRPC', () => {
     ['getProductsByIds', { ids: ['nope'] }, status.INVALID_ARGUMENT, 'VALIDATION.FAILED'],
     ['createProduct', { sku: 'x', name: '' }, status.INVALID_ARGUMENT, 'VALIDATION.FAILED'],
   ])('%s(%j) fails with status %i and code %s', async (method, request, expectedStatus, code) => {
-    const error = await client.call(method, request).then(
+    const error = await client.call(method, request, admin).then(
       () => undefined,
       (caught: unknown) => caught as { code: number; metadata: { get(key: string): unknown[] } },
     );
@@ -63,19 +67,18 @@ describe('catalog.v1.CatalogService over gRPC', () => {
   });
 
   it('creates a product, then changes only the fields it is sent', async () => {
-    const { product: created } = await client.call<catalogV1.CreateProductResponse>('createProduct', {
-      sku: 'GRP-0001',
-      name: 'gRPC Handbook',
-      description: 'A book',
-      category: 'books',
-      price: { amountMinor: 2500, currency: 'USD' },
-    });
+    const { product: created } = await client.call<catalogV1.CreateProductResponse>(
+      'createProduct',
+      { sku: 'GRP-0001', name: 'gRPC Handbook', description: 'A book', category: 'books', price: { amountMinor: 2500, currency: 'USD' } },
+      admin,
+    );
     expect(created).toMatchObject({ sku: 'GRP-0001', imageUrl: '', price: { amountMinor: 2500 } });
 
-    const { product: updated } = await client.call<catalogV1.UpdateProductResponse>('updateProduct', {
-      id: created?.id,
-      name: 'gRPC Handbook, 2nd edition',
-    });
+    const { product: updated } = await client.call<catalogV1.UpdateProductResponse>(
+      'updateProduct',
+      { id: created?.id, name: 'gRPC Handbook, 2nd edition' },
+      admin,
+    );
 
     expect(updated).toMatchObject({
       name: 'gRPC Handbook, 2nd edition',
@@ -87,6 +90,27 @@ describe('catalog.v1.CatalogService over gRPC', () => {
 
   it('refuses a second product with the same SKU', async () => {
     const request = { sku: 'AUD-0001', name: 'Copy', category: 'audio', price: { amountMinor: 1, currency: 'USD' } };
-    await expect(client.call('createProduct', request)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+    await expect(client.call('createProduct', request, admin)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+  });
+
+  it.each([
+    ['without a token', undefined, status.UNAUTHENTICATED, 'AUTH.TOKEN_MISSING'],
+    ['with a customer token', ['customer'], status.PERMISSION_DENIED, 'AUTH.FORBIDDEN'],
+  ] as const)('refuses product changes %s and changes nothing', async (_case, roles, expectedStatus, code) => {
+    const metadata = roles ? await as([...roles]) : {};
+    const before = await catalog.prisma.product.count();
+    const [first] = (await client.call<catalogV1.ListProductsResponse>('listProducts', { limit: 1 })).products;
+    const create = { sku: 'GRP-0099', name: 'Not Allowed', category: 'books', price: { amountMinor: 1, currency: 'USD' } };
+    for (const [method, request] of [['createProduct', create], ['updateProduct', { id: first?.id, name: 'Renamed' }]] as const) {
+      const error = await client.call(method, request, metadata).then(
+        () => undefined,
+        (caught: unknown) => caught as { code: number; metadata: { get(key: string): unknown[] } },
+      );
+      expect(error?.code).toBe(expectedStatus);
+      expect(error?.metadata.get('error-code')).toEqual([code]);
+    }
+    expect(await catalog.prisma.product.count()).toBe(before);
+    const { product: again } = await client.call<catalogV1.GetProductResponse>('getProduct', { id: first?.id });
+    expect(again?.name).toBe(first?.name);
   });
 });

@@ -1,6 +1,7 @@
 import type { ProductDto, ProductPageDto } from '@storefront/contracts';
 import { SEED_PRODUCTS } from '../src/infrastructure/seed/catalog.seed-data';
-import { type CatalogUnderTest, startCatalog } from './catalog-app';
+import { testIssuer } from '@storefront/devstack';
+import { type CatalogUnderTest, adminHeaders, startCatalog } from './catalog-app';
 
 describe('catalog REST API', () => {
   let catalog: CatalogUnderTest;
@@ -9,10 +10,11 @@ describe('catalog REST API', () => {
     const response = await fetch(`${catalog.httpUrl}${path}`);
     return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
   };
-  const send = async (method: string, path: string, body: unknown, contentType = 'application/json') => {
+  /** As an admin unless `headers` say otherwise. */
+  const send = async (method: string, path: string, body: unknown, contentType = 'application/json', headers?: Record<string, string>) => {
     const response = await fetch(`${catalog.httpUrl}${path}`, {
       method,
-      headers: { 'content-type': contentType },
+      headers: { 'content-type': contentType, ...(headers ?? (await adminHeaders())) },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
@@ -143,6 +145,23 @@ describe('catalog REST API', () => {
     expect(await snapshot()).toBe(before);
     },
   );
+
+  it.each([
+    ['no token', async () => ({}), 401, 'AUTH.TOKEN_MISSING'],
+    ['an expired admin token', async () => ({ authorization: `Bearer ${await (await testIssuer()).token({ subject: 'ops', roles: ['admin'], expiresInSeconds: -60 })}` }), 401, 'AUTH.TOKEN_EXPIRED'],
+    ['a customer token', async () => ({ authorization: `Bearer ${await (await testIssuer()).token({ subject: 'alice' })}` }), 403, 'AUTH.FORBIDDEN'],
+    ['a malformed header', async () => ({ authorization: 'Token abc' }), 401, 'AUTH.TOKEN_INVALID'],
+  ] as const)('refuses product changes with %s and changes nothing', async (_case, headers, status, code) => {
+    const before = await snapshot();
+    const { body: page } = await get('/products?limit=1');
+    const id = (page as ProductPageDto).items[0]?.id;
+    const created = await send('POST', '/products', { ...validBody, sku: 'AUTH-0001' }, 'application/json', await headers());
+    const updated = await send('PATCH', `/products/${id}`, { name: 'Renamed' }, 'application/json', await headers());
+    for (const response of [created, updated]) {
+      expect(response).toMatchObject({ status, type: expect.stringContaining('application/problem+json'), body: { code } });
+    }
+    expect(await snapshot()).toBe(before);
+  });
 
   it('refuses a PATCH that changes nothing, naming the rule', async () => {
     const { body: page } = await get('/products?limit=1');

@@ -34,7 +34,7 @@ export class InventoryModule {
     return {
       module: InventoryModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'inventory', logLevel: config.LOG_LEVEL }),
+        ServiceKitModule.forRoot({ service: 'inventory', logLevel: config.LOG_LEVEL, auth: config }),
         prismaModule(config.DATABASE_URL),
         MessagingModule.fromConfig(config, { service: 'inventory', transactionalClient: PrismaService }),
       ],

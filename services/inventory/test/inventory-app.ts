@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type EnvelopeOf, type EventDefinition, type EventPayload, INVENTORY_V1, envelopeSchemaOf } from '@storefront/contracts';
-import { type GrpcTestClient, grpcTestClient, startServiceUnderTest } from '@storefront/devstack';
+import { type GrpcTestClient, type TokenRequest, grpcTestClient, startServiceUnderTest } from '@storefront/devstack';
 import type { Namespace } from '@storefront/messaging';
 import { type TestDatabase, waitFor } from '@storefront/testing';
 import { type InventoryConfig, inventoryConfigSchema } from '../src/config';
@@ -34,6 +34,8 @@ export interface InventoryUnderTest {
   recorded<D extends EventDefinition>(definition: D): Promise<EnvelopeOf<D>[]>;
   givenStock(sku: string, available: number): Promise<void>;
   level(sku: string): Promise<{ sku: string; available: number; reserved: number; sold: number } | null>;
+  /** An access token this service accepts. */
+  token(request: TokenRequest): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startInventory(options: StartOptions = {}): Promise<Invent
     database: service.database,
     prisma,
     httpUrl: service.httpUrl,
+    token: service.token,
     grpcAddress: `127.0.0.1:${config.GRPC_PORT}`,
     namespace: service.namespace,
     js: service.js,

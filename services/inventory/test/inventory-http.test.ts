@@ -7,12 +7,23 @@ describe('inventory REST API', () => {
   const sku = uniqueSku('HTTP');
   const other = uniqueSku('HTTP');
 
-  const request = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
+  /** Admin by default; `as: null` sends no token. */
+  const request = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+    as: { subject: string; roles: string[] } | null = { subject: 'ops', roles: ['admin'] },
+  ) => {
+    const authorization = as ? { authorization: `Bearer ${await inventory.token(as)}` } : {};
     const response = await fetch(`${inventory.httpUrl}${path}`, {
       method,
       ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+        ? { headers: authorization }
+        : {
+            headers: { 'content-type': contentType, ...authorization },
+            body: typeof body === 'string' ? body : JSON.stringify(body),
+          }),
     });
     return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
   };
@@ -112,6 +123,16 @@ describe('inventory REST API', () => {
       expect(await snapshot()).toBe(before);
     },
   );
+
+  it.each([
+    ['no token', null, 401, 'AUTH.TOKEN_MISSING'],
+    ['a customer token', { subject: 'alice', roles: ['customer'] }, 403, 'AUTH.FORBIDDEN'],
+  ] as const)('refuses a restock with %s and changes nothing', async (_case, as, status, code) => {
+    const before = await snapshot();
+    const response = await request('POST', `/stock/${sku}/restock`, { quantity: 5 }, 'application/json', as ? { ...as, roles: [...as.roles] } : null);
+    expect(response).toMatchObject({ status, type: expect.stringContaining('application/problem+json'), body: { code } });
+    expect(await snapshot()).toBe(before);
+  });
 
   it('names the rule a refused quantity breaks', async () => {
     await expect(request('POST', `/stock/${sku}/restock`, { quantity: 0 })).resolves.toMatchObject({

@@ -27,23 +27,30 @@ describe('order saga end to end', () => {
   const placed: OrderDto[] = [];
 
   const json = async <T>(response: Response) => ({ status: response.status, body: (await response.json()) as T, headers: response.headers });
-  const api = (path: string, init?: RequestInit) => fetch(`${stack.gatewayUrl}${path}`, init);
+  const customer = (subject: string) => ({ subject });
+  /** Through the gateway, as an admin unless told otherwise (admins see every customer's orders). */
+  const api = (path: string, init?: RequestInit, as?: { subject: string }) => stack.api(path, init, as);
   const serviceUrl = (name: string) => stack.service(name).url;
 
   const place = async (
     lines: { sku: string; quantity: number }[],
     options: { token?: string; key?: string; customerId?: string } = {},
   ) => {
-    const response = await api('/api/orders', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(options.key ? { 'idempotency-key': options.key } : {}) },
-      body: JSON.stringify({
-        customerId: options.customerId ?? 'customer-1',
-        paymentToken: options.token ?? 'tok_visa',
-        shippingAddress: address,
-        lines: lines.map((line) => ({ productId: productBySku.get(line.sku)?.id, quantity: line.quantity })),
-      }),
-    });
+    const customerId = options.customerId ?? 'customer-1';
+    const response = await api(
+      '/api/orders',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(options.key ? { 'idempotency-key': options.key } : {}) },
+        body: JSON.stringify({
+          customerId,
+          paymentToken: options.token ?? 'tok_visa',
+          shippingAddress: address,
+          lines: lines.map((line) => ({ productId: productBySku.get(line.sku)?.id, quantity: line.quantity })),
+        }),
+      },
+      customer(customerId),
+    );
     const result = await json<OrderDto>(response);
     if (result.status === 201) placed.push(result.body);
     return result;
@@ -65,7 +72,7 @@ describe('order saga end to end', () => {
     return response.status === 404 ? undefined : (await json<PaymentDto>(response)).body;
   };
   const setProvider = (settings: { latencyMs: number; failureRate: number; declineAmountOverMinor: number | null }) =>
-    fetch(`${serviceUrl('payment')}/admin/provider`, {
+    api('/api/admin/payment-provider', {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(settings),
@@ -166,7 +173,7 @@ describe('order saga end to end', () => {
     try {
       const { body } = await place([{ sku: 'CMP-0002', quantity: 2 }]);
       await waitFor(async () => (await order(body.id)).status === 'stock_reserved', { timeoutMs: 10_000 });
-      const cancelled = await json<OrderDto>(await api(`/api/orders/${body.id}/cancel`, { method: 'POST' }));
+      const cancelled = await json<OrderDto>(await api(`/api/orders/${body.id}/cancel`, { method: 'POST' }, customer('customer-1')));
       expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled' } });
       await expect(stockSettles('CMP-0002', { available: INITIAL_STOCK, reserved: 0, sold: 0 })).resolves.toBeDefined();
       const final = await waitFor(async () => {
@@ -174,7 +181,7 @@ describe('order saga end to end', () => {
         return current && current.status !== 'authorized' ? current : undefined;
       }, { timeoutMs: 15_000 });
       expect(final.capturedAmountMinor).toBe(0);
-      const again = await json<{ code: string }>(await api(`/api/orders/${body.id}/cancel`, { method: 'POST' }));
+      const again = await json<{ code: string }>(await api(`/api/orders/${body.id}/cancel`, { method: 'POST' }, customer('customer-1')));
       expect(again).toMatchObject({ status: 409, body: { code: 'ORDER.NOT_CANCELLABLE' } });
     } finally {
       await setProvider({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null });
@@ -216,11 +223,11 @@ describe('order saga end to end', () => {
     ['a customer id with spaces', () => ({ ...validBody(), customerId: 'robert; drop table' })],
   ])('refuses an order with %s: 400 problem+json naming the problem, nothing created', async (_case, makeBody) => {
     const before = await orderCount();
-    const response = await api('/api/orders', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(makeBody()),
-    });
+    const response = await api(
+      '/api/orders',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(makeBody()) },
+      customer('c-1'),
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     const problem = (await response.json()) as { detail: string; errors?: unknown[] };
@@ -367,7 +374,7 @@ describe('order saga end to end', () => {
 
   // Last: it restocks, which the conservation check above does not expect.
   it('converges the catalog’s availability to inventory’s stock after orders and restocks', async () => {
-    const restock = await fetch(`${serviceUrl('inventory')}/stock/BOK-0002/restock`, {
+    const restock = await api('/api/admin/stock/BOK-0002/restock', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ quantity: 7 }),

@@ -17,7 +17,9 @@ describe('the order saga under a killed service', () => {
   let products: { id: string; sku: string }[];
   const accepted: string[] = [];
 
-  const api = (path: string, init?: RequestInit) => fetch(`${stack.gatewayUrl}${path}`, init);
+  /** Through the gateway; as an admin unless a customer is named. */
+  const api = (path: string, init?: RequestInit, customerId?: string) =>
+    stack.api(path, init, customerId ? { subject: customerId } : undefined);
 
   beforeAll(async () => {
     const fast = { CONSUMER_ACK_WAIT_MS: '2000' };
@@ -45,17 +47,21 @@ describe('the order saga under a killed service', () => {
       const placeOne = async (index: number) => {
         const product = products[index % products.length] as { id: string };
         try {
-          const response = await api('/api/orders', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': `${victim}-${index}` },
-            body: JSON.stringify({
-              customerId: `burst-${victim}`,
-              paymentToken: index % 5 === 0 ? 'tok_decline' : 'tok_visa',
-              shippingAddress: address,
-              lines: [{ productId: product.id, quantity: 1 + (index % 2) }],
-            }),
-          });
-          // While the catalog (pricing) or the order service is down, placement is refused (503).
+          const response = await api(
+            '/api/orders',
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'idempotency-key': `${victim}-${index}` },
+              body: JSON.stringify({
+                paymentToken: index % 5 === 0 ? 'tok_decline' : 'tok_visa',
+                shippingAddress: address,
+                lines: [{ productId: product.id, quantity: 1 + (index % 2) }],
+              }),
+            },
+            `burst-${victim}`,
+          );
+          // While a service the order needs is down (catalog for prices, the order service itself,
+          // inventory or payment for the saga), placement is refused (503).
           if (response.status === 201 || response.status === 200) ids.push(((await response.json()) as OrderDto).id);
           else refused.push(index);
         } catch {

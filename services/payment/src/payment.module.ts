@@ -27,7 +27,7 @@ export class PaymentModule {
     return {
       module: PaymentModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'payment', logLevel: config.LOG_LEVEL }),
+        ServiceKitModule.forRoot({ service: 'payment', logLevel: config.LOG_LEVEL, auth: config }),
         prismaModule(config.DATABASE_URL),
         MessagingModule.fromConfig(config, { service: 'payment', transactionalClient: PrismaService }),
       ],

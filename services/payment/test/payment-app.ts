@@ -15,7 +15,7 @@ import {
   PaymentFailedV1,
   PaymentVoidedV1,
 } from '@storefront/contracts';
-import { startServiceUnderTest } from '@storefront/devstack';
+import { type TokenRequest, startServiceUnderTest } from '@storefront/devstack';
 import type { Namespace } from '@storefront/messaging';
 import { type TestDatabase, waitFor } from '@storefront/testing';
 import { paymentConfigSchema } from '../src/config';
@@ -49,6 +49,8 @@ export interface PaymentUnderTest {
   /** Waits until every command was acknowledged and every event left the outbox. */
   settled(): Promise<void>;
   deadLettered(): Promise<number>;
+  /** An access token this service accepts. */
+  token(request: TokenRequest): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startPayment(options: StartOptions = {}): Promise<PaymentU
     prisma,
     provider: app.get(SimulatedPaymentProvider),
     httpUrl: service.httpUrl,
+    token: service.token,
     namespace,
     js: service.js,
     jsm,

@@ -180,10 +180,11 @@ describe('payment commands', () => {
   });
 
   it('retries an authorization while the provider fails, and applies it once when the provider recovers', async () => {
+    const admin = await payment.token({ subject: 'ops', roles: ['admin'] });
     const put = (body: object) =>
       fetch(`${payment.httpUrl}/admin/provider`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
         body: JSON.stringify(body),
       });
     const authorize = jest.spyOn(payment.provider, 'authorize');

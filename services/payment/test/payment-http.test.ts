@@ -5,12 +5,23 @@ import { type PaymentUnderTest, startPayment } from './payment-app';
 describe('payment REST API', () => {
   let payment: PaymentUnderTest;
 
-  const request = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
+  /** Admin by default; `as: null` sends no token. */
+  const request = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+    as: { subject: string; roles: string[] } | null = { subject: 'ops', roles: ['admin'] },
+  ) => {
+    const authorization = as ? { authorization: `Bearer ${await payment.token(as)}` } : {};
     const response = await fetch(`${payment.httpUrl}${path}`, {
       method,
       ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+        ? { headers: authorization }
+        : {
+            headers: { 'content-type': contentType, ...authorization },
+            body: typeof body === 'string' ? body : JSON.stringify(body),
+          }),
     });
     return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
   };
@@ -88,6 +99,20 @@ describe('payment REST API', () => {
         type: expect.stringContaining('application/json'),
         body: { latencyMs: 5, failureRate: 0.25, declineAmountOverMinor: 100_000 },
       });
+    });
+
+    it.each([
+      ['no token', null, 401],
+      ['a customer token', { subject: 'alice', roles: ['customer'] }, 403],
+    ] as const)('refuses reads and changes with %s', async (_case, as, status) => {
+      const before = payment.provider.settings;
+      const who = as ? { ...as, roles: [...as.roles] } : null;
+      await expect(request('GET', '/admin/provider', undefined, JSON_BODY, who)).resolves.toMatchObject({ status });
+      await expect(request('PUT', '/admin/provider', { ...valid, failureRate: 1 }, JSON_BODY, who)).resolves.toMatchObject({
+        status,
+        type: expect.stringContaining('application/problem+json'),
+      });
+      expect(payment.provider.settings).toEqual(before);
     });
 
     it('changes the settings of the running provider', async () => {

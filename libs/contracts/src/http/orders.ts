@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { moneySchema } from './catalog';
+import { moneySchema, productSchema } from './catalog';
 
 /** The public HTTP contract of orders (order service, and the gateway in front of it). */
 
@@ -24,7 +24,11 @@ export const shippingAddressSchema = z.strictObject({
 });
 
 export const placeOrderBodySchema = z.strictObject({
-  customerId: z.string().regex(/^[\w-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"'),
+  customerId: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')
+    .optional()
+    .describe('Defaults to the caller (the access token’s subject); a customer may only order for themselves'),
   lines: z
     .array(
       z.strictObject({
@@ -113,3 +117,15 @@ export const orderTimelineSchema = z.object({
   entries: z.array(z.object({ at: z.iso.datetime(), type: z.string(), detail: z.string().nullable() })),
 });
 export type OrderTimelineDto = z.output<typeof orderTimelineSchema>;
+
+/**
+ * GET /api/orders/{id}/details: the order composed at the gateway with each line's full product and
+ * the saga timeline. A part whose service is down is null and named in `unavailable`, so the order
+ * itself still answers.
+ */
+export const orderDetailsSchema = orderSchema.extend({
+  lines: z.array(orderLineSchema.extend({ product: productSchema.nullable().describe('null when the catalog is unavailable') })),
+  timeline: orderTimelineSchema.shape.entries.nullable().describe('null when the order history is unavailable'),
+  unavailable: z.array(z.enum(['catalog', 'timeline'])).describe('Parts left out because their service did not answer'),
+});
+export type OrderDetailsDto = z.output<typeof orderDetailsSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authConfigSchema } from '../auth/auth.config';
 
 /** A configuration that cannot start the process. The message names every bad variable. */
 export class ConfigError extends Error {
@@ -14,6 +15,7 @@ export const baseConfigSchema = z.object({
   HTTP_PORT: port,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  ...authConfigSchema.shape,
 });
 export type BaseConfig = z.output<typeof baseConfigSchema>;
 

@@ -30,6 +30,9 @@ export class DownstreamError extends DomainError {
 const KIND_BY_STATUS: Partial<Record<status, ErrorKind>> = {
   [status.INVALID_ARGUMENT]: 'invalid',
   [status.OUT_OF_RANGE]: 'invalid',
+  [status.UNAUTHENTICATED]: 'unauthenticated',
+  [status.PERMISSION_DENIED]: 'forbidden',
+  [status.RESOURCE_EXHAUSTED]: 'rate_limited',
   [status.NOT_FOUND]: 'not_found',
   [status.ALREADY_EXISTS]: 'conflict',
   [status.FAILED_PRECONDITION]: 'conflict',
@@ -76,6 +79,8 @@ export interface UnaryCallOptions {
   readonly operation?: string;
   readonly timeoutMs: number;
   readonly requestId?: string | undefined;
+  /** Extra metadata, e.g. the caller's `authorization` for an operation the downstream protects. */
+  readonly metadata?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -88,6 +93,7 @@ export async function callUnary<T>(
 ): Promise<T> {
   const metadata = new Metadata();
   if (options.requestId) metadata.set(REQUEST_ID_HEADER, options.requestId);
+  for (const [key, value] of Object.entries(options.metadata ?? {})) if (value !== undefined) metadata.set(key, value);
   const stop = downstreamCallDuration().startTimer({ downstream: options.downstream, operation: options.operation ?? 'call' });
   try {
     const response = await lastValueFrom(invoke(metadata, { deadline: Date.now() + options.timeoutMs }));

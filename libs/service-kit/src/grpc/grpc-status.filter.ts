@@ -5,6 +5,9 @@ import { type Observable, throwError } from 'rxjs';
 
 const STATUS_BY_KIND: Record<ErrorKind, status> = {
   invalid: status.INVALID_ARGUMENT,
+  unauthenticated: status.UNAUTHENTICATED,
+  forbidden: status.PERMISSION_DENIED,
+  rate_limited: status.RESOURCE_EXHAUSTED,
   not_found: status.NOT_FOUND,
   conflict: status.FAILED_PRECONDITION,
   unavailable: status.UNAVAILABLE,

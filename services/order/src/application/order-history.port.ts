@@ -13,7 +13,8 @@ export interface OrderHistoryCriteria {
 /** The query side of orders: answers from the order history read model only. */
 export interface OrderHistoryReader {
   list(criteria: OrderHistoryCriteria): Promise<OrderHistoryPageDto['items']>;
-  timeline(orderId: string): Promise<OrderTimelineDto | null>;
+  /** The order's timeline; null when unknown, or when `customerId` is given and is not its owner. */
+  timeline(orderId: string, customerId?: string): Promise<OrderTimelineDto | null>;
 }
 
 export const ORDER_HISTORY_READER = Symbol('OrderHistoryReader');

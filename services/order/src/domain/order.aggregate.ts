@@ -110,6 +110,10 @@ export class Order {
     return this.state.id;
   }
 
+  get customerId(): string {
+    return this.state.customerId;
+  }
+
   get snapshot(): OrderState {
     return this.state;
   }

@@ -76,3 +76,13 @@ export class InvalidOrderCursorError extends DomainError {
     });
   }
 }
+
+/** A customer asked for something on behalf of another customer. */
+export class OrderAccessDeniedError extends DomainError {
+  readonly code = 'ORDER.ACCESS_DENIED';
+  readonly kind = 'forbidden';
+
+  constructor(message: string) {
+    super(message);
+  }
+}

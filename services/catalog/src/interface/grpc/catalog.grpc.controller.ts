@@ -6,7 +6,7 @@ import {
   productIdSchema,
   updateProductBodySchema,
 } from '@storefront/contracts';
-import { GrpcService, parseInput } from '@storefront/service-kit';
+import { Authenticated, GrpcService, parseInput } from '@storefront/service-kit';
 import { z } from 'zod';
 import { CreateProductHandler } from '../../application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from '../../application/commands/update-product/update-product.handler';
@@ -66,6 +66,7 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     return { categories: (await this.listCategoriesHandler.execute()).map(toProtoCategory) };
   }
 
+  @Authenticated('admin')
   async createProduct(request: catalogV1.CreateProductRequest): Promise<catalogV1.CreateProductResponse> {
     const body = parseInput(createProductBodySchema, {
       sku: request.sku,
@@ -83,6 +84,7 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     return { product: toProtoProduct(product) };
   }
 
+  @Authenticated('admin')
   async updateProduct(request: catalogV1.UpdateProductRequest): Promise<catalogV1.UpdateProductResponse> {
     const id = parseInput(productIdSchema, request.id);
     const { id: _id, imageUrl, ...fields } = request;

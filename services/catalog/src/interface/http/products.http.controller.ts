@@ -10,6 +10,7 @@ import {
   productIdSchema,
   updateProductBodySchema,
 } from '@storefront/contracts';
+import { Authenticated } from '@storefront/service-kit';
 import { CreateProductHandler } from '../../application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from '../../application/commands/update-product/update-product.handler';
 import { GetProductHandler } from '../../application/queries/get-product/get-product.handler';
@@ -37,6 +38,7 @@ export class ProductsHttpController {
   }
 
   @Post()
+  @Authenticated('admin')
   @HttpCode(HttpStatus.CREATED)
   async create(@Body({ schema: createProductBodySchema }) body: CreateProductBody): Promise<ProductDto> {
     const product = await this.createProduct.execute({
@@ -48,6 +50,7 @@ export class ProductsHttpController {
   }
 
   @Patch(':id')
+  @Authenticated('admin')
   async update(
     @Param('id', { schema: productIdSchema }) id: string,
     @Body({ schema: updateProductBodySchema }) body: UpdateProductBody,

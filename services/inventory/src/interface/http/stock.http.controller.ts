@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { type RestockBody, type StockLevelDto, restockBodySchema, stockSkuSchema } from '@storefront/contracts';
 import { z } from 'zod';
+import { Authenticated } from '@storefront/service-kit';
 import { RestockHandler } from '../../application/commands/restock/restock.handler';
 import { GetStockLevelsHandler, MAX_SKUS_PER_REQUEST } from '../../application/queries/get-stock-levels/get-stock-levels.handler';
 import { GetStockHandler } from '../../application/queries/get-stock/get-stock.handler';
@@ -42,6 +43,7 @@ export class StockHttpController {
 
   /** Admin: adds units to available. */
   @Post(':sku/restock')
+  @Authenticated('admin')
   @HttpCode(HttpStatus.OK)
   restock(
     @Param('sku', { schema: stockSkuSchema }) sku: string,

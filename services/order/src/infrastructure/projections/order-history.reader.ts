@@ -50,9 +50,9 @@ export class PrismaOrderHistoryReader implements OrderHistoryReader {
     }));
   }
 
-  async timeline(orderId: string): Promise<OrderTimelineDto | null> {
-    const known = await this.prisma.orderHistory.findUnique({ where: { orderId }, select: { orderId: true } });
-    if (!known) return null;
+  async timeline(orderId: string, customerId?: string): Promise<OrderTimelineDto | null> {
+    const known = await this.prisma.orderHistory.findUnique({ where: { orderId }, select: { customerId: true } });
+    if (!known || (customerId !== undefined && known.customerId !== customerId)) return null;
     const entries = await this.prisma.orderHistoryTimeline.findMany({
       where: { orderId },
       orderBy: [{ occurredAt: 'asc' }, { eventId: 'asc' }],

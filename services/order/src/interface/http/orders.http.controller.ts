@@ -10,16 +10,27 @@ import {
   orderIdSchema,
   placeOrderBodySchema,
 } from '@storefront/contracts';
-import { parseInput } from '@storefront/service-kit';
+import { Authenticated, CurrentPrincipal, type Principal, hasRole, parseInput } from '@storefront/service-kit';
 import type { FastifyReply } from 'fastify';
 import { CancelOrderHandler } from '../../application/commands/cancel-order/cancel-order.handler';
 import { PlaceOrderHandler } from '../../application/commands/place-order/place-order.handler';
 import { GetOrderHandler } from '../../application/queries/get-order/get-order.handler';
 import { GetOrderTimelineHandler } from '../../application/queries/get-order-timeline/get-order-timeline.handler';
 import { ListOrdersHandler } from '../../application/queries/list-orders/list-orders.handler';
+import type { Viewer } from '../../application/viewer';
+import { OrderAccessDeniedError } from '../../domain/order.errors';
 import { toOrderDto } from './order.mapper';
 
+function viewerOf(principal: Principal): Viewer {
+  return { customerId: principal.subject, admin: hasRole(principal, 'admin') };
+}
+
+/**
+ * Every route needs the caller's access token (the gateway forwards it): the service checks it
+ * again rather than trusting whoever can reach its port, and scopes every answer to the caller.
+ */
 @Controller('orders')
+@Authenticated('customer', 'admin')
 export class OrdersHttpController {
   constructor(
     private readonly placeOrder: PlaceOrderHandler,
@@ -31,38 +42,52 @@ export class OrdersHttpController {
 
   /** From the order history read model only. */
   @Get()
-  list(@Query({ schema: listOrdersQuerySchema }) query: ListOrdersQuery): Promise<OrderHistoryPageDto> {
-    return this.listOrders.execute(query);
+  list(
+    @Query({ schema: listOrdersQuerySchema }) query: ListOrdersQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<OrderHistoryPageDto> {
+    return this.listOrders.execute(query, viewerOf(principal));
   }
 
   /** From the order history read model only. */
   @Get(':id/timeline')
-  timeline(@Param('id', { schema: orderIdSchema }) id: string): Promise<OrderTimelineDto> {
-    return this.getTimeline.execute(id);
+  timeline(
+    @Param('id', { schema: orderIdSchema }) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<OrderTimelineDto> {
+    return this.getTimeline.execute(id, viewerOf(principal));
   }
 
-  /** 201 for a new order; 200 with `Idempotent-Replayed: true` when the key was used for this same body. */
+  /**
+   * 201 for a new order; 200 with `Idempotent-Replayed: true` when the key was used for this same body.
+   * Customers order for themselves: `customerId` defaults to the token's subject and must match it.
+   */
   @Post()
+  @Authenticated('customer')
   async place(
     @Body({ schema: placeOrderBodySchema }) body: PlaceOrderBody,
+    @CurrentPrincipal() principal: Principal,
     @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderDto> {
     const idempotencyKey = parseInput(idempotencyKeySchema.optional(), idempotencyKeyHeader, 'Idempotency-Key');
-    const { order, replayed } = await this.placeOrder.execute({ ...body, idempotencyKey });
+    if (body.customerId !== undefined && body.customerId !== principal.subject) {
+      throw new OrderAccessDeniedError('Customers can place orders only for themselves');
+    }
+    const { order, replayed } = await this.placeOrder.execute({ ...body, customerId: principal.subject, idempotencyKey });
     void reply.status(replayed ? HttpStatus.OK : HttpStatus.CREATED).header('location', `/orders/${order.id}`);
     if (replayed) void reply.header('idempotent-replayed', 'true');
     return toOrderDto(order);
   }
 
   @Get(':id')
-  async get(@Param('id', { schema: orderIdSchema }) id: string): Promise<OrderDto> {
-    return toOrderDto(await this.getOrder.execute(id));
+  async get(@Param('id', { schema: orderIdSchema }) id: string, @CurrentPrincipal() principal: Principal): Promise<OrderDto> {
+    return toOrderDto(await this.getOrder.execute(id, viewerOf(principal)));
   }
 
   @Post(':id/cancel')
   @HttpCode(HttpStatus.OK)
-  async cancel(@Param('id', { schema: orderIdSchema }) id: string): Promise<OrderDto> {
-    return toOrderDto(await this.cancelOrder.execute(id));
+  async cancel(@Param('id', { schema: orderIdSchema }) id: string, @CurrentPrincipal() principal: Principal): Promise<OrderDto> {
+    return toOrderDto(await this.cancelOrder.execute(id, viewerOf(principal)));
   }
 }

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Logger, Put } from '@nestjs/common';
 import { type PaymentProviderSettings, paymentProviderSettingsSchema } from '@storefront/contracts';
+import { Authenticated } from '@storefront/service-kit';
 import { SimulatedPaymentProvider } from '../../infrastructure/provider/simulated-payment-provider';
 
-/** Run-time control of the simulated provider, for experiments. Not routed by the gateway. */
+/** Run-time control of the simulated provider, for experiments (admin; the gateway routes it as /api/admin/payment-provider). */
 @Controller('admin/provider')
+@Authenticated('admin')
 export class ProviderAdminHttpController {
   private readonly logger = new Logger(ProviderAdminHttpController.name);
 

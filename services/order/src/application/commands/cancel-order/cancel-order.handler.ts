@@ -1,13 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Order } from '../../../domain/order.aggregate';
 import { OrderNotFoundError } from '../../../domain/order.errors';
+import { type Viewer, canSee } from '../../viewer';
 import { ORDER_REPOSITORY, type OrderRepository } from '../../../domain/order.repository';
 
 @Injectable()
 export class CancelOrderHandler {
   constructor(@Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository) {}
 
-  async execute(orderId: string): Promise<Order> {
+  async execute(orderId: string, viewer: Viewer): Promise<Order> {
+    const current = await this.orders.findById(orderId);
+    if (!current || !canSee(viewer, current.customerId)) throw new OrderNotFoundError(orderId);
     const updated = await this.orders.update(orderId, (order) => order.cancel(new Date()));
     if (!updated) throw new OrderNotFoundError(orderId);
     return updated.order;

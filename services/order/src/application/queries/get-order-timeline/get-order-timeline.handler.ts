@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrderTimelineDto } from '@storefront/contracts';
 import { OrderNotFoundError } from '../../../domain/order.errors';
+import { type Viewer, visibleCustomer } from '../../viewer';
 import { ORDER_HISTORY_READER, type OrderHistoryReader } from '../../order-history.port';
 
 @Injectable()
 export class GetOrderTimelineHandler {
   constructor(@Inject(ORDER_HISTORY_READER) private readonly history: OrderHistoryReader) {}
 
-  async execute(orderId: string): Promise<OrderTimelineDto> {
-    const timeline = await this.history.timeline(orderId);
+  async execute(orderId: string, viewer: Viewer): Promise<OrderTimelineDto> {
+    const timeline = await this.history.timeline(orderId, visibleCustomer(viewer));
     if (!timeline) throw new OrderNotFoundError(orderId);
     return timeline;
   }

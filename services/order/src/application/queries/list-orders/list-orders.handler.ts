@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ListOrdersQuery, OrderHistoryPageDto } from '@storefront/contracts';
-import { InvalidOrderCursorError } from '../../../domain/order.errors';
+import { type Viewer, visibleCustomer } from '../../viewer';
+import { InvalidOrderCursorError, OrderAccessDeniedError } from '../../../domain/order.errors';
 import { ORDER_HISTORY_READER, type OrderHistoryReader } from '../../order-history.port';
 
 const DEFAULT_LIMIT = 20;
@@ -26,10 +27,14 @@ function decodeCursor(cursor: string): { placedAt: Date; orderId: string } {
 export class ListOrdersHandler {
   constructor(@Inject(ORDER_HISTORY_READER) private readonly history: OrderHistoryReader) {}
 
-  async execute(query: ListOrdersQuery): Promise<OrderHistoryPageDto> {
+  async execute(query: ListOrdersQuery, viewer: Viewer): Promise<OrderHistoryPageDto> {
+    const own = visibleCustomer(viewer);
+    if (own !== undefined && query.customerId !== undefined && query.customerId !== own) {
+      throw new OrderAccessDeniedError('Customers can list only their own orders');
+    }
     const limit = query.limit ?? DEFAULT_LIMIT;
     const rows = await this.history.list({
-      customerId: query.customerId,
+      customerId: own ?? query.customerId,
       status: query.status,
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,

@@ -1,0 +1,49 @@
+import { type DownstreamResponse, callHttp } from '@storefront/service-kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DownstreamPolicy } from '../resilience/downstream-policy';
+
+/** Response headers of a downstream that the edge passes on to the client. */
+const PASSED_ON = ['idempotent-replayed', 'location', 'retry-after'] as const;
+
+/**
+ * A service the gateway reaches over REST, behind its resilience policy. The caller's access token
+ * and request id travel with every call: services verify the token themselves. Only idempotent
+ * methods are retried.
+ */
+export class RestDownstream {
+  constructor(
+    readonly name: string,
+    private readonly baseUrl: string,
+    private readonly policy: DownstreamPolicy,
+    private readonly timeoutMs: number,
+  ) {}
+
+  call(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    request: FastifyRequest,
+    options: { body?: unknown; headers?: Record<string, string | undefined> } = {},
+  ): Promise<DownstreamResponse> {
+    const authorization = request.headers.authorization;
+    const call = () =>
+      callHttp(`${this.baseUrl}${path}`, {
+        downstream: this.name,
+        method,
+        body: options.body,
+        headers: { ...options.headers, authorization: typeof authorization === 'string' ? authorization : undefined },
+        timeoutMs: this.timeoutMs,
+        requestId: request.id,
+      });
+    return this.policy.execute(call, { idempotent: method === 'GET' || method === 'PUT' });
+  }
+}
+
+/** Answers the client with the downstream's status, body (problem+json included) and a few headers. */
+export function relay(reply: FastifyReply, response: DownstreamResponse, locationPrefix = '/api'): unknown {
+  void reply.status(response.status).header('content-type', response.contentType);
+  for (const name of PASSED_ON) {
+    const value = response.headers.get(name);
+    if (value) void reply.header(name, name === 'location' ? `${locationPrefix}${value}` : value);
+  }
+  return response.body;
+}

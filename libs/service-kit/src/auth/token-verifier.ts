@@ -1,0 +1,71 @@
+import { errors, type JWTVerifyGetKey, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
+import type { AuthConfig } from './auth.config';
+import { AuthenticationError } from './auth.errors';
+import { type Principal, ROLES, type Role } from './principal';
+
+const SUBJECT = /^[\w-]{1,64}$/;
+/** Asymmetric algorithms only: a service that verifies tokens can never mint them. */
+const ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'];
+
+/**
+ * Verifies bearer tokens (jose): signature against the configured key set, `iss`, `aud`, `exp`/`nbf`
+ * with a small clock tolerance, and a `sub` usable as a customer id. Roles come from the `roles`
+ * claim; unknown roles are ignored.
+ */
+export class TokenVerifier {
+  private readonly keys: JWTVerifyGetKey[];
+
+  constructor(private readonly config: Pick<AuthConfig, 'AUTH_ISSUER' | 'AUTH_AUDIENCE'> & Partial<AuthConfig>) {
+    this.keys = [
+      ...(config.AUTH_JWKS ? [createLocalJWKSet(config.AUTH_JWKS as Parameters<typeof createLocalJWKSet>[0])] : []),
+      ...(config.AUTH_JWKS_URL ? [createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))] : []),
+    ];
+  }
+
+  get configured(): boolean {
+    return this.keys.length > 0;
+  }
+
+  /** The principal of an `Authorization` header value; throws AuthenticationError otherwise. */
+  async verifyAuthorization(header: string | undefined): Promise<Principal> {
+    if (!header) throw new AuthenticationError('AUTH.TOKEN_MISSING', 'This operation needs an access token: Authorization: Bearer <token>');
+    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header.trim());
+    if (!match?.[1]) throw new AuthenticationError('AUTH.TOKEN_INVALID', 'The Authorization header must be "Bearer <JWT>"');
+    return this.verify(match[1]);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let lastError: unknown = new Error('no signing keys are configured (AUTH_JWKS or AUTH_JWKS_URL)');
+    for (const keys of this.keys) {
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          issuer: this.config.AUTH_ISSUER,
+          audience: this.config.AUTH_AUDIENCE,
+          algorithms: ALGORITHMS,
+          clockTolerance: 5,
+          requiredClaims: ['sub', 'exp'],
+        });
+        if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub)) {
+          throw new AuthenticationError('AUTH.TOKEN_INVALID', 'The token’s subject is not a valid customer id');
+        }
+        const claimed: unknown[] = Array.isArray(payload.roles) ? payload.roles : [];
+        const roles = ROLES.filter((role: Role) => claimed.includes(role));
+        return { subject: payload.sub, roles, token };
+      } catch (error) {
+        if (error instanceof AuthenticationError) throw error;
+        if (error instanceof errors.JWTExpired) throw new AuthenticationError('AUTH.TOKEN_EXPIRED', 'The access token has expired');
+        lastError = error;
+      }
+    }
+    throw new AuthenticationError('AUTH.TOKEN_INVALID', describe(lastError));
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+    return 'The access token’s signature does not match any trusted key';
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) return `The access token is not valid here: ${error.message}`;
+  if (error instanceof errors.JOSEError) return 'The access token is malformed or uses an unsupported algorithm';
+  return 'The access token cannot be verified';
+}
