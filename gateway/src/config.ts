@@ -17,6 +17,8 @@ export const gatewayConfigSchema = baseConfigSchema
     INVENTORY_URL: httpUrl.default('http://127.0.0.1:3002'),
     /** Admin routes (provider settings) and the ordering health check. */
     PAYMENT_URL: httpUrl.default('http://127.0.0.1:3004'),
+    /** How long a health check of inventory and payment counts before ordering asks again. */
+    ORDERING_READINESS_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     /** Token bucket per client and route: requests at once, and tokens added back per second. */
     RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(60),
     RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(20),

@@ -2,14 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { OrderingUnavailableError } from '../resilience/resilience.errors';
 
-const FRESH_MS = 2_000;
 const PROBE_TIMEOUT_MS = 500;
 
 /**
  * Graceful degradation for ordering. An order placed while inventory or payment is down would sit
  * in the saga until its step deadline cancels it: the shop would accept the order and break its
  * promise later. So before taking an order the gateway asks both participants' /health/ready
- * (database and NATS included), at most once per FRESH_MS, and refuses with 503 + Retry-After while
+ * (database and NATS included), at most once per ORDERING_READINESS_TTL_MS, and refuses with 503 + Retry-After while
  * one is down. Browsing and order history are unaffected.
  */
 @Injectable()
@@ -25,7 +24,7 @@ export class OrderingReadiness {
   }
 
   private async unavailableParticipants(): Promise<readonly string[]> {
-    if (this.last && Date.now() - this.last.at < FRESH_MS) return this.last.down;
+    if (this.last && Date.now() - this.last.at < this.config.ORDERING_READINESS_TTL_MS) return this.last.down;
     // Concurrent orders share one probe.
     this.probing ??= this.probe().finally(() => {
       this.probing = undefined;
