@@ -1,7 +1,7 @@
 import type { OrderDetailsDto, OrderDto, OrderHistoryPageDto, ProductPageDto } from '@storefront/contracts';
 import { DevIssuer, type TestStack, startTestStack } from '@storefront/devstack';
 import { waitFor } from '@storefront/testing';
-import { Client } from 'pg';
+import { databaseDigest } from './database-digest';
 
 const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
 const UNKNOWN_ORDER = '00000000-0000-4000-8000-000000000000';
@@ -31,30 +31,7 @@ describe('gateway edge end to end', () => {
   const orderBody = () => ({ paymentToken: 'tok_visa', shippingAddress: address, lines: [{ productId: products[0]?.id, quantity: 1 }] });
 
   /** Everything a refused request must leave alone, in every service's database. */
-  const snapshot = async () => {
-    const tables: Record<string, string[]> = {
-      catalog: ['products', 'categories'],
-      inventory: ['stock', 'reservations'],
-      order: ['orders', 'order_lines', 'idempotency_keys'],
-      payment: ['payments'],
-    };
-    const result: Record<string, string> = {};
-    for (const [service, names] of Object.entries(tables)) {
-      const client = new Client({ connectionString: stack.service(service).databaseUrl });
-      await client.connect();
-      try {
-        for (const table of names) {
-          const { rows } = await client.query<{ digest: string | null }>(
-            `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM "${table}" t`,
-          );
-          result[`${service}.${table}`] = rows[0]?.digest ?? '';
-        }
-      } finally {
-        await client.end();
-      }
-    }
-    return result;
-  };
+  const snapshot = () => databaseDigest(stack);
   /** Waits until the order is final and its saga has finished (the stock commit comes after confirmation). */
   const settled = (id: string) =>
     waitFor(async () => {
@@ -87,7 +64,7 @@ describe('gateway edge end to end', () => {
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
     });
 
-    it.each([
+    it.each<[string, () => Promise<string | undefined>, number, string]>([
       ['no token', async () => undefined, 401, 'AUTH.TOKEN_MISSING'],
       ['a malformed header', async () => 'Basic YWxpY2U6c2VjcmV0', 401, 'AUTH.TOKEN_INVALID'],
       ['a token signed by another key', async () => `Bearer ${await (await DevIssuer.ephemeral()).token(alice)}`, 401, 'AUTH.TOKEN_INVALID'],
@@ -99,7 +76,7 @@ describe('gateway edge end to end', () => {
       }, 401, 'AUTH.TOKEN_INVALID'],
       ['an admin token (orders are placed by customers)', async () => `Bearer ${await stack.token({ subject: 'ops', roles: ['admin'] })}`, 403, 'AUTH.FORBIDDEN'],
       ['a token for no role', async () => `Bearer ${await stack.token({ subject: 'alice', roles: [] })}`, 403, 'AUTH.FORBIDDEN'],
-    ] as const)('refuses to place an order with %s, and nothing changes', async (_case, authorization, status, code) => {
+    ])('refuses to place an order with %s, and nothing changes', async (_case, authorization, status, code) => {
       const before = await snapshot();
       const header = await authorization();
       const response = await json(

@@ -3,9 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GRPC_LOADER_OPTIONS, type GrpcPackageDefinition } from '@storefront/contracts';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { BaseConfig } from '../config/config';
 import { requestContext } from '../context/request-context';
+import { toProblem } from '../http/problem-details';
+import { sendProblem } from '../http/problem-details.filter';
 import { instrumentHttp } from '../metrics/http-metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logging';
 
@@ -28,6 +31,9 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
     trustProxy: true,
     requestIdHeader: false,
     genReqId: requestIdFor,
+    // Errors the router meets before any route runs (a malformed percent-encoding in the path)
+    // leave as problem+json too, not as fastify's own JSON.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, toProblem(error)),
   });
   instrumentHttp(adapter.getInstance());
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
