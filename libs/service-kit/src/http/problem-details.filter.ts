@@ -9,8 +9,11 @@ export function requestIdOf(request: FastifyRequest): string {
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemDetails): void {
   const body: ProblemDetails = { ...problem, instance: request.url.split('?')[0], requestId: request.id };
-  // RFC 6750: a 401 names the scheme the client should use.
-  if (problem.status === 401) void reply.header('www-authenticate', `Bearer error="invalid_token", error_description="${problem.code}"`);
+  // RFC 6750: a 401 names the scheme; a token that was sent but refused is an "invalid_token".
+  if (problem.status === 401) {
+    const refused = problem.code === 'AUTH.TOKEN_MISSING' ? '' : `, error="invalid_token", error_description="${problem.code}"`;
+    void reply.header('www-authenticate', `Bearer realm="storefront"${refused}`);
+  }
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
 }
 
