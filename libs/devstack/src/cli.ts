@@ -4,6 +4,7 @@ import { DevIssuer } from './dev-auth';
 import { StackError } from './infrastructure';
 import { REPO_ROOT, type StackHandle, startStack } from './stack';
 import { type PortAssignment, SERVICES } from './services';
+import { printTrace, serveTraces, tracesPortFromEnv } from './traces/trace-cli';
 
 const say = (message: string) => process.stdout.write(`\x1b[36m[storefront]\x1b[0m ${message}\n`);
 
@@ -13,7 +14,11 @@ function usage(): never {
       '  --own-infra   embedded PostgreSQL and an own nats-server, even when local ones answer\n' +
       '                (same as STOREFRONT_OWN_INFRA=1)\n' +
       '       pnpm stack token [customer-id] [--admin] [--ttl seconds]\n' +
-      '                prints an access token the local stack accepts (default: customer alice, 1 h)\n',
+      '                prints an access token the local stack accepts (default: customer alice, 1 h)\n' +
+      '       pnpm stack trace [trace-id]\n' +
+      '                prints a trace of the running stack as a waterfall (default: the latest gateway request)\n' +
+      '       pnpm stack collector [--port n]\n' +
+      '                only the trace collector and viewer (TRACES_PORT, default 4318)\n',
   );
   process.exit(2);
 }
@@ -39,12 +44,14 @@ function printReady(stack: StackHandle, startedAt: number): void {
     '',
     `  PostgreSQL: ${stack.postgres.description}`,
     `  NATS:       ${stack.nats.description}`,
+    `  Traces:     ${stack.traces ? `${stack.traces.url.replace('127.0.0.1', 'localhost')}  (viewer; each gateway answer names its trace in x-trace-id)` : `exported to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'nowhere'}`}`,
     '',
     'Try:',
     `  curl -s '${gateway}/api/products?limit=5'`,
     `  curl -s '${gateway}/api/products?category=books&sort=-price'`,
     `  curl -s '${gateway}/api/categories'`,
     `  open ${gateway}/docs            (OpenAPI: ${gateway}/docs-json)`,
+    ...(stack.traces ? [`  npm run -s trace                          (the latest request's trace as a waterfall)`] : []),
     '',
     'Orders need a customer token (admin routes an admin token):',
     `  TOKEN=$(npm run -s token -- alice)`,
@@ -107,6 +114,8 @@ async function up(args: string[]): Promise<void> {
       natsUrl: process.env.NATS_URL,
       log: say,
       ports: portsFromEnv(),
+      // Spans go to the stack's own viewer unless they are meant for a collector of yours.
+      ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? {} : { tracing: { collectorPort: tracesPortFromEnv() } }),
       ...(process.env.STOREFRONT_STATE_DIR ? { stateDir: process.env.STOREFRONT_STATE_DIR } : {}),
     });
   } catch (error) {
@@ -144,4 +153,6 @@ async function token(args: string[]): Promise<void> {
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'up') void up(rest);
 else if (command === 'token') void token(rest);
+else if (command === 'trace') void printTrace(rest).then((code) => process.exit(code));
+else if (command === 'collector') void serveTraces(rest);
 else usage();

@@ -13,3 +13,6 @@ export {
   type StreamMessage,
 } from './service-under-test';
 export { DevIssuer, DEV_AUDIENCE, DEV_ISSUER, type TokenRequest } from './dev-auth';
+export { startTraceCollector, fetchTrace, type TraceCollector, type TraceCollectorOptions } from './traces/trace-collector';
+export { TraceStore, spansFromOtlp, summarize, type CollectedSpan, type TraceSummary } from './traces/trace-store';
+export { renderWaterfall, waterfallRows, describeSpan, type WaterfallRow } from './traces/waterfall';

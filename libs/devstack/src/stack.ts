@@ -6,6 +6,7 @@ import { applyMigrations, ensureDatabase, withDatabase } from '@storefront/persi
 import { type Infrastructure, StackError, isPortFree, resolveNats, resolvePostgres } from './infrastructure';
 import { formatLogLine } from './log-format';
 import { type PortAssignment, SERVICES, type ServiceDefinition } from './services';
+import { type TraceCollector, startTraceCollector } from './traces/trace-collector';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -30,6 +31,12 @@ export interface StackOptions {
   readonly readyTimeoutMs?: number;
   /** Signs the access tokens every process trusts; `npm start` keeps one in `<stateDir>/dev-auth.json`. */
   readonly issuer?: DevIssuer;
+  /**
+   * Where the processes' spans go: an in-memory trace collector and viewer started with the stack
+   * (`collectorPort` 0: any free port), an OTLP/HTTP `endpoint` of yours, or 'off'. Unset: as
+   * OTEL_EXPORTER_OTLP_ENDPOINT in this environment says.
+   */
+  readonly tracing?: { readonly collectorPort: number } | { readonly endpoint: string } | 'off';
 }
 
 export interface RunningService {
@@ -47,6 +54,8 @@ export interface StackHandle {
   readonly nats: Infrastructure;
   readonly services: readonly RunningService[];
   readonly gatewayUrl: string;
+  /** The trace collector the stack started (tracing: { collectorPort }), with every span it received. */
+  readonly traces?: TraceCollector;
   service(name: string): RunningService;
   /** An access token every process of this stack accepts (a demo customer unless roles say otherwise). */
   token(request: TokenRequest): Promise<string>;
@@ -118,6 +127,33 @@ async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void>
   clearTimeout(timer);
 }
 
+/** Points every process's OTLP exporter where `tracing` says, starting the collector if asked to. */
+async function startTracesFor(tracing: StackOptions['tracing'], env: NodeJS.ProcessEnv): Promise<TraceCollector | undefined> {
+  if (tracing === undefined) return undefined;
+  delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (tracing === 'off') {
+    delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    return undefined;
+  }
+  // Locally, spans should show up within half a second rather than the SDK's default five.
+  env.OTEL_BSP_SCHEDULE_DELAY ??= '500';
+  if ('endpoint' in tracing) {
+    env.OTEL_EXPORTER_OTLP_ENDPOINT = tracing.endpoint;
+    return undefined;
+  }
+  try {
+    const collector = await startTraceCollector({ port: tracing.collectorPort });
+    env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.otlpEndpoint;
+    return collector;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new StackError(
+      `port ${tracing.collectorPort} (trace viewer) is already in use: set TRACES_PORT to another port, or set ` +
+        'OTEL_EXPORTER_OTLP_ENDPOINT to the collector that runs there.',
+    );
+  }
+}
+
 /**
  * Brings the whole system up on this machine: PostgreSQL and NATS, a database per service with its
  * migrations and seed, then every service and the gateway as separate processes, each waited for
@@ -143,8 +179,10 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
 
   const started: Infrastructure[] = [];
   const running: RunningService[] = [];
+  let traces: TraceCollector | undefined;
   const stopAll = async () => {
     await Promise.all(running.map((service) => stopProcess(service.process)));
+    await traces?.close();
     for (const infrastructure of started.reverse()) await infrastructure.stop().catch(() => undefined);
   };
 
@@ -171,6 +209,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     };
     delete commonEnv.DATABASE_URL;
     delete commonEnv.PORT;
+    traces = await startTracesFor(options.tracing, commonEnv);
 
     const databases = new Map<string, string>();
     for (const definition of SERVICES.filter((candidate) => candidate.database)) {
@@ -252,6 +291,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       nats,
       services: running,
       gatewayUrl: byName('gateway').url,
+      ...(traces ? { traces } : {}),
       service: byName,
       token: (request) => issuer.token(request),
       restart: async (name) => {

@@ -27,7 +27,8 @@ const GENEROUS_RATE_LIMIT = { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_SECOND
 
 /**
  * The whole system as `npm start` runs it (real processes, real PostgreSQL and NATS), on free ports,
- * with databases and a messaging namespace of its own, removed again by stop().
+ * with databases and a messaging namespace of its own, removed again by stop(). Every process exports
+ * its spans to an in-memory collector of the stack's own (`traces`).
  */
 export async function startTestStack(options: Partial<StackOptions> = {}): Promise<TestStack> {
   const output: string[] = [];
@@ -48,6 +49,7 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
     logLevel: 'info',
     output: (service, line) => output.push(`${service}: ${line}`),
     issuer: await DevIssuer.ephemeral(),
+    tracing: { collectorPort: 0 },
     ...options,
     env,
   });

@@ -7,6 +7,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import { type Span, SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
 import {
   DEADLETTER_STREAM,
   type EnvelopeOf,
@@ -18,6 +19,7 @@ import { requestContext } from '@storefront/service-kit';
 import { messagingMetrics } from './metrics';
 import type { Namespace } from './namespace';
 import type { SqlTransaction, TransactionRunner } from './outbox';
+import { MESSAGING_ATTRIBUTES, contextOfDelivery, messagingTracer } from './tracing';
 
 /** Applies one event inside the transaction that also records it in the inbox. */
 export type EventHandlerFn<D extends EventDefinition = EventDefinition> = (
@@ -61,7 +63,9 @@ const INBOX_INSERT =
  * A durable JetStream pull consumer whose handlers have exactly-once effects: each event is applied
  * in one transaction together with an inbox row of its id, so a redelivered event is acknowledged
  * without a second effect. A failing handler is retried with back-off (never acknowledged); after
- * the last delivery the message goes to the DEADLETTER stream with the error.
+ * the last delivery the message goes to the DEADLETTER stream with the error. Each delivery is a
+ * CONSUMER span continuing the producer's trace; the handler (its queries, the events it emits) runs
+ * inside it.
  */
 export class EventConsumer {
   private messages: ConsumerMessages | undefined;
@@ -143,23 +147,61 @@ export class EventConsumer {
     }
     if (message.info.redelivered) messagingMetrics.redelivered.inc(labels);
 
+    let raw: unknown;
+    let undecodable: Error | undefined;
+    try {
+      raw = message.json();
+    } catch (error) {
+      undecodable = error as Error;
+    }
+    const traceContext = (raw as { traceContext?: { traceparent?: string; tracestate?: string } } | undefined)?.traceContext;
+    const parent = contextOfDelivery(message.headers, typeof traceContext === 'object' ? traceContext : undefined);
+    const span = messagingTracer().startSpan(
+      `process ${subject}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          [MESSAGING_ATTRIBUTES.system]: 'nats',
+          [MESSAGING_ATTRIBUTES.destination]: message.subject,
+          [MESSAGING_ATTRIBUTES.operationType]: 'process',
+          [MESSAGING_ATTRIBUTES.operationName]: 'process',
+          [MESSAGING_ATTRIBUTES.consumerGroup]: this.options.durable,
+          [MESSAGING_ATTRIBUTES.bodySize]: message.data.length,
+          'messaging.nats.delivery_count': message.info.deliveryCount,
+        },
+      },
+      parent,
+    );
+    try {
+      await otelContext.with(trace.setSpan(parent, span), () => this.process(message, subject, binding, { raw, undecodable }, span));
+    } finally {
+      span.end();
+    }
+  }
+
+  private async process(
+    message: JsMsg,
+    subject: string,
+    binding: EventHandlerBinding,
+    body: { raw: unknown; undecodable: Error | undefined },
+    span: Span,
+  ): Promise<void> {
+    const labels = { service: this.options.service, consumer: this.options.durable, subject };
     let event: EnvelopeOf<EventDefinition>;
     try {
-      event = envelopeSchemaOf(binding.definition).parse(message.json());
+      if (body.undecodable) throw body.undecodable;
+      event = envelopeSchemaOf(binding.definition).parse(body.raw);
     } catch (error) {
       // No retry can fix a message that breaks its contract.
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'breaks its contract; dead-lettered' });
       await this.deadLetter(message, subject, error as Error);
       return;
     }
+    span.setAttribute(MESSAGING_ATTRIBUTES.messageId, event.id);
 
     try {
-      const context = {
-        requestId: event.id,
-        correlationId: event.correlationId,
-        causationId: event.id,
-        traceparent: event.traceContext.traceparent,
-        tracestate: event.traceContext.tracestate,
-      };
+      const context = { requestId: event.id, correlationId: event.correlationId, causationId: event.id };
       const applied = await requestContext.run(context, () =>
         this.options.transaction(async (tx) => {
           const inserted = await tx.$executeRawUnsafe(INBOX_INSERT, this.options.durable, event.id, subject);
@@ -169,15 +211,19 @@ export class EventConsumer {
         }),
       );
       messagingMetrics.consumed.inc({ ...labels, outcome: applied ? 'applied' : 'duplicate' });
+      span.setAttribute('storefront.inbox.outcome', applied ? 'applied' : 'duplicate');
       if ((await this.options.beforeAck?.(event)) === 'crash') return;
       message.ack();
     } catch (error) {
+      span.recordException(error as Error);
       const deliveries = message.info.deliveryCount;
       if (deliveries >= this.maxDeliver) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'dead-lettered' });
         await this.deadLetter(message, subject, error as Error);
         return;
       }
       const delay = this.retryDelays[Math.min(deliveries - 1, this.retryDelays.length - 1)] ?? 1_000;
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `retry in ${delay} ms` });
       this.log('warn', `handling ${subject} failed; delivery ${deliveries} of ${this.maxDeliver}, retry in ${delay} ms`, {
         err: error,
         eventId: event.id,

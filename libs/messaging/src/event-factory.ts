@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { context as otelContext, propagation } from '@opentelemetry/api';
 import type { EnvelopeOf, EventDefinition, EventPayload } from '@storefront/contracts';
 import { requestContext } from '@storefront/service-kit';
 
 /**
  * Builds the envelope of a new event. The payload is checked against its schema here, so a service
- * can never publish an event its consumers would refuse. Correlation, causation and trace context
- * come from the request or message being handled.
+ * can never publish an event its consumers would refuse. Correlation and causation come from the
+ * request or message being handled, trace context from the active span: the event carries it
+ * through the outbox to whoever handles it.
  */
 export function createEvent<D extends EventDefinition>(
   definition: D,
@@ -13,6 +15,8 @@ export function createEvent<D extends EventDefinition>(
 ): EnvelopeOf<D> {
   const payload = definition.payload.parse(event.payload) as EventPayload<D>;
   const context = requestContext.current();
+  const carrier: { traceparent?: string; tracestate?: string } = {};
+  propagation.inject(otelContext.active(), carrier);
   const id = randomUUID();
   return {
     id,
@@ -24,8 +28,8 @@ export function createEvent<D extends EventDefinition>(
     correlationId: context?.correlationId ?? id,
     causationId: context?.causationId ?? null,
     traceContext: {
-      ...(context?.traceparent ? { traceparent: context.traceparent } : {}),
-      ...(context?.tracestate ? { tracestate: context.tracestate } : {}),
+      ...(carrier.traceparent ? { traceparent: carrier.traceparent } : {}),
+      ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}),
     },
     payload,
   };

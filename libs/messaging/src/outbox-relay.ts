@@ -1,9 +1,11 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
+import { SpanKind, SpanStatusCode, propagation, trace } from '@opentelemetry/api';
 import type { EventEnvelope } from '@storefront/contracts';
 import type { Pool, PoolClient } from 'pg';
 import { messagingMetrics } from './metrics';
 import type { Namespace } from './namespace';
+import { MESSAGING_ATTRIBUTES, contextFromEnvelope, messagingTracer, natsHeaderSetter } from './tracing';
 
 export interface OutboxRelayOptions {
   readonly service: string;
@@ -50,6 +52,8 @@ const CLAIM = `
  * - While NATS is unreachable it keeps the rows and retries with back-off; nothing is lost.
  * - Order: rows are published in commit order. Across replicas, or when a publish fails and is
  *   retried, a later event can overtake an earlier one; consumers are built to tolerate that.
+ * - Each publish is a PRODUCER span in the trace that wrote the row (the envelope's traceContext);
+ *   its context travels in the NATS headers.
  *
  * Hand-written because the job is small and specific (a claim query, a publish, an update); the
  * general-purpose outbox packages for Node bring their own ORM or broker abstractions.
@@ -139,15 +143,35 @@ export class OutboxRelay {
   }
 
   private async publish(row: OutboxRow): Promise<void> {
+    const subject = this.options.namespace.subject(row.subject);
+    const body = JSON.stringify(row.envelope);
+    const parent = contextFromEnvelope(row.envelope.traceContext);
+    const span = messagingTracer().startSpan(
+      `publish ${row.subject}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          [MESSAGING_ATTRIBUTES.system]: 'nats',
+          [MESSAGING_ATTRIBUTES.destination]: subject,
+          [MESSAGING_ATTRIBUTES.operationType]: 'send',
+          [MESSAGING_ATTRIBUTES.operationName]: 'publish',
+          [MESSAGING_ATTRIBUTES.messageId]: row.id,
+          [MESSAGING_ATTRIBUTES.bodySize]: Buffer.byteLength(body),
+        },
+      },
+      parent,
+    );
     const headers = natsHeaders();
-    const { traceparent, tracestate } = row.envelope.traceContext ?? {};
-    if (traceparent) headers.set('traceparent', traceparent);
-    if (tracestate) headers.set('tracestate', tracestate);
-    await this.options.js.publish(this.options.namespace.subject(row.subject), JSON.stringify(row.envelope), {
-      msgID: row.id,
-      headers,
-      timeout: this.options.publishTimeoutMs ?? 5_000,
-    });
+    propagation.inject(trace.setSpan(parent, span), headers, natsHeaderSetter);
+    try {
+      await this.options.js.publish(subject, body, { msgID: row.id, headers, timeout: this.options.publishTimeoutMs ?? 5_000 });
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   private async listen(): Promise<void> {

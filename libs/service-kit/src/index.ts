@@ -36,3 +36,5 @@ export {
   type Principal,
   type Role,
 } from './auth';
+export { startTracing, activeTraceId, type Tracing } from './tracing/tracing';
+export { TRACE_ID_HEADER } from './tracing/http-server.tracing';

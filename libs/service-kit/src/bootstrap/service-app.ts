@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GRPC_LOADER_OPTIONS, type GrpcPackageDefinition } from '@storefront/contracts';
+import { context } from '@opentelemetry/api';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { BaseConfig } from '../config/config';
@@ -11,6 +12,8 @@ import { toProblem } from '../http/problem-details';
 import { sendProblem } from '../http/problem-details.filter';
 import { instrumentHttp } from '../metrics/http-metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logging';
+import { RecordExceptionInterceptor, startHttpServerSpan, traceHttpServer } from '../tracing/http-server.tracing';
+import { installTracePropagation, startTracing } from '../tracing/tracing';
 
 export interface ServiceAppOptions {
   /** The root module; it imports ServiceKitModule.forRoot(...). */
@@ -26,6 +29,7 @@ export interface ServiceAppOptions {
 
 /** Builds the application without listening, so tests can start it on ports of their choosing. */
 export async function createServiceApp(options: ServiceAppOptions): Promise<NestFastifyApplication> {
+  installTracePropagation();
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: true,
@@ -36,22 +40,19 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, toProblem(error)),
   });
   instrumentHttp(adapter.getInstance());
+  traceHttpServer(adapter.getInstance());
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return typeof value === 'string' && value.length <= 512 ? value : undefined;
-    };
-    // Everything this request causes (logs, outgoing calls, events) runs inside its context.
+    const correlationId = request.headers['x-correlation-id'];
+    const span = startHttpServerSpan(request, (name, value) => void reply.header(name, value));
+    // Everything this request causes (logs, outgoing calls, events) runs inside its context and span.
     requestContext.run(
       {
         requestId: request.id,
-        correlationId: header('x-correlation-id') ?? request.id,
+        correlationId: typeof correlationId === 'string' && correlationId.length <= 512 ? correlationId : request.id,
         causationId: request.id,
-        traceparent: header('traceparent'),
-        tracestate: header('tracestate'),
       },
-      done,
+      () => context.with(span, done),
     );
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
@@ -60,6 +61,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  // HTTP only: the gRPC interceptor records its own handlers' errors.
+  app.useGlobalInterceptors(new RecordExceptionInterceptor());
 
   if (options.grpc?.length) {
     if (options.config.GRPC_PORT === undefined) throw new Error('GRPC_PORT is required to serve gRPC');
@@ -89,6 +92,7 @@ export async function startServiceApp(app: INestApplication, config: ServiceAppO
  */
 export async function runService(name: string, options: ServiceAppOptions): Promise<void> {
   const logger = new NestLogger(name);
+  const tracing = startTracing(name);
   try {
     const app = await createServiceApp(options);
     let stopping = false;
@@ -101,14 +105,16 @@ export async function runService(name: string, options: ServiceAppOptions): Prom
         process.exit(1);
       }, options.config.SHUTDOWN_TIMEOUT_MS).unref();
       // close() marks the process not ready, stops the servers (in-flight calls finish) and runs
-      // every module's shutdown hooks (database pools, subscriptions).
+      // every module's shutdown hooks (database pools, subscriptions). Then the last spans go out.
       await app.close();
+      await tracing.shutdown().catch((error: unknown) => logger.warn(`could not export the last spans: ${String(error)}`));
       process.exit(0);
     };
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (received) => void stop(received));
     await startServiceApp(app, options.config);
     const grpc = options.grpc?.length ? `, gRPC on :${options.config.GRPC_PORT}` : '';
-    logger.log(`${name} ready: HTTP on :${options.config.HTTP_PORT}${grpc}`);
+    const traces = tracing.exporting ? '; exporting traces over OTLP' : '';
+    logger.log(`${name} ready: HTTP on :${options.config.HTTP_PORT}${grpc}${traces}`);
   } catch (error) {
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error), 'failed to start');
     process.exit(1);

@@ -15,6 +15,10 @@ export const baseConfigSchema = z.object({
   HTTP_PORT: port,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** OTLP/HTTP collector base URL (the SDK posts to <url>/v1/traces); unset: no span is exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })])
+    .optional(),
   ...authConfigSchema.shape,
 });
 export type BaseConfig = z.output<typeof baseConfigSchema>;

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * What the work in progress was caused by: the request or message being handled. Code that emits
- * events (the outbox) reads it, so correlation and causation ids need not be passed by hand.
+ * events (the outbox) reads it, so correlation and causation ids need not be passed by hand. Trace
+ * context is not here: it is OpenTelemetry's active context, which the same seams set.
  */
 export interface RequestContext {
   /** The id of this request or message. */
@@ -11,8 +12,6 @@ export interface RequestContext {
   readonly correlationId: string;
   /** The id of the request or event that caused the current work. */
   readonly causationId: string | null;
-  readonly traceparent?: string | undefined;
-  readonly tracestate?: string | undefined;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

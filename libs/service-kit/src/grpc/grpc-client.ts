@@ -4,6 +4,7 @@ import { type Observable, lastValueFrom } from 'rxjs';
 import { ERROR_CODE_TRAILER, ERROR_ISSUES_TRAILER } from './grpc-status.filter';
 import { REQUEST_ID_HEADER } from '../logging/logging';
 import { downstreamCallDuration } from '../metrics/http-metrics';
+import { startGrpcClientSpan } from '../tracing/grpc-client.tracing';
 
 /**
  * A generated ts-proto client whose methods also accept grpc-js call options (the deadline). Nest's
@@ -84,8 +85,8 @@ export interface UnaryCallOptions {
 }
 
 /**
- * Makes one unary call with a deadline (which the server sees too), the request id in metadata, and
- * errors mapped by fromGrpcError.
+ * Makes one unary call with a deadline (which the server sees too), the request id and trace context
+ * in metadata, a CLIENT span, and errors mapped by fromGrpcError.
  */
 export async function callUnary<T>(
   invoke: (metadata: Metadata, options: CallOptions) => Observable<T>,
@@ -95,11 +96,14 @@ export async function callUnary<T>(
   if (options.requestId) metadata.set(REQUEST_ID_HEADER, options.requestId);
   for (const [key, value] of Object.entries(options.metadata ?? {})) if (value !== undefined) metadata.set(key, value);
   const stop = downstreamCallDuration().startTimer({ downstream: options.downstream, operation: options.operation ?? 'call' });
+  const span = startGrpcClientSpan(options.downstream, options.operation ?? 'call', metadata);
   try {
-    const response = await lastValueFrom(invoke(metadata, { deadline: Date.now() + options.timeoutMs }));
+    const response = await lastValueFrom(invoke(metadata, { deadline: Date.now() + options.timeoutMs, interceptors: span.interceptors }));
     stop({ outcome: 'ok' });
+    span.end();
     return response;
   } catch (error) {
+    span.end(error);
     const mapped = fromGrpcError(error, options.downstream);
     stop({ outcome: mapped instanceof DomainError ? mapped.code : 'INTERNAL' });
     throw mapped;

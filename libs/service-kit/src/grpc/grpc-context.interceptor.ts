@@ -1,16 +1,26 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import type { Metadata } from '@grpc/grpc-js';
+import { type Metadata, status } from '@grpc/grpc-js';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context as otelContext, propagation, trace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { Observable } from 'rxjs';
 import { requestContext } from '../context/request-context';
 import { REQUEST_ID_HEADER } from '../logging/logging';
+import { RPC_ATTRIBUTES, metadataGetter, splitGrpcPath } from '../tracing/grpc-metadata.carrier';
+import { tracer } from '../tracing/tracing';
+import { toGrpcStatus } from './grpc-status.filter';
 
 function first(metadata: Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
   return typeof value === 'string' && value.length <= 128 ? value : undefined;
 }
 
-/** Runs a gRPC handler inside the caller's request context (x-request-id, traceparent from metadata). */
+/** Statuses that mean the server failed (the RPC conventions); the others are the caller's doing. */
+const SERVER_FAULTS = new Set([status.UNKNOWN, status.DEADLINE_EXCEEDED, status.UNIMPLEMENTED, status.INTERNAL, status.UNAVAILABLE, status.DATA_LOSS]);
+
+/**
+ * Runs a gRPC handler inside the caller's request context (x-request-id from metadata) and a SERVER
+ * span that continues the caller's trace (traceparent from metadata), named `package.Service/Method`.
+ */
 @Injectable()
 export class GrpcContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -20,9 +30,37 @@ export class GrpcContextInterceptor implements NestInterceptor {
       requestId,
       correlationId: first(metadata, 'x-correlation-id') ?? requestId,
       causationId: requestId,
-      traceparent: first(metadata, 'traceparent'),
-      tracestate: first(metadata, 'tracestate'),
     };
-    return new Observable((subscriber) => requestContext.run(current, () => next.handle().subscribe(subscriber)));
+    const call = context.getArgByIndex<{ getPath?: () => string } | undefined>(2);
+    const { service, method } = splitGrpcPath(call?.getPath?.() ?? `${context.getClass().name}/${context.getHandler().name}`);
+    const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+    const span = tracer().startSpan(
+      `${service}/${method}`,
+      { kind: SpanKind.SERVER, attributes: { [RPC_ATTRIBUTES.system]: 'grpc', [RPC_ATTRIBUTES.service]: service, [RPC_ATTRIBUTES.method]: method } },
+      parent,
+    );
+    const active = trace.setSpan(parent, span);
+    return new Observable((subscriber) =>
+      requestContext.run(current, () =>
+        otelContext.with(active, () =>
+          next.handle().subscribe({
+            next: (value) => subscriber.next(value),
+            error: (error: unknown) => {
+              const code = toGrpcStatus(error).code;
+              span.setAttribute(RPC_ATTRIBUTES.grpcStatusCode, code);
+              span.recordException(error instanceof Error ? error : String(error));
+              if (SERVER_FAULTS.has(code)) span.setStatus({ code: SpanStatusCode.ERROR });
+              span.end();
+              subscriber.error(error);
+            },
+            complete: () => {
+              span.setAttribute(RPC_ATTRIBUTES.grpcStatusCode, status.OK);
+              span.end();
+              subscriber.complete();
+            },
+          }),
+        ),
+      ),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { DownstreamError } from '../grpc/grpc-client';
 import { REQUEST_ID_HEADER } from '../logging/logging';
 import { downstreamCallDuration } from '../metrics/http-metrics';
+import { startHttpClientSpan } from '../tracing/http-client.tracing';
 
 export interface DownstreamResponse {
   readonly status: number;
@@ -10,9 +11,10 @@ export interface DownstreamResponse {
 }
 
 /**
- * One HTTP call to a downstream service with a timeout and the request id. The downstream's own
- * answer (success or problem+json) is returned as it is; a downstream that does not answer becomes
- * a DownstreamError (503 when unreachable, 504 when too slow), never a hang.
+ * One HTTP call to a downstream service with a timeout, the request id and trace context, in a
+ * CLIENT span. The downstream's own answer (success or problem+json) is returned as it is; a
+ * downstream that does not answer becomes a DownstreamError (503 when unreachable, 504 when too
+ * slow), never a hang.
  */
 export async function callHttp(
   url: string,
@@ -31,6 +33,7 @@ export async function callHttp(
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   const stop = downstreamCallDuration().startTimer({ downstream: options.downstream, operation: options.method ?? 'GET' });
+  const span = startHttpClientSpan(options.method ?? 'GET', url, options.downstream, headers);
   try {
     response = await fetch(url, {
       method: options.method ?? 'GET',
@@ -40,6 +43,7 @@ export async function callHttp(
     });
   } catch (error) {
     stop({ outcome: (error as Error).name === 'TimeoutError' ? 'DOWNSTREAM.TIMEOUT' : 'DOWNSTREAM.UNAVAILABLE' });
+    span.failed(error as Error);
     if ((error as Error).name === 'TimeoutError') {
       throw new DownstreamError('DOWNSTREAM.TIMEOUT', 'timeout', `${options.downstream} did not answer in time`, { cause: error });
     }
@@ -48,6 +52,7 @@ export async function callHttp(
     });
   }
   stop({ outcome: response.status < 500 ? 'ok' : `HTTP_${response.status}` });
+  span.answered(response.status);
   const text = await response.text();
   let body: unknown = text;
   try {

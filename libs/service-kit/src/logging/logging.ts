@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type DynamicModule, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { activeTraceFields } from '../tracing/tracing';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -15,7 +16,10 @@ export function requestIdFor(request: IncomingMessage): string {
   return typeof header === 'string' && ACCEPTABLE_REQUEST_ID.test(header) ? header : randomUUID();
 }
 
-/** JSON logs through pino; every line logged while serving a request carries its id as `reqId`. */
+/**
+ * JSON logs through pino; every line logged while serving a request carries its id as `reqId`, and
+ * every line logged inside a span its `trace_id` and `span_id`.
+ */
 export function loggingModule(options: { service: string; level: string }): DynamicModule {
   return LoggerModule.forRoot({
     // Explicit: the library's default route pattern does not match under Nest 12's fastify adapter.
@@ -23,6 +27,7 @@ export function loggingModule(options: { service: string; level: string }): Dyna
     pinoHttp: {
       level: options.level,
       base: { service: options.service },
+      mixin: activeTraceFields,
       // Every log line made while serving a request carries `reqId`, and nothing else of the request.
       quietReqLogger: true,
       redact: ['req.headers.authorization', 'req.headers.cookie'],

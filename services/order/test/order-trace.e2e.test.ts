@@ -1,0 +1,153 @@
+import type { OrderDto, ProductPageDto, StockLevelDto } from '@storefront/contracts';
+import { type CollectedSpan, SERVICES, type TestStack, renderWaterfall, startTestStack } from '@storefront/devstack';
+import { waitFor } from '@storefront/testing';
+
+const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
+const customer = { subject: 'trace-customer' };
+
+/**
+ * Tracing across real processes: one order placed at the gateway is one trace through REST, gRPC,
+ * Prisma, the outbox, NATS and every consumer of the saga, exported to the stack's own collector.
+ */
+describe('order trace end to end', () => {
+  let stack: TestStack;
+  let traceId: string;
+  let spans: CollectedSpan[];
+
+  const byId = (spanId: string | undefined) => spans.find((span) => span.spanId === spanId);
+  const one = (predicate: (span: CollectedSpan) => boolean, what: string): CollectedSpan => {
+    const found = spans.filter(predicate);
+    if (found.length !== 1) throw new Error(`expected one ${what}, found ${found.length}:\n${renderWaterfall(spans)}`);
+    return found[0] as CollectedSpan;
+  };
+  const ancestors = (span: CollectedSpan): CollectedSpan[] => {
+    const chain: CollectedSpan[] = [];
+    for (let parent = byId(span.parentSpanId); parent; parent = byId(parent.parentSpanId)) chain.push(parent);
+    return chain;
+  };
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      env: Object.fromEntries(SERVICES.map((service) => [service.name, { CONSUMER_ACK_WAIT_MS: '2000' }])),
+    });
+    const products = (await (await stack.api('/api/products?limit=1')).json()) as ProductPageDto;
+    const product = products.items[0];
+    if (!product) throw new Error('the catalog has no products');
+    // Inventory creates stock from catalog.product-created.v1, moments after the catalog starts.
+    await waitFor(async () => {
+      const response = await fetch(`${stack.service('inventory').url}/stock/${product.sku}`);
+      return response.ok && ((await response.json()) as StockLevelDto).available > 0;
+    }, { timeoutMs: 20_000, what: `stock of ${product.sku}` });
+
+    const placed = await stack.api(
+      '/api/orders',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          customerId: customer.subject,
+          paymentToken: 'tok_visa',
+          shippingAddress: address,
+          lines: [{ productId: product.id, quantity: 1 }],
+        }),
+      },
+      customer,
+    );
+    expect(placed.status).toBe(201);
+    traceId = placed.headers.get('x-trace-id') ?? '';
+    const order = (await placed.json()) as OrderDto;
+    await waitFor(async () => {
+      const current = (await (await stack.api(`/api/orders/${order.id}`, {}, customer)).json()) as OrderDto;
+      return current.status === 'confirmed';
+    }, { timeoutMs: 30_000, what: `order ${order.id} to be confirmed` });
+
+    // Spans arrive in batches from five processes; the last hop is the confirmation's consumers.
+    const traces = stack.traces;
+    if (!traces) throw new Error('the test stack started no trace collector');
+    spans = await waitFor(() => {
+      const current = traces.store.trace(traceId) ?? [];
+      const confirmed = current.some((span) => span.kind === 'consumer' && span.name === 'process orders.order-confirmed.v1');
+      const complete = current.every((span) => span.parentSpanId === undefined || current.some((other) => other.spanId === span.parentSpanId));
+      return confirmed && complete ? current : undefined;
+    }, { timeoutMs: 20_000, what: `the whole trace ${traceId}` });
+  }, 150_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers with the trace id, and the trace starts at the gateway with the route template as its name', () => {
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const root = one((span) => span.parentSpanId === undefined, 'root span');
+    expect(root).toMatchObject({
+      service: 'gateway',
+      kind: 'server',
+      name: 'POST /api/orders',
+      attributes: expect.objectContaining({ 'http.route': '/api/orders', 'http.request.method': 'POST', 'http.response.status_code': 201 }),
+    });
+  });
+
+  it('holds spans of the gateway, catalog, order, inventory and payment, each linked to a parent in the same trace', () => {
+    expect(new Set(spans.map((span) => span.service))).toEqual(new Set(['gateway', 'catalog', 'order', 'inventory', 'payment']));
+    for (const span of spans) if (span.parentSpanId !== undefined) expect(byId(span.parentSpanId)).toBeDefined();
+  });
+
+  it('follows REST and gRPC: client spans in the caller, server spans in the callee as their children', () => {
+    const gatewayCall = one((span) => span.service === 'gateway' && span.kind === 'client' && span.name === 'POST', 'gateway → order call');
+    const orderServer = one((span) => span.service === 'order' && span.kind === 'server', 'order server span');
+    expect(orderServer.name).toBe('POST /orders');
+    expect(orderServer.parentSpanId).toBe(gatewayCall.spanId);
+
+    const pricing = one((span) => span.service === 'order' && span.kind === 'client' && span.attributes['rpc.system'] === 'grpc', 'order → catalog call');
+    expect(pricing).toMatchObject({ name: 'catalog.v1.CatalogService/GetProductsByIds', attributes: expect.objectContaining({ 'rpc.system': 'grpc' }) });
+    const catalogServer = one((span) => span.service === 'catalog' && span.kind === 'server', 'catalog server span');
+    expect(catalogServer).toMatchObject({
+      name: 'catalog.v1.CatalogService/GetProductsByIds',
+      parentSpanId: pricing.spanId,
+      attributes: expect.objectContaining({ 'rpc.grpc.status_code': 0 }),
+    });
+  });
+
+  it('records the Prisma queries inside the work that made them', () => {
+    const orderServer = one((span) => span.service === 'order' && span.kind === 'server', 'order server span');
+    const queries = spans.filter((span) => span.name.startsWith('prisma:'));
+    expect(new Set(queries.map((span) => span.service))).toEqual(new Set(['catalog', 'order', 'inventory', 'payment']));
+    expect(queries.some((span) => span.service === 'order' && ancestors(span).includes(orderServer))).toBe(true);
+  });
+
+  it('carries the trace through the outbox and NATS: every consumer span is the child of the publish span of its event', () => {
+    const consumers = spans.filter((span) => span.kind === 'consumer');
+    const subjects = new Set(consumers.map((span) => span.name.replace(/^process /, '')));
+    for (const subject of ['inventory.reserve-stock.v1', 'payment.authorize-payment.v1', 'payment.authorized.v1', 'payment.captured.v1']) {
+      expect(subjects).toContain(subject);
+    }
+    for (const consumer of consumers) {
+      const publish = byId(consumer.parentSpanId);
+      expect(publish).toMatchObject({
+        kind: 'producer',
+        name: consumer.name.replace(/^process /, 'publish '),
+        attributes: expect.objectContaining({ 'messaging.system': 'nats', 'messaging.destination.name': consumer.attributes['messaging.destination.name'] }),
+      });
+    }
+    // The first event was written by the request's transaction: its publish descends from that request.
+    const orderServer = one((span) => span.service === 'order' && span.kind === 'server', 'order server span');
+    const reserve = one((span) => span.kind === 'producer' && span.name === 'publish inventory.reserve-stock.v1', 'reserve-stock publish');
+    expect(reserve.service).toBe('order');
+    expect(ancestors(reserve)).toContain(orderServer);
+    // And a handler's own events continue from its consumer span: inventory answers inside it.
+    const reserveConsumer = one((span) => span.service === 'inventory' && span.name === 'process inventory.reserve-stock.v1', 'reserve-stock consumer');
+    const reserved = one((span) => span.kind === 'producer' && span.name === 'publish inventory.stock-reserved.v1', 'stock-reserved publish');
+    expect(ancestors(reserved)).toContain(reserveConsumer);
+    expect(spans.some((span) => span.service === 'inventory' && span.name.startsWith('prisma:') && ancestors(span).includes(reserveConsumer))).toBe(true);
+  });
+
+  it('writes the trace and span ids into the log lines made inside its spans', () => {
+    const gatewayLines = stack.output
+      .filter((line) => line.startsWith('gateway: {'))
+      .map((line) => JSON.parse(line.slice('gateway: '.length)) as { trace_id?: string; span_id?: string; req?: { url?: string } });
+    const completed = gatewayLines.filter((line) => line.trace_id === traceId);
+    expect(completed.length).toBeGreaterThan(0);
+    const spanIds = new Set(spans.map((span) => span.spanId));
+    for (const line of completed) expect(spanIds).toContain(line.span_id);
+  });
+});
