@@ -26,7 +26,7 @@ export class OrderDetailsComposer {
     private readonly catalog: CatalogClient,
   ) {}
 
-  async compose(id: string, request: FastifyRequest, reply: FastifyReply): Promise<OrderDetailsDto | unknown> {
+  async compose(id: string, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const response = await this.orders.call('GET', `/orders/${id}`, request);
     if (response.status !== 200) return relay(reply, response);
     const order = response.body as OrderDto;

@@ -2,7 +2,6 @@ import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res } 
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   type ListOrdersQuery,
-  type OrderDetailsDto,
   type PlaceOrderBody,
   idempotencyKeySchema,
   listOrdersQuerySchema,
@@ -95,7 +94,7 @@ export class OrdersHttpController {
     @Param('id', { schema: orderIdSchema }) id: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<OrderDetailsDto | unknown> {
+  ): Promise<unknown> {
     return this.details.compose(id, request, reply);
   }
 

@@ -17,7 +17,7 @@ export class TokenVerifier {
 
   constructor(private readonly config: Pick<AuthConfig, 'AUTH_ISSUER' | 'AUTH_AUDIENCE'> & Partial<AuthConfig>) {
     this.keys = [
-      ...(config.AUTH_JWKS ? [createLocalJWKSet(config.AUTH_JWKS as Parameters<typeof createLocalJWKSet>[0])] : []),
+      ...(config.AUTH_JWKS ? [createLocalJWKSet(config.AUTH_JWKS)] : []),
       ...(config.AUTH_JWKS_URL ? [createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))] : []),
     ];
   }
