@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { freePort } from '../infrastructure';
+import { type TestStack, startTestStack } from '../test-stack';
+
+/*
+ * `pnpm bench gateway`: what tracing costs at the gateway. The whole stack runs twice on the local
+ * PostgreSQL and NATS (its own databases and namespace, removed afterwards): once exporting nothing,
+ * once exporting every span over OTLP to the in-memory trace collector. Each time autocannon drives
+ * GET /api/products?limit=20 (gateway → gRPC → catalog → Prisma) for a fixed time after a warm-up.
+ * The collector runs in a process of its own, so parsing spans does not slow the load generator.
+ *   BENCH_SECONDS (per phase, default 20), BENCH_CONNECTIONS (default 16), BENCH_WARMUP_SECONDS (default 5)
+ */
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+const PATH = '/api/products?limit=20';
+/** The rate limiter must never be what the benchmark measures. */
+const UNLIMITED = { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_SECOND: '1000000' };
+
+interface PhaseResult {
+  phase: string;
+  'req/s': number;
+  'p50 ms': number;
+  'p99 ms': number;
+  requests: number;
+  'non-2xx': number;
+  errors: number;
+}
+
+async function drive(url: string, seconds: number): Promise<autocannon.Result> {
+  return autocannon({ url, connections: CONNECTIONS, duration: seconds });
+}
+
+/** `pnpm stack collector` in its own process; resolves with its OTLP endpoint once it listens. */
+async function startCollectorProcess(): Promise<{ endpoint: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, '..', 'cli.js'), 'collector', '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the trace collector exited with ${code}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('trace viewer on')) resolve();
+    });
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, child };
+}
+
+async function runPhase(phase: string, tracing: 'off' | { endpoint: string }): Promise<PhaseResult> {
+  process.stdout.write(`${phase}: starting the stack…\n`);
+  let stack: TestStack | undefined;
+  try {
+    stack = await startTestStack({ tracing, output: null, env: { gateway: UNLIMITED } });
+    const url = `${stack.gatewayUrl}${PATH}`;
+    const probe = await fetch(url);
+    if (!probe.ok) throw new Error(`GET ${PATH} answered ${probe.status}: ${await probe.text()}`);
+    process.stdout.write(`${phase}: warming up for ${WARMUP_SECONDS} s, then ${SECONDS} s with ${CONNECTIONS} connections\n`);
+    await drive(url, WARMUP_SECONDS);
+    const result = await drive(url, SECONDS);
+    return {
+      phase,
+      'req/s': Math.round(result.requests.average),
+      'p50 ms': result.latency.p50,
+      'p99 ms': result.latency.p99,
+      requests: result.requests.total,
+      'non-2xx': result.non2xx,
+      errors: result.errors,
+    };
+  } finally {
+    await stack?.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`gateway tracing benchmark: GET ${PATH}, ${SECONDS} s per phase\n`);
+  const off = await runPhase('tracing off', 'off');
+  const collector = await startCollectorProcess();
+  let on: PhaseResult;
+  let traced: { traces: unknown[] };
+  try {
+    on = await runPhase('tracing on (OTLP)', { endpoint: collector.endpoint });
+    traced = (await (await fetch(`${collector.endpoint}/api/traces?root=gateway&limit=100000`)).json()) as { traces: unknown[] };
+  } finally {
+    collector.child.kill('SIGTERM');
+  }
+  console.table([off, on]);
+  const ratio = on['req/s'] / off['req/s'];
+  process.stdout.write(
+    `throughput with tracing: ${(ratio * 100).toFixed(1)} % of without (${((1 - ratio) * 100).toFixed(1)} % less); ` +
+      `the collector held ${traced.traces.length} gateway traces at the end (it keeps the latest 500)\n`,
+  );
+  if (off['non-2xx'] + off.errors + on['non-2xx'] + on.errors > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
