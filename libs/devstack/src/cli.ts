@@ -15,8 +15,9 @@ function usage(): never {
       '                (same as STOREFRONT_OWN_INFRA=1)\n' +
       '       pnpm stack token [customer-id] [--admin] [--ttl seconds]\n' +
       '                prints an access token the local stack accepts (default: customer alice, 1 h)\n' +
-      '       pnpm stack trace [trace-id]\n' +
-      '                prints a trace of the running stack as a waterfall (default: the latest gateway request)\n' +
+      '       pnpm stack trace [trace-id] [--hops]\n' +
+      '                prints a trace of the running stack as a waterfall (default: the latest gateway request;\n' +
+      '                --hops: requests, calls and messages only, no database spans)\n' +
       '       pnpm stack collector [--port n]\n' +
       '                only the trace collector and viewer (TRACES_PORT, default 4318)\n',
   );

@@ -11,14 +11,16 @@ describe('trace collector', () => {
     collector = await startTraceCollector();
     const tracing = startTracing('checkout', { OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpEndpoint });
     const tracer = trace.getTracer('collector-test');
-    tracer.startActiveSpan('POST /api/orders', { kind: SpanKind.SERVER, attributes: { 'http.route': '/api/orders' } }, (root) => {
+    // Explicit times: spans made within the same microsecond would have no order of their own.
+    const t0 = Date.now();
+    tracer.startActiveSpan('POST /api/orders', { kind: SpanKind.SERVER, attributes: { 'http.route': '/api/orders' }, startTime: t0 }, (root) => {
       traceId = root.spanContext().traceId;
-      const query = tracer.startSpan('prisma:client:db_query', { kind: SpanKind.CLIENT, attributes: { 'db.query.text': 'SELECT 1' } });
-      query.end();
-      const failed = tracer.startSpan('publish orders.order-placed.v1', { kind: SpanKind.PRODUCER }, context.active());
+      const query = tracer.startSpan('prisma:client:db_query', { kind: SpanKind.CLIENT, attributes: { 'db.query.text': 'SELECT 1' }, startTime: t0 + 1 });
+      query.end(t0 + 3);
+      const failed = tracer.startSpan('publish orders.order-placed.v1', { kind: SpanKind.PRODUCER, startTime: t0 + 4 }, context.active());
       failed.setStatus({ code: SpanStatusCode.ERROR, message: 'NATS unreachable' });
-      failed.end();
-      root.end();
+      failed.end(t0 + 5);
+      root.end(t0 + 6);
     });
     // Shutting down sends what the batch processor holds.
     await tracing.shutdown();
@@ -53,6 +55,8 @@ describe('trace collector', () => {
       [1, 'SELECT 1'],
       [1, 'NATS unreachable'],
     ]);
+    const hops = (await (await fetch(`${collector.url}/api/traces/${traceId}?hops=1`)).json()) as { rows: { span: { name: string } }[] };
+    expect(hops.rows.map((row) => row.span.name)).toEqual(['POST /api/orders', 'publish orders.order-placed.v1']);
     expect((await fetch(`${collector.url}/api/traces/${'f'.repeat(32)}`)).status).toBe(404);
   });
 

@@ -12,9 +12,16 @@ export function tracesPortFromEnv(): number {
   return port;
 }
 
-/** `npm run -s trace [-- <trace id | traceparent>]`: one trace as a text waterfall. */
+/**
+ * `npm run -s trace [-- <trace id | traceparent>] [--hops]`: one trace as a text waterfall; `--hops`
+ * leaves out database and internal spans.
+ */
 export async function printTrace(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { url: { type: 'string' }, hops: { type: 'boolean' } },
+  });
   const collector = values.url ?? `http://127.0.0.1:${tracesPortFromEnv()}`;
   const given = positionals[0];
   // A bare trace id, an x-trace-id header value or a whole traceparent.
@@ -34,7 +41,8 @@ export async function printTrace(args: string[]): Promise<number> {
     process.stderr.write(`${result.missing}\n`);
     return 1;
   }
-  process.stdout.write(renderWaterfall(result.spans, { width: process.stdout.columns ?? 140, color: process.stdout.isTTY }));
+  const options = { width: process.stdout.columns ?? 140, color: process.stdout.isTTY, hopsOnly: values.hops ?? false };
+  process.stdout.write(renderWaterfall(result.spans, options));
   process.stdout.write(`\nin the browser: ${collector.replace('127.0.0.1', 'localhost')}/#${result.spans[0]?.traceId ?? ''}\n`);
   return 0;
 }

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { OtlpFormatError, TraceStore, type TraceStoreOptions, summarize } from './trace-store';
 import { VIEWER_PAGE } from './viewer-page';
-import { waterfallRows } from './waterfall';
+import { isHop, waterfallRows } from './waterfall';
 
 /*
  * A small OTLP/HTTP trace collector that keeps recent traces in memory and shows them: what
@@ -15,7 +15,7 @@ import { waterfallRows } from './waterfall';
  *   POST /v1/traces         OTLP/JSON ExportTraceServiceRequest (gzip accepted)
  *   GET  /                  the viewer page
  *   GET  /api/traces        recent traces, newest first (?root=<service>&service=<service>&limit=<n>)
- *   GET  /api/traces/<id>   one trace: its summary and its spans in tree order
+ *   GET  /api/traces/<id>   one trace: its summary and its spans in tree order (?hops=1: no database spans)
  */
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -96,7 +96,8 @@ async function handle(store: TraceStore, request: IncomingMessage, response: Ser
       send(response, 404, JSON.stringify({ message: `no trace ${match[1]} here (only recent traces are kept)` }));
       return;
     }
-    send(response, 200, JSON.stringify({ summary: summarize(match[1].toLowerCase(), spans), rows: waterfallRows(spans) }));
+    const rows = waterfallRows(spans, url.searchParams.get('hops') === '1' ? isHop : undefined);
+    send(response, 200, JSON.stringify({ summary: summarize(match[1].toLowerCase(), spans), rows }));
     return;
   }
   send(response, 404, JSON.stringify({ message: 'not found' }));

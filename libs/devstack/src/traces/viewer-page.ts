@@ -1,7 +1,8 @@
 /**
  * The trace viewer: one static page, no build step. It lists recent traces from /api/traces and draws
  * the selected one (/api/traces/<id>, already in tree order) as a waterfall; a click on a span shows
- * its attributes and events. The URL hash is the selected trace, so a trace id can be linked.
+ * its attributes and events. The URL hash is the selected trace, so a trace id can be linked; `?hops`
+ * hides database spans.
  */
 export const VIEWER_PAGE = /* html */ `<!doctype html>
 <html lang="en">
@@ -16,7 +17,8 @@ export const VIEWER_PAGE = /* html */ `<!doctype html>
   header { display:flex; align-items:center; gap:16px; padding:10px 16px; border-bottom:1px solid var(--line); background:#fff; }
   header h1 { font-size:15px; margin:0; }
   header .hint { color:var(--muted); }
-  header label { margin-left:auto; color:var(--muted); }
+  header label { color:var(--muted); }
+  header label:first-of-type { margin-left:auto; }
   main { display:grid; grid-template-columns:360px 1fr; height:calc(100vh - 43px); }
   #list { overflow:auto; border-right:1px solid var(--line); background:#fff; }
   .trace { padding:8px 12px; border-bottom:1px solid var(--line); cursor:pointer; }
@@ -33,7 +35,7 @@ export const VIEWER_PAGE = /* html */ `<!doctype html>
   tr.span { cursor:pointer; }
   tr.span:hover td { background:#f3f3f6; }
   td.svc { width:90px; font-weight:600; white-space:nowrap; }
-  td.label { width:42%; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; font-family:ui-monospace,monospace; font-size:12px; }
+  td.label { width:50%; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; font-family:ui-monospace,monospace; font-size:12px; }
   td.label .detail { color:var(--muted); }
   td.dur { width:72px; text-align:right; font-variant-numeric:tabular-nums; color:var(--muted); }
   td.bar { position:relative; height:22px; }
@@ -54,6 +56,7 @@ export const VIEWER_PAGE = /* html */ `<!doctype html>
   <h1>Storefront traces</h1>
   <span class="hint">recent traces, newest first · the gateway answers each request with <code>x-trace-id</code></span>
   <label><input type="checkbox" id="gatewayOnly" checked> started at the gateway</label>
+  <label><input type="checkbox" id="database" checked> database spans</label>
   <label><input type="checkbox" id="live" checked> live</label>
 </header>
 <main>
@@ -67,6 +70,8 @@ const colorOf = (service) => colors[service] ??= palette[Object.keys(colors).len
 const esc = (value) => String(value).replace(/[&<>"]/g, (c) => ({ '&':'&amp;', '<':'&lt;', '>':'&gt;', '"':'&quot;' })[c]);
 const ms = (value) => value >= 1000 ? (value / 1000).toFixed(2) + ' s' : value >= 100 ? value.toFixed(0) + ' ms' : value.toFixed(1) + ' ms';
 let selected = location.hash.slice(1) || null;
+// ?hops opens with database spans hidden.
+if (new URLSearchParams(location.search).has('hops')) document.getElementById('database').checked = false;
 let shownSpanCount = -1;
 
 async function loadList() {
@@ -85,7 +90,7 @@ async function loadList() {
 
 async function loadTrace(force) {
   if (!selected) return;
-  const response = await fetch('api/traces/' + selected);
+  const response = await fetch('api/traces/' + selected + (document.getElementById('database').checked ? '' : '?hops=1'));
   const detail = document.getElementById('detail');
   if (response.status === 404) { detail.innerHTML = '<div class="empty">Trace ' + esc(selected) + ' is not (or no longer) here.</div>'; return; }
   const { summary, rows } = await response.json();
@@ -102,7 +107,7 @@ async function loadTrace(force) {
       const title = r.span.name + ' · ' + ms(r.span.durationMs) + ' at +' + ms(r.offsetMs);
       return '<tr class="span' + (r.span.status === 'error' ? ' error' : '') + '" data-row="' + i + '" title="' + esc(title) + '">' +
         '<td class="svc" style="color:' + colorOf(r.span.service) + '">' + esc(r.span.service) + '</td>' +
-        '<td class="label" style="padding-left:' + (6 + r.depth * 14) + 'px">' + esc(r.span.name) +
+        '<td class="label" style="padding-left:' + (6 + r.depth * 12) + 'px">' + esc(r.span.name) +
         '<span class="kind">' + r.span.kind + '</span> <span class="detail">' + esc(r.detail) + '</span></td>' +
         '<td class="dur">' + ms(r.span.durationMs) + '</td>' +
         '<td class="bar"><div class="b" style="left:' + left + '%;width:' + width + '%;background:' + colorOf(r.span.service) + '"></div></td></tr>';
@@ -133,6 +138,7 @@ document.getElementById('list').addEventListener('click', (event) => {
   if (item) select(item.dataset.id);
 });
 document.getElementById('gatewayOnly').addEventListener('change', () => void loadList());
+document.getElementById('database').addEventListener('change', () => void loadTrace(true));
 window.addEventListener('hashchange', () => { if (location.hash.slice(1) !== selected) select(location.hash.slice(1)); });
 void loadList().then(() => loadTrace(true));
 setInterval(() => { if (document.getElementById('live').checked) { void loadList(); void loadTrace(false); } }, 2000);

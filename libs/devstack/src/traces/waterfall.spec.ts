@@ -40,6 +40,16 @@ describe('waterfallRows', () => {
     ]);
   });
 
+  it('leaves out hidden spans and hangs their children on the nearest shown ancestor', () => {
+    const rows = waterfallRows(trace, (candidate) => candidate.name !== 'POST /orders');
+    expect(rows.map((row) => [row.span.name, row.depth])).toEqual([
+      ['POST /api/orders', 0],
+      ['prisma:client:db_query', 1],
+      ['publish orders.order-placed.v1', 1],
+      ['process orders.order-placed.v1', 2],
+    ]);
+  });
+
   it('shows a span whose parent never arrived as a root of its own', () => {
     const rows = waterfallRows(trace.filter((candidate) => candidate.name !== 'POST /orders'));
     expect(rows.filter((row) => row.depth === 0).map((row) => row.span.name)).toEqual([
@@ -76,6 +86,13 @@ describe('renderWaterfall', () => {
     expect(body[0]).toMatch(/^gateway {4}POST \/api\/orders → 201 +100 ms {2}█/);
     expect(body[1]).toMatch(/^order {8}POST \/orders ✗ +50\.0 ms/);
     expect(body[4]).toMatch(/^inventory {8}process orders\.order-placed\.v1 +30\.0 ms/);
+  });
+
+  it('shows only the hops when asked: no database spans', () => {
+    const hops = renderWaterfall(trace, { width: 100, hopsOnly: true });
+    expect(hops).toContain('5 spans (4 hops shown)');
+    expect(hops).not.toContain('prisma:client:db_query');
+    expect(hops).toMatch(/^inventory {8}process orders\.order-placed\.v1/m);
   });
 
   it('places each bar on the trace time line: a late span starts far right, the root spans the whole width', () => {

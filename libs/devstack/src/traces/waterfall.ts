@@ -37,8 +37,16 @@ export function describeSpan(span: CollectedSpan): string {
   return parts.join(' ');
 }
 
-/** Orders a trace's spans as a tree. Spans whose parent never arrived are shown as roots. */
-export function waterfallRows(spans: readonly CollectedSpan[]): WaterfallRow[] {
+/** Requests, calls, publishes and deliveries: the spans that cross a process boundary. */
+export function isHop(span: CollectedSpan): boolean {
+  return span.kind !== 'internal' && !span.name.startsWith('prisma:');
+}
+
+/**
+ * Orders a trace's spans as a tree. Spans whose parent never arrived are shown as roots. With
+ * `visible`, the other spans are left out and their children move up to the nearest shown ancestor.
+ */
+export function waterfallRows(spans: readonly CollectedSpan[], visible: (span: CollectedSpan) => boolean = () => true): WaterfallRow[] {
   const ids = new Set(spans.map((span) => span.spanId));
   const children = new Map<string | undefined, CollectedSpan[]>();
   for (const span of spans) {
@@ -52,6 +60,10 @@ export function waterfallRows(spans: readonly CollectedSpan[]): WaterfallRow[] {
   const rows: WaterfallRow[] = [];
   const visit = (parent: string | undefined, depth: number) => {
     for (const span of children.get(parent) ?? []) {
+      if (!visible(span)) {
+        visit(span.spanId, depth);
+        continue;
+      }
       rows.push({ span, depth, detail: describeSpan(span), offsetMs: span.startTimeMs - start });
       visit(span.spanId, depth + 1);
     }
@@ -73,12 +85,15 @@ function formatMs(ms: number): string {
  *   gateway    POST /api/orders → 201                                   41.9 ms  ███▌
  *   gateway      catalog.v1.CatalogService/GetProductsByIds status 0      5.2 ms   ▌
  */
-export function renderWaterfall(spans: readonly CollectedSpan[], options: { width?: number; color?: boolean } = {}): string {
+export function renderWaterfall(
+  spans: readonly CollectedSpan[],
+  options: { width?: number; color?: boolean; hopsOnly?: boolean } = {},
+): string {
   if (spans.length === 0) return 'no spans\n';
   const width = Math.max(options.width ?? 120, 60);
   const color = options.color ?? false;
   const summary = summarize(spans[0]?.traceId ?? '', spans);
-  const rows = waterfallRows(spans);
+  const rows = waterfallRows(spans, options.hopsOnly ? isHop : undefined);
   const serviceWidth = Math.max(...rows.map((row) => row.span.service.length));
   const durationWidth = 9;
   const barWidth = Math.max(20, Math.floor(width * 0.3));
@@ -88,7 +103,7 @@ export function renderWaterfall(spans: readonly CollectedSpan[], options: { widt
 
   const lines = [
     `trace ${summary.traceId}`,
-    `${summary.spanCount} spans · ${summary.services.join(', ')} · ${formatMs(summary.durationMs)} · ` +
+    `${summary.spanCount} spans${options.hopsOnly ? ` (${rows.length} hops shown)` : ''} · ${summary.services.join(', ')} · ${formatMs(summary.durationMs)} · ` +
       `${new Date(summary.startTimeMs).toISOString()}${summary.errorCount ? ` · ${summary.errorCount} failed` : ''}`,
     '',
   ];
