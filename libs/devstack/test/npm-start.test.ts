@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@storefront/testing';
 import { REPO_ROOT, freePort } from '../src';
 
 async function waitForOutput(read: () => string, text: string, timeoutMs: number, exited: () => boolean): Promise<void> {
@@ -43,11 +44,17 @@ describe('the local stack with its own infrastructure', () => {
       PORT: await freePort(),
       CATALOG_HTTP_PORT: await freePort(),
       CATALOG_GRPC_PORT: await freePort(),
+      INVENTORY_HTTP_PORT: await freePort(),
+      INVENTORY_GRPC_PORT: await freePort(),
+      ORDER_HTTP_PORT: await freePort(),
+      PAYMENT_HTTP_PORT: await freePort(),
+      TRACES_PORT: await freePort(),
     };
     const env: NodeJS.ProcessEnv = { ...process.env, STOREFRONT_STATE_DIR: stateDir };
     for (const [name, port] of Object.entries(ports)) env[name] = String(port);
     delete env.DATABASE_URL;
     delete env.NATS_URL;
+    delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
 
     // Its own process group, so a signal to the group is what a terminal's Ctrl-C sends.
     cli = spawn(process.execPath, [join(REPO_ROOT, 'libs/devstack/dist/cli.js'), 'up', '--own-infra'], {
@@ -71,6 +78,13 @@ describe('the local stack with its own infrastructure', () => {
     const response = await fetch(`http://127.0.0.1:${ports.PORT}/api/products?limit=5`);
     expect(response.status).toBe(200);
     expect(((await response.json()) as { items: unknown[] }).items).toHaveLength(5);
+    expect(output).toContain(`Traces:     http://localhost:${ports.TRACES_PORT}`);
+    // The request's trace reaches the stack's viewer (spans leave in batches, every half second).
+    const traceId = response.headers.get('x-trace-id') ?? '';
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${ports.TRACES_PORT}/api/traces/${traceId}`)).ok, {
+      timeoutMs: 10_000,
+      what: `trace ${traceId} in the viewer`,
+    });
 
     process.kill(-(cli.pid as number), 'SIGINT');
     await expect(exited).resolves.toBe(0);
