@@ -141,6 +141,21 @@ describe('order trace end to end', () => {
     expect(spans.some((span) => span.service === 'inventory' && span.name.startsWith('prisma:') && ancestors(span).includes(reserveConsumer))).toBe(true);
   });
 
+  it('records a refused request: the exception on the server span, which a 404 does not fail; the caller’s span fails', async () => {
+    const missing = await stack.api('/api/orders/00000000-0000-4000-8000-000000000000', {}, customer);
+    expect(missing.status).toBe(404);
+    const refusedTrace = missing.headers.get('x-trace-id') ?? '';
+    const refused = await waitFor(() => {
+      const current = stack.traces?.store.trace(refusedTrace) ?? [];
+      const arrived = (service: string, kind: string) => current.some((span) => span.service === service && span.kind === kind);
+      return arrived('order', 'server') && arrived('gateway', 'client') ? current : undefined;
+    }, { what: `trace ${refusedTrace}` });
+    const server = refused.find((span) => span.service === 'order' && span.kind === 'server');
+    expect(server).toMatchObject({ name: 'GET /orders/:id', status: 'unset', attributes: expect.objectContaining({ 'http.response.status_code': 404 }) });
+    expect(server?.events.map((event) => event.name)).toContain('exception');
+    expect(refused.find((span) => span.service === 'gateway' && span.kind === 'client')).toMatchObject({ status: 'error', attributes: expect.objectContaining({ 'error.type': '404' }) });
+  });
+
   it('writes the trace and span ids into the log lines made inside its spans', () => {
     const gatewayLines = stack.output
       .filter((line) => line.startsWith('gateway: {'))
