@@ -58,6 +58,7 @@ describe('trace collector', () => {
     const hops = (await (await fetch(`${collector.url}/api/traces/${traceId}?hops=1`)).json()) as { rows: { span: { name: string } }[] };
     expect(hops.rows.map((row) => row.span.name)).toEqual(['POST /api/orders', 'publish orders.order-placed.v1']);
     expect((await fetch(`${collector.url}/api/traces/${'f'.repeat(32)}`)).status).toBe(404);
+    expect(await (await fetch(`${collector.url}/api/stats`)).json()).toEqual({ spansReceived: 3, traces: 1 });
   });
 
   it('serves the viewer page', async () => {

@@ -16,6 +16,7 @@ import { isHop, waterfallRows } from './waterfall';
  *   GET  /                  the viewer page
  *   GET  /api/traces        recent traces, newest first (?root=<service>&service=<service>&limit=<n>)
  *   GET  /api/traces/<id>   one trace: its summary and its spans in tree order (?hops=1: no database spans)
+ *   GET  /api/stats         spans received since the start (kept or not) and traces kept
  */
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -77,6 +78,10 @@ async function handle(store: TraceStore, request: IncomingMessage, response: Ser
   }
   if (url.pathname === '/') {
     send(response, 200, VIEWER_PAGE, 'text/html; charset=utf-8');
+    return;
+  }
+  if (url.pathname === '/api/stats') {
+    send(response, 200, JSON.stringify({ spansReceived: store.received, traces: store.traces().length }));
     return;
   }
   if (url.pathname === '/api/traces') {

@@ -172,6 +172,8 @@ export class TraceStore {
   private readonly maxTraces: number;
   private readonly maxSpansPerTrace: number;
   private readonly listeners = new Set<(spans: readonly CollectedSpan[]) => void>();
+  /** Spans received since the start, kept or not. */
+  received = 0;
 
   constructor(options: TraceStoreOptions = {}) {
     this.maxTraces = options.maxTraces ?? 500;
@@ -184,6 +186,7 @@ export class TraceStore {
   }
 
   add(spans: readonly CollectedSpan[]): number {
+    this.received += spans.length;
     let kept = 0;
     for (const span of spans) {
       let trace = this.byTrace.get(span.traceId);
