@@ -142,9 +142,9 @@ const TASKS = {
   // The stack runs under this Node directly, not under pnpm, so Ctrl-C reaches one process tree
   // that waits for every service to stop.
   start: () => [{ node: [join(ROOT, 'libs', 'devstack', 'dist', 'cli.js'), 'up', ...process.argv.slice(3)] }],
-  // Benchmarks print numbers; `bench <name>` runs one of them.
+  // Benchmarks print numbers; `bench` runs every one, `bench <name>` one of them.
   bench: () =>
-    (process.argv[3] ? [process.argv[3]] : ['messaging']).map(
+    (process.argv[3] ? [process.argv[3]] : Object.keys(BENCHES)).map(
       (name) => BENCHES[name] ?? fail(`no benchmark named ${name}; there are: ${Object.keys(BENCHES).join(', ')}`),
     ),
   // The whole gate, cheapest first: what CI runs and what `pnpm check` means.
