@@ -142,6 +142,17 @@ describe('gateway edge end to end', () => {
     });
   });
 
+  describe('request limits', () => {
+    it('refuses a body over BODY_LIMIT_BYTES with 413 problem+json before reading it, and nothing changes', async () => {
+      const before = await snapshot();
+      const body = JSON.stringify({ ...orderBody(), shippingAddress: { ...address, name: 'x'.repeat(70 * 1024) } });
+      const response = await json(await placeAs(alice, JSON.parse(body) as object));
+      expect(response).toMatchObject({ status: 413, body: { status: 413 } });
+      expect(response.type).toContain('application/problem+json');
+      expect(await snapshot()).toEqual(before);
+    });
+  });
+
   describe('API composition', () => {
     it('returns an order with each line’s full product and its timeline', async () => {
       const { status, body } = await json<OrderDetailsDto>(await stack.api(`/api/orders/${alicesOrder.id}/details`, {}, alice));
