@@ -31,3 +31,20 @@ export async function databaseDigest(stack: TestStack): Promise<Record<string, s
   }
   return result;
 }
+
+/**
+ * The digest once the system is quiet: equal over 300 ms. Sagas finish their last steps (a stock
+ * commit, a saga bookkeeping update) moments after an order reads as final; a "nothing changed"
+ * comparison must start after them.
+ */
+export async function settledDatabaseDigest(stack: TestStack, timeoutMs = 15_000): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = await databaseDigest(stack);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const current = await databaseDigest(stack);
+    if (JSON.stringify(current) === JSON.stringify(previous)) return current;
+    if (Date.now() > deadline) throw new Error(`the databases kept changing for ${timeoutMs} ms`);
+    previous = current;
+  }
+}

@@ -1,7 +1,7 @@
 import type { OrderDetailsDto, OrderDto, OrderHistoryPageDto, ProductPageDto } from '@storefront/contracts';
 import { DevIssuer, type TestStack, startTestStack } from '@storefront/devstack';
 import { waitFor } from '@storefront/testing';
-import { databaseDigest } from './database-digest';
+import { databaseDigest, settledDatabaseDigest } from './database-digest';
 
 const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
 const UNKNOWN_ORDER = '00000000-0000-4000-8000-000000000000';
@@ -32,6 +32,8 @@ describe('gateway edge end to end', () => {
 
   /** Everything a refused request must leave alone, in every service's database. */
   const snapshot = () => databaseDigest(stack);
+  /** The same, once earlier sagas have finished their last steps. */
+  const settledSnapshot = () => settledDatabaseDigest(stack);
   /** Waits until the order is final and its saga has finished (the stock commit comes after confirmation). */
   const settled = (id: string) =>
     waitFor(async () => {
@@ -77,7 +79,7 @@ describe('gateway edge end to end', () => {
       ['an admin token (orders are placed by customers)', async () => `Bearer ${await stack.token({ subject: 'ops', roles: ['admin'] })}`, 403, 'AUTH.FORBIDDEN'],
       ['a token for no role', async () => `Bearer ${await stack.token({ subject: 'alice', roles: [] })}`, 403, 'AUTH.FORBIDDEN'],
     ])('refuses to place an order with %s, and nothing changes', async (_case, authorization, status, code) => {
-      const before = await snapshot();
+      const before = await settledSnapshot();
       const header = await authorization();
       const response = await json(
         await fetch(`${stack.gatewayUrl}/api/orders`, {
@@ -92,7 +94,7 @@ describe('gateway edge end to end', () => {
     });
 
     it('needs the admin role for product changes, restocks and payment provider settings', async () => {
-      const before = await snapshot();
+      const before = await settledSnapshot();
       const customerCalls = [
         stack.api('/api/products', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'EDGE-0001', name: 'Nope', category: 'books', price: { amountMinor: 1, currency: 'USD' } }) }, alice),
         stack.api(`/api/products/${products[0]?.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Renamed' }) }, alice),
@@ -110,7 +112,7 @@ describe('gateway edge end to end', () => {
     });
 
     it('hides another customer’s order: 404 on every order route, 403 for their history, nothing changes', async () => {
-      const before = await snapshot();
+      const before = await settledSnapshot();
       for (const path of [`/api/orders/${alicesOrder.id}`, `/api/orders/${alicesOrder.id}/timeline`, `/api/orders/${alicesOrder.id}/details`]) {
         await expect(json(await stack.api(path, {}, bob))).resolves.toMatchObject({ status: 404, body: { code: 'ORDER.NOT_FOUND' } });
       }
@@ -144,7 +146,7 @@ describe('gateway edge end to end', () => {
 
   describe('request limits', () => {
     it('refuses a body over BODY_LIMIT_BYTES with 413 problem+json before reading it, and nothing changes', async () => {
-      const before = await snapshot();
+      const before = await settledSnapshot();
       const body = JSON.stringify({ ...orderBody(), shippingAddress: { ...address, name: 'x'.repeat(70 * 1024) } });
       const response = await json(await placeAs(alice, JSON.parse(body) as object));
       expect(response).toMatchObject({ status: 413, body: { status: 413 } });
@@ -182,7 +184,7 @@ describe('gateway edge end to end', () => {
           body: { items: expect.arrayContaining([expect.objectContaining({ id: products[0]?.id })]) },
         });
         await expect(json(await stack.api(`/api/orders/${alicesOrder.id}`, {}, alice))).resolves.toMatchObject({ status: 200 });
-        const before = await snapshot();
+        const before = await settledSnapshot();
         const refused = await json(await placeAs(alice, orderBody()));
         expect(refused.status).toBe(503);
         expect(refused.body).toMatchObject({ code: 'ORDERING.UNAVAILABLE', detail: expect.stringContaining(name) });
