@@ -21,3 +21,13 @@ export class ForbiddenError extends DomainError {
     super(message);
   }
 }
+
+/** The keys to verify tokens with could not be loaded (the identity provider's JWKS did not answer). */
+export class KeysUnavailableError extends DomainError {
+  readonly code = 'AUTH.KEYS_UNAVAILABLE';
+  readonly kind = 'unavailable';
+
+  constructor(cause: unknown) {
+    super('Access tokens cannot be verified right now; try again shortly', { cause });
+  }
+}

@@ -1,6 +1,6 @@
 import { errors, type JWTVerifyGetKey, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
 import type { AuthConfig } from './auth.config';
-import { AuthenticationError } from './auth.errors';
+import { AuthenticationError, KeysUnavailableError } from './auth.errors';
 import { type Principal, ROLES, type Role } from './principal';
 
 const SUBJECT = /^[\w-]{1,64}$/;
@@ -54,11 +54,23 @@ export class TokenVerifier {
       } catch (error) {
         if (error instanceof AuthenticationError) throw error;
         if (error instanceof errors.JWTExpired) throw new AuthenticationError('AUTH.TOKEN_EXPIRED', 'The access token has expired');
+        // The identity provider's key set could not be fetched: not the caller's fault, so 503.
+        if (keySetUnreachable(error)) {
+          throw new KeysUnavailableError(error);
+        }
         lastError = error;
       }
     }
     throw new AuthenticationError('AUTH.TOKEN_INVALID', describe(lastError));
   }
+}
+
+/** jose's errors when fetching a remote key set fails: a timeout, a network error, a non-200 or non-JSON answer. */
+function keySetUnreachable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout) return true;
+  // fetch() failed (refused, DNS, TLS): a TypeError, compared by name as it may come from another realm.
+  if ((error as { name?: unknown } | null)?.name === 'TypeError') return true;
+  return error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set HTTP response/.test(error.message);
 }
 
 function describe(error: unknown): string {

@@ -1,0 +1,94 @@
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type CryptoKey, type JWK, SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { AuthenticationError, KeysUnavailableError } from './auth.errors';
+import { TokenVerifier } from './token-verifier';
+
+const ISSUER = 'https://idp.example';
+const AUDIENCE = 'storefront';
+
+describe('TokenVerifier', () => {
+  let privateKey: CryptoKey;
+  let publicJwk: JWK;
+  let verifier: TokenVerifier;
+
+  const sign = (claims: Record<string, unknown> = {}, options: { alg?: string; key?: CryptoKey | Uint8Array; exp?: number; sub?: string | null } = {}) => {
+    const jwt = new SignJWT({ roles: ['customer'], ...claims })
+      .setProtectedHeader({ alg: options.alg ?? 'ES256', kid: 'k1' })
+      .setIssuer((claims.iss as string | undefined) ?? ISSUER)
+      .setAudience((claims.aud as string | undefined) ?? AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(options.exp ?? Math.floor(Date.now() / 1000) + 60);
+    if (options.sub !== null) jwt.setSubject(options.sub ?? 'alice');
+    return jwt.sign(options.key ?? privateKey);
+  };
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    privateKey = pair.privateKey;
+    publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' };
+    verifier = new TokenVerifier({ AUTH_JWKS: { keys: [publicJwk] }, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+  });
+
+  it('accepts a valid token and keeps only known roles', async () => {
+    const token = await sign({ roles: ['customer', 'superuser'] });
+    await expect(verifier.verifyAuthorization(`Bearer ${token}`)).resolves.toEqual({ subject: 'alice', roles: ['customer'], token });
+  });
+
+  it.each<[string, () => Promise<string>, string]>([
+    ['another issuer', () => sign({ iss: 'https://evil.example' }), 'AUTH.TOKEN_INVALID'],
+    ['another audience', () => sign({ aud: 'billing' }), 'AUTH.TOKEN_INVALID'],
+    ['an expired token', () => sign({}, { exp: Math.floor(Date.now() / 1000) - 60 }), 'AUTH.TOKEN_EXPIRED'],
+    ['no subject', () => sign({}, { sub: null }), 'AUTH.TOKEN_INVALID'],
+    ['a subject that is no customer id', () => sign({}, { sub: 'alice; drop table' }), 'AUTH.TOKEN_INVALID'],
+    ['a symmetric (HS256) token', () => sign({}, { alg: 'HS256', key: new TextEncoder().encode('x'.repeat(32)) }), 'AUTH.TOKEN_INVALID'],
+    ['an unsigned token (alg none)', async () => {
+      const [, payload] = (await sign()).split('.');
+      return `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
+    }, 'AUTH.TOKEN_INVALID'],
+  ])('refuses %s', async (_case, token, code) => {
+    await expect(verifier.verifyAuthorization(`Bearer ${await token()}`)).rejects.toMatchObject({ code });
+  });
+
+  it('refuses a missing or malformed header', async () => {
+    await expect(verifier.verifyAuthorization(undefined)).rejects.toMatchObject({ code: 'AUTH.TOKEN_MISSING' });
+    await expect(verifier.verifyAuthorization('Basic YWxpY2U6eA==')).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('refuses everything when no keys are configured', async () => {
+    const closed = new TokenVerifier({ AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+    expect(closed.configured).toBe(false);
+    await expect(closed.verifyAuthorization(`Bearer ${await sign()}`)).rejects.toMatchObject({ code: 'AUTH.TOKEN_INVALID' });
+  });
+
+  describe('with a remote key set', () => {
+    let server: Server;
+    let status = 200;
+    const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+
+    beforeAll(async () => {
+      server = createServer((_request, response) => {
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    });
+
+    afterAll(async () => {
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it('fetches the keys from AUTH_JWKS_URL', async () => {
+      const remote = new TokenVerifier({ AUTH_JWKS_URL: url(), AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+      await expect(remote.verify(await sign())).resolves.toMatchObject({ subject: 'alice' });
+    });
+
+    it('answers "unavailable", not "invalid token", while the key set cannot be fetched', async () => {
+      status = 503;
+      const remote = new TokenVerifier({ AUTH_JWKS_URL: url(), AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+      await expect(remote.verify(await sign())).rejects.toBeInstanceOf(KeysUnavailableError);
+      status = 200;
+      const nowhere = new TokenVerifier({ AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+      await expect(nowhere.verify(await sign())).rejects.toMatchObject({ kind: 'unavailable', code: 'AUTH.KEYS_UNAVAILABLE' });
+    });
+  });
+});
