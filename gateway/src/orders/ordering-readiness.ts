@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { OrderingUnavailableError } from '../resilience/resilience.errors';
 
-const PROBE_TIMEOUT_MS = 500;
 
 /**
  * Graceful degradation for ordering. An order placed while inventory or payment is down would sit
@@ -37,7 +36,8 @@ export class OrderingReadiness {
     const results = await Promise.all(
       Object.entries(participants).map(async ([name, url]) => {
         try {
-          const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+          // The same deadline as any call to them: a busy service is slow, not down.
+          const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(this.config.DOWNSTREAM_TIMEOUT_MS) });
           await response.body?.cancel();
           return response.ok ? undefined : name;
         } catch {

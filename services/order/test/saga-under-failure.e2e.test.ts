@@ -15,7 +15,7 @@ const address = { name: 'Grace Hopper', line1: '1 Harbor Rd', city: 'Arlington',
 describe('the order saga under a killed service', () => {
   let stack: TestStack;
   let products: { id: string; sku: string }[];
-  const accepted: string[] = [];
+  const accepted = new Set<string>();
 
   /** Through the gateway; as an admin unless a customer is named. */
   const api = (path: string, init?: RequestInit, customerId?: string) =>
@@ -43,6 +43,7 @@ describe('the order saga under a killed service', () => {
     async (victim) => {
       const ids: string[] = [];
       const refused: number[] = [];
+      let lastRefusal = '';
       let placedSoFar = 0;
       const placeOne = async (index: number) => {
         const product = products[index % products.length] as { id: string };
@@ -62,9 +63,16 @@ describe('the order saga under a killed service', () => {
           );
           // While a service the order needs is down (catalog for prices, the order service itself,
           // inventory or payment for the saga), placement is refused (503).
-          if (response.status === 201 || response.status === 200) ids.push(((await response.json()) as OrderDto).id);
-          else refused.push(index);
-        } catch {
+          if (response.status === 201 || response.status === 200) {
+            const { id } = (await response.json()) as OrderDto;
+            ids.push(id);
+            accepted.add(id); // at once, so the conservation check counts it even if this case fails
+          } else {
+            lastRefusal = `${response.status} ${((await response.json()) as { code?: string }).code ?? ''}`;
+            refused.push(index);
+          }
+        } catch (error) {
+          lastRefusal = String(error);
           refused.push(index);
         } finally {
           placedSoFar += 1;
@@ -90,7 +98,9 @@ describe('the order saga under a killed service', () => {
           return refused.length === 0;
         },
         { timeoutMs: 30_000, intervalMs: 500, what: 'refused orders to be accepted on retry' },
-      );
+      ).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; the last refusal: ${lastRefusal}`, { cause: error });
+      });
 
       expect(new Set(ids).size).toBe(BURST);
       const started = Date.now();
@@ -104,7 +114,6 @@ describe('the order saga under a killed service', () => {
       );
       expect(stuck).toEqual([]);
       expect(Date.now() - started).toBeLessThan(60_000);
-      accepted.push(...ids);
     },
     150_000,
   );
