@@ -1,6 +1,6 @@
 export { startStack, REPO_ROOT, type StackHandle, type StackOptions, type RunningService } from './stack';
 export { SERVICES, type ServiceDefinition, type PortAssignment } from './services';
-export { freePort, natsAnswers, NATS_HELP, StackError } from './infrastructure';
+export { natsAnswers, NATS_HELP, StackError } from './infrastructure';
 export { formatLogLine } from './log-format';
 export { TEST_ADMIN, startTestStack, type TestStack } from './test-stack';
 export {

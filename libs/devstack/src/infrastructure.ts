@@ -5,6 +5,7 @@ import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
+import { freePort } from '@storefront/testing';
 
 /** A dependency the stack uses, and how to stop it if the stack started it. */
 export interface Infrastructure {
@@ -23,18 +24,6 @@ export async function freePortExcept(avoid: ReadonlySet<number>): Promise<number
     const port = await freePort();
     if (!avoid.has(port)) return port;
   }
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export async function isPortFree(port: number): Promise<boolean> {

@@ -4,7 +4,7 @@ import { STREAMS } from '@storefront/contracts';
 import { Namespace, connectNats, deleteStreams } from '@storefront/messaging';
 import { dropDatabase } from '@storefront/persistence';
 import { DevIssuer, type TokenRequest } from './dev-auth';
-import { freePort } from './infrastructure';
+import { freePort } from '@storefront/testing';
 import { SERVICES } from './services';
 import { type StackHandle, type StackOptions, startStack } from './stack';
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@storefront/testing';
-import { REPO_ROOT, freePort } from '../src';
+import { freePort, waitFor } from '@storefront/testing';
+import { REPO_ROOT } from '../src';
 
 async function waitForOutput(read: () => string, text: string, timeoutMs: number, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;

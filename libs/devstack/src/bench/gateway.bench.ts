@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { freePort } from '../infrastructure';
+import { freePort } from '@storefront/testing';
 import { type TestStack, startTestStack } from '../test-stack';
 
 /*
