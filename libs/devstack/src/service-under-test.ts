@@ -20,6 +20,7 @@ import { Namespace, connectNats, createEvent, deleteStreams, subjectOf } from '@
 import { type BaseConfig, createServiceApp, parseConfig, startServiceApp } from '@storefront/service-kit';
 import { type TestDatabase, createTestDatabase, freePort } from '@storefront/testing';
 import { DevIssuer, type TokenRequest } from './dev-auth';
+import { TEST_DATABASE_POOL_SIZE } from './test-stack';
 import type { z } from 'zod';
 
 /** What the helper reads of a service's configuration. */
@@ -90,6 +91,7 @@ export async function startServiceUnderTest<S extends z.ZodType<TestedConfig>>(
   const config = parseConfig(options.configSchema, {
     ...issuer.env(),
     DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: TEST_DATABASE_POOL_SIZE,
     HTTP_PORT: String(await freePort()),
     ...(options.grpc?.length ? { GRPC_PORT: String(await freePort()) } : {}),
     HOST: '127.0.0.1',

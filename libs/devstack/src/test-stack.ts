@@ -24,6 +24,11 @@ export const TEST_ADMIN: TokenRequest = { subject: 'ops', roles: ['admin'] };
 
 /** Limits high enough that only a test about rate limiting meets them. */
 const GENEROUS_RATE_LIMIT = { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_SECOND: '1000000' };
+/**
+ * Smaller query pools than production's 10: several stacks (Jest workers, a second test run) share
+ * one PostgreSQL and its max_connections (100 by default).
+ */
+export const TEST_DATABASE_POOL_SIZE = '5';
 
 /**
  * The whole system as `npm start` runs it (real processes, real PostgreSQL and NATS), on free ports,
@@ -40,7 +45,16 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
     };
   }
   const namespace = new Namespace(`t${randomBytes(5).toString('hex')}`);
-  const env = { ...options.env, gateway: { ...GENEROUS_RATE_LIMIT, ...options.env?.gateway } };
+  const env = Object.fromEntries(
+    SERVICES.map((service) => [
+      service.name,
+      {
+        ...(service.database ? { DATABASE_POOL_SIZE: TEST_DATABASE_POOL_SIZE } : {}),
+        ...(service.name === 'gateway' ? GENEROUS_RATE_LIMIT : {}),
+        ...options.env?.[service.name],
+      },
+    ]),
+  );
   const stack = await startStack({
     databasePrefix: `test_${process.pid}_${randomBytes(3).toString('hex')}_`,
     messagingNamespace: namespace.prefix,

@@ -29,7 +29,7 @@ export class CatalogModule {
       module: CatalogModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'catalog', logLevel: config.LOG_LEVEL, auth: config }),
-        prismaModule(config.DATABASE_URL),
+        prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'catalog', transactionalClient: PrismaService }),
       ],
       controllers: [ProductsHttpController, CategoriesHttpController, CatalogGrpcController],

@@ -35,7 +35,7 @@ export class InventoryModule {
       module: InventoryModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'inventory', logLevel: config.LOG_LEVEL, auth: config }),
-        prismaModule(config.DATABASE_URL),
+        prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'inventory', transactionalClient: PrismaService }),
       ],
       controllers: [StockHttpController, InventoryGrpcController],

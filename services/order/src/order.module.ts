@@ -38,7 +38,7 @@ export class OrderModule {
       module: OrderModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'order', logLevel: config.LOG_LEVEL, auth: config }),
-        prismaModule(config.DATABASE_URL),
+        prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'order', transactionalClient: PrismaService }),
         ClientsModule.register([
           {

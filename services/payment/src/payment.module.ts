@@ -28,7 +28,7 @@ export class PaymentModule {
       module: PaymentModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'payment', logLevel: config.LOG_LEVEL, auth: config }),
-        prismaModule(config.DATABASE_URL),
+        prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'payment', transactionalClient: PrismaService }),
       ],
       controllers: [PaymentsHttpController, ProviderAdminHttpController],

@@ -29,6 +29,8 @@ export const databaseConfigSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
     .describe('PostgreSQL URL of this service’s own database'),
+  /** Connections of the service's query pool (the outbox relay and consumers keep a few more). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 });
 
 export const natsConfigSchema = z.object({

@@ -5,9 +5,9 @@ import { PrismaClient } from './generated/client';
 /** This service's database client; the injection token too. Lifecycle and readiness: service-kit. */
 export class PrismaService extends PrismaClient {}
 
-export function prismaModule(databaseUrl: string) {
+export function prismaModule(config: { DATABASE_URL: string; DATABASE_POOL_SIZE: number }) {
   return DatabaseClientModule.forRoot(
     PrismaService,
-    () => new PrismaService({ adapter: new PrismaPg({ connectionString: databaseUrl }) }),
+    () => new PrismaService({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE }) }),
   );
 }
