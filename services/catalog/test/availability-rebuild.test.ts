@@ -80,6 +80,7 @@ describe('availability rebuild (projection:rebuild availability)', () => {
   };
   const caughtUp = () =>
     waitFor(async () => JSON.stringify(await liveRows()) === JSON.stringify(expectedRows()), {
+      timeoutMs: 30_000,
       what: 'the consumer to apply every published event',
     });
   const names = async () => {
