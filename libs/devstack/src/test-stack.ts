@@ -22,8 +22,12 @@ export interface TestStack extends StackHandle {
 
 export const TEST_ADMIN: TokenRequest = { subject: 'ops', roles: ['admin'] };
 
-/** Limits high enough that only a test about rate limiting meets them. */
-const GENEROUS_RATE_LIMIT = { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_SECOND: '1000000' };
+/**
+ * Gateway limits high enough that only a test about rate limiting meets them, and deadlines that a
+ * busy machine (parallel test runs on two cores) does not hit by accident: tests check behaviour,
+ * not timings. A service that is down still fails at once (connection refused).
+ */
+const TEST_GATEWAY_ENV = { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_SECOND: '1000000', DOWNSTREAM_TIMEOUT_MS: '10000' };
 /**
  * Smaller query pools than production's 10: several stacks (Jest workers, a second test run) share
  * one PostgreSQL and its max_connections (100 by default).
@@ -50,7 +54,8 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
       service.name,
       {
         ...(service.database ? { DATABASE_POOL_SIZE: TEST_DATABASE_POOL_SIZE } : {}),
-        ...(service.name === 'gateway' ? GENEROUS_RATE_LIMIT : {}),
+        ...(service.name === 'gateway' ? TEST_GATEWAY_ENV : {}),
+        ...(service.name === 'order' ? { CATALOG_TIMEOUT_MS: '10000' } : {}),
         ...options.env?.[service.name],
       },
     ]),

@@ -1,15 +1,27 @@
 import { randomInt } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /*
- * Ports are picked below the kernel's ephemeral range (Linux: 32768-60999). A port from listen(0)
- * comes from that range, and between our check and the service's own bind any outgoing connection
- * (of this run, or of a test run next to it) may be given the same number. Below the range a port
- * is only taken by someone asking for it by number, so parallel runs rarely collide.
+ * Ports for tests, safe across test runs side by side on one machine.
+ *
+ * - Below the kernel's ephemeral range (Linux: 32768-60999): a port from listen(0) comes from that
+ *   range, where any outgoing connection may be given it between our check and the service's bind.
+ * - Claimed with a lock file (created exclusively in a directory shared by every run): two runs
+ *   that pick the same number at once cannot both get it, although the check happens seconds before
+ *   the service binds. Claims are released when the process exits; a claim older than CLAIM_TTL_MS
+ *   is stale (a run that was killed) and may be taken over.
+ *
+ * No library does this across processes (get-port only remembers its own), hence these few lines.
  */
 const LOWEST = 20_000;
 const HIGHEST = 32_000;
-const handedOut = new Set<number>();
+const CLAIM_TTL_MS = 30 * 60_000;
+const CLAIMS_DIR = join(tmpdir(), 'storefront-test-ports');
+const claimed = new Set<string>();
+let cleanupRegistered = false;
 
 function canListen(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -19,26 +31,36 @@ function canListen(port: number, host: string): Promise<boolean> {
   });
 }
 
-function ephemeralPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** A TCP port nobody listens on right now, and that this process has not handed out before. */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = randomInt(LOWEST, HIGHEST);
-    if (handedOut.has(port)) continue;
-    if ((await canListen(port, '0.0.0.0')) && (await canListen(port, '127.0.0.1'))) {
-      handedOut.add(port);
-      return port;
+function claim(port: number): boolean {
+  mkdirSync(CLAIMS_DIR, { recursive: true });
+  const file = join(CLAIMS_DIR, String(port));
+  try {
+    closeSync(openSync(file, 'wx'));
+  } catch {
+    try {
+      if (Date.now() - statSync(file).mtimeMs < CLAIM_TTL_MS) return false;
+      rmSync(file, { force: true });
+      closeSync(openSync(file, 'wx'));
+    } catch {
+      return false;
     }
   }
-  return ephemeralPort();
+  claimed.add(file);
+  if (!cleanupRegistered) {
+    cleanupRegistered = true;
+    process.once('exit', () => {
+      for (const path of claimed) rmSync(path, { force: true });
+    });
+  }
+  return true;
+}
+
+/** A TCP port nobody listens on now and no other test process has claimed. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = randomInt(LOWEST, HIGHEST);
+    if (!claim(port)) continue;
+    if ((await canListen(port, '0.0.0.0')) && (await canListen(port, '127.0.0.1'))) return port;
+  }
+  throw new Error(`no free port between ${LOWEST} and ${HIGHEST} after 200 tries`);
 }
