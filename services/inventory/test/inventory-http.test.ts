@@ -106,6 +106,10 @@ describe('inventory REST API', () => {
     ['POST', restock, [{ quantity: 1 }], 400],
     ['POST', restock, '{"quantity":', 400],
     ['POST', restock, 'quantity=1', 400],
+    // Keys Nest would drop silently against prototype pollution are refused like any unknown field.
+    ['POST', restock, '{"quantity":1,"prototype":{}}', 400],
+    ['POST', restock, '{"quantity":1,"constructor":{"name":"x"}}', 400],
+    ['POST', restock, '{"quantity":1,"__proto__":{"admin":true}}', 400],
   ];
   it.each(badRequests.map(([method, path, body, expected]) => [`${method} ${path.slice(0, 60)} ${JSON.stringify(body) ?? ''}`, method, path, body, expected] as const))(
     '%s is refused with problem+json and changes nothing',

@@ -30,8 +30,35 @@ export function createValidationPipe(): StandardSchemaValidationPipe {
   return new NamedParameterValidationPipe({ exceptionFactory: requestValidationError });
 }
 
-/** Names a single path or header parameter in the issues (`id: must be a UUID`). */
+const POLLUTING_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** The first own key of `value` (at any depth) that could pollute a prototype, with its path. */
+function pollutingKey(value: unknown): { key: string; path: string[] } | undefined {
+  const stack: { node: unknown; path: string[] }[] = [{ node: value, path: [] }];
+  const seen = new WeakSet<object>();
+  while (stack.length > 0) {
+    const { node, path } = stack.pop() as { node: unknown; path: string[] };
+    if (node === null || typeof node !== 'object' || seen.has(node)) continue;
+    seen.add(node);
+    for (const key of Object.keys(node)) {
+      if (POLLUTING_KEYS.has(key)) return { key, path };
+      stack.push({ node: (node as Record<string, unknown>)[key], path: [...path, key] });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Names a single path or header parameter in the issues (`id: must be a UUID`), and refuses keys
+ * that could pollute a prototype (`__proto__`, `prototype`, `constructor`) where Nest would drop them
+ * silently: an input the contract does not allow is answered with 400, never quietly changed.
+ */
 class NamedParameterValidationPipe extends StandardSchemaValidationPipe {
+  protected override stripProtoKeys(value: unknown): void {
+    const found = pollutingKey(value);
+    if (found) throw requestValidationError([{ message: `"${found.key}" is not an accepted field name`, path: found.path }]);
+  }
+
   override async transform<T = unknown>(value: T, metadata: ArgumentMetadata): Promise<T> {
     try {
       return await super.transform(value, metadata);
