@@ -12,13 +12,14 @@ import { join } from 'node:path';
  * - Claimed with a lock file (created exclusively in a directory shared by every run): two runs
  *   that pick the same number at once cannot both get it, although the check happens seconds before
  *   the service binds. Claims are released when the process exits; a claim older than CLAIM_TTL_MS
- *   is stale (a run that was killed) and may be taken over.
+ *   may be taken over (its run was killed, or its service bound the port long ago, which a new
+ *   check then sees).
  *
  * No library does this across processes (get-port only remembers its own), hence these few lines.
  */
 const LOWEST = 20_000;
 const HIGHEST = 32_000;
-const CLAIM_TTL_MS = 30 * 60_000;
+const CLAIM_TTL_MS = 5 * 60_000;
 const CLAIMS_DIR = join(tmpdir(), 'storefront-test-ports');
 const claimed = new Set<string>();
 let cleanupRegistered = false;
