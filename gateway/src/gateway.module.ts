@@ -20,7 +20,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'gateway', logLevel: config.LOG_LEVEL, auth: config }),
+        ServiceKitModule.forRoot({ service: 'gateway', config }),
         ClientsModule.register([
           {
             name: CATALOG_GRPC,

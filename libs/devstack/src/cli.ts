@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DevIssuer } from './dev-auth';
 import { StackError } from './infrastructure';
-import { REPO_ROOT, type StackHandle, startStack } from './stack';
+import { DEFAULT_STATE_DIR, REPO_ROOT, type StackHandle, startStack } from './stack';
 import { type PortAssignment, SERVICES } from './services';
 import { printTrace, serveTraces, tracesPortFromEnv } from './traces/trace-cli';
 
@@ -147,7 +146,7 @@ async function token(args: string[]): Promise<void> {
   const subject = parsed.positionals[0] ?? (admin ? 'admin' : 'alice');
   const ttl = Number(parsed.values.ttl ?? 3600);
   if (parsed.positionals.length > 1 || !/^[\w-]{1,64}$/.test(subject) || !Number.isInteger(ttl) || ttl < 1) usage();
-  const issuer = await DevIssuer.persistent(join(process.env.STOREFRONT_STATE_DIR ?? join(REPO_ROOT, '.stack'), 'dev-auth.json'));
+  const issuer = await DevIssuer.persistent(process.env.STOREFRONT_STATE_DIR ?? DEFAULT_STATE_DIR);
   process.stdout.write(`${await issuer.token({ subject, roles: admin ? ['admin'] : ['customer'], expiresInSeconds: ttl })}\n`);
 }
 

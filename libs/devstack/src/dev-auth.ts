@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type CryptoKey, type JWK, SignJWT, exportJWK, generateKeyPair, importJWK } from 'jose';
 
 export const DEV_ISSUER = 'storefront-dev';
@@ -33,8 +33,9 @@ export class DevIssuer {
     return new DevIssuer(privateKey, await publicJwkOf(publicKey));
   }
 
-  /** The key pair in `file`, made on first use; `npm start` and `npm run token` share it. */
-  static async persistent(file: string): Promise<DevIssuer> {
+  /** The key pair in `<stateDir>/dev-auth.json`, made on first use; `npm start` and `npm run token` share it. */
+  static async persistent(stateDir: string): Promise<DevIssuer> {
+    const file = join(stateDir, 'dev-auth.json');
     try {
       const stored = JSON.parse(await readFile(file, 'utf8')) as { privateJwk: JWK; publicJwk: JWK };
       return new DevIssuer((await importJWK(stored.privateJwk, ALGORITHM)) as CryptoKey, stored.publicJwk);

@@ -8,6 +8,7 @@ export {
   testIssuer,
   grpcTestClient,
   type GrpcTestClient,
+  type ServiceRequest,
   type ServiceUnderTest,
   type ServiceUnderTestOptions,
   type StreamMessage,

@@ -20,7 +20,7 @@ import { Namespace, connectNats, createEvent, deleteStreams, subjectOf } from '@
 import { type BaseConfig, createServiceApp, parseConfig, startServiceApp } from '@storefront/service-kit';
 import { type TestDatabase, createTestDatabase, freePort } from '@storefront/testing';
 import { DevIssuer, type TokenRequest } from './dev-auth';
-import { TEST_DATABASE_POOL_SIZE } from './test-stack';
+import { TEST_ADMIN, TEST_DATABASE_POOL_SIZE } from './test-stack';
 import type { z } from 'zod';
 
 /** What the helper reads of a service's configuration. */
@@ -70,8 +70,21 @@ export interface ServiceUnderTest<C> {
   readonly published: <D extends EventDefinition>(definition: D) => Promise<EnvelopeOf<D>[]>;
   /** An access token this service accepts (see DevIssuer). */
   readonly token: (request: TokenRequest) => Promise<string>;
+  readonly request: ServiceRequest;
   readonly close: () => Promise<void>;
 }
+
+/**
+ * One HTTP request to a service under test, as an admin unless `as` names another caller (`null`:
+ * no token). A string body is sent as it is, anything else as JSON; the answer's body is parsed JSON.
+ */
+export type ServiceRequest = (
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType?: string,
+  as?: TokenRequest | null,
+) => Promise<{ status: number; type: string | null; body: unknown }>;
 
 let sharedIssuer: Promise<DevIssuer> | undefined;
 /** One signing key per test process, trusted by every service it starts. */
@@ -125,6 +138,18 @@ export async function startServiceUnderTest<S extends z.ZodType<TestedConfig>>(
     return read;
   };
 
+  const httpUrl = `http://127.0.0.1:${config.HTTP_PORT}`;
+  const request: ServiceRequest = async (method, path, body, contentType = 'application/json', as = TEST_ADMIN) => {
+    const headers: Record<string, string> = as ? { authorization: `Bearer ${await issuer.token(as)}` } : {};
+    if (body !== undefined) headers['content-type'] = contentType;
+    const response = await fetch(`${httpUrl}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
+  };
+
   return {
     app,
     config,
@@ -133,7 +158,8 @@ export async function startServiceUnderTest<S extends z.ZodType<TestedConfig>>(
     nc,
     js,
     jsm,
-    httpUrl: `http://127.0.0.1:${config.HTTP_PORT}`,
+    httpUrl,
+    request,
     send: async (definition, payload, aggregateId = randomUUID()) => {
       const envelope = createEvent(definition, { source: definition.producer, aggregateId, payload });
       await publish(envelope);

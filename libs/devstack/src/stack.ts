@@ -9,6 +9,8 @@ import { type PortAssignment, SERVICES, type ServiceDefinition } from './service
 import { type TraceCollector, startTraceCollector } from './traces/trace-collector';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+/** Where `npm start` keeps embedded PostgreSQL, nats-server data and the dev issuer's key pair. */
+export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.stack');
 
 export interface StackOptions {
   /** Use an embedded PostgreSQL and an own nats-server even when local servers answer. */
@@ -163,7 +165,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   const log = options.log ?? (() => undefined);
   const output = options.output === undefined ? defaultOutput : options.output;
   const own = options.ownInfrastructure ?? false;
-  const stateDir = options.stateDir ?? join(REPO_ROOT, '.stack');
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const prefix = options.databasePrefix ?? 'storefront_';
 
   const ports = Object.fromEntries(
@@ -197,7 +199,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     started.push(nats);
     log(`NATS: ${nats.description}`);
 
-    const issuer = options.issuer ?? (await DevIssuer.persistent(join(stateDir, 'dev-auth.json')));
+    const issuer = options.issuer ?? (await DevIssuer.persistent(stateDir));
     const commonEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...issuer.env(),

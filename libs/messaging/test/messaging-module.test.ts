@@ -67,7 +67,7 @@ describe('MessagingModule', () => {
     class DatabaseModule {}
     @Module({
       imports: [
-        ServiceKitModule.forRoot({ service: 'module-test', logLevel: 'silent' }),
+        ServiceKitModule.forRoot({ service: 'module-test', config }),
         DatabaseModule,
         MessagingModule.forRoot({
           service: 'module-test',

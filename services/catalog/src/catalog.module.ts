@@ -28,7 +28,7 @@ export class CatalogModule {
     return {
       module: CatalogModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'catalog', logLevel: config.LOG_LEVEL, auth: config }),
+        ServiceKitModule.forRoot({ service: 'catalog', config }),
         prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'catalog', transactionalClient: PrismaService }),
       ],

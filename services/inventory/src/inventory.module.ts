@@ -34,7 +34,7 @@ export class InventoryModule {
     return {
       module: InventoryModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'inventory', logLevel: config.LOG_LEVEL, auth: config }),
+        ServiceKitModule.forRoot({ service: 'inventory', config }),
         prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'inventory', transactionalClient: PrismaService }),
       ],

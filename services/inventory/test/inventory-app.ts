@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type EnvelopeOf, type EventDefinition, type EventPayload, INVENTORY_V1, envelopeSchemaOf } from '@storefront/contracts';
-import { type GrpcTestClient, type TokenRequest, grpcTestClient, startServiceUnderTest } from '@storefront/devstack';
+import { type GrpcTestClient, type ServiceRequest, type TokenRequest, grpcTestClient, startServiceUnderTest } from '@storefront/devstack';
 import type { Namespace } from '@storefront/messaging';
 import { type TestDatabase, waitFor } from '@storefront/testing';
 import { type InventoryConfig, inventoryConfigSchema } from '../src/config';
@@ -36,6 +36,8 @@ export interface InventoryUnderTest {
   level(sku: string): Promise<{ sku: string; available: number; reserved: number; sold: number } | null>;
   /** An access token this service accepts. */
   token(request: TokenRequest): Promise<string>;
+  /** One HTTP request, as an admin unless told otherwise (see ServiceUnderTest.request). */
+  readonly request: ServiceRequest;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startInventory(options: StartOptions = {}): Promise<Invent
     prisma,
     httpUrl: service.httpUrl,
     token: service.token,
+    request: service.request,
     grpcAddress: `127.0.0.1:${config.GRPC_PORT}`,
     namespace: service.namespace,
     js: service.js,

@@ -8,25 +8,7 @@ describe('inventory REST API', () => {
   const other = uniqueSku('HTTP');
 
   /** Admin by default; `as: null` sends no token. */
-  const request = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    contentType = 'application/json',
-    as: { subject: string; roles: string[] } | null = { subject: 'ops', roles: ['admin'] },
-  ) => {
-    const authorization = as ? { authorization: `Bearer ${await inventory.token(as)}` } : {};
-    const response = await fetch(`${inventory.httpUrl}${path}`, {
-      method,
-      ...(body === undefined
-        ? { headers: authorization }
-        : {
-            headers: { 'content-type': contentType, ...authorization },
-            body: typeof body === 'string' ? body : JSON.stringify(body),
-          }),
-    });
-    return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
-  };
+  const request = (...args: Parameters<typeof inventory.request>) => inventory.request(...args);
   /** Everything a refused request must leave alone: every stock row and every event. */
   const snapshot = async () =>
     JSON.stringify([

@@ -37,7 +37,7 @@ export class OrderModule {
     return {
       module: OrderModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'order', logLevel: config.LOG_LEVEL, auth: config }),
+        ServiceKitModule.forRoot({ service: 'order', config }),
         prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'order', transactionalClient: PrismaService }),
         ClientsModule.register([

@@ -27,7 +27,7 @@ export class PaymentModule {
     return {
       module: PaymentModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'payment', logLevel: config.LOG_LEVEL, auth: config }),
+        ServiceKitModule.forRoot({ service: 'payment', config }),
         prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'payment', transactionalClient: PrismaService }),
       ],

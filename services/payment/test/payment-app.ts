@@ -15,7 +15,7 @@ import {
   PaymentFailedV1,
   PaymentVoidedV1,
 } from '@storefront/contracts';
-import { type TokenRequest, startServiceUnderTest } from '@storefront/devstack';
+import { type ServiceRequest, type TokenRequest, startServiceUnderTest } from '@storefront/devstack';
 import type { Namespace } from '@storefront/messaging';
 import { type TestDatabase, waitFor } from '@storefront/testing';
 import { paymentConfigSchema } from '../src/config';
@@ -51,6 +51,8 @@ export interface PaymentUnderTest {
   deadLettered(): Promise<number>;
   /** An access token this service accepts. */
   token(request: TokenRequest): Promise<string>;
+  /** One HTTP request, as an admin unless told otherwise (see ServiceUnderTest.request). */
+  readonly request: ServiceRequest;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startPayment(options: StartOptions = {}): Promise<PaymentU
     provider: app.get(SimulatedPaymentProvider),
     httpUrl: service.httpUrl,
     token: service.token,
+    request: service.request,
     namespace,
     js: service.js,
     jsm,

@@ -6,25 +6,7 @@ describe('payment REST API', () => {
   let payment: PaymentUnderTest;
 
   /** Admin by default; `as: null` sends no token. */
-  const request = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    contentType = 'application/json',
-    as: { subject: string; roles: string[] } | null = { subject: 'ops', roles: ['admin'] },
-  ) => {
-    const authorization = as ? { authorization: `Bearer ${await payment.token(as)}` } : {};
-    const response = await fetch(`${payment.httpUrl}${path}`, {
-      method,
-      ...(body === undefined
-        ? { headers: authorization }
-        : {
-            headers: { 'content-type': contentType, ...authorization },
-            body: typeof body === 'string' ? body : JSON.stringify(body),
-          }),
-    });
-    return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
-  };
+  const request = (...args: Parameters<typeof payment.request>) => payment.request(...args);
 
   beforeAll(async () => {
     payment = await startPayment({

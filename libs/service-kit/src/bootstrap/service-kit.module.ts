@@ -1,8 +1,8 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import type { AuthConfig } from '../auth/auth.config';
 import { AuthGuard } from '../auth/auth.guard';
 import { TokenVerifier } from '../auth/token-verifier';
+import type { BaseConfig } from '../config/config';
 import { HealthHttpController } from '../health/health.http.controller';
 import { HealthRegistry } from '../health/health.registry';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
@@ -13,9 +13,8 @@ import { MetricsHttpController } from '../metrics/metrics.http.controller';
 export interface ServiceKitOptions {
   /** Name in logs and health output, e.g. "catalog". */
   readonly service: string;
-  readonly logLevel: string;
-  /** Keys that verify access tokens on @Authenticated routes; without them those routes answer 401. */
-  readonly auth?: Partial<AuthConfig>;
+  /** The process's parsed configuration: its log level, and the keys that verify access tokens. */
+  readonly config: BaseConfig;
 }
 
 /**
@@ -29,14 +28,11 @@ export class ServiceKitModule {
   static forRoot(options: ServiceKitOptions): DynamicModule {
     return {
       module: ServiceKitModule,
-      imports: [loggingModule({ service: options.service, level: options.logLevel })],
+      imports: [loggingModule({ service: options.service, level: options.config.LOG_LEVEL })],
       controllers: [HealthHttpController, MetricsHttpController],
       providers: [
         HealthRegistry,
-        {
-          provide: TokenVerifier,
-          useValue: new TokenVerifier({ AUTH_ISSUER: 'storefront-dev', AUTH_AUDIENCE: 'storefront', ...options.auth }),
-        },
+        { provide: TokenVerifier, useValue: new TokenVerifier(options.config) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

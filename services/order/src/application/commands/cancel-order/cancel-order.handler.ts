@@ -9,9 +9,11 @@ export class CancelOrderHandler {
   constructor(@Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository) {}
 
   async execute(orderId: string, viewer: Viewer): Promise<Order> {
-    const current = await this.orders.findById(orderId);
-    if (!current || !canSee(viewer, current.customerId)) throw new OrderNotFoundError(orderId);
-    const updated = await this.orders.update(orderId, (order) => order.cancel(new Date()));
+    // Checked on the locked order inside the update: one read, and another customer's order is unknown.
+    const updated = await this.orders.update(orderId, (order) => {
+      if (!canSee(viewer, order.customerId)) throw new OrderNotFoundError(orderId);
+      order.cancel(new Date());
+    });
     if (!updated) throw new OrderNotFoundError(orderId);
     return updated.order;
   }
