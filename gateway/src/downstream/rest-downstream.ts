@@ -42,11 +42,12 @@ export class RestDownstream {
  * Answers the client with the downstream's status, body (problem+json included) and a few headers.
  * A problem's `instance` becomes the client's own path: internal routes are not the client's business.
  */
-export function relay(reply: FastifyReply, response: DownstreamResponse, locationPrefix = '/api'): unknown {
+export function relay(reply: FastifyReply, response: DownstreamResponse): unknown {
   void reply.status(response.status).header('content-type', response.contentType);
   for (const name of PASSED_ON) {
     const value = response.headers.get(name);
-    if (value) void reply.header(name, name === 'location' ? `${locationPrefix}${value}` : value);
+    // Services answer with their own paths (/orders/…); the client's are under /api.
+    if (value) void reply.header(name, name === 'location' ? `/api${value}` : value);
   }
   const body = response.body;
   if (response.contentType.startsWith('application/problem+json') && typeof body === 'object' && body !== null && 'instance' in body) {
