@@ -1,0 +1,12 @@
+import type { Combination } from './render';
+import type { PolicyProfile } from './policies';
+
+/**
+ * Every way the manifests are meant to be deployed; `npm test` renders and checks each one, and
+ * deploy/README.md lists them. Add a line here when an overlay or a component is added.
+ */
+export const COMBINATIONS: readonly (Combination & { readonly profile: PolicyProfile })[] = [
+  { name: 'kind', overlay: 'overlays/kind', profile: 'development' },
+  { name: 'kind + observability', overlay: 'overlays/kind', components: ['components/observability'], profile: 'development' },
+  { name: 'production', overlay: 'overlays/production', profile: 'production' },
+];

@@ -1,0 +1,19 @@
+export { COMBINATIONS } from './combinations';
+export { type Manifest, describe } from './manifest';
+export {
+  EXEMPT_ANNOTATION,
+  REASON_ANNOTATION,
+  RULES,
+  WORKLOAD_KINDS,
+  checkPolicies,
+  selects,
+  workloadsOf,
+  type PolicyProfile,
+  type PolicyReport,
+  type Rule,
+  type Violation,
+  type Workload,
+} from './policies';
+export { K8S_ROOT, RenderError, findRenderer, parseManifests, renderCombination, renderDirectory, type Combination } from './render';
+export { CRD_SCHEMAS, assertStrict } from './schemas/crds';
+export { validateSchemas, type SchemaError } from './schemas';
