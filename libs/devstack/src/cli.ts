@@ -14,6 +14,9 @@ function usage(): never {
       '                (same as STOREFRONT_OWN_INFRA=1)\n' +
       '       pnpm stack token [customer-id] [--admin] [--ttl seconds]\n' +
       '                prints an access token the local stack accepts (default: customer alice, 1 h)\n' +
+      '       pnpm stack jwks\n' +
+      '                prints the public keys of that token issuer as a JSON Web Key Set (deploy/kind/up.sh\n' +
+      '                gives them to the kind cluster)\n' +
       '       pnpm stack trace [trace-id] [--hops]\n' +
       '                prints a trace of the running stack as a waterfall (default: the latest gateway request;\n' +
       '                --hops: requests, calls and messages only, no database spans)\n' +
@@ -150,9 +153,16 @@ async function token(args: string[]): Promise<void> {
   process.stdout.write(`${await issuer.token({ subject, roles: admin ? ['admin'] : ['customer'], expiresInSeconds: ttl })}\n`);
 }
 
+/** The public half of the `token` command's key pair, which a cluster trusts as AUTH_JWKS. */
+async function jwks(): Promise<void> {
+  const issuer = await DevIssuer.persistent(process.env.STOREFRONT_STATE_DIR ?? DEFAULT_STATE_DIR);
+  process.stdout.write(`${issuer.env().AUTH_JWKS}\n`);
+}
+
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'up') void up(rest);
 else if (command === 'token') void token(rest);
+else if (command === 'jwks') void jwks();
 else if (command === 'trace') void printTrace(rest).then((code) => process.exit(code));
 else if (command === 'collector') void serveTraces(rest);
 else usage();

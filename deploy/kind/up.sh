@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Brings Storefront up on a local kind cluster, or brings the running one up to date: run it again
+# after any change. Every step is a function named in STEPS; add a step by writing its function and
+# naming it there.
+#
+#   deploy/kind/up.sh [--dry-run] [--with-observability]
+#
+#   --dry-run             print the commands in order, run none
+#   --render-only         write and render the release layer (deploy/kind/.release), touch no cluster
+#   --with-observability  also deploy components/observability (Jaeger, Loki, Prometheus, Grafana)
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CLUSTER=${KIND_CLUSTER_NAME:-storefront}
+NAMESPACE=storefront
+CNPG_VERSION=1.27.0
+CNPG_MANIFEST=https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/release-${CNPG_VERSION%.*}/releases/cnpg-${CNPG_VERSION}.yaml
+IMAGES=(catalog inventory order payment gateway)
+# What only exists at deploy time: this commit's image tag and the dev issuer's public keys. A
+# folder directly in deploy/kind (the paths in it are relative); KIND_RELEASE_DIR names another.
+RELEASE_DIR="$REPO/deploy/kind/${KIND_RELEASE_DIR:-.release}"
+RENDERED="$RELEASE_DIR/rendered.yaml"
+
+DRY_RUN=0
+RENDER_ONLY=0
+COMPONENTS=()
+for arg in "$@"; do
+  case "$arg" in
+    --dry-run) DRY_RUN=1 ;;
+    --render-only) RENDER_ONLY=1 ;;
+    --with-observability) COMPONENTS+=(observability) ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "up.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+STEPS=(
+  check_tools
+  create_cluster
+  install_cloudnative_pg
+  build_images
+  load_images
+  write_release
+  apply_infrastructure
+  run_migrations
+  apply_workloads
+  wait_until_ready
+  print_next_steps
+)
+
+say() { printf '\033[36m[kind]\033[0m %s\n' "$*"; }
+
+# Runs a command, or with --dry-run prints it.
+run() {
+  if ((DRY_RUN)); then
+    printf '  %s\n' "$*"
+  else
+    "$@"
+  fi
+}
+
+image_tag() {
+  # The same tag `pnpm images` gives: the commit's short sha, -dirty with uncommitted changes.
+  local sha
+  sha=$(git -C "$REPO" rev-parse --short HEAD)
+  if [[ -n $(git -C "$REPO" status --porcelain --untracked-files=no) ]]; then sha="$sha-dirty"; fi
+  printf '%s' "$sha"
+}
+
+check_tools() {
+  local missing=()
+  for tool in kind kubectl docker pnpm git; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  if ((${#missing[@]})) && ! ((DRY_RUN)); then
+    echo "up.sh: missing ${missing[*]} (kind: https://kind.sigs.k8s.io, kubectl: https://kubernetes.io/docs/tasks/tools/)" >&2
+    exit 1
+  fi
+  run pnpm install --frozen-lockfile
+  run pnpm run build
+}
+
+create_cluster() {
+  if ! ((DRY_RUN)) && kind get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
+    say "cluster $CLUSTER exists"
+  else
+    run kind create cluster --name "$CLUSTER" --config "$REPO/deploy/kind/cluster.yaml" --wait 120s
+  fi
+  run kubectl config use-context "kind-$CLUSTER"
+}
+
+install_cloudnative_pg() {
+  run kubectl apply --server-side --force-conflicts -f "$CNPG_MANIFEST"
+  run kubectl -n cnpg-system rollout status deployment/cnpg-controller-manager --timeout=300s
+}
+
+build_images() {
+  run env IMAGE_TAG="$TAG" pnpm images
+}
+
+load_images() {
+  for image in "${IMAGES[@]}"; do
+    run kind load docker-image "storefront/$image:$TAG" --name "$CLUSTER"
+  done
+}
+
+write_release() {
+  run mkdir -p "$RELEASE_DIR"
+  # The key pair `npm run token` signs with (.stack/dev-auth.json, made on first use): the cluster
+  # trusts its public half. The private half never leaves this machine.
+  if ((DRY_RUN)); then
+    printf '  %s\n' "pnpm -s stack jwks > $RELEASE_DIR/jwks.json"
+  else
+    pnpm -s stack jwks >"$RELEASE_DIR/jwks.json"
+  fi
+  if ((DRY_RUN)); then
+    printf '  %s\n' "write $RELEASE_DIR/kustomization.yaml (overlays/kind${COMPONENTS[*]:+ + ${COMPONENTS[*]}}, images at $TAG, Secret auth-jwks)"
+  else
+    release_kustomization >"$RELEASE_DIR/kustomization.yaml"
+  fi
+  if ((DRY_RUN)); then
+    printf '  %s\n' "kubectl kustomize $RELEASE_DIR > $RENDERED"
+  else
+    kubectl kustomize "$RELEASE_DIR" >"$RENDERED"
+  fi
+}
+
+# The kind overlay, plus what only exists at deploy time. Kustomize takes relative paths only.
+release_kustomization() {
+  printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n'
+  printf 'resources: [../../k8s/overlays/kind]\n'
+  if ((${#COMPONENTS[@]})); then
+    printf 'components:\n'
+    printf '  - ../../k8s/components/%s\n' "${COMPONENTS[@]}"
+  fi
+  printf 'images:\n'
+  for image in "${IMAGES[@]}"; do
+    printf '  - {name: storefront/%s, newTag: "%s"}\n' "$image" "$TAG"
+  done
+  printf 'secretGenerator:\n  - name: auth-jwks\n    namespace: %s\n    files: [jwks=jwks.json]\n' "$NAMESPACE"
+  printf '    options: {disableNameSuffixHash: true, labels: {app.kubernetes.io/name: auth-jwks, app.kubernetes.io/part-of: storefront}}\n'
+  # The version labels follow the tag (as base/workload/kustomization.yaml does for the default).
+  printf 'replacements:\n'
+  for image in "${IMAGES[@]}"; do
+    printf '  - source: {kind: Deployment, name: %s, fieldPath: "spec.template.spec.containers.[name=app].image", options: {delimiter: ":", index: 1}}\n' "$image"
+    printf '    targets:\n      - select: {kind: Deployment, name: %s}\n' "$image"
+    printf '        fieldPaths: [metadata.labels.version, "metadata.labels.[app.kubernetes.io/version]", spec.template.metadata.labels.version, "spec.template.metadata.labels.[app.kubernetes.io/version]"]\n'
+  done
+}
+
+apply_infrastructure() {
+  # Everything but the services, their migrations and the seed: namespaces, policies, NATS, PostgreSQL.
+  run kubectl apply --server-side -f "$RENDERED" -l 'app.kubernetes.io/component notin (service,gateway,migration,seed)'
+  run kubectl -n "$NAMESPACE" rollout status statefulset/nats --timeout=300s
+  run kubectl -n "$NAMESPACE" wait clusters.postgresql.cnpg.io --all --for=condition=Ready --timeout=600s
+}
+
+run_migrations() {
+  # As Argo CD's BeforeHookCreation does: a Job's template cannot change, so the last run goes first.
+  run kubectl -n "$NAMESPACE" delete job -l app.kubernetes.io/component=migration --ignore-not-found
+  run kubectl apply --server-side -f "$RENDERED" -l app.kubernetes.io/component=migration
+  run kubectl -n "$NAMESPACE" wait job -l app.kubernetes.io/component=migration --for=condition=Complete --timeout=600s
+}
+
+apply_workloads() {
+  run kubectl -n "$NAMESPACE" delete job -l app.kubernetes.io/component=seed --ignore-not-found
+  run kubectl apply --server-side -f "$RENDERED" -l 'app.kubernetes.io/component in (service,gateway,seed)'
+}
+
+wait_until_ready() {
+  for image in "${IMAGES[@]}"; do
+    run kubectl -n "$NAMESPACE" rollout status "deployment/$image" --timeout=600s
+  done
+  run kubectl -n "$NAMESPACE" wait job -l app.kubernetes.io/component=seed --for=condition=Complete --timeout=300s
+}
+
+print_next_steps() {
+  local observability=""
+  if ((DRY_RUN)); then say "dry run: nothing was run; a real run ends with:"; fi
+  if ((${#COMPONENTS[@]})); then
+    observability=$'\n'"  kubectl -n observability port-forward svc/grafana 3000     (Grafana: http://localhost:3000)"
+    observability+=$'\n'"  kubectl -n observability port-forward svc/jaeger 16686    (Jaeger:  http://localhost:16686)"
+  fi
+  cat <<NEXT
+
+Storefront runs on kind cluster "$CLUSTER" (images storefront/*:$TAG).
+
+  Gateway:  http://localhost:8080   (OpenAPI: http://localhost:8080/docs)
+
+Try:
+  curl -s 'http://localhost:8080/api/products?limit=5'
+  TOKEN=\$(npm run -s token -- alice)
+  curl -s -H "authorization: Bearer \$TOKEN" http://localhost:8080/api/orders
+  kubectl -n $NAMESPACE get pods${observability}
+
+Run deploy/kind/up.sh again after a change; deploy/kind/down.sh deletes the cluster.
+NEXT
+}
+
+TAG=$(image_tag)
+if ((RENDER_ONLY)); then STEPS=(write_release); fi
+for step in "${STEPS[@]}"; do
+  say "$step"
+  "$step"
+done
+if ((RENDER_ONLY)); then say "rendered $RENDERED"; fi

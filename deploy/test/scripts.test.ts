@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { RULES, checkPolicies, parseManifests, validateSchemas } from '../src';
+
+const run = promisify(execFile);
+const REPO = join(__dirname, '..', '..');
+const UP = join(REPO, 'deploy', 'kind', 'up.sh');
+
+async function onPath(command: string, hint: string): Promise<void> {
+  const found = await run('sh', ['-c', `command -v ${command}`]).then(() => true, () => false);
+  if (!found) throw new Error(`${command} is not on PATH. ${hint}`);
+}
+
+describe('shell scripts', () => {
+  it('pass shellcheck', async () => {
+    await onPath('shellcheck', 'Install it: apt-get install shellcheck (Debian/Ubuntu) or brew install shellcheck.');
+    const { stdout } = await run('git', ['ls-files', '*.sh', '.ci/run'], { cwd: REPO });
+    const scripts = stdout.split('\n').filter(Boolean);
+    expect(scripts).toEqual(expect.arrayContaining(['deploy/kind/up.sh', 'deploy/kind/down.sh', '.ci/run']));
+    const result = await run('shellcheck', ['--external-sources', ...scripts], { cwd: REPO }).then(
+      () => '',
+      (error: { stdout: string }) => error.stdout,
+    );
+    expect(result).toBe('');
+  });
+});
+
+describe('GitHub workflows', () => {
+  it('pass action-validator (unknown keys, bad expressions)', async () => {
+    const dir = join(REPO, '.github', 'workflows');
+    const workflows = readdirSync(dir).filter((file) => /\.ya?ml$/.test(file));
+    expect(workflows).toEqual(expect.arrayContaining(['ci.yml', 'kind-e2e.yml']));
+    const validator = join(REPO, 'deploy', 'node_modules', '.bin', 'action-validator');
+    for (const workflow of workflows) {
+      const problems = await run(validator, [join(dir, workflow)]).then(
+        () => '',
+        (error: { stdout: string; stderr: string }) => `${error.stdout}${error.stderr}`,
+      );
+      expect({ workflow, problems }).toEqual({ workflow, problems: '' });
+    }
+  });
+});
+
+describe('deploy/kind/up.sh', () => {
+  it('--dry-run prints every step in order and runs none', async () => {
+    const { stdout } = await run(UP, ['--dry-run'], { env: { ...process.env, PATH: '/usr/bin:/bin' } });
+    const order = [
+      'kind create cluster --name storefront',
+      'cnpg-1.27.0.yaml',
+      'pnpm images',
+      'kind load docker-image storefront/catalog:',
+      'kind load docker-image storefront/gateway:',
+      'pnpm -s stack jwks',
+      'kubectl apply --server-side -f',
+      'wait clusters.postgresql.cnpg.io --all --for=condition=Ready',
+      'delete job -l app.kubernetes.io/component=migration',
+      'wait job -l app.kubernetes.io/component=migration --for=condition=Complete',
+      "-l app.kubernetes.io/component in (service,gateway,seed)",
+      'rollout status deployment/gateway',
+      'dry run: nothing was run',
+      'Gateway:  http://localhost:8080',
+    ];
+    const positions = order.map((text) => stdout.indexOf(text));
+    expect(order.filter((_, index) => positions[index] === -1)).toEqual([]);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+
+  it('--render-only renders the kind overlay with this commit\'s tag and the dev keys, and it validates', async () => {
+    const releaseDir = `.release-test-${process.pid}`;
+    const stateDir = mkdtempSync(join(tmpdir(), 'sf-kind-'));
+    try {
+      await run(UP, ['--render-only', '--with-observability'], { env: { ...process.env, KIND_RELEASE_DIR: releaseDir, STOREFRONT_STATE_DIR: stateDir } });
+      const { stdout } = await run('cat', [join(REPO, 'deploy', 'kind', releaseDir, 'rendered.yaml')]);
+      const objects = parseManifests(stdout);
+      const { stdout: sha } = await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO });
+      const gateway = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === 'gateway') as unknown as { spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { image: string }[] } } } };
+      const tag = gateway.spec.template.spec.containers[0]?.image.split(':')[1] ?? '';
+      expect(tag.startsWith(sha.trim())).toBe(true);
+      expect(gateway.spec.template.metadata.labels.version).toBe(tag);
+      const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name === 'auth-jwks') as unknown as { data: { jwks: string } };
+      expect(JSON.parse(Buffer.from(secret.data.jwks, 'base64').toString())).toEqual({ keys: [expect.objectContaining({ kty: 'EC', alg: 'ES256' })] });
+      expect(validateSchemas(objects)).toEqual([]);
+      // A deploy-time render may carry the Secret it was made for; nothing else is relaxed.
+      const rules = RULES.filter((rule) => rule.id !== 'no-secret-data');
+      expect(checkPolicies(objects, 'development', rules).violations).toEqual([]);
+    } finally {
+      rmSync(join(REPO, 'deploy', 'kind', releaseDir), { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an unknown option', async () => {
+    await expect(run(UP, ['--dry-rum'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --dry-rum') });
+    expect(basename(UP)).toBe('up.sh');
+  });
+});
