@@ -87,7 +87,7 @@ function findPnpm() {
 /** A hash of everything generated code and builds are made from. */
 function sourceFingerprint() {
   const hash = createHash('sha256');
-  const skip = new Set(['node_modules', 'dist', 'generated', '.tools', '.git', '.stack', 'coverage']);
+  const skip = new Set(['node_modules', 'dist', 'generated', '.tools', '.git', '.stack', 'coverage', 'reports']);
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, entry.name);
@@ -103,7 +103,7 @@ function sourceFingerprint() {
       }
     }
   };
-  for (const dir of ['libs', 'services', 'gateway']) if (existsSync(join(ROOT, dir))) walk(join(ROOT, dir));
+  for (const dir of ['libs', 'services', 'gateway', 'loadtests']) if (existsSync(join(ROOT, dir))) walk(join(ROOT, dir));
   for (const file of ['pnpm-lock.yaml', '.swcrc']) hash.update(readFileSync(join(ROOT, file)));
   return hash.digest('hex');
 }

@@ -1,4 +1,4 @@
-export { startStack, REPO_ROOT, type StackHandle, type StackOptions, type RunningService } from './stack';
+export { startStack, REPO_ROOT, DEFAULT_STATE_DIR, type StackHandle, type StackOptions, type RunningService } from './stack';
 export { SERVICES, type ServiceDefinition, type PortAssignment } from './services';
 export { natsAnswers, NATS_HELP, StackError } from './infrastructure';
 export { formatLogLine } from './log-format';
