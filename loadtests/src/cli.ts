@@ -18,7 +18,12 @@ const DEFAULT_TTL_SECONDS = 6 * 3600;
 const envSchema = z.object({
   BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8080'),
   TOKENS_FILE: z.string().min(1).optional(),
-  REPORT_DIR: z.string().min(1).default(join(REPO_ROOT, 'loadtests', 'reports')),
+  // k6 runs in the repository root: the default stays relative so the reports' paths read short.
+  REPORT_DIR: z
+    .string()
+    .min(1)
+    .transform((dir) => resolve(dir))
+    .default('loadtests/reports'),
   K6_BIN: z.string().min(1).default('k6'),
   STOREFRONT_STATE_DIR: z.string().min(1).default(DEFAULT_STATE_DIR),
 });
@@ -111,7 +116,7 @@ async function k6(args: string[]): Promise<number> {
   await assertGatewayAnswers(env.BASE_URL);
   const tokens = await tokensFor(env);
   // k6 creates report files but not their folder.
-  mkdirSync(env.REPORT_DIR, { recursive: true });
+  mkdirSync(resolve(REPO_ROOT, env.REPORT_DIR), { recursive: true });
   say(`k6 ${version}: ${args[0]} against ${env.BASE_URL}; reports in ${env.REPORT_DIR}`);
   const settings = { BASE_URL: env.BASE_URL, TOKENS_FILE: tokens, REPORT_DIR: env.REPORT_DIR };
   const flags = Object.entries(settings).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
@@ -124,7 +129,7 @@ async function once(args: string[]): Promise<number> {
   const script = scenarioScript(args[0]);
   await assertGatewayAnswers(env.BASE_URL);
   const tokens = await tokensFor(env);
-  mkdirSync(env.REPORT_DIR, { recursive: true });
+  mkdirSync(resolve(REPO_ROOT, env.REPORT_DIR), { recursive: true });
   return run(process.execPath, [join(__dirname, 'adapter', 'run-once.js'), script], {
     ...process.env,
     BASE_URL: env.BASE_URL,
