@@ -19,6 +19,8 @@ export const config = {
   baseUrl: env('BASE_URL', 'http://localhost:8080').replace(/\/+$/, ''),
   /** Multiplies every think time; 0 makes a journey run back to back. */
   thinkTimeScale: positiveNumber('THINK_TIME_SCALE', 1),
+  /** Every n-th order pays with a card the simulated provider declines (the saga's compensation); 0: none. */
+  declineEvery: positiveNumber('DECLINE_EVERY', 20),
   /** How long a customer waits for an order to become final before counting it unfinished. */
   orderFinalTimeoutSeconds: positiveNumber('ORDER_FINAL_TIMEOUT_S', 60),
   /** Where handleSummary writes the JSON and HTML reports (relative to the working directory). */

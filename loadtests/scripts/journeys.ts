@@ -45,8 +45,6 @@ export interface PrepareOptions {
 }
 
 const ADDRESS = { name: 'Load Test', line1: '1 Benchmark Way', city: 'Berlin', postalCode: '10115', country: 'DE' };
-/** Every n-th order pays with a card the simulated provider declines: the saga's compensation path. */
-const DECLINE_EVERY = 20;
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
@@ -223,7 +221,7 @@ function placeAndFollow(data: TestData, productId: string, token: string): Order
   const lines = [{ productId, quantity: 1 + Math.floor(Math.random() * 2) }];
   if (others.length > 0 && Math.random() < 0.3) lines.push({ productId: pick(others).id, quantity: 1 });
   const iteration = exec.scenario.iterationInTest;
-  const declined = iteration % DECLINE_EVERY === DECLINE_EVERY - 1;
+  const declined = config.declineEvery > 0 && iteration % config.declineEvery === config.declineEvery - 1;
   const body = { lines, paymentToken: declined ? 'tok_decline' : 'tok_visa', shippingAddress: ADDRESS };
   const idempotencyKey = `k6-${data.runId}-${exec.scenario.name}-${iteration}`;
 

@@ -29,7 +29,7 @@ let workDir: string;
 let tokensFile: string;
 const runs = new Map<string, Run>();
 
-function runScript(script: string, name: string): Promise<Run> {
+function runScript(script: string, name: string, extraEnv: Record<string, string> = {}): Promise<Run> {
   const resultFile = join(workDir, `${name}.result.json`);
   const env = {
     PATH: process.env.PATH ?? '',
@@ -37,6 +37,7 @@ function runScript(script: string, name: string): Promise<Run> {
     TOKENS_FILE: tokensFile,
     THINK_TIME_SCALE: '0',
     REPORT_DIR: join(workDir, 'reports'),
+    ...extraEnv,
   };
   const child = spawn(process.execPath, [RUN_ONCE, script, '--result', resultFile], { cwd: workDir, env });
   let stdout = '';
@@ -70,13 +71,18 @@ beforeAll(async () => {
   stack = await startTestStack({ env: { inventory: { INITIAL_STOCK: '100000' } } });
   workDir = await mkdtemp(join(tmpdir(), 'storefront-k6-'));
   await mkdir(join(workDir, 'reports'));
+  await mkdir(join(workDir, 'declined'));
   tokensFile = join(workDir, 'tokens.json');
   // Four hours: longer than the longest scenario (soak), which setup() checks.
   await writeFile(tokensFile, JSON.stringify(await makeTokenFile((request) => stack.token(request), { customers: 8, ttlSeconds: 4 * 3600 })));
   await untilEveryProductHasStock();
-  // All at once: six processes, each mostly waiting on the API.
-  const finished = await Promise.all(SCENARIOS.map((name) => runScript(join(ROOT, 'scripts', `${name}.ts`), name)));
-  SCENARIOS.forEach((name, index) => runs.set(name, finished[index] as Run));
+  // All at once: seven processes, each mostly waiting on the API. The last one sends every order
+  // with a card the provider declines, so the journey's compensation branch runs too.
+  const finished = await Promise.all([
+    ...SCENARIOS.map((name) => runScript(join(ROOT, 'scripts', `${name}.ts`), name)),
+    runScript(join(ROOT, 'scripts', 'smoke.ts'), 'smoke-declined', { DECLINE_EVERY: '1', REPORT_DIR: join(workDir, 'declined') }),
+  ]);
+  [...SCENARIOS, 'smoke-declined'].forEach((name, index) => runs.set(name, finished[index] as Run));
 }, 180_000);
 
 afterAll(async () => {
@@ -130,6 +136,17 @@ describe.each(SCENARIOS)('k6 scenario %s, each journey once against the live API
     expect(html).not.toMatch(/<script|<link|<img|@import|url\(|src=/i);
     expect(run().stdout).toContain(`storefront ${name}:`);
   });
+});
+
+it('a customer whose card is declined sees the order cancelled, as the journey expects', () => {
+  const { result } = runs.get('smoke-declined') as Run;
+  expect(result.checks).toContainEqual({ path: '::checkout::order: cancelled as its payment token says', passes: 1, fails: 0 });
+  // Nothing was confirmed in this run, and exactly the thresholds that need a confirmation say so.
+  expect(problems(result, { timing: false })).toEqual([
+    'threshold watches nothing (no sample): order_time_to_confirmed p(95)<3000',
+    'threshold watches nothing (no sample): order_time_to_confirmed p(99)<5000',
+    'threshold watches nothing (no sample): orders_confirmed count>0',
+  ]);
 });
 
 describe('the k6 adapter', () => {
