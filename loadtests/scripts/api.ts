@@ -4,6 +4,8 @@ import http, { type RefinedResponse } from 'k6/http';
 import { config } from './config.ts';
 
 export const ENDPOINTS = [
+  // setup()'s check that the gateway accepts the tokens, kept apart from the journeys' numbers
+  'probe',
   'browse',
   'search',
   'product',

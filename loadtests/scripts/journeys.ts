@@ -117,16 +117,18 @@ export function prepare(options: Options, prepareOptions: PrepareOptions): TestD
     console.warn(`${customerCount()} customer tokens for up to ${planned.vus} VUs: some VUs share a customer (and its rate limit).`);
   }
   const probes = [
-    { role: 'customer', response: get('/api/orders?limit=1', { endpoint: 'order_history', name: 'GET /api/orders', token: customerOf(1).token }) },
-    { role: 'admin', response: get('/api/admin/payment-provider', { endpoint: 'restock', name: 'GET /api/admin/payment-provider', token: admin().token }) },
+    { role: 'customer', path: '/api/orders?limit=1', name: 'GET /api/orders', token: customerOf(1).token },
+    { role: 'admin', path: '/api/admin/payment-provider', name: 'GET /api/admin/payment-provider', token: admin().token },
   ];
-  for (const { role, response } of probes) {
-    if (response.status !== 200) {
+  for (const { role, path, name, token } of probes) {
+    const response = get(path, { endpoint: 'probe', name, token });
+    if (response.status === 401 || response.status === 403) {
       exec.test.abort(
         `${config.baseUrl} refused the ${role} token (${problemCode(response)}). The tokens must be signed by the issuer ` +
           'this gateway trusts: make them with `pnpm load:tokens` for the same stack or cluster.',
       );
     }
+    if (response.status !== 200) exec.test.abort(`${config.baseUrl}${path} answered ${problemCode(response)}: is the system up?`);
   }
 
   const products = allProducts(admin().token);

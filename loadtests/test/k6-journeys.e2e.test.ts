@@ -13,7 +13,7 @@ import { makeTokenFile } from '../src/tokens';
  * needed (nor installable here); what the adapter covers is in loadtests/README.md.
  */
 const SCENARIOS = ['smoke', 'average', 'stress', 'spike', 'soak', 'breakpoint'];
-const ENDPOINTS = new Set(['browse', 'search', 'product', 'place_order', 'order_status', 'order_details', 'order_history', 'restock']);
+const ENDPOINTS = new Set(['probe', 'browse', 'search', 'product', 'place_order', 'order_status', 'order_details', 'order_history', 'restock']);
 const ROOT = join(__dirname, '..');
 const RUN_ONCE = join(ROOT, 'dist', 'adapter', 'run-once.js');
 
