@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,23 +9,18 @@ const MAX_BUFFER = 64 * 1024 * 1024;
 
 /** How to install what the model check needs, for the message when something is missing. */
 export const INSTALL_HINT =
-  'Install it with `sudo apt-get install spin gcc` (Debian, Ubuntu) or from https://spinroot.com (the `spin` ' +
+  'Install with `sudo apt-get install spin gcc` (Debian, Ubuntu) or from https://spinroot.com (the `spin` ' +
   'command and a C compiler). To skip the model check, set STOREFRONT_SKIP_MODEL_CHECK=1 (CI never does).';
 
 /** The C compiler pan is built with: $CC, else cc. */
 export const compiler = process.env.CC ?? 'cc';
 
 /** The tools from `tools` that cannot be run, by name. */
-export async function missingTools(tools: readonly string[] = ['spin', compiler]): Promise<string[]> {
-  const missing: string[] = [];
-  for (const tool of tools) {
-    try {
-      await run(tool, [tool === 'spin' ? '-V' : '--version']);
-    } catch {
-      missing.push(tool);
-    }
-  }
-  return missing;
+export function missingTools(tools: readonly string[] = ['spin', compiler]): string[] {
+  return tools.filter((tool) => {
+    const probe = spawnSync(tool, [tool === 'spin' ? '-V' : '--version'], { stdio: 'ignore' });
+    return probe.error !== undefined || probe.status !== 0;
+  });
 }
 
 export interface Build {
