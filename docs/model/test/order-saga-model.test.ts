@@ -34,6 +34,7 @@ const FIX = {
   voidByReference: '-DFIX_VOID_BY_REFERENCE',
 } as const;
 const ALL_FIXES = ['-DFIXED'];
+/** The model of the code as it is; when a fix lands, its option moves here (README, "When the code fixes land"). */
 const TODAY: string[] = [];
 
 interface Counterexample {
