@@ -107,17 +107,27 @@ async function replay(build: Build): Promise<Trail> {
   return { story, finalState };
 }
 
-/** Runs the jobs, at most `limit` at a time, and returns their results in order. */
+/**
+ * Runs the jobs, at most `limit` at a time, and returns their results in order. After a failure it
+ * starts no more jobs, lets the running ones finish (so nothing still writes when the caller cleans
+ * up) and then throws the first error.
+ */
 export async function inParallel<T>(jobs: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results: T[] = new Array<T>(jobs.length);
+  const failures: unknown[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
+    while (next < jobs.length && failures.length === 0) {
       const index = next;
       next += 1;
-      results[index] = await (jobs[index] as () => Promise<T>)();
+      try {
+        results[index] = await (jobs[index] as () => Promise<T>)();
+      } catch (error) {
+        failures.push(error);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  if (failures.length > 0) throw failures[0];
   return results;
 }
