@@ -111,6 +111,7 @@ describe('gateway → catalog end to end', () => {
       expect.arrayContaining(['/api/products', '/api/products/{id}', '/api/categories']),
     );
     expect(Object.keys(document.paths['/api/products'] ?? {})).toEqual(expect.arrayContaining(['get', 'post']));
+    expect(Object.keys(document.paths).filter((path) => !path.startsWith('/api/'))).toEqual([]);
     const docs = await fetch(`${stack.gatewayUrl}/docs`);
     expect(docs.status).toBe(200);
   });

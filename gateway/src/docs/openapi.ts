@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { GatewayModule } from '../gateway.module';
 
 /** Swagger UI at /docs and the OpenAPI document at /docs-json. */
 export function setUpOpenApi(app: NestFastifyApplication): void {
@@ -12,6 +13,7 @@ export function setUpOpenApi(app: NestFastifyApplication): void {
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Locally: npm run -s token -- alice (or --admin)' })
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  // Only the gateway's own routes: /health and /metrics (service-kit's) are for probes and scrapers.
+  const document = SwaggerModule.createDocument(app, config, { include: [GatewayModule] });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }

@@ -54,6 +54,7 @@ describe('catalog process', () => {
     run.child.kill('SIGTERM');
 
     await expect(run.exit).resolves.toEqual({ code: 0, signal: null });
+    expect(run.output()).toMatch(/catalog stopped in \d+ ms/);
     await expect(fetch(`http://127.0.0.1:${httpPort}/health/live`)).rejects.toThrow();
   });
 });

@@ -99,6 +99,7 @@ export async function runService(name: string, options: ServiceAppOptions): Prom
     const stop = async (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
+      const since = Date.now();
       logger.log(`${signal} received; finishing in-flight requests`);
       setTimeout(() => {
         logger.error(`did not stop within ${options.config.SHUTDOWN_TIMEOUT_MS} ms; exiting`);
@@ -108,6 +109,7 @@ export async function runService(name: string, options: ServiceAppOptions): Prom
       // every module's shutdown hooks (database pools, subscriptions). Then the last spans go out.
       await app.close();
       await tracing.shutdown().catch((error: unknown) => logger.warn(`could not export the last spans: ${String(error)}`));
+      logger.log(`${name} stopped in ${Date.now() - since} ms`);
       process.exit(0);
     };
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (received) => void stop(received));

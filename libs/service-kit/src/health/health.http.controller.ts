@@ -1,9 +1,7 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HealthRegistry, type ReadinessReport } from './health.registry';
 
-@ApiExcludeController()
 @Controller('health')
 export class HealthHttpController {
   constructor(private readonly registry: HealthRegistry) {}

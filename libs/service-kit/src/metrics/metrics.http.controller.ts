@@ -1,9 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, register } from 'prom-client';
 
 /** Prometheus metrics of this process, from prom-client's default registry. */
-@ApiExcludeController()
 @Controller('metrics')
 export class MetricsHttpController {
   constructor() {
