@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, SERVICES } from '../src';
+
+const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
+
+/**
+ * What deploy/docker/Dockerfile, `pnpm images` (deploy/images) and the CI images job assume about
+ * the processes of the stack. Building the images needs a container engine; these facts do not.
+ */
+describe('images', () => {
+  it('one per process, found where pnpm images looks (services/<name> and gateway)', () => {
+    for (const service of SERVICES) {
+      expect(service.dir).toBe(service.name === 'gateway' ? 'gateway' : `services/${service.name}`);
+    }
+  });
+
+  it('the CI images matrix builds every one of them', () => {
+    const matrix = /^\s+name: \[([^\]]*)\]/m.exec(read('.github/workflows/ci.yml'))?.[1] ?? '';
+    const names = matrix.split(',').map((name) => name.trim());
+    expect(names.sort()).toEqual(SERVICES.map((service) => service.name).sort());
+  });
+
+  it('each package ships its build output, and one with a database its migrations', () => {
+    for (const service of SERVICES) {
+      const { files } = JSON.parse(read(join(service.dir, 'package.json'))) as { files?: string[] };
+      expect(files).toContain('dist');
+      if (service.database) expect(files).toContain('prisma');
+    }
+  });
+});
