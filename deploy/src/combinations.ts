@@ -8,5 +8,7 @@ import type { PolicyProfile } from './policies';
 export const COMBINATIONS: readonly (Combination & { readonly profile: PolicyProfile })[] = [
   { name: 'kind', overlay: 'overlays/kind', profile: 'development' },
   { name: 'kind + observability', overlay: 'overlays/kind', components: ['components/observability'], profile: 'development' },
+  { name: 'kind + chaos', overlay: 'overlays/kind', components: ['components/chaos'], profile: 'development' },
   { name: 'production', overlay: 'overlays/production', profile: 'production' },
+  { name: 'production + chaos', overlay: 'overlays/production', components: ['components/chaos'], profile: 'production' },
 ];

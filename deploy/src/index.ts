@@ -1,3 +1,4 @@
+export { CHAOS_OPT_IN, HYPOTHESIS_ANNOTATIONS } from './chaos-policies';
 export { COMBINATIONS } from './combinations';
 export { type Manifest, describe } from './manifest';
 export {

@@ -1,3 +1,4 @@
+import { CHAOS_RULES } from './chaos-policies';
 import { type Manifest, describe } from './manifest';
 
 /** `development` (kind) or `production`; some rules only hold for production. */
@@ -378,6 +379,7 @@ export const RULES: readonly Rule[] = [
           return Math.max(0, ...kept) >= 2 ? [] : [{ object: workload.object, message: `its PodDisruptionBudget lets all but ${Math.max(0, ...kept)} of ${replicas} pods go` }];
         }),
   },
+  ...CHAOS_RULES,
 ];
 
 export interface PolicyReport {

@@ -51,6 +51,35 @@ function goodObjects(): Manifest[] {
       metadata: meta('shop'),
       spec: { podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['shop'] }] }, policyTypes: ['Ingress'], ingress: [{}] },
     },
+    ...chaosObjects(),
+  ];
+}
+
+/** An experiment and a game day of it, in a namespace that opts in to Chaos Mesh. */
+function chaosObjects(): Manifest[] {
+  const labels = { 'app.kubernetes.io/name': 'kill-shop', 'app.kubernetes.io/part-of': 'storefront' };
+  const annotations = {
+    'chaos.storefront.dev/hypothesis': 'a new pod takes over',
+    'chaos.storefront.dev/blast-radius': 'one shop pod',
+    'chaos.storefront.dev/invariants': 'orders-final',
+  };
+  const killShop = { action: 'pod-kill', mode: 'one', duration: '30s', selector: { namespaces: ['shop'], labelSelectors: { 'app.kubernetes.io/name': 'shop' } } };
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'chaos-mesh.org/inject': 'enabled' } } },
+    { apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'PodChaos', metadata: { name: 'kill-shop', namespace: 'shop', labels, annotations }, spec: killShop },
+    {
+      apiVersion: 'chaos-mesh.org/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name: 'game-day', namespace: 'shop', labels: { ...labels, 'app.kubernetes.io/name': 'game-day' }, annotations },
+      spec: {
+        entry: 'run',
+        templates: [
+          { name: 'run', templateType: 'Serial', children: ['fault', 'check'] },
+          { name: 'fault', templateType: 'PodChaos', deadline: '30s', podChaos: { ...killShop } },
+          { name: 'check', templateType: 'Task', deadline: '5m', task: { container: { name: 'check', image: 'storefront/invariants:1.2.3' } } },
+        ],
+      },
+    },
   ];
 }
 
@@ -59,6 +88,8 @@ type Mutable = Record<string, any>;
 const deployment = (objects: Manifest[]) => objects.find((object) => object.kind === 'Deployment') as Mutable;
 const container = (objects: Manifest[]): Mutable => deployment(objects).spec.template.spec.containers[0] as Mutable;
 const byKind = (kind: string) => (object: Manifest) => object.kind !== kind;
+const podChaos = (objects: Manifest[]) => objects.find((object) => object.kind === 'PodChaos') as Mutable;
+const workflow = (objects: Manifest[]) => objects.find((object) => object.kind === 'Workflow') as Mutable;
 
 /** Each broken fixture breaks one rule; the rule must fire, and nothing else. */
 const BROKEN: [rule: string, breakIt: (objects: Manifest[]) => Manifest[]][] = [
@@ -79,6 +110,9 @@ const BROKEN: [rule: string, breakIt: (objects: Manifest[]) => Manifest[]][] = [
   ['grace-period', (objects) => ((deployment(objects).spec.template.spec.terminationGracePeriodSeconds = 10), objects)],
   ['high-availability', (objects) => (((objects.find((object) => object.kind === 'HorizontalPodAutoscaler') as Mutable).spec.minReplicas = 2), ((objects.find((object) => object.kind === 'PodDisruptionBudget') as Mutable).spec = { minAvailable: 2, selector: { matchLabels: { 'app.kubernetes.io/name': 'shop' } } }), objects)],
   ['strict-pdb', (objects) => (((objects.find((object) => object.kind === 'PodDisruptionBudget') as Mutable).spec.maxUnavailable = 2), objects)],
+  ['chaos-duration', (objects) => (delete podChaos(objects).spec.duration, objects)],
+  ['chaos-scope', (objects) => ((podChaos(objects).spec.selector.namespaces = ['kube-system']), objects)],
+  ['chaos-hypothesis', (objects) => (delete podChaos(objects).metadata.annotations['chaos.storefront.dev/blast-radius'], objects)],
 ];
 
 describe('policies', () => {
@@ -104,6 +138,26 @@ describe('policies', () => {
   it('production-only rules stay quiet for development', () => {
     const objects = BROKEN.find(([rule]) => rule === 'strict-pdb')?.[1](goodObjects()) ?? [];
     expect(checkPolicies(objects, 'development').violations).toEqual([]);
+  });
+
+  it('want a deadline on every fault and check of a Workflow', () => {
+    const objects = goodObjects();
+    delete workflow(objects).spec.templates[1].deadline;
+    delete workflow(objects).spec.templates[2].deadline;
+    expect(checkPolicies(objects, 'production').violations.map((violation) => violation.message)).toEqual([
+      'template fault has no deadline: the fault would last until someone deletes it',
+      'template check (Task) has no deadline',
+    ]);
+  });
+
+  it('refuse a chaos selector without a namespace, or one that selects every pod', () => {
+    const objects = goodObjects();
+    delete workflow(objects).spec.templates[1].podChaos.selector.namespaces;
+    podChaos(objects).spec.selector = { namespaces: ['shop'] };
+    expect(checkPolicies(objects, 'production').violations.map((violation) => `${violation.object}: ${violation.message}`)).toEqual([
+      'PodChaos/shop/kill-shop: spec: selector selects every pod of its namespaces (no labelSelectors or expressionSelectors)',
+      "Workflow/shop/game-day: template fault: selector names no namespace (Chaos Mesh would use the experiment's own, silently)",
+    ]);
   });
 
   it('honour an exemption only with a reason', () => {
@@ -153,6 +207,39 @@ describe('schemas', () => {
       { object: 'Cluster/shop-db', path: '/spec', message: 'unknown field "instance"' },
       expect.objectContaining({ object: 'Cluster/shop-db', path: '/spec/storage/size' }),
     ]);
+  });
+
+  it('refuse a misspelt chaos action, a misspelt duration field and a duration that does not parse', () => {
+    const objects = chaosObjects();
+    const experiment = objects[1] as Mutable;
+    experiment.spec.action = 'pod-kil';
+    experiment.spec.duratoin = experiment.spec.duration;
+    const fault = (objects[2] as Mutable).spec.templates[1];
+    fault.deadline = '30 seconds';
+    expect(validateSchemas(objects)).toEqual([
+      { object: 'PodChaos/shop/kill-shop', path: '/spec', message: 'unknown field "duratoin"' },
+      { object: 'PodChaos/shop/kill-shop', path: '/spec/action', message: 'must be equal to one of the allowed values' },
+      { object: 'Workflow/shop/game-day', path: '/spec/templates/1/deadline', message: expect.stringMatching(/^must match pattern/) },
+    ]);
+  });
+
+  it('refuse a Workflow template without the spec its type needs, and an unknown template type', () => {
+    const objects = chaosObjects();
+    const templates = (objects[2] as Mutable).spec.templates;
+    delete templates[1].podChaos;
+    templates[2].templateType = 'Job';
+    const errors = validateSchemas(objects).map((error) => `${error.path} ${error.message}`);
+    expect(errors).toEqual(expect.arrayContaining(["/spec/templates/1 must have required property 'podChaos'", '/spec/templates/2/templateType must be equal to one of the allowed values']));
+  });
+
+  it('refuse a misspelt field of a k6-operator TestRun', () => {
+    const testRun = {
+      apiVersion: 'k6.io/v1alpha1',
+      kind: 'TestRun',
+      metadata: { name: 'smoke' },
+      spec: { paralellism: 1, script: { configMap: { name: 'k6-scripts', file: 'smoke.ts' } } },
+    };
+    expect(validateSchemas([testRun]).map((error) => `${error.path} ${error.message}`)).toEqual(['/spec must have required property \'parallelism\'', '/spec unknown field "paralellism"']);
   });
 
   it('refuse a kind that has no schema', () => {

@@ -1,4 +1,7 @@
 import type { JSONSchemaType } from 'ajv';
+import { CHAOS_MESH_SCHEMAS } from './chaos-mesh';
+import { K6_OPERATOR_SCHEMAS } from './k6-operator';
+import { map, metadata, object, resources, string } from './strict';
 
 /**
  * Strict schemas of the custom resources we render, for kinds whose models are not on npm. Each
@@ -7,21 +10,6 @@ import type { JSONSchemaType } from 'ajv';
  * operator's CRD. Keyed by `apiVersion/kind`.
  */
 export type StrictSchema = JSONSchemaType<unknown> | Record<string, unknown>;
-
-const object = (properties: Record<string, unknown>, required: string[] = []) => ({
-  type: 'object',
-  properties,
-  required,
-  additionalProperties: false,
-});
-const map = (values: Record<string, unknown>) => ({ type: 'object', additionalProperties: values });
-const string = { type: 'string', minLength: 1 };
-const quantity = { anyOf: [{ type: 'string', pattern: '^[0-9.]+([eE][0-9]+|[numkMGTPE]i?)?$' }, { type: 'number' }] };
-const resources = object({ requests: map(quantity), limits: map(quantity) });
-const metadata = object(
-  { name: string, namespace: string, labels: map({ type: 'string' }), annotations: map({ type: 'string' }) },
-  ['name'],
-);
 
 /** CloudNativePG 1.27: postgresql.cnpg.io/v1 (https://cloudnative-pg.io/documentation/1.27/cloudnative-pg.v1/). */
 const cnpgCluster = object(
@@ -54,6 +42,8 @@ const cnpgCluster = object(
 
 export const CRD_SCHEMAS: Readonly<Record<string, StrictSchema>> = {
   'postgresql.cnpg.io/v1/Cluster': cnpgCluster,
+  ...CHAOS_MESH_SCHEMAS,
+  ...K6_OPERATOR_SCHEMAS,
 };
 
 /** Throws when a schema has an object that would accept unknown fields. */
