@@ -3,11 +3,12 @@
 # after any change. Every step is a function named in STEPS; add a step by writing its function and
 # naming it there.
 #
-#   deploy/kind/up.sh [--dry-run] [--with-observability]
+#   deploy/kind/up.sh [--dry-run] [--with-observability] [--with-chaos]
 #
 #   --dry-run             print the commands in order, run none
 #   --render-only         write and render the release layer (deploy/kind/.release), touch no cluster
 #   --with-observability  also deploy components/observability (Jaeger, Loki, Prometheus, Grafana)
+#   --with-chaos          also install Chaos Mesh and components/chaos (experiments, invariant checker)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -15,7 +16,12 @@ CLUSTER=${KIND_CLUSTER_NAME:-storefront}
 NAMESPACE=storefront
 CNPG_VERSION=1.27.0
 CNPG_MANIFEST=https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/release-${CNPG_VERSION%.*}/releases/cnpg-${CNPG_VERSION}.yaml
-IMAGES=(catalog inventory order payment gateway)
+# Chaos Mesh's chart; its daemon must use kind's runtime, containerd (the chart defaults to docker).
+CHAOS_MESH_VERSION=2.8.3
+CHAOS_MESH_CHART_REPO=https://charts.chaos-mesh.org
+# Deployments named after their image; IMAGES gains the invariant checker with --with-chaos.
+SERVICES=(catalog inventory order payment gateway)
+IMAGES=("${SERVICES[@]}")
 # What only exists at deploy time: this commit's image tag and the dev issuer's public keys. A
 # folder directly in deploy/kind (the paths in it are relative); KIND_RELEASE_DIR names another.
 RELEASE_DIR="$REPO/deploy/kind/${KIND_RELEASE_DIR:-.release}"
@@ -24,12 +30,14 @@ RENDERED="$RELEASE_DIR/rendered.yaml"
 DRY_RUN=0
 RENDER_ONLY=0
 COMPONENTS=()
+WITH_CHAOS=0
 for arg in "$@"; do
   case "$arg" in
     --dry-run) DRY_RUN=1 ;;
     --render-only) RENDER_ONLY=1 ;;
     --with-observability) COMPONENTS+=(observability) ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    --with-chaos) COMPONENTS+=(chaos); WITH_CHAOS=1; IMAGES+=(invariants) ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -38,6 +46,7 @@ STEPS=(
   check_tools
   create_cluster
   install_cloudnative_pg
+  install_chaos_mesh
   build_images
   load_images
   write_release
@@ -69,11 +78,13 @@ image_tag() {
 
 check_tools() {
   local missing=()
-  for tool in kind kubectl docker pnpm git; do
+  local tools=(kind kubectl docker pnpm git)
+  if ((WITH_CHAOS)); then tools+=(helm); fi
+  for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
   if ((${#missing[@]})) && ! ((DRY_RUN)); then
-    echo "up.sh: missing ${missing[*]} (kind: https://kind.sigs.k8s.io, kubectl: https://kubernetes.io/docs/tasks/tools/)" >&2
+    echo "up.sh: missing ${missing[*]} (kind: https://kind.sigs.k8s.io, kubectl: https://kubernetes.io/docs/tasks/tools/, helm: https://helm.sh/docs/intro/install/)" >&2
     exit 1
   fi
   run pnpm install --frozen-lockfile
@@ -94,8 +105,22 @@ install_cloudnative_pg() {
   run kubectl -n cnpg-system rollout status deployment/cnpg-controller-manager --timeout=300s
 }
 
+# Only namespaces annotated chaos-mesh.org/inject=enabled (components/chaos does it for storefront)
+# can be hurt; no dashboard (experiments are files here).
+install_chaos_mesh() {
+  if ! ((WITH_CHAOS)); then return; fi
+  run helm upgrade --install chaos-mesh chaos-mesh --repo "$CHAOS_MESH_CHART_REPO" --version "$CHAOS_MESH_VERSION" \
+    --namespace chaos-mesh --create-namespace \
+    --set chaosDaemon.runtime=containerd \
+    --set chaosDaemon.socketPath=/run/containerd/containerd.sock \
+    --set controllerManager.enableFilterNamespace=true \
+    --set controllerManager.replicaCount=1 \
+    --set dashboard.create=false \
+    --wait --timeout 10m
+}
+
 build_images() {
-  run env IMAGE_TAG="$TAG" pnpm images
+  run env IMAGE_TAG="$TAG" pnpm images "${IMAGES[@]}"
 }
 
 load_images() {
@@ -105,6 +130,8 @@ load_images() {
 }
 
 write_release() {
+  local secrets=auth-jwks
+  if ((WITH_CHAOS)); then secrets+=", invariants-admin-token"; fi
   run mkdir -p "$RELEASE_DIR"
   # The key pair `npm run token` signs with (.stack/dev-auth.json, made on first use): the cluster
   # trusts its public half. The private half never leaves this machine.
@@ -113,8 +140,17 @@ write_release() {
   else
     pnpm -s stack jwks >"$RELEASE_DIR/jwks.json"
   fi
+  if ((WITH_CHAOS)); then
+    # The invariant checker reads the gateway as an admin: a token of the same dev issuer, for 30
+    # days (run up.sh again to renew it; the weekly game day needs it that long).
+    if ((DRY_RUN)); then
+      printf '  %s\n' "pnpm -s stack token invariant-checker --admin --ttl 2592000 > $RELEASE_DIR/admin-token"
+    else
+      pnpm -s stack token invariant-checker --admin --ttl 2592000 >"$RELEASE_DIR/admin-token"
+    fi
+  fi
   if ((DRY_RUN)); then
-    printf '  %s\n' "write $RELEASE_DIR/kustomization.yaml (overlays/kind${COMPONENTS[*]:+ + ${COMPONENTS[*]}}, images at $TAG, Secret auth-jwks)"
+    printf '  %s\n' "write $RELEASE_DIR/kustomization.yaml (overlays/kind${COMPONENTS[*]:+ + ${COMPONENTS[*]}}, images at $TAG, Secrets: $secrets)"
   else
     release_kustomization >"$RELEASE_DIR/kustomization.yaml"
   fi
@@ -139,9 +175,13 @@ release_kustomization() {
   done
   printf 'secretGenerator:\n  - name: auth-jwks\n    namespace: %s\n    files: [jwks=jwks.json]\n' "$NAMESPACE"
   printf '    options: {disableNameSuffixHash: true, labels: {app.kubernetes.io/name: auth-jwks, app.kubernetes.io/part-of: storefront}}\n'
+  if ((WITH_CHAOS)); then
+    printf '  - name: invariants-admin-token\n    namespace: %s\n    files: [token=admin-token]\n' "$NAMESPACE"
+    printf '    options: {disableNameSuffixHash: true, labels: {app.kubernetes.io/name: invariants, app.kubernetes.io/part-of: storefront, app.kubernetes.io/component: chaos}}\n'
+  fi
   # The version labels follow the tag (as base/workload/kustomization.yaml does for the default).
   printf 'replacements:\n'
-  for image in "${IMAGES[@]}"; do
+  for image in "${SERVICES[@]}"; do
     printf '  - source: {kind: Deployment, name: %s, fieldPath: "spec.template.spec.containers.[name=app].image", options: {delimiter: ":", index: 1}}\n' "$image"
     printf '    targets:\n      - select: {kind: Deployment, name: %s}\n' "$image"
     printf '        fieldPaths: [metadata.labels.version, "metadata.labels.[app.kubernetes.io/version]", spec.template.metadata.labels.version, "spec.template.metadata.labels.[app.kubernetes.io/version]"]\n'
@@ -150,7 +190,8 @@ release_kustomization() {
 
 apply_infrastructure() {
   # Everything but the services, their migrations and the seed: namespaces, policies, NATS, PostgreSQL.
-  run kubectl apply --server-side -f "$RENDERED" -l 'app.kubernetes.io/component notin (service,gateway,migration,seed)'
+  # Experiments and the invariant check are never applied here: each runs when someone starts it.
+  run kubectl apply --server-side -f "$RENDERED" -l 'app.kubernetes.io/component notin (service,gateway,migration,seed,chaos-experiment,invariant-check)'
   run kubectl -n "$NAMESPACE" rollout status statefulset/nats --timeout=300s
   run kubectl -n "$NAMESPACE" wait clusters.postgresql.cnpg.io --all --for=condition=Ready --timeout=600s
 }
@@ -168,18 +209,24 @@ apply_workloads() {
 }
 
 wait_until_ready() {
-  for image in "${IMAGES[@]}"; do
+  for image in "${SERVICES[@]}"; do
     run kubectl -n "$NAMESPACE" rollout status "deployment/$image" --timeout=600s
   done
   run kubectl -n "$NAMESPACE" wait job -l app.kubernetes.io/component=seed --for=condition=Complete --timeout=300s
 }
 
 print_next_steps() {
-  local observability=""
+  local observability="" chaos=""
   if ((DRY_RUN)); then say "dry run: nothing was run; a real run ends with:"; fi
-  if ((${#COMPONENTS[@]})); then
+  if [[ " ${COMPONENTS[*]} " == *" observability "* ]]; then
     observability=$'\n'"  kubectl -n observability port-forward svc/grafana 3000     (Grafana: http://localhost:3000)"
     observability+=$'\n'"  kubectl -n observability port-forward svc/jaeger 16686    (Jaeger:  http://localhost:16686)"
+  fi
+  if ((WITH_CHAOS)); then
+    chaos=$'\n\n'"Chaos Mesh $CHAOS_MESH_VERSION is installed; experiments start when applied (docs/experiments.md):"
+    chaos+=$'\n'"  kubectl apply -f $RENDERED -l app.kubernetes.io/name=kill-payment"
+    chaos+=$'\n'"  kubectl -n $NAMESPACE delete job invariants --ignore-not-found && kubectl apply -f $RENDERED -l app.kubernetes.io/name=invariants"
+    chaos+=$'\n'"  kubectl apply -f $RENDERED -l app.kubernetes.io/name=game-day"
   fi
   cat <<NEXT
 
@@ -191,7 +238,7 @@ Try:
   curl -s 'http://localhost:8080/api/products?limit=5'
   TOKEN=\$(npm run -s token -- alice)
   curl -s -H "authorization: Bearer \$TOKEN" http://localhost:8080/api/orders
-  kubectl -n $NAMESPACE get pods${observability}
+  kubectl -n $NAMESPACE get pods${observability}${chaos}
 
 Run deploy/kind/up.sh again after a change; deploy/kind/down.sh deletes the cluster.
 NEXT

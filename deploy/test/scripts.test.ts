@@ -92,6 +92,47 @@ describe('deploy/kind/up.sh', () => {
     }
   });
 
+  it('--dry-run --with-chaos installs Chaos Mesh, pinned, on containerd, before the images are built', async () => {
+    const { stdout } = await run(UP, ['--dry-run', '--with-chaos'], { env: { ...process.env, PATH: '/usr/bin:/bin' } });
+    const helm = stdout.split('\n').find((line) => line.includes('helm upgrade --install chaos-mesh')) ?? '';
+    expect(helm).toMatch(/--version \d+\.\d+\.\d+ /);
+    expect(helm).toContain('--set chaosDaemon.runtime=containerd');
+    expect(helm).toContain('--set chaosDaemon.socketPath=/run/containerd/containerd.sock');
+    expect(helm).toContain('--set controllerManager.enableFilterNamespace=true');
+    expect(stdout.indexOf(helm)).toBeLessThan(stdout.indexOf('pnpm images'));
+    expect(stdout).toContain('kind load docker-image storefront/invariants:');
+    expect(stdout).toMatch(/notin \(.*chaos-experiment,invariant-check\)/);
+    // Without the flag, nothing of Chaos Mesh.
+    const { stdout: plain } = await run(UP, ['--dry-run'], { env: { ...process.env, PATH: '/usr/bin:/bin' } });
+    expect(plain).not.toMatch(/chaos-mesh|invariants/);
+  });
+
+  it('--render-only --with-chaos adds the checker\'s admin token, tags the checker everywhere it runs, and it validates', async () => {
+    const releaseDir = `.release-test-chaos-${process.pid}`;
+    const stateDir = mkdtempSync(join(tmpdir(), 'sf-kind-'));
+    try {
+      await run(UP, ['--render-only', '--with-chaos'], { env: { ...process.env, KIND_RELEASE_DIR: releaseDir, STOREFRONT_STATE_DIR: stateDir } });
+      const { stdout } = await run('cat', [join(REPO, 'deploy', 'kind', releaseDir, 'rendered.yaml')]);
+      const objects = parseManifests(stdout);
+      const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name === 'invariants-admin-token') as unknown as { data: { token: string } };
+      const token = Buffer.from(secret.data.token, 'base64').toString().trim();
+      const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { roles: string[]; exp: number };
+      expect(claims.roles).toEqual(['admin']);
+      expect(claims.exp - Date.now() / 1000).toBeGreaterThan(29 * 24 * 3600);
+      const images = new Set([...stdout.matchAll(/image: (storefront\/invariants:\S+)/g)].map((match) => match[1]));
+      const { stdout: sha } = await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO });
+      // The Job, the game day's eight checks and the Schedule's copy of them: one tag, this commit's.
+      expect([...images]).toEqual([expect.stringMatching(new RegExp(`^storefront/invariants:${sha.trim()}`))]);
+      expect([...stdout.matchAll(/image: storefront\/invariants:/g)]).toHaveLength(17);
+      expect(validateSchemas(objects)).toEqual([]);
+      const rules = RULES.filter((rule) => rule.id !== 'no-secret-data');
+      expect(checkPolicies(objects, 'development', rules).violations).toEqual([]);
+    } finally {
+      rmSync(join(REPO, 'deploy', 'kind', releaseDir), { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an unknown option', async () => {
     await expect(run(UP, ['--dry-rum'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --dry-rum') });
     expect(basename(UP)).toBe('up.sh');
