@@ -21,6 +21,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
   moduleNameMapper: {
+    '^@storefront/deploy$': '<rootDir>/deploy/src',
     '^@storefront/([a-z-]+)$': '<rootDir>/libs/$1/src',
     // Prisma's generated client imports its siblings with .js suffixes.
     '^(\\.{1,2}/.*)\\.js$': '$1',

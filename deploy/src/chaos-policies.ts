@@ -39,7 +39,7 @@ function templatesOf(object: Manifest): Template[] {
 /** Every fault an object injects, standalone or embedded, with where it sits and what bounds it. */
 function faultsOf(object: Manifest): { where: string; spec: FaultSpec; bound: string | undefined; bounds: string }[] {
   const own = fieldOf(object.kind);
-  if (own) return [{ where: 'spec', spec: spec(object) as FaultSpec, bound: (spec(object) as FaultSpec).duration, bounds: 'spec.duration' }];
+  if (own) return [{ where: 'spec', spec: spec(object), bound: (spec(object) as FaultSpec).duration, bounds: 'spec.duration' }];
   if (object.kind === 'Schedule') {
     const field = fieldOf(spec(object).type as string);
     const embedded = field ? (spec(object)[field] as FaultSpec | undefined) : undefined;

@@ -1,18 +1,16 @@
-import { execFile } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+import { renderDirectory, validateSchemas } from '@storefront/deploy';
 
 /**
  * The k6-operator TestRuns (loadtests/k8s/<scenario>) render with kustomize into objects that fit
  * together: the script a TestRun names is in the ConfigMap it names, beside every file it imports;
  * the settings, token Secret and reports volume it mounts are the ones rendered or documented.
- * (A strict schema check of TestRun's fields belongs to deploy/'s validator.)
+ * Rendered and checked by deploy/'s validator: every object fits its schema, the TestRun's strict one
+ * included (deploy/src/schemas/k6-operator.ts).
  */
 const ROOT = join(__dirname, '..');
 const SCENARIOS = ['smoke', 'average', 'stress', 'spike', 'soak', 'breakpoint'];
-const run = promisify(execFile);
 
 interface K8sObject {
   apiVersion: string;
@@ -31,18 +29,6 @@ interface RunnerSpec {
   securityContext: { runAsNonRoot: boolean };
 }
 
-async function render(dir: string): Promise<K8sObject[]> {
-  const kubectl = await run('kubectl', ['version', '--client']).then(
-    () => true,
-    () => false,
-  );
-  if (!kubectl) {
-    throw new Error('Rendering loadtests/k8s needs kubectl (its built-in kustomize) on PATH: https://kubernetes.io/docs/tasks/tools/');
-  }
-  const { stdout } = await run('kubectl', ['kustomize', dir], { maxBuffer: 16 * 1024 * 1024 });
-  return parseAllDocuments(stdout).map((document) => document.toJS() as K8sObject);
-}
-
 describe.each(SCENARIOS)('loadtests/k8s/%s', (scenario) => {
   let objects: K8sObject[];
   const one = (kind: string, name: string) => {
@@ -52,7 +38,11 @@ describe.each(SCENARIOS)('loadtests/k8s/%s', (scenario) => {
   };
 
   beforeAll(async () => {
-    objects = await render(join(ROOT, 'k8s', scenario));
+    objects = await renderDirectory(join(ROOT, 'k8s', scenario));
+  });
+
+  it('fits the schema of every kind, the TestRun\'s included, with no unknown field', () => {
+    expect(validateSchemas(objects as never)).toEqual([]);
   });
 
   it('renders one TestRun of this scenario in the load test namespace, with a pinned k6 image', () => {
