@@ -1,10 +1,11 @@
-// pnpm load:k6 <scenario> | load:once <scenario> | load:tokens: the load tests from the command line.
+// pnpm load:k6 <scenario> | load:once <scenario> | load:tokens | load:chart: the load tests from the command line.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_STATE_DIR, DevIssuer, REPO_ROOT } from '@storefront/devstack';
 import { z } from 'zod';
+import { DEFAULT_CHART_DIR, redraw, stressRun } from './stress-chart/stress-run';
 import { makeTokenFile } from './tokens';
 
 export const SCENARIOS = ['smoke', 'average', 'stress', 'spike', 'soak', 'breakpoint'] as const;
@@ -153,12 +154,48 @@ async function tokens(args: string[]): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { k6, once, tokens };
+/**
+ * pnpm load:chart: confirmed orders/s and p95 placed → confirmed against the offered arrival rate,
+ * measured with the open-model driver (src/stress-chart) and drawn as docs/assets/stress-run.svg.
+ */
+async function chart(args: string[]): Promise<number> {
+  const env = readEnv();
+  const { values } = parseArgs({
+    args,
+    options: { rates: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' }, 'own-stack': { type: 'boolean' }, redraw: { type: 'boolean' }, out: { type: 'string' } },
+  });
+  const outDir = resolve(values.out ?? DEFAULT_CHART_DIR);
+  if (values.redraw) {
+    await redraw(outDir);
+    say(`drew ${join(outDir, 'stress-run.svg')} again from ${join(outDir, 'stress-run.json')}`);
+    return 0;
+  }
+  const rates = (values.rates ?? '2,4,6,8,10,12,14,16').split(',').map(Number);
+  const seconds = Number(values.seconds ?? 30);
+  const warmupSeconds = Number(values.warmup ?? 5);
+  if (rates.some((rate) => !(rate > 0 && rate <= 1_000))) fail('--rates must be orders per second, comma-separated, each above 0 and at most 1000');
+  if (!(Number.isInteger(seconds) && seconds >= 5)) fail('--seconds must be a whole number, at least 5');
+  if (!(Number.isInteger(warmupSeconds) && warmupSeconds >= 0 && warmupSeconds < seconds)) fail('--warmup must be whole seconds, less than --seconds');
+  if (!values['own-stack']) await assertGatewayAnswers(env.BASE_URL);
+  const run = await stressRun({
+    rates,
+    seconds,
+    warmupSeconds,
+    baseUrl: values['own-stack'] ? undefined : env.BASE_URL,
+    stateDir: env.STOREFRONT_STATE_DIR,
+    outDir,
+    log: say,
+  });
+  say(`${run.steps.length} steps measured: ${join(outDir, 'stress-run.json')}, ${join(outDir, 'stress-run.svg')}`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { k6, once, tokens, chart };
 
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   const handler = command ? COMMANDS[command] : undefined;
-  if (!handler) fail(`usage: cli.js k6|once <${SCENARIOS.join('|')}> [k6 flags] | tokens [--customers n] [--ttl s] [--out file]`);
+  if (!handler) fail(`usage: cli.js k6|once <${SCENARIOS.join('|')}> [k6 flags] | tokens [--customers n] [--ttl s] [--out file] | chart [--rates a,b,…] [--seconds s] [--warmup s] [--own-stack] [--redraw] [--out dir]`);
   process.exit(await handler(args));
 }
 
