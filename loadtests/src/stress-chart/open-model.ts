@@ -82,11 +82,21 @@ export class OpenModelDriver {
     });
   }
 
-  /** Puts every product well above what a step can sell, so no order is rejected for stock. */
+  /**
+   * Puts every product well above what a step can sell, so no order is rejected for stock. On a
+   * fresh stack inventory learns of a product from the catalog's event a moment later (404 until then).
+   */
   async restock(units: number, skus: readonly string[]): Promise<void> {
     for (const sku of skus) {
-      const response = await this.request(`/api/admin/stock/${sku}/restock`, this.target.adminToken, { method: 'POST', body: JSON.stringify({ quantity: units }) });
-      if (response.status !== 200) throw new Error(`restock ${sku}: HTTP ${response.status} ${await response.text()}`);
+      for (const started = performance.now(); ; await sleep(500)) {
+        const response = await this.request(`/api/admin/stock/${sku}/restock`, this.target.adminToken, { method: 'POST', body: JSON.stringify({ quantity: units }) });
+        if (response.status === 200) {
+          await response.arrayBuffer();
+          break;
+        }
+        const body = await response.text();
+        if (response.status !== 404 || performance.now() - started > 60_000) throw new Error(`restock ${sku}: HTTP ${response.status} ${body}`);
+      }
     }
   }
 
