@@ -41,7 +41,7 @@ export interface StepResult {
   readonly cancelled: number;
   readonly rejected: number;
   readonly unfinished: number;
-  /** Placements answered with something else than 200/201, by status (or "network"). */
+  /** Placements answered with something else than 200/201, by status and problem code (or "network"). */
   readonly placeFailures: Readonly<Record<string, number>>;
 }
 
@@ -116,8 +116,10 @@ export class OpenModelDriver {
     }
     const placeMs = performance.now() - placedAt;
     if (response.status !== 201 && response.status !== 200) {
-      await response.arrayBuffer();
-      return { placedAt, placeMs, placeStatus: String(response.status) };
+      // The problem's code says which guard answered (a 503 may be an open circuit, an overloaded
+      // bulkhead or ordering paused).
+      const problem = (await response.json().catch(() => ({}))) as { code?: string };
+      return { placedAt, placeMs, placeStatus: `${response.status}${problem.code ? ` ${problem.code}` : ''}` };
     }
     const { id } = (await response.json()) as { id: string };
     // Back-off from 100 ms to 1 s, as the k6 journeys poll.

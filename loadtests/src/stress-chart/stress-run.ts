@@ -71,7 +71,7 @@ export async function stressRun(options: StressRunOptions): Promise<StressRun> {
       options.log(`${rate} orders/s for ${options.seconds} s …`);
       const step = await driver.step({ rate, seconds: options.seconds, warmupSeconds: options.warmupSeconds, finalTimeoutMs: 60_000 });
       steps.push(step);
-      const failures = Object.entries(step.placeFailures).map(([status, count]) => `${count}×${status}`).join(' ') || 'none';
+      const failures = Object.entries(step.placeFailures).map(([status, count]) => `${count}× ${status}`).join(', ') || 'none';
       options.log(
         `  confirmed ${step.confirmedPerSecond}/s; placed → confirmed p50 ${step.confirmMs.p50} ms, p95 ${step.confirmMs.p95} ms; ` +
           `POST p95 ${step.placeMs.p95} ms; unfinished ${step.unfinished}; failed placements ${failures}`,
