@@ -80,9 +80,8 @@ export async function stressRun(options: StressRunOptions): Promise<StressRun> {
     const cpu = cpus();
     const run: StressRun = {
       measuredAt: new Date().toISOString(),
-      machine:
-        `${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, stack and driver on the same machine, ` +
-        `load average ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after`,
+      machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+      loadAverage: { before: Math.round(loadBefore * 10) / 10, after: Math.round((loadavg()[0] ?? 0) * 10) / 10 },
       target: options.baseUrl ? `npm start (${options.baseUrl})` : 'a stack of the run\'s own, npm start\'s settings',
       stepSeconds: options.seconds,
       warmupSeconds: options.warmupSeconds,
