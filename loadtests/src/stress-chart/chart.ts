@@ -52,7 +52,7 @@ export async function renderChart(run: StressRun): Promise<string> {
       },
       {
         mark: { type: 'line', color: '#dc2626', point: { color: '#dc2626' } },
-        encoding: { x, y: { field: 'p95', type: 'quantitative', title: 'p95 placed → confirmed, ms (red)', axis: { titleColor: '#dc2626', orient: 'right' } } },
+        encoding: { x, y: { field: 'p95', type: 'quantitative', title: 'p95 placed → confirmed, ms (red, log scale)', scale: { type: 'log' }, axis: { titleColor: '#dc2626', orient: 'right' } } },
       },
     ],
     resolve: { scale: { y: 'independent' } },
