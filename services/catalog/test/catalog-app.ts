@@ -41,9 +41,10 @@ export function stockChanged(
 }
 
 /** The real catalog, in this process, on a seeded database of its own and free ports. */
-export async function startCatalog(): Promise<CatalogUnderTest> {
+export async function startCatalog(env: Record<string, string> = {}): Promise<CatalogUnderTest> {
   const service = await startServiceUnderTest({
     serviceDir: join(__dirname, '..'),
+    env,
     configSchema: catalogConfigSchema,
     createModule: (config) => CatalogModule.register(config),
     grpc: [CATALOG_V1],

@@ -7,7 +7,8 @@ import { context } from '@opentelemetry/api';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { BaseConfig } from '../config/config';
-import { requestContext } from '../context/request-context';
+import { CANARY_HEADER, canaryValue, requestContext } from '../context/request-context';
+import { FaultInjector } from '../faults/fault-injection';
 import { toProblem } from '../http/problem-details';
 import { sendProblem } from '../http/problem-details.filter';
 import { instrumentHttp } from '../metrics/http-metrics';
@@ -51,6 +52,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
         requestId: request.id,
         correlationId: typeof correlationId === 'string' && correlationId.length <= 512 ? correlationId : request.id,
         causationId: request.id,
+        canary: canaryValue(request.headers[CANARY_HEADER]),
       },
       () => context.with(span, done),
     );
@@ -61,6 +63,22 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  const faults = app.get(FaultInjector, { strict: false });
+  if (faults.enabled) {
+    new NestLogger('faults').warn(faults.describe());
+    // After the context hook: the refusal carries the request id like any other answer.
+    adapter.getInstance().addHook('onRequest', async (request, reply) => {
+      const fault = faults.decide(request.url);
+      if (!fault) return;
+      try {
+        await faults.apply(fault);
+      } catch (error) {
+        sendProblem(request, reply, toProblem(error));
+        return reply;
+      }
+      return undefined;
+    });
+  }
   // HTTP only: the gRPC interceptor records its own handlers' errors.
   app.useGlobalInterceptors(new RecordExceptionInterceptor());
 

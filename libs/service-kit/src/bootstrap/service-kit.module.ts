@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuthGuard } from '../auth/auth.guard';
 import { TokenVerifier } from '../auth/token-verifier';
 import type { BaseConfig } from '../config/config';
+import { FaultInjector } from '../faults/fault-injection';
 import { HealthHttpController } from '../health/health.http.controller';
 import { HealthRegistry } from '../health/health.registry';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
@@ -20,7 +21,7 @@ export interface ServiceKitOptions {
 /**
  * What every process gets by importing one module: JSON logs with request ids, problem+json errors,
  * schema validation of inputs, access-token checks on @Authenticated routes, /health/live +
- * /health/ready, and Prometheus /metrics.
+ * /health/ready, Prometheus /metrics, and the FAULT_* knobs of canary experiments.
  */
 @Global()
 @Module({})
@@ -33,11 +34,12 @@ export class ServiceKitModule {
       providers: [
         HealthRegistry,
         { provide: TokenVerifier, useValue: new TokenVerifier(options.config) },
+        { provide: FaultInjector, useValue: new FaultInjector(options.config) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [HealthRegistry, TokenVerifier],
+      exports: [HealthRegistry, TokenVerifier, FaultInjector],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authConfigSchema } from '../auth/auth.config';
+import { faultConfigSchema } from '../faults/fault-injection';
 
 /** A configuration that cannot start the process. The message names every bad variable. */
 export class ConfigError extends Error {
@@ -20,6 +21,7 @@ export const baseConfigSchema = z.object({
     .union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })])
     .optional(),
   ...authConfigSchema.shape,
+  ...faultConfigSchema.shape,
 });
 export type BaseConfig = z.output<typeof baseConfigSchema>;
 

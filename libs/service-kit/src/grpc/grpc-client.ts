@@ -2,6 +2,7 @@ import { type CallOptions, Metadata, type ServiceError, status } from '@grpc/grp
 import { DomainError, type ErrorKind, type FieldIssue } from '@storefront/ddd';
 import { type Observable, lastValueFrom } from 'rxjs';
 import { ERROR_CODE_TRAILER, ERROR_ISSUES_TRAILER } from './grpc-status.filter';
+import { CANARY_HEADER, requestContext } from '../context/request-context';
 import { REQUEST_ID_HEADER } from '../logging/logging';
 import { downstreamCallDuration } from '../metrics/http-metrics';
 import { startGrpcClientSpan } from '../tracing/grpc-client.tracing';
@@ -94,6 +95,8 @@ export async function callUnary<T>(
 ): Promise<T> {
   const metadata = new Metadata();
   if (options.requestId) metadata.set(REQUEST_ID_HEADER, options.requestId);
+  const canary = requestContext.current()?.canary;
+  if (canary) metadata.set(CANARY_HEADER, canary);
   for (const [key, value] of Object.entries(options.metadata ?? {})) if (value !== undefined) metadata.set(key, value);
   const stop = downstreamCallDuration().startTimer({ downstream: options.downstream, operation: options.operation ?? 'call' });
   const span = startGrpcClientSpan(options.downstream, options.operation ?? 'call', metadata);

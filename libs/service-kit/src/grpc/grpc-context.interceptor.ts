@@ -1,9 +1,10 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, Optional } from '@nestjs/common';
 import { type Metadata, status } from '@grpc/grpc-js';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context as otelContext, propagation, trace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
-import { Observable } from 'rxjs';
-import { requestContext } from '../context/request-context';
+import { Observable, from, mergeMap } from 'rxjs';
+import { CANARY_HEADER, canaryValue, requestContext } from '../context/request-context';
+import { FaultInjector } from '../faults/fault-injection';
 import { REQUEST_ID_HEADER } from '../logging/logging';
 import { RPC_ATTRIBUTES, metadataGetter, splitGrpcPath } from '../tracing/grpc-metadata.carrier';
 import { tracer } from '../tracing/tracing';
@@ -20,9 +21,12 @@ const SERVER_FAULTS = new Set([status.UNKNOWN, status.DEADLINE_EXCEEDED, status.
 /**
  * Runs a gRPC handler inside the caller's request context (x-request-id from metadata) and a SERVER
  * span that continues the caller's trace (traceparent from metadata), named `package.Service/Method`.
+ * A fault the FAULT_* variables ask for happens inside that span, as the handler's own failure would.
  */
 @Injectable()
 export class GrpcContextInterceptor implements NestInterceptor {
+  constructor(@Optional() @Inject(FaultInjector) private readonly faults?: FaultInjector) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const metadata = context.switchToRpc().getContext<Metadata>();
     const requestId = first(metadata, REQUEST_ID_HEADER) ?? randomUUID();
@@ -30,6 +34,7 @@ export class GrpcContextInterceptor implements NestInterceptor {
       requestId,
       correlationId: first(metadata, 'x-correlation-id') ?? requestId,
       causationId: requestId,
+      canary: canaryValue(metadata.get(CANARY_HEADER)[0]),
     };
     const call = context.getArgByIndex<{ getPath?: () => string } | undefined>(2);
     const { service, method } = splitGrpcPath(call?.getPath?.() ?? `${context.getClass().name}/${context.getHandler().name}`);
@@ -40,10 +45,12 @@ export class GrpcContextInterceptor implements NestInterceptor {
       parent,
     );
     const active = trace.setSpan(parent, span);
+    const fault = this.faults?.decide(call?.getPath?.() ?? `/${service}/${method}`);
+    const handled = fault ? from((this.faults as FaultInjector).apply(fault)).pipe(mergeMap(() => next.handle())) : next.handle();
     return new Observable((subscriber) =>
       requestContext.run(current, () =>
         otelContext.with(active, () =>
-          next.handle().subscribe({
+          handled.subscribe({
             next: (value) => subscriber.next(value),
             error: (error: unknown) => {
               const code = toGrpcStatus(error).code;

@@ -1,3 +1,4 @@
+import { CANARY_HEADER, requestContext } from '../context/request-context';
 import { DownstreamError } from '../grpc/grpc-client';
 import { REQUEST_ID_HEADER } from '../logging/logging';
 import { downstreamCallDuration } from '../metrics/http-metrics';
@@ -30,6 +31,8 @@ export async function callHttp(
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = value;
   if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
+  const canary = requestContext.current()?.canary;
+  if (canary) headers[CANARY_HEADER] = canary;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   const stop = downstreamCallDuration().startTimer({ downstream: options.downstream, operation: options.method ?? 'GET' });
