@@ -4,8 +4,12 @@ import ts from 'typescript';
 import { type Manifest, describe } from '../manifest';
 import type { SchemaError } from './index';
 
+/** Argo CD and Argo Rollouts share the argoproj.io group; each package declares its own kinds. */
+const ARGO_CD_KINDS = new Set(['Application', 'ApplicationSet', 'AppProject']);
+const ARGO_ROLLOUTS_KINDS = new Set(['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate', 'AnalysisRun', 'Experiment']);
+
 /**
- * Kinds with a model on npm (kubernetes-models, and later @kubernetes-models/istio, argo-cd, ...):
+ * Kinds with a model on npm (kubernetes-models and @kubernetes-models/istio, argo-cd, argo-rollouts):
  * the module that declares `I<Kind>`, or undefined when the package does not cover the apiVersion.
  */
 const MODEL_PACKAGES: readonly ((apiVersion: string, kind: string) => string | undefined)[] = [
@@ -14,6 +18,9 @@ const MODEL_PACKAGES: readonly ((apiVersion: string, kind: string) => string | u
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
     return group === '' || !group.includes('.') || group.endsWith('.k8s.io') ? `kubernetes-models/${apiVersion}/${kind}` : undefined;
   },
+  (apiVersion, kind) => (/^(networking|security|telemetry)\.istio\.io\/v1$/.test(apiVersion) ? `@kubernetes-models/istio/${apiVersion}/${kind}` : undefined),
+  (apiVersion, kind) => (apiVersion === 'argoproj.io/v1alpha1' && ARGO_CD_KINDS.has(kind) ? `@kubernetes-models/argo-cd/${apiVersion}/${kind}` : undefined),
+  (apiVersion, kind) => (apiVersion === 'argoproj.io/v1alpha1' && ARGO_ROLLOUTS_KINDS.has(kind) ? `@kubernetes-models/argo-rollouts/${apiVersion}/${kind}` : undefined),
 ];
 
 export function modelModule(object: Manifest): string | undefined {
