@@ -62,9 +62,10 @@ export interface Workload {
 type Template = { metadata?: { labels?: Labels }; spec?: PodSpec };
 const spec = (object: Manifest) => (object.spec ?? {}) as Record<string, unknown>;
 
-/** How each kind that runs pods exposes them. Later kinds (Argo Rollouts' Rollout) are added here. */
+/** How each kind that runs pods exposes them. */
 export const WORKLOAD_KINDS: Readonly<Record<string, (object: Manifest) => Omit<Workload, 'object'>>> = {
   'apps/v1/Deployment': (object) => fromTemplate(spec(object).template as Template, true),
+  'argoproj.io/v1alpha1/Rollout': (object) => fromTemplate(spec(object).template as Template, true),
   'apps/v1/StatefulSet': (object) => fromTemplate(spec(object).template as Template, true),
   'apps/v1/DaemonSet': (object) => fromTemplate(spec(object).template as Template, true),
   'batch/v1/Job': (object) => fromTemplate(spec(object).template as Template, false),
