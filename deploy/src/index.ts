@@ -1,5 +1,11 @@
+import { MESH_RULES } from './mesh';
+import { RULES } from './policies';
+
 export { CHAOS_OPT_IN, HYPOTHESIS_ANNOTATIONS } from './chaos-policies';
 export { COMBINATIONS } from './combinations';
+export { INGRESS_PRINCIPAL, MESH_RULES, configuredCalls, inMesh, type Call } from './mesh';
+/** Every rule `npm test` holds the rendered manifests to: the workload rules and the mesh's. */
+export const ALL_RULES = [...RULES, ...MESH_RULES];
 export { type Manifest, describe } from './manifest';
 export {
   EXEMPT_ANNOTATION,
