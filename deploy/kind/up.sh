@@ -3,12 +3,15 @@
 # after any change. Every step is a function named in STEPS; add a step by writing its function and
 # naming it there.
 #
-#   deploy/kind/up.sh [--dry-run] [--with-observability] [--with-chaos]
+#   deploy/kind/up.sh [--dry-run] [--with-observability] [--with-chaos] [--gitops]
 #
 #   --dry-run             print the commands in order, run none
 #   --render-only         write and render the release layer (deploy/kind/.release), touch no cluster
 #   --with-observability  also deploy components/observability (Jaeger, Loki, Prometheus, Grafana)
 #   --with-chaos          also install Chaos Mesh and components/chaos (experiments, invariant checker)
+#   --gitops              install Argo CD and let it deploy gitops/environments/kind from your fork
+#                         (GITOPS_REPO_URL, default: the origin remote; GITOPS_REVISION, default:
+#                         this branch): Istio, Argo Rollouts, the observability stack, canaries
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -22,6 +25,8 @@ CHAOS_MESH_CHART_REPO=https://charts.chaos-mesh.org
 # Deployments named after their image; IMAGES gains the invariant checker with --with-chaos.
 SERVICES=(catalog inventory order payment gateway)
 IMAGES=("${SERVICES[@]}")
+ARGOCD_VERSION=v3.3.14
+ARGOCD_MANIFEST=https://raw.githubusercontent.com/argoproj/argo-cd/${ARGOCD_VERSION}/manifests/install.yaml
 # What only exists at deploy time: this commit's image tag and the dev issuer's public keys. A
 # folder directly in deploy/kind (the paths in it are relative); KIND_RELEASE_DIR names another.
 RELEASE_DIR="$REPO/deploy/kind/${KIND_RELEASE_DIR:-.release}"
@@ -29,6 +34,7 @@ RENDERED="$RELEASE_DIR/rendered.yaml"
 
 DRY_RUN=0
 RENDER_ONLY=0
+GITOPS=0
 COMPONENTS=()
 WITH_CHAOS=0
 for arg in "$@"; do
@@ -37,7 +43,8 @@ for arg in "$@"; do
     --render-only) RENDER_ONLY=1 ;;
     --with-observability) COMPONENTS+=(observability) ;;
     --with-chaos) COMPONENTS+=(chaos); WITH_CHAOS=1; IMAGES+=(invariants) ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    --gitops) GITOPS=1 ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -55,6 +62,21 @@ STEPS=(
   apply_workloads
   wait_until_ready
   print_next_steps
+)
+# With --gitops, Argo CD deploys everything after the images, in the sync waves of gitops/.
+GITOPS_STEPS=(
+  check_tools
+  create_cluster
+  build_images
+  load_images
+  install_argocd
+  register_root_app
+  install_istio
+  install_argo_rollouts
+  install_cloudnative_pg_by_argocd
+  install_prometheus
+  wait_until_synced
+  print_gitops_next_steps
 )
 
 say() { printf '\033[36m[kind]\033[0m %s\n' "$*"; }
@@ -244,10 +266,162 @@ Run deploy/kind/up.sh again after a change; deploy/kind/down.sh deletes the clus
 NEXT
 }
 
+# --- --gitops ---------------------------------------------------------------------------------------
+
+ROOT_APP="$RELEASE_DIR/root-app.yaml"
+
+gitops_image_tag() {
+  if command -v kubectl >/dev/null; then
+    kubectl kustomize "$REPO/gitops/manifests/kind" | sed -n 's|^ *image: storefront/gateway:\(.*\)$|\1|p' | head -1
+  else # a dry run without kubectl: the template's tag
+    sed -n 's|^ *image: storefront/workload:\(.*\)$|\1|p' "$REPO/deploy/k8s/base/workload/deployment.yaml"
+  fi
+}
+
+# A platform Application's pinned version, as gitops/platform names it.
+platform_version() {
+  sed -n "/name: $1\$/,/targetRevision:/s/^ *targetRevision: *//p" "$REPO"/gitops/platform/*.yaml | head -1
+}
+
+repo_url() {
+  local url=${GITOPS_REPO_URL:-$(git -C "$REPO" remote get-url origin 2>/dev/null || true)}
+  # Argo CD reads public repositories over https.
+  url=$(printf '%s' "$url" | sed -E 's|^git@([^:]+):|https://\1/|')
+  if [[ -z $url ]]; then
+    if ((DRY_RUN || RENDER_ONLY)); then url=https://github.com/your-org/storefront.git; else
+      echo "up.sh: --gitops needs a repository Argo CD can read: push to your fork and set GITOPS_REPO_URL (or an origin remote)" >&2
+      exit 1
+    fi
+  fi
+  printf '%s' "$url"
+}
+
+revision() {
+  printf '%s' "${GITOPS_REVISION:-$(git -C "$REPO" rev-parse --abbrev-ref HEAD)}"
+}
+
+# The root Application: gitops/environments/kind from your fork, which it also makes every
+# Application it generates, and the storefront project, follow (patches of the rendered objects).
+write_root_app() {
+  local url rev
+  url=$(repo_url)
+  rev=$(revision)
+  run mkdir -p "$RELEASE_DIR"
+  if ((DRY_RUN)); then
+    printf '  %s\n' "write $ROOT_APP (root Application: $url @ $rev, gitops/environments/kind)"
+    return
+  fi
+  cat >"$ROOT_APP" <<ROOT
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: storefront-kind
+  namespace: argocd
+  finalizers: [resources-finalizer.argocd.argoproj.io]
+spec:
+  project: default
+  source:
+    repoURL: $url
+    targetRevision: $rev
+    path: gitops/environments/kind
+    kustomize:
+      patches:
+        - target: {kind: ApplicationSet}
+          patch: |-
+            - {op: replace, path: /spec/template/spec/source/repoURL, value: "$url"}
+            - {op: replace, path: /spec/template/spec/source/targetRevision, value: "$rev"}
+        - target: {kind: AppProject, name: storefront}
+          patch: |-
+            - {op: replace, path: /spec/sourceRepos/0, value: "$url"}
+  destination: {server: https://kubernetes.default.svc, namespace: argocd}
+  syncPolicy:
+    automated: {prune: true, selfHeal: true}
+    retry: {limit: 10, backoff: {duration: 10s, factor: 2, maxDuration: 5m}}
+ROOT
+}
+
+install_argocd() {
+  say "Argo CD $ARGOCD_VERSION"
+  if ((DRY_RUN)); then printf '  %s\n' "kubectl create namespace argocd (unless it exists)"; else
+    kubectl create namespace argocd --dry-run=client -o yaml | kubectl apply -f -
+  fi
+  run kubectl apply -n argocd --server-side --force-conflicts -f "$ARGOCD_MANIFEST"
+  # Health of Applications and ApplicationSets, so that sync waves wait (gitops/README.md).
+  run kubectl apply --server-side --field-manager=storefront -k "$REPO/gitops/argocd"
+  run kubectl -n argocd rollout status deployment/argocd-repo-server --timeout=300s
+  run kubectl -n argocd rollout status statefulset/argocd-application-controller --timeout=300s
+}
+
+register_root_app() {
+  if [[ $(git -C "$REPO" status --porcelain --untracked-files=no) ]]; then say "uncommitted changes are not deployed: Argo CD reads $(revision) from $(repo_url)"; fi
+  write_root_app
+  run kubectl apply -f "$ROOT_APP"
+}
+
+# Waits until Argo CD reports the named Applications healthy (each in its sync wave).
+wait_healthy() {
+  local apps=()
+  for app in "$@"; do apps+=("application/$app"); done
+  run kubectl -n argocd wait "${apps[@]}" --for=jsonpath='{.status.health.status}'=Healthy --timeout=900s
+}
+
+install_istio() {
+  say "Istio $(platform_version istio-base) with its CNI plugin and ingress gateway (gitops/platform/istio.yaml), installed by Argo CD"
+  wait_healthy istio-base istiod istio-cni istio-ingress
+}
+
+install_argo_rollouts() {
+  say "Argo Rollouts $(platform_version argo-rollouts) (gitops/platform/argo-rollouts.yaml), installed by Argo CD"
+  wait_healthy argo-rollouts
+}
+
+install_cloudnative_pg_by_argocd() {
+  say "CloudNativePG $(platform_version cloudnative-pg) (gitops/platform/cloudnative-pg.yaml), installed by Argo CD"
+  wait_healthy cloudnative-pg
+}
+
+install_prometheus() {
+  say "Prometheus, which the canary analysis reads (components/observability), deployed by Argo CD with the data tier"
+  wait_healthy data-kind
+  run kubectl -n observability rollout status statefulset/prometheus --timeout=600s
+}
+
+wait_until_synced() {
+  wait_healthy catalog-kind inventory-kind order-kind payment-kind gateway-kind ingress-kind
+}
+
+print_gitops_next_steps() {
+  if ((DRY_RUN)); then say "dry run: nothing was run; a real run ends with:"; fi
+  cat <<NEXT
+
+Argo CD deploys Storefront on kind cluster "$CLUSTER" from $(repo_url) @ $(revision).
+
+  Gateway:    http://localhost:8080   (through the Istio ingress gateway)
+  Argo CD UI: kubectl -n argocd port-forward svc/argocd-server 8443:443, then https://localhost:8443
+              user admin, password: kubectl -n argocd get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d
+
+Try:
+  kubectl -n argocd get applications
+  kubectl argo rollouts -n $NAMESPACE get rollout order --watch
+  docs/canary-releases.md: ship a bad canary and watch it roll back
+
+Push to $(revision) and Argo CD deploys it; deploy/kind/down.sh deletes the cluster.
+NEXT
+}
+
 TAG=$(image_tag)
-if ((RENDER_ONLY)); then STEPS=(write_release); fi
+if ((GITOPS)); then
+  STEPS=("${GITOPS_STEPS[@]}")
+  # Argo CD deploys the tag gitops/manifests/kind names: the local build goes by that tag.
+  TAG=$(gitops_image_tag)
+fi
+if ((RENDER_ONLY)); then
+  if ((GITOPS)); then STEPS=(write_root_app); else STEPS=(write_release); fi
+fi
 for step in "${STEPS[@]}"; do
   say "$step"
   "$step"
 done
-if ((RENDER_ONLY)); then say "rendered $RENDERED"; fi
+if ((RENDER_ONLY)); then
+  if ((GITOPS)); then say "wrote $ROOT_APP"; else say "rendered $RENDERED"; fi
+fi

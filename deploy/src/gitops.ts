@@ -100,7 +100,12 @@ export function applicationsOf(root: readonly Manifest[]): DeployedApplication[]
 
 const renderCache = new Map<string, Promise<Manifest[]>>();
 
-/** Renders a source of this repository as Argo CD would: its path, plus the Application's Kustomize patches and components. */
+/**
+ * Renders a source of this repository as Argo CD would: its path, plus the Application's Kustomize
+ * patches and components. Argo CD adds them to the path's own kustomization; here they wrap it, which
+ * is the same for patches of the objects it renders (ours), not for patches of its intermediates
+ * (a generator's input is gone by then), so patch what is rendered.
+ */
 export function renderSource(source: Source): Promise<Manifest[]> {
   const key = JSON.stringify([source.path, source.kustomize ?? {}]);
   let rendered = renderCache.get(key);

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { ALL_RULES, checkPolicies, parseManifests, validateSchemas } from '../src';
+import { ALL_RULES, checkGitops, checkPolicies, loadEnvironment, parseManifests, renderSource, validateSchemas } from '../src';
 
 const run = promisify(execFile);
 const REPO = join(__dirname, '..', '..');
@@ -66,6 +66,53 @@ describe('deploy/kind/up.sh', () => {
     const positions = order.map((text) => stdout.indexOf(text));
     expect(order.filter((_, index) => positions[index] === -1)).toEqual([]);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+
+  it('--dry-run --gitops installs Argo CD, registers the root app, then waits for Istio, Argo Rollouts and Prometheus in order', async () => {
+    const { stdout } = await run(UP, ['--dry-run', '--gitops'], { env: { ...process.env, PATH: '/usr/bin:/bin', GITOPS_REPO_URL: 'git@github.com:someone/storefront.git' } });
+    const order = [
+      'kind create cluster --name storefront',
+      'env IMAGE_TAG=0.1.0 pnpm images',
+      'kind load docker-image storefront/gateway:0.1.0',
+      'Argo CD v3.3.14',
+      'argo-cd/v3.3.14/manifests/install.yaml',
+      '-k ' + join(REPO, 'gitops', 'argocd'),
+      'root Application: https://github.com/someone/storefront.git',
+      'kubectl apply -f',
+      'Istio 1.28.3',
+      'application/istio-base application/istiod application/istio-cni application/istio-ingress',
+      'Argo Rollouts v1.8.3',
+      'application/argo-rollouts',
+      'Prometheus, which the canary analysis reads',
+      'statefulset/prometheus',
+      'application/gateway-kind application/ingress-kind',
+      'dry run: nothing was run',
+      'argocd-initial-admin-secret',
+    ];
+    const positions = order.map((text) => stdout.indexOf(text));
+    expect(order.filter((_, index) => positions[index] === -1)).toEqual([]);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(stdout).not.toContain('cnpg-1.27.0.yaml'); // Argo CD installs the operator from gitops/platform
+  });
+
+  it('--render-only --gitops writes a root Application whose environment follows the fork it names, and keeps every gitops rule', async () => {
+    const releaseDir = `.release-test-gitops-${process.pid}`;
+    try {
+      await run(UP, ['--render-only', '--gitops'], { env: { ...process.env, KIND_RELEASE_DIR: releaseDir, GITOPS_REPO_URL: 'https://github.com/someone/storefront.git', GITOPS_REVISION: 'canary-demo' } });
+      const { stdout } = await run('cat', [join(REPO, 'deploy', 'kind', releaseDir, 'root-app.yaml')]);
+      const [root] = parseManifests(stdout);
+      expect(validateSchemas(root ? [root] : [])).toEqual([]);
+      const source = (root?.spec as { source: { repoURL: string; targetRevision: string; path: string } }).source;
+      expect(source).toMatchObject({ repoURL: 'https://github.com/someone/storefront.git', targetRevision: 'canary-demo', path: 'gitops/environments/kind' });
+      const environment = await loadEnvironment('kind', await renderSource(source));
+      expect(environment.repoURL).toBe('https://github.com/someone/storefront.git');
+      expect(new Set(environment.applications.filter((application) => application.spec.project === 'storefront').map((application) => `${application.spec.source.repoURL}@${application.spec.source.targetRevision ?? ''}`))).toEqual(
+        new Set(['https://github.com/someone/storefront.git@canary-demo']),
+      );
+      expect(checkGitops(environment)).toEqual([]);
+    } finally {
+      rmSync(join(REPO, 'deploy', 'kind', releaseDir), { recursive: true, force: true });
+    }
   });
 
   it('--render-only renders the kind overlay with this commit\'s tag and the dev keys, and it validates', async () => {
