@@ -69,6 +69,7 @@ GITOPS_STEPS=(
   create_cluster
   build_images
   load_images
+  add_dev_keys
   install_argocd
   register_root_app
   install_istio
@@ -340,6 +341,21 @@ spec:
 ROOT
 }
 
+# The dev issuer's public keys (as write_release makes them without Argo CD), made before Argo CD
+# starts the services; a Secret is never in Git, and Argo CD leaves what it did not deploy alone.
+add_dev_keys() {
+  run mkdir -p "$RELEASE_DIR"
+  if ((DRY_RUN)); then
+    printf '  %s
+' "pnpm -s stack jwks > $RELEASE_DIR/jwks.json" "kubectl create namespace $NAMESPACE (unless it exists)" \
+      "kubectl -n $NAMESPACE create secret generic auth-jwks --from-file=jwks=$RELEASE_DIR/jwks.json (or replace it)"
+    return
+  fi
+  pnpm -s stack jwks >"$RELEASE_DIR/jwks.json"
+  kubectl create namespace "$NAMESPACE" --dry-run=client -o yaml | kubectl apply -f -
+  kubectl -n "$NAMESPACE" create secret generic auth-jwks --from-file=jwks="$RELEASE_DIR/jwks.json" --dry-run=client -o yaml | kubectl apply -f -
+}
+
 install_argocd() {
   say "Argo CD $ARGOCD_VERSION"
   if ((DRY_RUN)); then printf '  %s\n' "kubectl create namespace argocd (unless it exists)"; else
@@ -401,6 +417,8 @@ Argo CD deploys Storefront on kind cluster "$CLUSTER" from $(repo_url) @ $(revis
               user admin, password: kubectl -n argocd get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d
 
 Try:
+  TOKEN=\$(npm run -s token -- alice)
+  curl -s -H "authorization: Bearer \$TOKEN" http://localhost:8080/api/orders
   kubectl -n argocd get applications
   kubectl argo rollouts -n $NAMESPACE get rollout order --watch
   docs/canary-releases.md: ship a bad canary and watch it roll back
