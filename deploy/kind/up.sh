@@ -17,7 +17,8 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CLUSTER=${KIND_CLUSTER_NAME:-storefront}
 NAMESPACE=storefront
-CNPG_VERSION=1.27.0
+# The operator version gitops/platform pins (Argo CD installs the same manifest with --gitops).
+CNPG_VERSION=$(sed -n 's/^ *targetRevision: v//p' "$REPO/gitops/platform/cloudnative-pg.yaml")
 CNPG_MANIFEST=https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/release-${CNPG_VERSION%.*}/releases/cnpg-${CNPG_VERSION}.yaml
 # Chaos Mesh's chart; its daemon must use kind's runtime, containerd (the chart defaults to docker).
 CHAOS_MESH_VERSION=2.8.3
