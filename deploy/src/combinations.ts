@@ -11,7 +11,7 @@ export const COMBINATIONS: readonly (Combination & { readonly profile: PolicyPro
   { name: 'kind + chaos', overlay: 'overlays/kind', components: ['components/chaos'], profile: 'development' },
   { name: 'production', overlay: 'overlays/production', profile: 'production' },
   { name: 'production + chaos', overlay: 'overlays/production', components: ['components/chaos'], profile: 'production' },
-  // Service mesh and canaries: what gitops/ deploys (gitops/manifests/<environment>).
-  { name: 'kind + observability + istio', overlay: 'overlays/kind', components: ['components/observability', 'components/istio'], profile: 'development' },
-  { name: 'production + istio', overlay: 'overlays/production', components: ['components/istio'], profile: 'production' },
+  // What Argo CD deploys (gitops/manifests/<environment>): the overlay plus the mesh and canaries.
+  { name: 'gitops kind: kind + observability + istio', overlay: '../../gitops/manifests/kind', profile: 'development' },
+  { name: 'gitops production: production + istio', overlay: '../../gitops/manifests/production', profile: 'production' },
 ];

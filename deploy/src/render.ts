@@ -62,7 +62,7 @@ export function parseManifests(text: string): Manifest[] {
 /** An overlay with extra components switched on, as a deployer would combine them. */
 export interface Combination {
   readonly name: string;
-  /** Folder under deploy/k8s. */
+  /** Folder under deploy/k8s (or, for what gitops/ deploys, a path relative to it). */
   readonly overlay: string;
   /** Folders under deploy/k8s, added on top of the overlay. */
   readonly components?: readonly string[];

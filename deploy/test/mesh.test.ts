@@ -169,7 +169,7 @@ function callsOfTheProcesses(): string[] {
 }
 
 describe('the mesh call graph', () => {
-  it.each(COMBINATIONS.filter((combination) => combination.components?.includes('components/istio')))(
+  it.each(COMBINATIONS.filter((combination) => combination.overlay.includes('gitops/manifests')))(
     '$name: the calls the manifests configure are the calls the processes make, plus the ingress',
     async (combination) => {
       const calls = configuredCalls(await renderCombination(combination));
