@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { CATALOG_V1, GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
 import { ServiceKitModule } from '@storefront/service-kit';
@@ -12,7 +11,6 @@ import { DOWNSTREAM_PROVIDERS } from './downstream/downstreams';
 import { OrderDetailsComposer } from './orders/order-details.composer';
 import { OrderingReadiness } from './orders/ordering-readiness';
 import { OrdersHttpController } from './orders/orders.http.controller';
-import { RetryAfterInterceptor } from './resilience/retry-after.interceptor';
 
 @Module({})
 export class GatewayModule {
@@ -39,7 +37,6 @@ export class GatewayModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         ...DOWNSTREAM_PROVIDERS,
-        { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
         CatalogClient,
         OrderingReadiness,
         OrderDetailsComposer,

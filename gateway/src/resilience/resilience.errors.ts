@@ -1,6 +1,6 @@
 import { DomainError, type ErrorKind } from '@storefront/ddd';
 
-/** A refusal the client may retry later; the gateway sends `retryAfterSeconds` as Retry-After. */
+/** A refusal the client may retry later; the problem filter sends `retryAfterSeconds` as Retry-After. */
 export abstract class RetryLaterError extends DomainError {
   readonly kind: ErrorKind = 'unavailable';
 

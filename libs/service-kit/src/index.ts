@@ -11,7 +11,8 @@ export {
 export { ServiceKitModule, type ServiceKitOptions } from './bootstrap/service-kit.module';
 export { createServiceApp, runService, startServiceApp, type ServiceAppOptions } from './bootstrap/service-app';
 export { HealthRegistry, type ReadinessCheck, type ReadinessReport } from './health/health.registry';
-export { PROBLEM_CONTENT_TYPE, toProblem, type ProblemDetails } from './http/problem-details';
+export { PROBLEM_CONTENT_TYPE, retryAfterOf, toProblem, type ProblemDetails } from './http/problem-details';
+export { DependencyUnavailableError, asDependencyError, classifyFailure, isTransientFailure } from './errors/dependency-errors';
 export { requestIdOf, sendProblem } from './http/problem-details.filter';
 export { parseInput, requestValidationError } from './http/validation';
 export { REQUEST_ID_HEADER } from './logging/logging';

@@ -1,7 +1,7 @@
 import { type CallOptions, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { DomainError, type ErrorKind, type FieldIssue } from '@storefront/ddd';
 import { type Observable, lastValueFrom } from 'rxjs';
-import { ERROR_CODE_TRAILER, ERROR_ISSUES_TRAILER } from './grpc-status.filter';
+import { ERROR_CODE_TRAILER, ERROR_ISSUES_TRAILER, RETRY_AFTER_TRAILER } from './grpc-status.filter';
 import { CANARY_HEADER, requestContext } from '../context/request-context';
 import { REQUEST_ID_HEADER } from '../logging/logging';
 import { downstreamCallDuration } from '../metrics/http-metrics';
@@ -23,10 +23,14 @@ export class DownstreamError extends DomainError {
     readonly code: string,
     readonly kind: ErrorKind,
     message: string,
-    options: { cause: unknown; issues?: readonly FieldIssue[] },
+    options: { cause: unknown; issues?: readonly FieldIssue[]; retryAfterSeconds?: number },
   ) {
     super(message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
+
+  /** The downstream's hint when to try again (its Retry-After), passed on to the caller. */
+  readonly retryAfterSeconds: number | undefined;
 }
 
 const KIND_BY_STATUS: Partial<Record<status, ErrorKind>> = {
@@ -57,8 +61,10 @@ export function fromGrpcError(error: unknown, downstream: string): Error {
   if (!isServiceError(error)) return error instanceof Error ? error : new Error(String(error));
   const kind = KIND_BY_STATUS[error.code];
   if (kind === 'unavailable') {
+    const retryAfter = Number(trailer(error, RETRY_AFTER_TRAILER));
     return new DownstreamError('DOWNSTREAM.UNAVAILABLE', kind, `${downstream} is unavailable; try again shortly`, {
       cause: error,
+      ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
     });
   }
   if (kind === 'timeout') {

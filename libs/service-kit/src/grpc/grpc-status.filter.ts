@@ -2,6 +2,7 @@ import { Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
 import { Metadata, status } from '@grpc/grpc-js';
 import { DomainError, type ErrorKind } from '@storefront/ddd';
 import { type Observable, throwError } from 'rxjs';
+import { asDependencyError } from '../errors/dependency-errors';
 
 const STATUS_BY_KIND: Record<ErrorKind, status> = {
   invalid: status.INVALID_ARGUMENT,
@@ -17,6 +18,8 @@ const STATUS_BY_KIND: Record<ErrorKind, status> = {
 /** Trailers that carry the stable error code and field issues to the caller (see grpc-client.ts). */
 export const ERROR_CODE_TRAILER = 'error-code';
 export const ERROR_ISSUES_TRAILER = 'error-issues';
+/** Seconds the caller should wait before retrying an UNAVAILABLE call (HTTP's Retry-After). */
+export const RETRY_AFTER_TRAILER = 'retry-after';
 
 export interface GrpcStatusError {
   code: status;
@@ -24,11 +27,14 @@ export interface GrpcStatusError {
   metadata: Metadata;
 }
 
-export function toGrpcStatus(error: unknown): GrpcStatusError {
+export function toGrpcStatus(thrown: unknown): GrpcStatusError {
   const metadata = new Metadata();
+  const error = asDependencyError(thrown);
   if (error instanceof DomainError) {
     metadata.set(ERROR_CODE_TRAILER, error.code);
     if (error.issues.length > 0) metadata.set(ERROR_ISSUES_TRAILER, JSON.stringify(error.issues));
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') metadata.set(RETRY_AFTER_TRAILER, String(retryAfter));
     return { code: STATUS_BY_KIND[error.kind], message: error.message, metadata };
   }
   metadata.set(ERROR_CODE_TRAILER, 'INTERNAL');

@@ -1,13 +1,16 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails, toProblem } from './problem-details';
+import { asDependencyError } from '../errors/dependency-errors';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails, retryAfterOf, toProblem } from './problem-details';
 
 /** The request id fastify assigned (see requestIdFor in logging.ts). */
 export function requestIdOf(request: FastifyRequest): string {
   return request.id;
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemDetails): void {
+/** `retryAfterSeconds` becomes Retry-After unless the reply already has one. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemDetails, retryAfterSeconds?: number): void {
+  if (retryAfterSeconds !== undefined && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(retryAfterSeconds));
   const body: ProblemDetails = { ...problem, instance: request.url.split('?')[0], requestId: request.id };
   // RFC 6750: a 401 names the scheme; a token that was sent but refused is an "invalid_token".
   if (problem.status === 401) {
@@ -30,6 +33,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       this.logger.error({ err: exception, code: problem.code }, `${request.method} ${request.url} failed`);
     }
-    sendProblem(request, reply, problem);
+    sendProblem(request, reply, problem, retryAfterOf(asDependencyError(exception), problem.status));
   }
 }

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError, type ErrorKind, type FieldIssue } from '@storefront/ddd';
 import { STATUS_CODES } from 'node:http';
+import { asDependencyError } from '../errors/dependency-errors';
 
 /** RFC 9457 problem details, with the stable error code and the request id added. */
 export interface ProblemDetails {
@@ -64,11 +65,22 @@ function isFastifyClientError(error: unknown): error is Error & { statusCode: nu
   );
 }
 
+/** Seconds a client should wait before retrying, for a 503: the error's own hint or a default. */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+export function retryAfterOf(error: unknown, status: number): number | undefined {
+  const hint = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  if (typeof hint === 'number' && hint > 0) return Math.ceil(hint);
+  return status === 503 ? DEFAULT_RETRY_AFTER_SECONDS : undefined;
+}
+
 /**
- * Turns any thrown value into problem details. Expected errors keep their message; anything else
- * becomes a 500 whose detail reveals nothing about the internals (the log has the stack).
+ * Turns any thrown value into problem details. Expected errors keep their message; a dependency
+ * that is unavailable (database restarting, pool exhausted) is a 503; anything else becomes a 500
+ * whose detail reveals nothing about the internals (the log has the stack).
  */
-export function toProblem(error: unknown): ProblemDetails {
+export function toProblem(thrown: unknown): ProblemDetails {
+  const error = asDependencyError(thrown);
   if (error instanceof DomainError) {
     const problem = fromStatus(STATUS_BY_KIND[error.kind], error.message, error.code);
     if (error.issues.length > 0) problem.errors = [...error.issues];
