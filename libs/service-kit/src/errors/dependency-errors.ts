@@ -69,7 +69,6 @@ const TRANSIENT_NATS_ERRORS = new Set([
 ]);
 
 function isTransientOne(error: object): boolean {
-  if (error instanceof DomainError) return TRANSIENT_KINDS.has(error.kind);
   const { code, name, message, kind } = error as { code?: unknown; name?: unknown; message?: unknown; kind?: unknown };
   if (typeof code === 'string') {
     if (TRANSIENT_SOCKET_CODES.has(code) || TRANSIENT_PRISMA_CODES.has(code)) return true;
@@ -91,7 +90,7 @@ function wrapped(error: object): unknown[] {
 /**
  * Whether an error means a dependency is unavailable for now (database down or restarting, pool
  * exhausted, serialization failure, NATS disconnected), so the same work may succeed later. Looks
- * through causes, since drivers and Prisma wrap one another.
+ * through causes, since drivers and Prisma wrap one another; a DomainError is what its kind says.
  */
 export function isTransientFailure(error: unknown): boolean {
   const seen = new Set<unknown>();
@@ -100,6 +99,8 @@ export function isTransientFailure(error: unknown): boolean {
     const current = pending.shift();
     if (current === null || typeof current !== 'object' || seen.has(current)) continue;
     seen.add(current);
+    // A domain error says by its kind what it is, whatever it wraps.
+    if (current instanceof DomainError) return TRANSIENT_KINDS.has(current.kind);
     if (isTransientOne(current)) return true;
     pending.push(...wrapped(current));
   }
