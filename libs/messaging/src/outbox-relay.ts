@@ -2,6 +2,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { SpanKind, SpanStatusCode, propagation, trace } from '@opentelemetry/api';
 import type { EventEnvelope } from '@storefront/contracts';
+import { withConnection } from '@storefront/persistence';
 import type { Pool, PoolClient } from 'pg';
 import { messagingMetrics } from './metrics';
 import type { Namespace } from './namespace';
@@ -97,42 +98,41 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many rows it published. Throws when a publish failed. */
   async publishBatch(): Promise<number> {
-    const client = await this.options.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(CLAIM, [this.batchSize]);
-      // All publishes of a batch are in flight at once (one connection keeps their order); a failed
-      // one stays unpublished and is retried, the ones that succeeded are marked.
-      const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
-      const published = rows.filter((_row, index) => results[index]?.status === 'fulfilled').map((row) => row.id);
-      const failedAt = results.findIndex((result) => result.status === 'rejected');
-      const failedResult = results[failedAt];
-      const failure =
-        failedResult?.status === 'rejected'
-          ? { row: rows[failedAt] as OutboxRow, error: failedResult.reason as Error }
-          : undefined;
-      await this.options.afterPublish?.(published);
-      if (published.length > 0) {
-        await client.query('UPDATE "outbox" SET "published_at" = now() WHERE "id" = ANY($1::uuid[])', [published]);
+    return withConnection(this.options.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<OutboxRow>(CLAIM, [this.batchSize]);
+        // All publishes of a batch are in flight at once (one connection keeps their order); a failed
+        // one stays unpublished and is retried, the ones that succeeded are marked.
+        const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
+        const published = rows.filter((_row, index) => results[index]?.status === 'fulfilled').map((row) => row.id);
+        const failedAt = results.findIndex((result) => result.status === 'rejected');
+        const failedResult = results[failedAt];
+        const failure =
+          failedResult?.status === 'rejected'
+            ? { row: rows[failedAt] as OutboxRow, error: failedResult.reason as Error }
+            : undefined;
+        await this.options.afterPublish?.(published);
+        if (published.length > 0) {
+          await client.query('UPDATE "outbox" SET "published_at" = now() WHERE "id" = ANY($1::uuid[])', [published]);
+        }
+        if (failure) {
+          await client.query('UPDATE "outbox" SET "attempts" = "attempts" + 1, "last_error" = $2 WHERE "id" = $1', [
+            failure.row.id,
+            failure.error.message.slice(0, 2_000),
+          ]);
+        }
+        await client.query('COMMIT');
+        for (const row of rows.filter((candidate) => published.includes(candidate.id))) {
+          messagingMetrics.published.inc({ service: this.options.service, subject: row.subject });
+        }
+        if (failure) throw failure.error;
+        return published.length;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      if (failure) {
-        await client.query('UPDATE "outbox" SET "attempts" = "attempts" + 1, "last_error" = $2 WHERE "id" = $1', [
-          failure.row.id,
-          failure.error.message.slice(0, 2_000),
-        ]);
-      }
-      await client.query('COMMIT');
-      for (const row of rows.filter((candidate) => published.includes(candidate.id))) {
-        messagingMetrics.published.inc({ service: this.options.service, subject: row.subject });
-      }
-      if (failure) throw failure.error;
-      return published.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Publishes until the outbox is empty (tests and benchmarks). */

@@ -1,3 +1,4 @@
+import { withConnection } from '@storefront/persistence';
 import type { Pool } from 'pg';
 import type { SqlTransaction, TransactionRunner } from './outbox';
 
@@ -6,21 +7,19 @@ import type { SqlTransaction, TransactionRunner } from './outbox';
  * Services pass their Prisma client's `$transaction` instead.
  */
 export function pgTransactionRunner(pool: Pool): TransactionRunner {
-  return async <T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const tx: SqlTransaction = {
-        $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await client.query(query, values)).rowCount ?? 0,
-      };
-      const result = await work(tx);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  return <T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> =>
+    withConnection(pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const tx: SqlTransaction = {
+          $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await client.query(query, values)).rowCount ?? 0,
+        };
+        const result = await work(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
 }

@@ -1,5 +1,6 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { EnvelopeOf, EventDefinition } from '@storefront/contracts';
+import { withConnection } from '@storefront/persistence';
 import type { Pool, PoolClient } from 'pg';
 import type { Namespace } from './namespace';
 import type { SqlTransaction } from './outbox';
@@ -68,74 +69,74 @@ export async function rebuildProjection(options: {
 }): Promise<ProjectionRebuildResult> {
   const log = options.log ?? (() => undefined);
   const rebuildOf = (live: string) => `${live}_rebuild`;
-  const client = await options.pool.connect();
-  const tx = onClient(client);
-  const replay = (tableOf: (live: string) => string, after?: Readonly<Record<string, number>>) =>
-    replayHistory({
-      js: options.js,
-      jsm: options.jsm,
-      namespace: options.namespace,
-      definitions: options.definitions,
-      ...(after ? { after } : {}),
-      apply: (definition, event) => options.apply(tx, tableOf, definition, event),
-    });
-  let ownsRebuildTables = false;
-  let swapped = false;
-  try {
-    const { rows: locked } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
-      `rebuild:${options.name}`,
-    ]);
-    if (!locked[0]?.ok) throw new Error(`another rebuild of ${options.name} is running`);
-    for (const stream of new Set(options.definitions.map((definition) => options.namespace.stream(definition.stream)))) {
-      await options.jsm.streams.info(stream).catch((error: unknown) => {
-        throw new Error(`cannot read stream ${stream} (check NATS_URL and MESSAGING_NAMESPACE): ${(error as Error).message}`, {
-          cause: error,
-        });
+  return withConnection(options.pool, async (client) => {
+    const tx = onClient(client);
+    const replay = (tableOf: (live: string) => string, after?: Readonly<Record<string, number>>) =>
+      replayHistory({
+        js: options.js,
+        jsm: options.jsm,
+        namespace: options.namespace,
+        definitions: options.definitions,
+        ...(after ? { after } : {}),
+        apply: (definition, event) => options.apply(tx, tableOf, definition, event),
       });
-    }
-    ownsRebuildTables = true;
-    for (const live of options.tables) {
-      await client.query(`DROP TABLE IF EXISTS "${rebuildOf(live)}"`); // left by a rebuild that was killed
-      await client.query(`CREATE TABLE "${rebuildOf(live)}" (LIKE "${live}" INCLUDING ALL)`);
-    }
+    let ownsRebuildTables = false;
+    let swapped = false;
+    try {
+      const { rows: locked } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+        `rebuild:${options.name}`,
+      ]);
+      if (!locked[0]?.ok) throw new Error(`another rebuild of ${options.name} is running`);
+      for (const stream of new Set(options.definitions.map((definition) => options.namespace.stream(definition.stream)))) {
+        await options.jsm.streams.info(stream).catch((error: unknown) => {
+          throw new Error(`cannot read stream ${stream} (check NATS_URL and MESSAGING_NAMESPACE): ${(error as Error).message}`, {
+            cause: error,
+          });
+        });
+      }
+      ownsRebuildTables = true;
+      for (const live of options.tables) {
+        await client.query(`DROP TABLE IF EXISTS "${rebuildOf(live)}"`); // left by a rebuild that was killed
+        await client.query(`CREATE TABLE "${rebuildOf(live)}" (LIKE "${live}" INCLUDING ALL)`);
+      }
 
-    // One transaction: nobody reads these tables yet, and one commit is far faster than one per event.
-    await client.query('BEGIN');
-    const history = await replay(rebuildOf);
-    await client.query('COMMIT');
-    log(`replayed ${history.applied} events into ${options.tables.map(rebuildOf).join(', ')}`);
+      // One transaction: nobody reads these tables yet, and one commit is far faster than one per event.
+      await client.query('BEGIN');
+      const history = await replay(rebuildOf);
+      await client.query('COMMIT');
+      log(`replayed ${history.applied} events into ${options.tables.map(rebuildOf).join(', ')}`);
 
-    await client.query('BEGIN');
-    await client.query(`SET LOCAL lock_timeout = '${SWAP_LOCK_TIMEOUT}'`);
-    // Readers and the consumers wait here for the moment of the swap, then find the new tables by name.
-    await client.query(`LOCK TABLE ${options.tables.map((live) => `"${live}"`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-    for (const live of options.tables) {
-      await client.query(`ALTER TABLE "${live}" RENAME TO "${live}_old"`);
-      await client.query(`ALTER TABLE "${rebuildOf(live)}" RENAME TO "${live}"`);
-      await client.query(`DROP TABLE "${live}_old"`);
-      await restoreIndexNames(client, live, rebuildOf(live));
-    }
-    await client.query('COMMIT');
-    swapped = true;
-    log(`swapped ${options.tables.map(rebuildOf).join(', ')} in`);
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL lock_timeout = '${SWAP_LOCK_TIMEOUT}'`);
+      // Readers and the consumers wait here for the moment of the swap, then find the new tables by name.
+      await client.query(`LOCK TABLE ${options.tables.map((live) => `"${live}"`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      for (const live of options.tables) {
+        await client.query(`ALTER TABLE "${live}" RENAME TO "${live}_old"`);
+        await client.query(`ALTER TABLE "${rebuildOf(live)}" RENAME TO "${live}"`);
+        await client.query(`DROP TABLE "${live}_old"`);
+        await restoreIndexNames(client, live, rebuildOf(live));
+      }
+      await client.query('COMMIT');
+      swapped = true;
+      log(`swapped ${options.tables.map(rebuildOf).join(', ')} in`);
 
-    // What the consumers applied to the old tables after the replay's end went with them.
-    const tail = await replay((live) => live, history.lastSequences);
-    return { replayed: history.applied, caughtUp: tail.applied, lastSequences: tail.lastSequences };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    if (ownsRebuildTables && !swapped) {
-      for (const live of options.tables) await client.query(`DROP TABLE IF EXISTS "${rebuildOf(live)}"`).catch(() => undefined);
+      // What the consumers applied to the old tables after the replay's end went with them.
+      const tail = await replay((live) => live, history.lastSequences);
+      return { replayed: history.applied, caughtUp: tail.applied, lastSequences: tail.lastSequences };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (ownsRebuildTables && !swapped) {
+        for (const live of options.tables) await client.query(`DROP TABLE IF EXISTS "${rebuildOf(live)}"`).catch(() => undefined);
+      }
+      const message = swapped
+        ? `the rebuilt ${options.name} is live, but applying the events that arrived during the rebuild failed ` +
+          `(run the rebuild again): ${(error as Error).message}`
+        : `${options.name} is unchanged: ${(error as Error).message}`;
+      throw new ProjectionRebuildError(message, swapped, { cause: error });
+    } finally {
+      await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
     }
-    const message = swapped
-      ? `the rebuilt ${options.name} is live, but applying the events that arrived during the rebuild failed ` +
-        `(run the rebuild again): ${(error as Error).message}`
-      : `${options.name} is unchanged: ${(error as Error).message}`;
-    throw new ProjectionRebuildError(message, swapped, { cause: error });
-  } finally {
-    await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
-    client.release();
-  }
+  });
 }
 
 /**

@@ -1,2 +1,3 @@
 export { applyMigrations, type MigrationResult } from './migrator';
 export { ensureDatabase, dropDatabase, databaseName, withDatabase } from './database-admin';
+export { withConnection } from './connection';
