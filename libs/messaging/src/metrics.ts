@@ -26,18 +26,52 @@ export const messagingMetrics = {
     'consumer',
     'subject',
   ]),
+  retried: counter(
+    'storefront_messages_retried_total',
+    'Failed deliveries to be retried, by reason: unavailable (a dependency), refused (by the domain), unexpected',
+    ['service', 'consumer', 'subject', 'reason'],
+  ),
 };
 
-/** A gauge whose value is read when Prometheus scrapes. */
-export function collectedGauge(name: string, help: string, labelNames: string[], collect: (gauge: Gauge) => Promise<void>): Gauge {
+/** How old a collected gauge's values may be when a scrape reads them. */
+const COLLECT_MAX_AGE_MS = 10_000;
+/** A scrape waits this long for a collection, then answers with the last values. */
+const COLLECT_TIMEOUT_MS = 2_000;
+
+/**
+ * A gauge whose values are collected (queries to the database or JetStream) when Prometheus scrapes,
+ * at most once per `maxAgeMs`: scrapes in between (several Prometheus replicas, a person reloading
+ * /metrics) read the last values, and scrapes at the same moment share one collection. A collection
+ * that fails or is slow (the database is down) leaves the last values in place rather than failing
+ * the whole scrape.
+ */
+export function collectedGauge(
+  name: string,
+  help: string,
+  labelNames: string[],
+  collect: (gauge: Gauge) => Promise<void>,
+  options: { maxAgeMs?: number } = {},
+): Gauge {
   const existing = register.getSingleMetric(name);
   if (existing) register.removeSingleMetric(name);
+  const maxAgeMs = options.maxAgeMs ?? COLLECT_MAX_AGE_MS;
+  let collectedAt = Number.NEGATIVE_INFINITY;
+  let running: Promise<void> | undefined;
   return new Gauge({
     name,
     help,
     labelNames,
     async collect() {
-      await collect(this);
+      if (Date.now() - collectedAt < maxAgeMs) return;
+      running ??= collect(this)
+        .catch(() => undefined)
+        .finally(() => {
+          collectedAt = Date.now();
+          running = undefined;
+        });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, COLLECT_TIMEOUT_MS)))]);
+      clearTimeout(timer);
     },
   });
 }
