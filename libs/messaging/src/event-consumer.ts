@@ -1,5 +1,6 @@
 import {
   AckPolicy,
+  type Consumer,
   type ConsumerMessages,
   DeliverPolicy,
   type JetStreamClient,
@@ -15,7 +16,9 @@ import {
   type StreamDefinition,
   envelopeSchemaOf,
 } from '@storefront/contracts';
-import { requestContext } from '@storefront/service-kit';
+import { classifyFailure, requestContext } from '@storefront/service-kit';
+import { type DeadLetterRecord, REPLAY_TARGET_HEADER, deadLetterSubject } from './dead-letter-record';
+import { DEFAULT_STREAM_SETTINGS, type StreamSettings, ensureStreams } from './jetstream';
 import { messagingMetrics } from './metrics';
 import type { Namespace } from './namespace';
 import type { SqlTransaction, TransactionRunner } from './outbox';
@@ -42,12 +45,21 @@ export interface EventConsumerOptions {
   readonly jsm: JetStreamManager;
   readonly namespace: Namespace;
   readonly transaction: TransactionRunner;
-  /** Deliveries before the message goes to the dead-letter stream. */
+  /** Refusals by the domain before the message goes to the dead-letter stream (other failures never send it there). */
   readonly maxDeliver?: number;
-  /** How long JetStream waits for an ack before it redelivers (a crashed consumer). */
+  /** How long JetStream waits for an ack (or a sign of progress) before it redelivers: a crashed consumer. */
   readonly ackWaitMs?: number;
-  /** Delay before redelivery after the n-th failed attempt (the last value repeats). */
+  /** Delay before redelivery after the n-th failed attempt (the last value repeats); ±20 % jitter. */
   readonly retryDelaysMs?: readonly number[];
+  /** Messages fetched at a time; each of them is kept alive with a progress signal until handled. */
+  readonly batchSize?: number;
+  /** Settings of the streams it re-creates when JetStream lost them. */
+  readonly streamSettings?: StreamSettings;
+  /**
+   * Where a consumer that has to be created starts reading: after this time when its inbox was
+   * pruned before it (the events before were applied and forgotten), from the start otherwise.
+   */
+  readonly startAfter?: () => Promise<Date | null>;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: object) => void;
   /**
    * Fault injection for tests: runs after the handler's transaction committed and before the ack.
@@ -56,22 +68,52 @@ export interface EventConsumerOptions {
   readonly beforeAck?: (event: EnvelopeOf<EventDefinition>) => Promise<'ack' | 'crash'>;
 }
 
+/** What readiness reports of a consumer. */
+export interface ConsumerHealth {
+  readonly state: 'starting' | 'consuming' | 'recovering' | 'stopped';
+  readonly since: string;
+  readonly lastError?: string;
+}
+
 const INBOX_INSERT =
   'INSERT INTO "inbox" ("consumer", "event_id", "subject") VALUES ($1, $2::uuid, $3) ON CONFLICT DO NOTHING';
+/** A pull waits this long for messages; an idle consumer asks again after it. */
+const FETCH_EXPIRES_MS = 10_000;
+/** Back-off of the fetch loop while JetStream is unreachable or being repaired. */
+const RECOVERY_DELAYS_MS = [250, 500, 1_000, 2_000, 5_000];
+/** Refusal counts kept per message; old ones are dropped beyond this (a restart forgets them too). */
+const MAX_TRACKED_REFUSALS = 10_000;
 
 /**
  * A durable JetStream pull consumer whose handlers have exactly-once effects: each event is applied
  * in one transaction together with an inbox row of its id, so a redelivered event is acknowledged
- * without a second effect. A failing handler is retried with back-off (never acknowledged); after
- * the last delivery the message goes to the DEADLETTER stream with the error. Each delivery is a
- * CONSUMER span continuing the producer's trace; the handler (its queries, the events it emits) runs
- * inside it.
+ * without a second effect.
+ *
+ * Failures are classified. A message that breaks its contract, or that the domain refuses
+ * (a DomainError of a kind such as invalid, conflict or not_found) `maxDeliver` times, goes to the
+ * DEADLETTER stream with the error. Every other failure (the database or NATS unavailable, a pool
+ * or transaction timeout, a serialization failure, an unexpected error) is retried with capped
+ * back-off for as long as it takes: JetStream's own delivery limit is off (max_deliver -1), so an
+ * outage cannot use up a message's deliveries.
+ *
+ * Messages are fetched in batches and handled one at a time; while they wait or run, each gets a
+ * progress signal (`working()`) every third of the ack wait, so a slow handler does not make the
+ * queued ones redeliver. When its stream or consumer is gone (JetStream lost its state), it
+ * re-creates them and goes on. Each delivery is a CONSUMER span continuing the producer's trace; the
+ * handler (its queries, the events it emits) runs inside it.
  */
 export class EventConsumer {
-  private messages: ConsumerMessages | undefined;
+  private running = false;
   private loop: Promise<void> | undefined;
+  private consumer: Consumer | undefined;
+  private batch: ConsumerMessages | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly held = new Set<JsMsg>();
+  private readonly refusals = new Map<number, number>();
+  private state: ConsumerHealth = { state: 'starting', since: new Date().toISOString() };
   private readonly handlers: Map<string, EventHandlerBinding>;
   private readonly maxDeliver: number;
+  private readonly ackWaitMs: number;
   private readonly retryDelays: readonly number[];
   private readonly log: NonNullable<EventConsumerOptions['log']>;
 
@@ -83,6 +125,7 @@ export class EventConsumer {
       }
     }
     this.maxDeliver = options.maxDeliver ?? 5;
+    this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.retryDelays = options.retryDelaysMs ?? [1_000, 5_000, 15_000, 30_000];
     this.log = options.log ?? (() => undefined);
   }
@@ -95,40 +138,27 @@ export class EventConsumer {
     return this.options.namespace.stream(this.options.stream);
   }
 
+  health(): ConsumerHealth {
+    return this.state;
+  }
+
   async start(): Promise<void> {
-    const { jsm, js, namespace, durable } = this.options;
-    const subjects = [...this.handlers.keys()];
-    const config = {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: nanos(this.options.ackWaitMs ?? 30_000),
-      // Two spare deliveries beyond ours: if publishing to the dead-letter stream fails on the last
-      // attempt, the message comes back and we try that again instead of losing it.
-      max_deliver: this.maxDeliver + 2,
-      deliver_policy: DeliverPolicy.All,
-      // NATS 2.9 takes one filter subject: one event type, or the whole stream when there are more.
-      filter_subject: subjects.length === 1 ? namespace.subject(subjects[0] as string) : namespace.streamSubjects(this.options.stream),
-      max_ack_pending: 1_000,
-    };
-    try {
-      await jsm.consumers.info(this.streamName, durable);
-      await jsm.consumers.update(this.streamName, durable, config);
-    } catch (error) {
-      if (!String((error as Error).message).includes('consumer not found')) throw error;
-      await jsm.consumers.add(this.streamName, config);
-    }
-    const consumer = await js.consumers.get(this.streamName, durable);
-    this.messages = await consumer.consume({ max_messages: 64 });
-    const messages = this.messages;
-    this.loop = (async () => {
-      for await (const message of messages) await this.handle(message);
-    })();
+    if (this.running) return;
+    await this.ensureConsumer();
+    this.running = true;
+    this.heartbeat = setInterval(() => {
+      for (const message of this.held) message.working();
+    }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
+    this.loop = this.run();
   }
 
   /** Stops fetching; the message being handled finishes first. */
   async stop(): Promise<void> {
-    await this.messages?.close();
-    await this.loop?.catch(() => undefined);
+    this.running = false;
+    await this.batch?.close().catch(() => undefined);
+    await this.loop;
+    clearInterval(this.heartbeat);
+    this.setState('stopped');
   }
 
   /** Messages not yet delivered plus delivered but not acknowledged: the consumer's lag. */
@@ -137,12 +167,125 @@ export class EventConsumer {
     return info.num_pending + info.num_ack_pending;
   }
 
+  /** Creates the durable consumer, or brings its settings up to date. */
+  private async ensureConsumer(): Promise<void> {
+    const { jsm, namespace, durable } = this.options;
+    const subjects = [...this.handlers.keys()];
+    const settings = {
+      ack_wait: nanos(this.ackWaitMs),
+      // Unlimited: an outage must not use up deliveries. Poison messages are counted by us (refusals).
+      max_deliver: -1,
+      max_ack_pending: 1_000,
+      // NATS 2.9 takes one filter subject: one event type, or the whole stream when there are more.
+      filter_subject: subjects.length === 1 ? namespace.subject(subjects[0] as string) : namespace.streamSubjects(this.options.stream),
+    };
+    try {
+      await jsm.consumers.info(this.streamName, durable);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      const startAfter = await this.options.startAfter?.();
+      const start = startAfter
+        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: startAfter.toISOString() }
+        : { deliver_policy: DeliverPolicy.All };
+      await jsm.consumers.add(this.streamName, { durable_name: durable, ack_policy: AckPolicy.Explicit, ...start, ...settings });
+      if (startAfter) this.log('info', `created consumer ${durable}, reading from ${startAfter.toISOString()} (inbox horizon)`);
+      return;
+    }
+    await jsm.consumers.update(this.streamName, durable, settings);
+  }
+
+  /** Fetches and handles batches until stopped; repairs the stream and consumer when they are gone. */
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        this.consumer ??= await this.options.js.consumers.get(this.streamName, this.options.durable);
+        await this.fetchAndHandle(this.consumer);
+        failures = 0;
+      } catch (error) {
+        if (!this.running) break;
+        this.consumer = undefined;
+        failures += 1;
+        this.setState('recovering', error as Error);
+        if (failures === 1 || failures % 20 === 0) {
+          this.log('warn', `consumer ${this.options.durable} cannot fetch; recovering`, { err: error, failures });
+        }
+        await this.recover().catch(() => undefined);
+        await sleep(RECOVERY_DELAYS_MS[Math.min(failures - 1, RECOVERY_DELAYS_MS.length - 1)] ?? 1_000);
+      }
+    }
+  }
+
+  /** Re-creates the streams and the consumer when JetStream says they do not exist. */
+  private async recover(): Promise<void> {
+    try {
+      await this.options.jsm.consumers.info(this.streamName, this.options.durable);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      this.log('warn', `consumer ${this.options.durable} or its stream is gone; re-creating them`);
+      await ensureStreams(this.options.jsm, this.options.namespace, [this.options.stream, DEADLETTER_STREAM], this.options.streamSettings ?? DEFAULT_STREAM_SETTINGS);
+      await this.ensureConsumer();
+    }
+  }
+
+  /**
+   * One pull of up to batchSize messages. They are taken off the pull at once into `held` (so the
+   * heartbeat can signal progress for every one of them) and handled in order as they arrive.
+   */
+  private async fetchAndHandle(consumer: Consumer): Promise<void> {
+    const batch = await consumer.fetch({
+      max_messages: this.options.batchSize ?? 64,
+      expires: FETCH_EXPIRES_MS,
+    });
+    this.batch = batch;
+    if (!this.running) await batch.close(); // stop() came while the pull was being set up
+    else this.setState('consuming');
+    const queue: JsMsg[] = [];
+    let ended = false;
+    let wake: (() => void) | undefined;
+    const reader = (async () => {
+      try {
+        for await (const message of batch) {
+          this.held.add(message);
+          queue.push(message);
+          wake?.();
+        }
+      } finally {
+        ended = true;
+        wake?.();
+      }
+    })();
+    for (;;) {
+      const message = queue.shift();
+      if (message && !this.running) {
+        message.nak(); // stopping: another replica (or this one after a restart) takes it at once
+        this.held.delete(message);
+      } else if (message) {
+        await this.handle(message);
+        this.held.delete(message);
+      } else if (ended) {
+        break;
+      } else {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    }
+    await reader;
+  }
+
   private async handle(message: JsMsg): Promise<void> {
     const subject = this.options.namespace.logical(message.subject);
     const binding = this.handlers.get(subject);
     const labels = { service: this.options.service, consumer: this.options.durable, subject };
     if (!binding) {
       message.ack(); // another event of the same stream; this consumer has no use for it
+      return;
+    }
+    const replayFor = message.headers?.get(REPLAY_TARGET_HEADER);
+    if (replayFor && replayFor !== this.options.durable) {
+      // A dead letter replayed for another consumer of the subject; this one applied it already.
+      messagingMetrics.consumed.inc({ ...labels, outcome: 'skipped' });
+      message.ack();
       return;
     }
     if (message.info.redelivered) messagingMetrics.redelivered.inc(labels);
@@ -174,6 +317,10 @@ export class EventConsumer {
     );
     try {
       await otelContext.with(trace.setSpan(parent, span), () => this.process(message, subject, binding, { raw, undecodable }, span));
+    } catch (error) {
+      // process() settles every message itself; this is a last guard so one message cannot end the loop.
+      this.log('error', `handling ${subject} failed unexpectedly; it stays pending`, { err: error });
+      message.nak(this.delayAfter(message.info.deliveryCount));
     } finally {
       span.end();
     }
@@ -195,7 +342,7 @@ export class EventConsumer {
       // No retry can fix a message that breaks its contract.
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'breaks its contract; dead-lettered' });
-      await this.deadLetter(message, subject, error as Error);
+      await this.deadLetter(message, subject, error as Error, 'contract');
       return;
     }
     span.setAttribute(MESSAGING_ATTRIBUTES.messageId, event.id);
@@ -213,40 +360,73 @@ export class EventConsumer {
       messagingMetrics.consumed.inc({ ...labels, outcome: applied ? 'applied' : 'duplicate' });
       span.setAttribute('storefront.inbox.outcome', applied ? 'applied' : 'duplicate');
       if ((await this.options.beforeAck?.(event)) === 'crash') return;
+      this.refusals.delete(message.seq);
       message.ack();
     } catch (error) {
       span.recordException(error as Error);
       const deliveries = message.info.deliveryCount;
-      if (deliveries >= this.maxDeliver) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: 'dead-lettered' });
-        await this.deadLetter(message, subject, error as Error);
+      const reason = classifyFailure(error);
+      if (reason === 'refused') {
+        const refusals = (this.refusals.get(message.seq) ?? 0) + 1;
+        this.trackRefusal(message.seq, refusals);
+        if (refusals >= this.maxDeliver) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'refused; dead-lettered' });
+          await this.deadLetter(message, subject, error as Error, 'refused', refusals);
+          return;
+        }
+        const delay = this.delayAfter(refusals);
+        messagingMetrics.retried.inc({ ...labels, reason: 'refused' });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `refused; retry in ${delay} ms` });
+        this.log('warn', `${subject} refused (${refusals} of ${this.maxDeliver} before the dead-letter stream), retry in ${delay} ms`, {
+          err: error,
+          eventId: event.id,
+          consumer: this.options.durable,
+        });
+        message.nak(delay);
         return;
       }
-      const delay = this.retryDelays[Math.min(deliveries - 1, this.retryDelays.length - 1)] ?? 1_000;
-      span.setStatus({ code: SpanStatusCode.ERROR, message: `retry in ${delay} ms` });
-      this.log('warn', `handling ${subject} failed; delivery ${deliveries} of ${this.maxDeliver}, retry in ${delay} ms`, {
-        err: error,
-        eventId: event.id,
-        consumer: this.options.durable,
-      });
+      // Unavailable dependencies are waited out; an unexpected error too (a bug is fixed by a deploy, not by a dead letter).
+      const delay = this.delayAfter(deliveries);
+      messagingMetrics.retried.inc({ ...labels, reason });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `${reason}; retry in ${delay} ms` });
+      if (reason === 'unexpected' || deliveries === 1 || deliveries % 10 === 0) {
+        this.log(reason === 'unexpected' ? 'error' : 'warn', `handling ${subject} failed (${reason}); delivery ${deliveries}, retry in ${delay} ms`, {
+          err: error,
+          eventId: event.id,
+          consumer: this.options.durable,
+        });
+      }
       message.nak(delay);
     }
   }
 
-  private async deadLetter(message: JsMsg, subject: string, error: Error): Promise<void> {
+  private async deadLetter(message: JsMsg, subject: string, error: Error, reason: DeadLetterRecord['reason'], refusals?: number): Promise<void> {
     const { namespace, service, durable } = this.options;
-    const record = {
+    const eventId = (() => {
+      try {
+        const id = message.json<{ id?: unknown }>().id;
+        return typeof id === 'string' ? id : undefined;
+      } catch {
+        return undefined;
+      }
+    })();
+    const { code } = error as Error & { code?: unknown };
+    const record: DeadLetterRecord = {
       consumer: durable,
       service,
       subject,
+      stream: this.streamName,
       streamSequence: message.seq,
       deliveries: message.info.deliveryCount,
-      error: { name: error.name, message: error.message },
+      reason,
+      ...(refusals === undefined ? {} : { refusals }),
+      ...(eventId === undefined ? {} : { eventId }),
+      error: { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) },
       failedAt: new Date().toISOString(),
       data: message.string(),
     };
     try {
-      await this.options.js.publish(namespace.subject(`${DEADLETTER_STREAM.domain}.${service}.${durable}`), JSON.stringify(record), {
+      await this.options.js.publish(namespace.subject(deadLetterSubject(service, durable)), JSON.stringify(record), {
         msgID: `${durable}:${message.seq}`,
       });
     } catch (publishError) {
@@ -255,12 +435,48 @@ export class EventConsumer {
       message.nak(this.retryDelays.at(-1));
       return;
     }
+    this.refusals.delete(message.seq);
     messagingMetrics.deadLettered.inc({ service, consumer: durable, subject });
-    this.log('error', `gave up on ${subject} after ${record.deliveries} deliveries; moved to the dead-letter stream`, {
+    this.log('error', `gave up on ${subject} (${reason}) after ${record.deliveries} deliveries; moved to the dead-letter stream`, {
       err: error,
       consumer: durable,
       streamSequence: message.seq,
     });
     message.term();
   }
+
+  private trackRefusal(sequence: number, refusals: number): void {
+    this.refusals.delete(sequence);
+    this.refusals.set(sequence, refusals);
+    if (this.refusals.size > MAX_TRACKED_REFUSALS) this.refusals.delete(this.refusals.keys().next().value as number);
+  }
+
+  /** retryDelays[n - 1] (the last repeats), with ±20 % jitter so retries after an outage spread out. */
+  private delayAfter(attempt: number): number {
+    const base = this.retryDelays[Math.min(Math.max(attempt, 1) - 1, this.retryDelays.length - 1)] ?? 1_000;
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+
+  private setState(state: ConsumerHealth['state'], error?: Error): void {
+    if (this.state.state === state && !error) return;
+    this.state = {
+      state,
+      since: this.state.state === state ? this.state.since : new Date().toISOString(),
+      ...(error ? { lastError: error.message } : {}),
+    };
+  }
+}
+
+/** JetStream answered that the stream or the consumer does not exist. */
+function isMissing(error: unknown): boolean {
+  const { name, message } = error as { name?: string; message?: string };
+  return (
+    name === 'ConsumerNotFoundError' ||
+    name === 'StreamNotFoundError' ||
+    /consumer not found|stream not found|consumer deleted/i.test(message ?? '')
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

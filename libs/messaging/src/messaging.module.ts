@@ -15,6 +15,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { STREAMS } from '@storefront/contracts';
 import { HealthRegistry } from '@storefront/service-kit';
 import { Pool } from 'pg';
+import { DeadLetters } from './dead-letters';
 import { EventConsumer, type EventHandlerBinding } from './event-consumer';
 import { HANDLES_EVENT, type HandlesEventMetadata } from './handles-event.decorator';
 import { connectNats, ensureStreams } from './jetstream';
@@ -22,6 +23,7 @@ import { collectedGauge } from './metrics';
 import { Namespace } from './namespace';
 import { Outbox, type SqlTransaction, type TransactionRunner } from './outbox';
 import { OutboxRelay } from './outbox-relay';
+import { DEFAULT_RETENTION, type RetentionSettings, RetentionSweeper, inboxHorizon } from './retention';
 
 /** Anything with Prisma's interactive `$transaction`; in practice the service's PrismaService. */
 export interface TransactionalClient {
@@ -41,6 +43,8 @@ export interface MessagingOptions {
   readonly transactionalClient: unknown;
   readonly relay?: { readonly enabled?: boolean; readonly pollIntervalMs?: number; readonly batchSize?: number };
   readonly consumers?: { readonly maxDeliver?: number; readonly ackWaitMs?: number; readonly retryDelaysMs?: number[] };
+  /** How long published outbox rows and inbox rows are kept (see RetentionSweeper). */
+  readonly retention?: Partial<RetentionSettings>;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MessagingOptions');
@@ -55,7 +59,10 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
   jsm!: JetStreamManager;
   readonly namespace: Namespace;
   readonly pool: Pool;
+  private readonly retention: RetentionSettings;
+  deadLetters!: DeadLetters;
   private relay: OutboxRelay | undefined;
+  private sweeper: RetentionSweeper | undefined;
   private readonly consumers: EventConsumer[] = [];
 
   constructor(
@@ -64,6 +71,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
     private readonly health: HealthRegistry,
   ) {
     this.namespace = new Namespace(options.namespace ?? '');
+    this.retention = { ...DEFAULT_RETENTION, ...options.retention };
     this.pool = new Pool({ connectionString: options.databaseUrl, max: 4 });
     // An idle connection that breaks (database restart) is replaced on next use; without a
     // listener the pool's 'error' event would crash the process.
@@ -79,11 +87,32 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
     await ensureStreams(this.jsm, this.namespace, STREAMS);
+    this.deadLetters = new DeadLetters({ js: this.js, jsm: this.jsm, namespace: this.namespace });
+    const service = this.options.service;
     this.health.register('nats', async () => {
       if (this.nc.isClosed()) throw new Error('connection closed');
       await this.nc.flush();
     });
-    const service = this.options.service;
+    this.health.register('consumers', () => {
+      const states = Object.fromEntries(this.consumers.map((consumer) => [consumer.durable, consumer.health()]));
+      const failing = Object.entries(states).filter(([, health]) => health.state !== 'consuming');
+      if (failing.length > 0) {
+        const reasons = failing.map(([durable, health]) => `${durable} ${health.state}${health.lastError ? ` (${health.lastError})` : ''}`);
+        return Promise.reject(new Error(reasons.join('; ')));
+      }
+      return Promise.resolve(Object.fromEntries(Object.entries(states).map(([durable, health]) => [durable, health.state])));
+    });
+    // Shown, not gating: a dead letter needs a person (pnpm dlq), not fewer requests.
+    this.health.register(
+      'dead-letters',
+      async () => {
+        const counts = await this.deadLetters.counts({ service });
+        if (counts.size === 0) return { total: 0 };
+        const listed = [...counts].map(([key, count]) => `${key.split('/')[1]}: ${count}`).join(', ');
+        throw new Error(`dead letters waiting (pnpm dlq list --service ${service}): ${listed}`);
+      },
+      { affectsReadiness: false },
+    );
     collectedGauge('storefront_outbox_backlog', 'Outbox rows not yet published', ['service'], async (gauge) => {
       const { rows } = await this.pool.query<{ count: string }>('SELECT count(*) FROM "outbox" WHERE "published_at" IS NULL');
       gauge.set({ service }, Number(rows[0]?.count ?? 0));
@@ -92,6 +121,12 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       for (const consumer of this.consumers) {
         gauge.set({ service, consumer: consumer.durable }, await consumer.lag().catch(() => -1));
       }
+    });
+    collectedGauge('storefront_dead_letters', 'Messages in the dead-letter stream, by the consumer that gave up on them', ['service', 'consumer'], async (gauge) => {
+      const counts = await this.deadLetters.counts({ service });
+      gauge.reset();
+      for (const consumer of this.consumers) gauge.set({ service, consumer: consumer.durable }, counts.get(`${service}/${consumer.durable}`) ?? 0);
+      for (const [key, count] of counts) gauge.set({ service, consumer: key.split('/')[1] }, count);
     });
   }
 
@@ -108,9 +143,22 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       namespace: this.namespace,
       ...(this.options.relay?.pollIntervalMs ? { pollIntervalMs: this.options.relay.pollIntervalMs } : {}),
       ...(this.options.relay?.batchSize ? { batchSize: this.options.relay.batchSize } : {}),
+      onMissingStream: () => ensureStreams(this.jsm, this.namespace, STREAMS),
       log: (level, message, fields) => this.logger[level === 'info' ? 'log' : level]({ ...fields }, message),
     });
     await this.relay.start();
+  }
+
+  /** Prunes published outbox rows and old inbox rows of this process's consumers in the background. */
+  startSweeper(): void {
+    this.sweeper = new RetentionSweeper({
+      pool: this.pool,
+      jsm: this.jsm,
+      consumers: () => this.consumers,
+      settings: this.retention,
+      log: (level, message, fields) => this.logger[level === 'info' ? 'log' : level]({ ...fields }, message),
+    });
+    this.sweeper.start();
   }
 
   async startConsumer(durable: string, handlers: EventHandlerBinding[]): Promise<void> {
@@ -126,6 +174,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       namespace: this.namespace,
       transaction: this.transaction,
       ...this.options.consumers,
+      startAfter: () => inboxHorizon(this.pool, durable, this.retention.clockSkewMarginMs),
       log: (level, message, fields) => this.logger[level === 'info' ? 'log' : level]({ ...fields }, message),
     });
     await consumer.start();
@@ -142,6 +191,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     await this.relay?.stop();
+    await this.sweeper?.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -183,6 +233,7 @@ export class EventHandlerExplorer implements OnApplicationBootstrap {
       await this.runtime.startConsumer(durable, bindings);
     }
     await this.runtime.startRelay();
+    this.runtime.startSweeper();
   }
 }
 
@@ -197,6 +248,9 @@ export interface MessagingConfig {
   readonly MESSAGING_NAMESPACE: string;
   readonly CONSUMER_ACK_WAIT_MS: number;
   readonly CONSUMER_MAX_DELIVER: number;
+  readonly OUTBOX_RETENTION_SECONDS: number;
+  readonly INBOX_RETENTION_SECONDS: number;
+  readonly MESSAGING_PRUNE_INTERVAL_MS: number;
 }
 
 @Module({})
@@ -212,6 +266,11 @@ export class MessagingModule {
       databaseUrl: config.DATABASE_URL,
       namespace: config.MESSAGING_NAMESPACE,
       consumers: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
+      retention: {
+        outboxMs: config.OUTBOX_RETENTION_SECONDS * 1_000,
+        inboxMs: config.INBOX_RETENTION_SECONDS * 1_000,
+        intervalMs: config.MESSAGING_PRUNE_INTERVAL_MS,
+      },
     });
   }
 

@@ -21,6 +21,8 @@ export interface OutboxRelayOptions {
   readonly backoffMs?: readonly [number, number];
   readonly publishTimeoutMs?: number;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: object) => void;
+  /** Re-creates the streams; called when a publish found no stream for its subject (JetStream lost its state). */
+  readonly onMissingStream?: () => Promise<void>;
   /**
    * Fault injection for tests: runs after a batch was published and before it is marked sent, so a
    * test can "crash" the relay exactly there by throwing.
@@ -50,7 +52,8 @@ const CLAIM = `
  *   another replica holds.
  * - Publishes with Nats-Msg-Id = event id: if it dies after publishing but before marking, the
  *   row is published again and JetStream drops the duplicate.
- * - While NATS is unreachable it keeps the rows and retries with back-off; nothing is lost.
+ * - While NATS is unreachable it keeps the rows and retries with back-off; nothing is lost. When
+ *   JetStream lost its streams, it has them re-created (onMissingStream).
  * - Order: rows are published in commit order. Across replicas, or when a publish fails and is
  *   retried, a later event can overtake an earlier one; consumers are built to tolerate that.
  * - Each publish is a PRODUCER span in the trace that wrote the row (the envelope's traceContext);
@@ -209,6 +212,8 @@ export class OutboxRelay {
         if (this.failures === 1 || this.failures % 20 === 0) {
           this.log('warn', 'outbox relay cannot publish; retrying with back-off', { err: error, failures: this.failures });
         }
+        // nats.js reports "no stream takes this subject" (no responders) as JetStreamNotEnabled.
+        if ((error as Error).name === 'JetStreamNotEnabled') await this.options.onMissingStream?.().catch(() => undefined);
       }
       if (this.failures === 0 && (published >= this.batchSize || this.notified)) continue;
       const [first, max] = this.backoff;

@@ -62,8 +62,9 @@ export const APPLY_EFFECT =
   'INSERT INTO "effects" ("event_id", "applications") VALUES ($1::uuid, 1) ' +
   'ON CONFLICT ("event_id") DO UPDATE SET "applications" = "effects"."applications" + 1';
 
-export async function createHarness(options: { natsUrl?: string } = {}): Promise<Harness> {
-  const database = await createTestDatabase('messaging');
+/** `postgresUrl`: a server of the test's own (an OwnPostgres it may stop); the shared one by default. */
+export async function createHarness(options: { natsUrl?: string; postgresUrl?: string } = {}): Promise<Harness> {
+  const database = await createTestDatabase('messaging', undefined, options.postgresUrl);
   const pool = new Pool({ connectionString: database.url, max: 8 });
   pool.on('error', () => undefined); // idle connections cut when the test database is dropped
   await pool.query(MESSAGING_TABLES_SQL);

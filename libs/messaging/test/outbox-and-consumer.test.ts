@@ -1,5 +1,17 @@
-import { DEADLETTER_STREAM } from '@storefront/contracts';
-import { type Harness, createHarness, eventually } from './harness';
+import { DEADLETTER_STREAM, ProductCreatedV1 } from '@storefront/contracts';
+import { DomainError } from '@storefront/ddd';
+import type { DeadLetterRecord } from '../src';
+import { APPLY_EFFECT, type Harness, createHarness, eventually } from './harness';
+
+/** A transition the domain refuses, whatever the number of tries. */
+class RuleViolated extends DomainError {
+  readonly code = 'TEST.RULE_VIOLATED';
+  readonly kind = 'conflict';
+
+  constructor() {
+    super('downstream rule violated');
+  }
+}
 
 const exactlyOnce = (ids: string[]) => (applied: Map<string, number>) =>
   applied.size === ids.length && ids.every((id) => applied.get(id) === 1);
@@ -100,7 +112,7 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     expect(inbox.rows[0]).toEqual({ count: 3 });
   });
 
-  it('moves a message whose handler always fails to the dead-letter stream after MaxDeliver, never acking it as done', async () => {
+  it('moves a message the domain refuses every time to the dead-letter stream after MaxDeliver refusals, never acking it as done', async () => {
     const [id] = await harness.write(1);
     await harness.relay().drain();
     let attempts = 0;
@@ -108,10 +120,10 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
       maxDeliver: 3,
       handlers: [
         {
-          definition: (await import('@storefront/contracts')).ProductCreatedV1,
+          definition: ProductCreatedV1,
           handle: () => {
             attempts += 1;
-            return Promise.reject(new Error('downstream rule violated'));
+            return Promise.reject(new RuleViolated());
           },
         },
       ],
@@ -122,11 +134,45 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     await eventually(() => harness.streamMessages(deadLetterStream), (count) => count === 1, 10_000);
     expect(attempts).toBe(3);
     const stored = await harness.jsm.streams.getMessage(deadLetterStream, { seq: 1 });
-    const record = stored?.json<{ consumer: string; deliveries: number; error: { message: string }; data: string }>();
-    expect(record).toMatchObject({ consumer: 'test-effects', deliveries: 3, error: { message: 'downstream rule violated' } });
+    const record = stored?.json<DeadLetterRecord>();
+    expect(record).toMatchObject({
+      consumer: 'test-effects',
+      service: 'test',
+      subject: ProductCreatedV1.subject,
+      deliveries: 3,
+      reason: 'refused',
+      refusals: 3,
+      eventId: id,
+      error: { name: 'RuleViolated', code: 'TEST.RULE_VIOLATED', message: 'downstream rule violated' },
+    });
     expect(JSON.parse(record?.data ?? '{}')).toMatchObject({ id });
     await eventually(() => consumer.lag(), (lag) => lag === 0);
     expect((await harness.applications()).size).toBe(0);
+  });
+
+  it('never dead-letters a message whose handler fails unexpectedly: it is retried until the handler succeeds', async () => {
+    const [id] = await harness.write(1);
+    await harness.relay().drain();
+    let attempts = 0;
+    const consumer = harness.consumer({
+      maxDeliver: 2,
+      handlers: [
+        {
+          definition: ProductCreatedV1,
+          handle: async (event, tx) => {
+            attempts += 1;
+            if (attempts <= 5) throw new TypeError('a bug, fixed by the sixth attempt');
+            await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
+          },
+        },
+      ],
+    });
+    await consumer.start();
+
+    const applied = await eventually(() => harness.applications(), (current) => current.get(id as string) === 1, 10_000);
+    expect(applied.get(id as string)).toBe(1);
+    expect(attempts).toBe(6);
+    expect(await harness.streamMessages(harness.namespace.stream(DEADLETTER_STREAM))).toBe(0);
   });
 
   it('publishes every event once when two relays share one outbox', async () => {

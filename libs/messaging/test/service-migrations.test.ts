@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MESSAGING_TABLES_SQL } from '../src';
+import { MESSAGING_MIGRATIONS } from '../src';
 
 const SERVICES_DIR = join(__dirname, '..', '..', '..', 'services');
 const statements = (sql: string) =>
@@ -10,7 +10,7 @@ const statements = (sql: string) =>
     .join('\n')
     .trim();
 
-/** Each service's copy of the messaging tables migration is the library's SQL, unchanged. */
+/** Each service's copies of the messaging migrations are the library's SQL, unchanged. */
 describe('the messaging tables in every service', () => {
   const services = readdirSync(SERVICES_DIR).filter((name) => {
     try {
@@ -19,12 +19,13 @@ describe('the messaging tables in every service', () => {
       return false;
     }
   });
+  const cases = services.flatMap((service) => MESSAGING_MIGRATIONS.map((migration) => [service, migration.file, migration] as const));
 
-  it.each(services)('%s applies exactly libs/messaging/sql/messaging-tables.sql', (service) => {
+  it.each(cases)('%s applies exactly libs/messaging/sql/%s', (service, _file, migration) => {
     const migrations = join(SERVICES_DIR, service, 'prisma', 'migrations');
-    const copies = readdirSync(migrations).filter((folder) => folder.endsWith('_messaging'));
+    const copies = readdirSync(migrations).filter((folder) => folder.replace(/^\d+_/, '') === migration.migration);
     expect(copies).toHaveLength(1);
     const copy = readFileSync(join(migrations, copies[0] as string, 'migration.sql'), 'utf8');
-    expect(statements(copy)).toBe(statements(MESSAGING_TABLES_SQL));
+    expect(statements(copy)).toBe(statements(migration.sql));
   });
 });
