@@ -54,6 +54,11 @@ describe('MessagingModule', () => {
   let app: NestFastifyApplication;
   let url: string;
   const namespace = new Namespace(`t${randomBytes(5).toString('hex')}`);
+  const readiness = async () =>
+    (await (await fetch(`${url}/health/ready`)).json()) as {
+      status: string;
+      checks: Record<string, { status: string; error?: string; details?: unknown }>;
+    };
 
   beforeAll(async () => {
     database = await createTestDatabase('messaging_module');
@@ -105,9 +110,11 @@ describe('MessagingModule', () => {
     expect(rows).toEqual([{ applications: 1 }]);
   });
 
-  it('reports NATS in readiness and the messaging metrics on /metrics', async () => {
-    const ready = (await (await fetch(`${url}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
+  it('reports NATS, its consumers and dead letters in readiness and the messaging metrics on /metrics', async () => {
+    const ready = await readiness();
     expect(ready.checks.nats?.status).toBe('up');
+    expect(ready.checks.consumers).toMatchObject({ status: 'up', details: { 'module-test-effects': 'consuming' } });
+    expect(ready.checks['dead-letters']).toMatchObject({ status: 'up', details: { total: 0 } });
 
     const metrics = await waitFor(async () => {
       const text = await (await fetch(`${url}/metrics`)).text();
@@ -117,6 +124,44 @@ describe('MessagingModule', () => {
     expect(metrics).toMatch(/storefront_messages_consumed_total\{[^}]*outcome="applied"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/storefront_outbox_backlog\{service="module-test"\} 0/);
     expect(metrics).toMatch(/storefront_consumer_lag\{service="module-test",consumer="module-test-effects"\} 0/);
+    expect(metrics).toMatch(/storefront_dead_letters\{service="module-test",consumer="module-test-effects"\} 0/);
     expect(app.get(MessagingRuntime).namespace.prefix).toBe(namespace.prefix);
   });
+
+  it('shows a dead letter in readiness without taking the service out of rotation, and counts it on /metrics', async () => {
+    const runtime = app.get(MessagingRuntime);
+    // Breaks its contract: dead-lettered at once.
+    await runtime.js.publish(namespace.subject(ProductCreatedV1.subject), JSON.stringify({ id: 'not an event' }));
+
+    const ready = await waitFor(async () => {
+      const report = await readiness();
+      return report.checks['dead-letters']?.status === 'down' ? report : undefined;
+    });
+    expect(ready.status).toBe('ready');
+    expect(ready.checks['dead-letters']?.error).toContain('module-test-effects: 1');
+    const metrics = await waitFor(async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return /storefront_dead_letters\{service="module-test",consumer="module-test-effects"\} 1/.test(text) ? text : undefined;
+    }, { timeoutMs: 15_000 });
+    expect(metrics).toBeDefined();
+    const [letter] = await runtime.deadLetters.list({ service: 'module-test' });
+    expect(letter).toMatchObject({ consumer: 'module-test-effects', reason: 'contract', data: JSON.stringify({ id: 'not an event' }) });
+    await runtime.deadLetters.discard(letter?.id as number);
+  });
+
+  it('is not ready while its consumer is gone, and re-creates it', async () => {
+    const runtime = app.get(MessagingRuntime);
+    await runtime.jsm.consumers.delete(namespace.stream(ProductCreatedV1.stream), 'module-test-effects');
+
+    const down = await waitFor(async () => {
+      const report = await readiness();
+      return report.checks.consumers?.status === 'down' ? report : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 20 });
+    expect(down.status).toBe('not_ready');
+    await waitFor(async () => (await readiness()).status === 'ready', { timeoutMs: 30_000 });
+
+    const event = sampleEvent();
+    await pg.$transaction((tx) => app.get(Outbox).add(tx, event));
+    await waitFor(() => app.get(EffectsProjection).seen.includes(event.payload.sku), { timeoutMs: 15_000 });
+  }, 60_000);
 });
