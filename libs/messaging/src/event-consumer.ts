@@ -155,7 +155,8 @@ export class EventConsumer {
   /** Stops fetching; the message being handled finishes first. */
   async stop(): Promise<void> {
     this.running = false;
-    await this.batch?.close().catch(() => undefined);
+    // Ends the pull; its iterator (our reader) sees the end. Not awaited: that needs the reader to run.
+    void this.batch?.close().catch(() => undefined);
     await this.loop;
     clearInterval(this.heartbeat);
     this.setState('stopped');
@@ -184,14 +185,26 @@ export class EventConsumer {
     } catch (error) {
       if (!isMissing(error)) throw error;
       const startAfter = await this.options.startAfter?.();
+      // By sequence, not by time: NATS 2.9 refuses every later update of a consumer with a start time.
       const start = startAfter
-        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: startAfter.toISOString() }
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: await this.firstSequenceAt(startAfter) }
         : { deliver_policy: DeliverPolicy.All };
       await jsm.consumers.add(this.streamName, { durable_name: durable, ack_policy: AckPolicy.Explicit, ...start, ...settings });
       if (startAfter) this.log('info', `created consumer ${durable}, reading from ${startAfter.toISOString()} (inbox horizon)`);
       return;
     }
     await jsm.consumers.update(this.streamName, durable, settings);
+  }
+
+  /** The sequence of the first message stored at or after `time` (the next one to come if none is). */
+  private async firstSequenceAt(time: Date): Promise<number> {
+    const probe = await this.options.js.consumers.get(this.streamName, {
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: time.toISOString(),
+    });
+    const messages = await probe.fetch({ max_messages: 1, expires: 1_000 });
+    for await (const message of messages) return message.seq;
+    return (await this.options.jsm.streams.info(this.streamName)).state.last_seq + 1;
   }
 
   /** Fetches and handles batches until stopped; repairs the stream and consumer when they are gone. */
@@ -238,7 +251,7 @@ export class EventConsumer {
       expires: FETCH_EXPIRES_MS,
     });
     this.batch = batch;
-    if (!this.running) await batch.close(); // stop() came while the pull was being set up
+    if (!this.running) void batch.close(); // stop() came while the pull was being set up
     else this.setState('consuming');
     const queue: JsMsg[] = [];
     let ended = false;

@@ -110,5 +110,8 @@ describe('an event consumer over time (real PostgreSQL and NATS)', () => {
     await eventually(() => again.lag(), (lag) => lag === 0, 10_000);
     const applied = await harness.applications();
     expect([...first, pending, last].map((id) => applied.get(id))).toEqual([1, 1, 1, 1, 1]);
+    // The next start of a process updates that consumer's settings as usual.
+    await again.stop();
+    await expect(harness.consumer({ ackWaitMs: 2_000 }).start()).resolves.toBeUndefined();
   }, 60_000);
 });
