@@ -26,6 +26,7 @@ function redact(databaseUrl: string): string {
 
 async function withMaintenanceClient<T>(databaseUrl: string, run: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
+  client.on('error', () => undefined); // a session ended by the server fails the statement at hand instead
   await client.connect();
   try {
     return await run(client);

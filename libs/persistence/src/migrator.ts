@@ -67,6 +67,8 @@ export async function applyMigrations(options: {
   const log = options.log ?? (() => undefined);
   const migrations = await readMigrations(options.migrationsDir);
   const client = new Client({ connectionString: options.databaseUrl });
+  // A session ended by the server fails the statement at hand; without a listener it would end the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
