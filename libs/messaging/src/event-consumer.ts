@@ -17,6 +17,7 @@ import {
   envelopeSchemaOf,
 } from '@storefront/contracts';
 import { classifyFailure, requestContext } from '@storefront/service-kit';
+import { ZodError } from 'zod';
 import { type DeadLetterRecord, REPLAY_TARGET_HEADER, deadLetterSubject } from './dead-letter-record';
 import { DEFAULT_STREAM_SETTINGS, type StreamSettings, ensureStreams } from './jetstream';
 import { messagingMetrics } from './metrics';
@@ -424,6 +425,9 @@ export class EventConsumer {
       }
     })();
     const { code } = error as Error & { code?: unknown };
+    // A schema's issues, one per field, instead of zod's JSON dump.
+    const detail =
+      error instanceof ZodError ? error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; ') : error.message;
     const record: DeadLetterRecord = {
       consumer: durable,
       service,
@@ -434,7 +438,7 @@ export class EventConsumer {
       reason,
       ...(refusals === undefined ? {} : { refusals }),
       ...(eventId === undefined ? {} : { eventId }),
-      error: { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) },
+      error: { name: error.name, message: detail, ...(typeof code === 'string' ? { code } : {}) },
       failedAt: new Date().toISOString(),
       data: message.string(),
     };

@@ -33,7 +33,7 @@ function table(letters: readonly DeadLetter[]): string {
     letter.subject,
     String(letter.deliveries),
     letter.reason ?? '',
-    `${letter.error.code ?? letter.error.name}: ${letter.error.message}`.slice(0, 80),
+    `${letter.error.code ?? letter.error.name}: ${letter.error.message}`.replace(/\s+/g, ' ').slice(0, 80),
   ]);
   const header = ['id', 'failed at', 'service/consumer', 'subject', 'deliveries', 'reason', 'error'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
