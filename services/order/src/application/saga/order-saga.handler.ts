@@ -60,8 +60,8 @@ export class OrderSagaHandler {
 
   private async apply(orderId: string, tx: Transaction, step: (order: Order) => void): Promise<void> {
     const updated = await this.orders.update(orderId, step, tx);
-    // A reply for an order this service never stored is a bug somewhere: fail loudly (it will be
-    // retried, then dead-lettered with this message).
+    // A reply for an order this service never stored is a bug somewhere: fail loudly (an unexpected
+    // error: retried, and logged as an error each time).
     if (!updated) throw new Error(`saga reply for unknown order ${orderId}`);
   }
 }

@@ -11,7 +11,7 @@ export const PAYMENT_COMMANDS_CONSUMER = 'payment-commands';
 /**
  * The order saga's commands, from the PAYMENTS stream. Each runs in the transaction that records
  * it in the inbox. A decline is an event, not an error; a handler throws only when the command
- * should be retried (the provider was unavailable), and is dead-lettered after the last delivery.
+ * should be retried (the provider was unavailable), and is retried until the provider answers.
  */
 @Injectable()
 export class PaymentCommandsConsumer {
