@@ -47,7 +47,8 @@ export class DeadLetterNotFoundError extends Error {
  * window publishes once. Replayed or discarded dead letters are deleted from the stream.
  */
 export class DeadLetters {
-  private readonly stream: string;
+  /** The DEADLETTER stream of the namespace. */
+  readonly stream: string;
 
   constructor(
     private readonly options: { readonly js: JetStreamClient; readonly jsm: JetStreamManager; readonly namespace: Namespace },

@@ -106,6 +106,9 @@ async function main(): Promise<void> {
     }
   } catch (error) {
     if (error instanceof DeadLetterNotFoundError) fail(error.message, 1);
+    if (/stream not found/i.test((error as Error).message)) {
+      fail(`no stream ${deadLetters.stream} at ${natsUrl}: is the namespace right (MESSAGING_NAMESPACE or --namespace)?`, 1);
+    }
     throw error;
   } finally {
     await close();
