@@ -22,7 +22,7 @@
 #endif
 
 #ifndef LOSS
-#define LOSS 1   /* messages lost for good: dead-lettered by an outage, or a stream's data lost */
+#define LOSS 1   /* messages lost for good: a dead letter discarded by hand, or a stream's data lost */
 #endif
 #ifndef DUP
 #define DUP 1    /* extra deliveries: relay crash before marking sent, consumer crash before ack */
@@ -184,8 +184,9 @@ inline canon() {
 #define INBOX_HAS(s) slot[s].done
 #endif
 
-/* EventConsumer.process after the handler: it threw → nak, redelivered, dead-lettered after
-   CONSUMER_MAX_DELIVER; it rolled back (crash) → redelivered; it committed → ack, unless the
+/* EventConsumer.process after the handler: it refused (a DomainError) → nak, redelivered,
+   dead-lettered after CONSUMER_MAX_DELIVER refusals (any other failure, an outage, is retried until
+   it succeeds: no fault); it rolled back (crash) → redelivered; it committed → ack, unless the
    process dies first (then redelivered, and the inbox turns the copy away). */
 inline handled(s) {
   if
