@@ -11,6 +11,7 @@ import { PAYMENT_REPOSITORY } from './domain/payment.repository';
 import { PrismaPaymentRepository } from './infrastructure/prisma/prisma-payment.repository';
 
 import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
+import { PrismaProviderLedger } from './infrastructure/provider/provider-ledger';
 import { SimulatedPaymentProvider } from './infrastructure/provider/simulated-payment-provider';
 import { PaymentsHttpController } from './interface/http/payments.http.controller';
 import { ProviderAdminHttpController } from './interface/http/provider-admin.http.controller';
@@ -19,11 +20,11 @@ import { PaymentCommandsConsumer } from './interface/messaging/payment-commands.
 @Module({})
 export class PaymentModule {
   static register(config: PaymentConfig): DynamicModule {
-    const provider = new SimulatedPaymentProvider({
+    const settings = {
       latencyMs: config.PROVIDER_LATENCY_MS,
       failureRate: config.PROVIDER_FAILURE_RATE,
       declineAmountOverMinor: config.PROVIDER_DECLINE_AMOUNT_OVER_MINOR ?? null,
-    });
+    };
     return {
       module: PaymentModule,
       imports: [
@@ -34,7 +35,11 @@ export class PaymentModule {
       controllers: [PaymentsHttpController, ProviderAdminHttpController],
       providers: [
         { provide: PAYMENT_REPOSITORY, useClass: PrismaPaymentRepository },
-        { provide: SimulatedPaymentProvider, useValue: provider },
+        {
+          provide: SimulatedPaymentProvider,
+          useFactory: (prisma: PrismaService) => new SimulatedPaymentProvider(settings, new PrismaProviderLedger(prisma)),
+          inject: [PrismaService],
+        },
         { provide: PAYMENT_PROVIDER, useExisting: SimulatedPaymentProvider },
         AuthorizePaymentHandler,
         CapturePaymentHandler,

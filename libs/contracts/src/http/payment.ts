@@ -23,3 +23,20 @@ export const paymentSchema = z.object({
   updatedAt: z.iso.datetime(),
 });
 export type PaymentDto = z.output<typeof paymentSchema>;
+
+/** One authorization in the simulated provider's own records, by the idempotency key payment gave it. */
+export const providerHoldSchema = z.object({
+  idempotencyKey: z.string(),
+  reference: z.string().describe('The order id'),
+  status: z
+    .enum(['held', 'captured', 'voided', 'declined'])
+    .describe('held: money reserved on the card and neither captured nor released'),
+  amount: z.object({ amountMinor: z.number().int(), currency: z.string() }).nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type ProviderHoldDto = z.output<typeof providerHoldSchema>;
+
+export const providerHoldsQuerySchema = z.strictObject({ status: providerHoldSchema.shape.status.optional() });
+export type ProviderHoldsQuery = z.output<typeof providerHoldsQuerySchema>;
+export const providerHoldsSchema = z.object({ items: z.array(providerHoldSchema) });
+export type ProviderHoldsDto = z.output<typeof providerHoldsSchema>;

@@ -1,18 +1,25 @@
 import type { Money } from './money.value-object';
 
-/** `reference` is the order id: the idempotency key with which a real provider recognises a retried call. */
+/**
+ * Every call names the payment by `idempotencyKey`, issued and stored before the provider is first
+ * asked: a call repeated with the same key (after a timeout or a crash) has the effect of one call,
+ * and a void by that key releases a hold whose approval never reached us. `reference` is the order
+ * id, the merchant's reference a provider shows in its own records.
+ */
 export interface AuthorizationRequest {
+  readonly idempotencyKey: string;
   readonly reference: string;
   readonly amount: Money;
   readonly paymentToken: string;
 }
 
 export interface CaptureRequest {
-  readonly reference: string;
+  readonly idempotencyKey: string;
   readonly amount: Money;
 }
 
 export interface VoidRequest {
+  readonly idempotencyKey: string;
   readonly reference: string;
 }
 
@@ -22,7 +29,7 @@ export type AuthorizationDecision =
 
 /**
  * The payment provider (card processor) port. A decline is an answer, not an error. Every call may
- * throw PaymentProviderUnavailableError, which is worth retrying.
+ * throw PaymentProviderUnavailableError, which is worth retrying with the same idempotency key.
  */
 export interface PaymentProvider {
   authorize(request: AuthorizationRequest): Promise<AuthorizationDecision>;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PaymentProviderSettings } from '@storefront/contracts';
+import type { PaymentProviderSettings, ProviderHoldDto } from '@storefront/contracts';
 import type {
   AuthorizationDecision,
   AuthorizationRequest,
@@ -8,21 +8,32 @@ import type {
   VoidRequest,
 } from '../../domain/payment-provider';
 import { PaymentProviderUnavailableError } from '../../domain/payment.errors';
+import type { HoldStatus, LedgerRecord, ProviderLedger } from './provider-ledger';
 
 /** Test tokens: this one is always declined; any other `tok_*` token is approved. */
 export const DECLINED_TOKEN = 'tok_decline';
 const TOKEN_PREFIX = 'tok_';
+const CANCELLED_BEFORE_MADE = 'The authorization was cancelled before it was made';
+
+/** The provider refused a call no retry fixes, e.g. capturing a voided authorization: a bug on our side. */
+export class ProviderRefusedError extends Error {
+  override readonly name = 'ProviderRefusedError';
+}
 
 /**
  * A payment provider inside the process, for demos, tests and experiments: every call waits
  * `latencyMs`, then fails transiently with probability `failureRate`; authorizations are declined by
- * fixed rules. The settings can change while the service runs (PUT /admin/provider).
+ * fixed rules. The settings can change while the service runs (PUT /admin/provider). Like a real
+ * provider it keeps its own record of every authorization by idempotency key (a ProviderLedger): a
+ * repeated call has the effect of one, and `holds('held')` shows money held on cards, including
+ * holds payment does not know about.
  */
 export class SimulatedPaymentProvider implements PaymentProvider {
   private current: PaymentProviderSettings;
 
   constructor(
     settings: PaymentProviderSettings,
+    private readonly ledger: ProviderLedger,
     private readonly random: () => number = Math.random,
   ) {
     this.current = { ...settings };
@@ -39,6 +50,64 @@ export class SimulatedPaymentProvider implements PaymentProvider {
 
   async authorize(request: AuthorizationRequest): Promise<AuthorizationDecision> {
     const settings = await this.call('authorize the payment');
+    // A replay answers as the first call did, whatever happened to the hold since.
+    const known = await this.ledger.find(request.idempotencyKey);
+    if (known) return decisionOf(known);
+    const decision = this.decide(request, settings);
+    const stored = await this.ledger.open({
+      idempotencyKey: request.idempotencyKey,
+      reference: request.reference,
+      status: decision.approved ? 'held' : 'declined',
+      amountMinor: request.amount.amountMinor,
+      currency: request.amount.currency,
+      declineMessage: decision.approved ? null : decision.message,
+    });
+    return decisionOf(stored);
+  }
+
+  async capture(request: CaptureRequest): Promise<void> {
+    await this.call('capture the payment');
+    const hold = await this.ledger.find(request.idempotencyKey);
+    if (hold && (hold.amountMinor !== request.amount.amountMinor || hold.currency !== request.amount.currency)) {
+      throw new ProviderRefusedError(`capture of ${request.idempotencyKey} for another amount than the authorized one`);
+    }
+    const after = hold && (await this.ledger.move(request.idempotencyKey, 'held', 'captured'));
+    if (after?.status !== 'captured') {
+      throw new ProviderRefusedError(`no open authorization ${request.idempotencyKey} to capture (${after?.status ?? 'unknown'})`);
+    }
+  }
+
+  async void(request: VoidRequest): Promise<void> {
+    await this.call('void the authorization');
+    const hold =
+      (await this.ledger.move(request.idempotencyKey, 'held', 'voided')) ??
+      // Voided before any authorization arrived: a later authorization with the key is declined.
+      (await this.ledger.open({
+        idempotencyKey: request.idempotencyKey,
+        reference: request.reference,
+        status: 'voided',
+        amountMinor: null,
+        currency: null,
+        declineMessage: CANCELLED_BEFORE_MADE,
+      }));
+    if (hold.status === 'captured') throw new ProviderRefusedError(`authorization ${request.idempotencyKey} is captured`);
+  }
+
+  /** The provider's records: money `held`, `captured`, released (`voided`) or never held (`declined`). */
+  async holds(status?: HoldStatus): Promise<ProviderHoldDto[]> {
+    return (await this.ledger.list(status)).map((record) => ({
+      idempotencyKey: record.idempotencyKey,
+      reference: record.reference,
+      status: record.status,
+      amount:
+        record.amountMinor === null || record.currency === null
+          ? null
+          : { amountMinor: record.amountMinor, currency: record.currency },
+      createdAt: record.createdAt.toISOString(),
+    }));
+  }
+
+  private decide(request: AuthorizationRequest, settings: PaymentProviderSettings): AuthorizationDecision {
     if (request.paymentToken === DECLINED_TOKEN) {
       return { approved: false, message: 'The card issuer declined the payment' };
     }
@@ -55,14 +124,6 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     return { approved: true };
   }
 
-  async capture(_request: CaptureRequest): Promise<void> {
-    await this.call('capture the payment');
-  }
-
-  async void(_request: VoidRequest): Promise<void> {
-    await this.call('void the authorization');
-  }
-
   /** The latency and transient failures every call has; returns the settings the call ran with. */
   private async call(operation: string): Promise<PaymentProviderSettings> {
     const settings = this.current;
@@ -70,4 +131,8 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     if (this.random() < settings.failureRate) throw new PaymentProviderUnavailableError(operation);
     return settings;
   }
+}
+
+function decisionOf(record: LedgerRecord): AuthorizationDecision {
+  return record.declineMessage === null ? { approved: true } : { approved: false, message: record.declineMessage };
 }

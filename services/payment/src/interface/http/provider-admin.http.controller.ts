@@ -1,5 +1,11 @@
-import { Body, Controller, Get, Logger, Put } from '@nestjs/common';
-import { type PaymentProviderSettings, paymentProviderSettingsSchema } from '@storefront/contracts';
+import { Body, Controller, Get, Logger, Put, Query } from '@nestjs/common';
+import {
+  type PaymentProviderSettings,
+  type ProviderHoldsDto,
+  type ProviderHoldsQuery,
+  paymentProviderSettingsSchema,
+  providerHoldsQuerySchema,
+} from '@storefront/contracts';
 import { Authenticated } from '@storefront/service-kit';
 import { SimulatedPaymentProvider } from '../../infrastructure/provider/simulated-payment-provider';
 
@@ -14,6 +20,12 @@ export class ProviderAdminHttpController {
   @Get()
   get(): PaymentProviderSettings {
     return this.provider.settings;
+  }
+
+  /** The provider's own records; `?status=held` lists money held on cards (for invariant checks). */
+  @Get('holds')
+  async holds(@Query({ schema: providerHoldsQuerySchema }) query: ProviderHoldsQuery): Promise<ProviderHoldsDto> {
+    return { items: await this.provider.holds(query.status) };
   }
 
   @Put()

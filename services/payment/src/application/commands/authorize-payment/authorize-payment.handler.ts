@@ -26,6 +26,7 @@ export class AuthorizePaymentHandler {
     }
     const amount = Money.of(command.amount.amountMinor, command.amount.currency);
     const decision = await this.provider.authorize({
+      idempotencyKey: command.orderId,
       reference: command.orderId,
       amount,
       paymentToken: command.paymentToken,

@@ -30,7 +30,7 @@ export class CapturePaymentHandler {
       this.logger.warn({ orderId: command.orderId, code: error.code }, `${error.message}; capture ignored`);
       return;
     }
-    await this.provider.capture({ reference: command.orderId, amount });
+    await this.provider.capture({ idempotencyKey: command.orderId, amount });
     await this.payments.update(payment, tx);
   }
 }

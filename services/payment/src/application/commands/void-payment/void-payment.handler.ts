@@ -30,7 +30,7 @@ export class VoidPaymentHandler {
       this.logger.warn({ orderId: command.orderId, code: error.code, reason: command.reason }, `${error.message}; void ignored`);
       return;
     }
-    await this.provider.void({ reference: command.orderId });
+    await this.provider.void({ idempotencyKey: command.orderId, reference: command.orderId });
     await this.payments.update(payment, tx);
   }
 }
