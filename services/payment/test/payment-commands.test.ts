@@ -12,6 +12,7 @@ import {
   envelopeSchemaOf,
 } from '@storefront/contracts';
 import { waitFor } from '@storefront/testing';
+import { PaymentProviderUnavailableError } from '../src/domain/payment.errors';
 import { PAYMENT_COMMANDS_CONSUMER } from '../src/interface/messaging/payment-commands.consumer';
 import { type PaymentUnderTest, authorizeCommand, startPayment } from './payment-app';
 
@@ -156,26 +157,121 @@ describe('payment commands', () => {
     await expect(payment.deadLettered()).resolves.toBe(0);
   });
 
-  it('has one effect when the same command arrives twice, or the saga sends it again', async () => {
+  it('has one effect when the same command arrives twice, and answers every command the saga sends again', async () => {
+    const authorizeCalls = jest.spyOn(payment.provider, 'authorize');
+    const captureCalls = jest.spyOn(payment.provider, 'capture');
+    try {
+      const command = authorizeCommand();
+      const authorize = await payment.send(AuthorizePaymentV1, command);
+      // The same envelope under another Nats-Msg-Id, as a republish after JetStream's duplicate window.
+      await payment.publish(authorize, `${authorize.id}-again`);
+      // The saga asks again (a new command): the first answer is repeated, even with another token.
+      await payment.send(AuthorizePaymentV1, { ...command, paymentToken: 'tok_decline' });
+      const capture = await payment.send(CapturePaymentV1, { orderId: command.orderId });
+      await payment.publish(capture, `${capture.id}-again`);
+      await payment.send(CapturePaymentV1, { orderId: command.orderId });
+
+      const outcomes = await outcomesAfterSettling(command.orderId);
+
+      expect(outcomes.map((outcome) => outcome.subject)).toEqual([
+        PaymentAuthorizedV1.subject,
+        PaymentAuthorizedV1.subject,
+        PaymentCapturedV1.subject,
+        PaymentCapturedV1.subject,
+      ]);
+      expect(outcomes[1]?.envelope.payload).toEqual(outcomes[0]?.envelope.payload);
+      expect(outcomes[3]?.envelope.payload).toEqual(outcomes[2]?.envelope.payload);
+      expect(authorizeCalls).toHaveBeenCalledTimes(1);
+      expect(captureCalls).toHaveBeenCalledTimes(1);
+      await expect(payment.prisma.payment.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
+      await expect(payment.prisma.capture.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
+      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'CAPTURED', tokenLast4: 'visa' });
+      // The republished envelopes did reach the consumer, and its inbox recognised them.
+      const metrics = await (await fetch(`${payment.httpUrl}/metrics`)).text();
+      for (const subject of [AuthorizePaymentV1.subject, CapturePaymentV1.subject]) {
+        expect(metrics).toMatch(new RegExp(`storefront_messages_consumed_total\\{[^}]*subject="${subject}",outcome="duplicate"\\} 1\\b`));
+      }
+    } finally {
+      authorizeCalls.mockRestore();
+      captureCalls.mockRestore();
+    }
+  });
+
+  it('answers a repeated void and a repeated declined authorization with the same outcome, calling the provider once', async () => {
+    const voidCalls = jest.spyOn(payment.provider, 'void');
+    try {
+      const voided = authorizeCommand();
+      await payment.send(AuthorizePaymentV1, voided);
+      await payment.send(VoidPaymentV1, { orderId: voided.orderId, reason: 'customer_cancelled' });
+      await payment.send(VoidPaymentV1, { orderId: voided.orderId, reason: 'customer_cancelled' });
+      const declined = authorizeCommand({ paymentToken: 'tok_decline' });
+      await payment.send(AuthorizePaymentV1, declined);
+      await payment.send(AuthorizePaymentV1, declined);
+      const tombstone = randomUUID();
+      await payment.send(VoidPaymentV1, { orderId: tombstone, reason: 'stock_unavailable' });
+      await payment.send(VoidPaymentV1, { orderId: tombstone, reason: 'stock_unavailable' });
+
+      const voidedOutcomes = await outcomesAfterSettling(voided.orderId);
+      expect(voidedOutcomes.map((outcome) => outcome.subject)).toEqual([
+        PaymentAuthorizedV1.subject,
+        PaymentVoidedV1.subject,
+        PaymentVoidedV1.subject,
+      ]);
+      expect(voidedOutcomes[2]?.envelope.payload).toEqual(voidedOutcomes[1]?.envelope.payload);
+      expect(voidCalls.mock.calls.filter(([request]) => JSON.stringify(request).includes(voided.orderId))).toHaveLength(1);
+
+      const declinedOutcomes = await payment.outcomes(declined.orderId);
+      expect(declinedOutcomes.map((outcome) => [outcome.subject, outcome.envelope.payload.reason])).toEqual([
+        [PaymentFailedV1.subject, 'declined'],
+        [PaymentFailedV1.subject, 'declined'],
+      ]);
+      expect(declinedOutcomes[1]?.envelope.payload).toEqual(declinedOutcomes[0]?.envelope.payload);
+
+      const tombstoneOutcomes = await payment.outcomes(tombstone);
+      expect(tombstoneOutcomes.map((outcome) => [outcome.subject, outcome.envelope.payload.paymentId])).toEqual([
+        [PaymentVoidedV1.subject, null],
+        [PaymentVoidedV1.subject, null],
+      ]);
+      await expect(payment.deadLettered()).resolves.toBe(0);
+    } finally {
+      voidCalls.mockRestore();
+    }
+  });
+
+  it('leaves no money held at the provider when the answer to an approval is lost and the order is voided meanwhile', async () => {
     const command = authorizeCommand();
-    const authorize = await payment.send(AuthorizePaymentV1, command);
-    // The same envelope under another Nats-Msg-Id, as a republish after JetStream's duplicate window.
-    await payment.publish(authorize, `${authorize.id}-again`);
-    await payment.send(AuthorizePaymentV1, { ...command, paymentToken: 'tok_decline' });
-    const capture = await payment.send(CapturePaymentV1, { orderId: command.orderId });
-    await payment.publish(capture, `${capture.id}-again`);
-    await payment.send(CapturePaymentV1, { orderId: command.orderId });
+    const provider = payment.provider;
+    const approve = provider.authorize.bind(provider);
+    const lost = jest.spyOn(provider, 'authorize').mockImplementationOnce(async (request) => {
+      await approve(request); // the provider approves and holds the money,
+      throw new PaymentProviderUnavailableError('authorize the payment'); // but its answer never arrives
+    });
+    const heldFor = async (orderId: string) => (await provider.holds('held')).filter((hold) => hold.reference === orderId);
+    try {
+      await payment.send(AuthorizePaymentV1, command);
+      await waitFor(() => lost.mock.calls.length >= 1, { what: 'the lost approval' });
+      await expect(heldFor(command.orderId)).resolves.toHaveLength(1);
+      // The saga's payment step timed out: it voids before the authorization is delivered again.
+      await payment.send(VoidPaymentV1, { orderId: command.orderId, reason: 'payment timed out' });
 
-    const outcomes = await outcomesAfterSettling(command.orderId);
+      const outcomes = await waitFor(
+        async () => {
+          const all = await payment.outcomes(command.orderId);
+          return all.length >= 2 ? all : undefined;
+        },
+        { timeoutMs: 20_000, what: 'the void and the redelivered authorization answered' },
+      );
+      await payment.settled();
 
-    expect(outcomes.map((outcome) => outcome.subject)).toEqual([PaymentAuthorizedV1.subject, PaymentCapturedV1.subject]);
-    await expect(payment.prisma.payment.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
-    await expect(payment.prisma.capture.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
-    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'CAPTURED', tokenLast4: 'visa' });
-    // The republished envelopes did reach the consumer, and its inbox recognised them.
-    const metrics = await (await fetch(`${payment.httpUrl}/metrics`)).text();
-    for (const subject of [AuthorizePaymentV1.subject, CapturePaymentV1.subject]) {
-      expect(metrics).toMatch(new RegExp(`storefront_messages_consumed_total\\{[^}]*subject="${subject}",outcome="duplicate"\\} 1\\b`));
+      expect(outcomes.map((outcome) => [outcome.subject, outcome.envelope.payload.reason])).toEqual([
+        [PaymentVoidedV1.subject, undefined],
+        [PaymentFailedV1.subject, 'order_voided'],
+      ]);
+      await expect(heldFor(command.orderId)).resolves.toEqual([]);
+      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'VOIDED' });
+      await expect(payment.deadLettered()).resolves.toBe(0);
+    } finally {
+      lost.mockRestore();
     }
   });
 
@@ -193,11 +289,12 @@ describe('payment commands', () => {
       const command = authorizeCommand();
       const sent = await payment.send(AuthorizePaymentV1, command);
 
-      // Delivered twice and failed twice: retried, never acknowledged, nothing written.
+      // Delivered twice and failed twice: retried, never acknowledged, nothing written but the intent.
       await waitFor(() => authorize.mock.calls.length >= 2, { what: 'a second delivery' });
       const consumer = await payment.jsm.consumers.info(payment.namespace.stream(PAYMENTS_STREAM), PAYMENT_COMMANDS_CONSUMER);
       expect(consumer.num_ack_pending).toBeGreaterThanOrEqual(1);
-      await expect(row(command.orderId)).resolves.toBeNull();
+      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'PENDING', authorizedAt: null });
+      expect(new Set(authorize.mock.calls.map(([request]) => request.idempotencyKey)).size).toBe(1);
       await expect(payment.prisma.inboxMessage.count({ where: { eventId: sent.id } })).resolves.toBe(0);
 
       expect((await put({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null })).status).toBe(200);

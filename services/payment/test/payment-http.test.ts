@@ -22,7 +22,7 @@ describe('payment REST API', () => {
     it('answers the payment of an order', async () => {
       const orderId = randomUUID();
       const created = await payment.prisma.payment.create({
-        data: { id: randomUUID(), orderId, status: 'CAPTURED', amountMinor: 2500, currency: 'USD', tokenLast4: 'visa' },
+        data: { id: randomUUID(), orderId, status: 'CAPTURED', amountMinor: 2500, currency: 'USD', tokenLast4: 'visa', authorizedAt: new Date() },
       });
       await payment.prisma.capture.create({ data: { paymentId: created.id, orderId, amountMinor: 2500, currency: 'USD' } });
 
@@ -128,6 +128,23 @@ describe('payment REST API', () => {
       });
       expect(payment.provider.settings).toEqual(valid);
     });
+  });
+
+  it('lists the provider’s records by status for admins only', async () => {
+    const held = { idempotencyKey: randomUUID(), reference: randomUUID(), status: 'held', amountMinor: 700, currency: 'EUR', declineMessage: null };
+    await payment.prisma.providerAuthorization.create({ data: held });
+    await payment.prisma.providerAuthorization.create({ data: { ...held, idempotencyKey: randomUUID(), status: 'voided' } });
+
+    const response = await request('GET', '/admin/provider/holds?status=held');
+
+    expect(response.status).toBe(200);
+    expect((response.body as { items: { idempotencyKey: string }[] }).items).toEqual([
+      { idempotencyKey: held.idempotencyKey, reference: held.reference, status: 'held', amount: { amountMinor: 700, currency: 'EUR' }, createdAt: expect.any(String) },
+    ]);
+    await expect(request('GET', '/admin/provider/holds?status=lost')).resolves.toMatchObject({ status: 400 });
+    await expect(
+      request('GET', '/admin/provider/holds', undefined, undefined, { subject: 'alice', roles: ['customer'] }),
+    ).resolves.toMatchObject({ status: 403 });
   });
 
   it('refuses a body of an unsupported media type with 415 and keeps the settings', async () => {

@@ -11,7 +11,7 @@ describe('payment migrations', () => {
 
   const authorized = (orderId: string = randomUUID()) =>
     prisma.payment.create({
-      data: { id: randomUUID(), orderId, status: 'AUTHORIZED', amountMinor: 100, currency: 'USD', tokenLast4: 'visa' },
+      data: { id: randomUUID(), orderId, status: 'AUTHORIZED', amountMinor: 100, currency: 'USD', tokenLast4: 'visa', authorizedAt: new Date() },
     });
 
   beforeAll(async () => {
@@ -34,7 +34,20 @@ describe('payment migrations', () => {
       amountMinor: 100,
       currency: 'USD',
       tokenLast4: 'visa',
+      authorizedAt: payment.authorizedAt,
+      declineMessage: null,
       capture: { amountMinor: 100, currency: 'USD', orderId: payment.orderId },
+    });
+    const declined = await prisma.payment.create({
+      data: { id: randomUUID(), orderId: randomUUID(), status: 'FAILED', amountMinor: 5, currency: 'EUR', declineMessage: 'no' },
+    });
+    await expect(prisma.payment.findUnique({ where: { id: declined.id } })).resolves.toMatchObject({ status: 'FAILED', declineMessage: 'no' });
+    const hold = { idempotencyKey: payment.id, reference: payment.orderId, status: 'held', amountMinor: 100, currency: 'USD', declineMessage: null };
+    await prisma.providerAuthorization.create({ data: hold });
+    await expect(prisma.providerAuthorization.findUnique({ where: { idempotencyKey: payment.id } })).resolves.toMatchObject({
+      ...hold,
+      createdAt: expect.any(Date),
+      updatedAt: expect.any(Date),
     });
   });
 
@@ -54,9 +67,10 @@ describe('payment migrations', () => {
   });
 
   it.each([
-    ['an authorized payment without amount', { status: 'AUTHORIZED' as const }, /payments_tombstone_check/],
+    ['an authorized payment without amount', { status: 'AUTHORIZED' as const, authorizedAt: new Date() }, /payments_tombstone_check/],
+    ['an authorized payment without an authorization time', { status: 'CAPTURED' as const, amountMinor: 1, currency: 'USD' }, /payments_authorized_check/],
     ['an amount without currency', { status: 'VOIDED' as const, amountMinor: 1 }, /payments_amount_currency_check/],
-    ['a negative amount', { status: 'AUTHORIZED' as const, amountMinor: -1, currency: 'USD' }, /payments_amount_minor_check/],
+    ['a negative amount', { status: 'PENDING' as const, amountMinor: -1, currency: 'USD' }, /payments_amount_minor_check/],
   ])('refuses %s', async (_case, data, constraint) => {
     await expect(prisma.payment.create({ data: { id: randomUUID(), orderId: randomUUID(), ...data } })).rejects.toThrow(constraint);
   });

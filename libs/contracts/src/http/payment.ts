@@ -16,7 +16,7 @@ export type PaymentProviderSettings = z.output<typeof paymentProviderSettingsSch
 export const paymentSchema = z.object({
   id: z.uuid(),
   orderId: z.uuid(),
-  status: z.enum(['authorized', 'captured', 'voided', 'failed']),
+  status: z.enum(['pending', 'authorized', 'captured', 'voided', 'failed']),
   amount: z.object({ amountMinor: z.number().int(), currency: z.string() }),
   capturedAmountMinor: z.number().int(),
   createdAt: z.iso.datetime(),

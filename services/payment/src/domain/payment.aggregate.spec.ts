@@ -7,8 +7,14 @@ const opened = new Date('2026-01-01T00:00:00Z');
 const later = new Date('2026-01-01T00:05:00Z');
 const input: NewPayment = { id: 'p1', orderId, amount: Money.of(4999, 'EUR'), paymentToken: 'tok_visa_4242' };
 
-const authorized = () => Payment.authorize(input, opened);
-const declined = () => Payment.decline({ ...input, message: 'declined' }, opened);
+const pending = () => Payment.request(input, opened);
+function decided(outcome: Parameters<Payment['decide']>[0]): Payment {
+  const payment = pending();
+  payment.decide(outcome, opened);
+  return payment;
+}
+const authorized = () => decided({ approved: true });
+const declined = () => decided({ approved: false, message: 'declined' });
 const tombstone = () => Payment.voidBeforeAuthorization({ id: 'p1', orderId }, opened);
 function captured(): Payment {
   const payment = authorized();
@@ -20,91 +26,133 @@ function voided(): Payment {
   payment.void(opened);
   return payment;
 }
-const kinds = (payment: Payment) => payment.pullEvents().map((event) => event.kind);
+function voidedWhilePending(): Payment {
+  const payment = pending();
+  payment.void(opened);
+  return payment;
+}
+const kinds = (payment: Payment) => payment.pullEvents().map((event) => ('outcome' in event ? `${event.kind}:${event.outcome}` : event.kind));
+const settled = (make: () => Payment) => () => {
+  const payment = make();
+  payment.pullEvents();
+  return payment;
+};
 
 describe('Payment', () => {
-  it('is authorized with the amount and records PaymentAuthorized', () => {
-    const payment = authorized();
-    expect(payment.snapshot).toMatchObject({ status: 'AUTHORIZED', amount: input.amount, capturedAmount: null });
+  it('is PENDING before the provider is asked, announcing nothing yet', () => {
+    const payment = pending();
+    expect(payment.snapshot).toMatchObject({ status: 'PENDING', amount: input.amount, authorizedAt: null });
+    expect(payment.providerKey).toBe('p1');
+    expect(kinds(payment)).toEqual([]);
+  });
+
+  it('is authorized with the amount when the provider approves, and records PaymentAuthorized', () => {
+    const payment = pending();
+    payment.decide({ approved: true }, later);
+    expect(payment.snapshot).toMatchObject({ status: 'AUTHORIZED', amount: input.amount, capturedAmount: null, authorizedAt: later });
     expect(kinds(payment)).toEqual(['PaymentAuthorized']);
   });
 
   it('keeps only the last four characters of the payment token', () => {
-    expect(authorized().snapshot.tokenLast4).toBe('4242');
-    expect(Payment.authorize({ ...input, paymentToken: 'tok' }, opened).snapshot.tokenLast4).toBe('tok');
+    expect(pending().snapshot.tokenLast4).toBe('4242');
+    expect(Payment.request({ ...input, paymentToken: 'tok' }, opened).snapshot.tokenLast4).toBe('tok');
     expect(JSON.stringify(authorized().snapshot)).not.toContain('tok_visa');
   });
 
-  it('is FAILED when declined and records the decline with its message', () => {
+  it('is FAILED when declined and keeps the decline message', () => {
     const payment = declined();
-    expect(payment.status).toBe('FAILED');
+    expect(payment.snapshot).toMatchObject({ status: 'FAILED', declineMessage: 'declined', authorizedAt: null });
     expect(payment.pullEvents()).toEqual([expect.objectContaining({ kind: 'PaymentDeclined', message: 'declined' })]);
   });
 
+  it('takes the provider’s answer only while PENDING', () => {
+    for (const make of [authorized, declined, tombstone, voidedWhilePending]) {
+      expect(() => make().decide({ approved: true }, later)).toThrow(InvalidPaymentTransitionError);
+    }
+  });
+
   it('captures exactly the authorized amount', () => {
-    const payment = authorized();
-    payment.pullEvents();
-    expect(payment.capture(later)).toBe(input.amount);
+    const payment = settled(authorized)();
+    expect(payment.capture(later)).toBe(true);
     expect(payment.snapshot).toMatchObject({ status: 'CAPTURED', capturedAmount: input.amount, capturedAt: later, updatedAt: later });
     expect(kinds(payment)).toEqual(['PaymentCaptured']);
   });
 
-  it('voids an authorization', () => {
-    const payment = authorized();
-    payment.pullEvents();
-    payment.void(later);
-    expect(payment.snapshot).toMatchObject({ status: 'VOIDED', capturedAmount: null, updatedAt: later });
-    expect(kinds(payment)).toEqual(['PaymentVoided']);
+  it('voids an authorization, and a pending one whose answer never came', () => {
+    for (const make of [authorized, pending]) {
+      const payment = settled(make)();
+      expect(payment.void(later)).toBe(true);
+      expect(payment.snapshot).toMatchObject({ status: 'VOIDED', capturedAmount: null, updatedAt: later });
+      expect(kinds(payment)).toEqual(['PaymentVoided']);
+    }
   });
 
-  it('is a tombstone when voided before any authorization, and only then', () => {
+  it('is voided before authorization when the void came first or while PENDING, and only then', () => {
     const payment = tombstone();
-    expect(payment.isTombstone).toBe(true);
     expect(payment.snapshot).toMatchObject({ status: 'VOIDED', amount: null, tokenLast4: null });
     expect(kinds(payment)).toEqual(['VoidedBeforeAuthorization']);
-    expect(voided().isTombstone).toBe(false);
-  });
-
-  it('refuses a late authorization of a tombstone without changing it', () => {
-    const payment = tombstone();
-    const before = payment.snapshot;
-    payment.pullEvents();
-    payment.refuseAuthorization(later);
-    expect(payment.snapshot).toBe(before);
-    expect(kinds(payment)).toEqual(['AuthorizationRefused']);
+    expect(payment.isVoidedBeforeAuthorization).toBe(true);
+    expect(voidedWhilePending().isVoidedBeforeAuthorization).toBe(true);
+    expect(voided().isVoidedBeforeAuthorization).toBe(false);
   });
 
   it.each([
-    ['captured', captured],
+    ['authorized', authorized, 'OutcomeRepeated:authorized'],
+    ['captured', captured, 'OutcomeRepeated:authorized'],
+    ['voided after authorization', voided, 'OutcomeRepeated:authorized'],
+    ['declined', declined, 'OutcomeRepeated:declined'],
+    ['voided before authorization', tombstone, 'AuthorizationRefused'],
+    ['voided while pending', voidedWhilePending, 'AuthorizationRefused'],
+  ])('answers an authorization asked for again of a %s payment as before, changing nothing', (_state, make, answer) => {
+    const payment = settled(make)();
+    const before = payment.snapshot;
+    payment.answerAuthorizationAgain(later);
+    expect(payment.snapshot).toBe(before);
+    expect(kinds(payment)).toEqual([answer]);
+  });
+
+  it('cannot repeat the answer of a pending authorization: the provider has to be asked', () => {
+    expect(() => pending().answerAuthorizationAgain(later)).toThrow(InvalidPaymentTransitionError);
+  });
+
+  it('announces a repeated capture again without capturing twice', () => {
+    const payment = settled(captured)();
+    const before = payment.snapshot;
+    expect(payment.capture(later)).toBe(false);
+    expect(payment.snapshot).toBe(before);
+    expect(kinds(payment)).toEqual(['OutcomeRepeated:captured']);
+  });
+
+  it.each([
+    ['voided after authorization', voided],
+    ['voided before authorization', tombstone],
+  ])('announces a repeated void of a payment %s again without voiding twice', (_state, make) => {
+    const payment = settled(make)();
+    const before = payment.snapshot;
+    expect(payment.void(later)).toBe(false);
+    expect(payment.snapshot).toBe(before);
+    expect(kinds(payment)).toEqual(['OutcomeRepeated:voided']);
+  });
+
+  it.each([
+    ['pending', pending],
     ['voided', voided],
     ['declined', declined],
     ['tombstoned', tombstone],
   ])('cannot capture a %s payment', (_state, make) => {
-    const payment = make();
-    payment.pullEvents();
+    const payment = settled(make)();
     expect(() => payment.capture(later)).toThrow(InvalidPaymentTransitionError);
     expect(payment.pullEvents()).toEqual([]);
   });
 
   it.each([
     ['captured', captured],
-    ['voided', voided],
     ['declined', declined],
-    ['tombstoned', tombstone],
   ])('cannot void a %s payment', (_state, make) => {
     const payment = make();
     const before = payment.snapshot;
     expect(() => payment.void(later)).toThrow(InvalidPaymentTransitionError);
     expect(payment.snapshot).toBe(before);
-  });
-
-  it.each([
-    ['authorized', authorized],
-    ['captured', captured],
-    ['voided after authorization', voided],
-    ['declined', declined],
-  ])('cannot refuse an authorization for a %s payment', (_state, make) => {
-    expect(() => make().refuseAuthorization(later)).toThrow(InvalidPaymentTransitionError);
   });
 
   it('names the action, the status and the order when it refuses a transition', () => {

@@ -2,7 +2,10 @@ import type { Money } from './money.value-object';
 import type { PaymentDomainEvent } from './payment.domain-event';
 import { InvalidPaymentTransitionError } from './payment.errors';
 
-export type PaymentStatus = 'AUTHORIZED' | 'CAPTURED' | 'VOIDED' | 'FAILED';
+export type PaymentStatus = 'PENDING' | 'AUTHORIZED' | 'CAPTURED' | 'VOIDED' | 'FAILED';
+
+/** What the provider answered to an authorization. */
+export type AuthorizationOutcome = { readonly approved: true } | { readonly approved: false; readonly message: string };
 
 /** How much of a payment token is kept: enough to tell cards apart in support, never the token. */
 const TOKEN_CHARACTERS_KEPT = 4;
@@ -11,9 +14,13 @@ export interface PaymentState {
   readonly id: string;
   readonly orderId: string;
   readonly status: PaymentStatus;
-  /** Null only for a tombstone. */
+  /** Null only for a void that arrived before any authorization was asked for. */
   readonly amount: Money | null;
   readonly tokenLast4: string | null;
+  /** When the provider's approval was recorded; null if it never was. */
+  readonly authorizedAt: Date | null;
+  /** Why the provider declined; set only when FAILED. */
+  readonly declineMessage: string | null;
   /** Set once, by the capture; always the authorized amount. */
   readonly capturedAmount: Money | null;
   readonly capturedAt: Date | null;
@@ -30,27 +37,38 @@ export interface NewPayment {
 }
 
 /**
- * The payment of one order. AUTHORIZED can become CAPTURED or VOIDED; CAPTURED, VOIDED and FAILED
- * are final. A VOIDED payment without amount is a tombstone: the void arrived first, and it makes a
- * later authorization of the order fail.
+ * The payment of one order:
+ *
+ *   PENDING ──approved──▶ AUTHORIZED ──capture──▶ CAPTURED
+ *      │  └───declined──▶ FAILED          └──void──▶ VOIDED
+ *      └──void──▶ VOIDED (never authorized)
+ *
+ * PENDING is the intent, stored before the provider is asked, so a hold the provider made is never
+ * unknown here. CAPTURED, VOIDED and FAILED are final. A VOIDED payment that was never authorized
+ * (a void that came first, with no amount, or one that came while PENDING) refuses any later
+ * authorization. A command repeated for a payment that has answered it gets the same answer again:
+ * its first reply may have been lost.
  */
 export class Payment {
   private events: PaymentDomainEvent[] = [];
 
   private constructor(private state: PaymentState) {}
 
-  /** The provider approved the authorization. */
-  static authorize(input: NewPayment, now: Date): Payment {
-    const payment = Payment.open(input, 'AUTHORIZED', now);
-    payment.record({ kind: 'PaymentAuthorized', payment: payment.state, occurredAt: now });
-    return payment;
-  }
-
-  /** The provider declined the authorization; the row keeps the order from being authorized twice. */
-  static decline(input: NewPayment & { readonly message: string }, now: Date): Payment {
-    const payment = Payment.open(input, 'FAILED', now);
-    payment.record({ kind: 'PaymentDeclined', payment: payment.state, message: input.message, occurredAt: now });
-    return payment;
+  /** The intent to authorize; the provider is asked next, with `id` as the idempotency key. */
+  static request(input: NewPayment, now: Date): Payment {
+    return new Payment({
+      id: input.id,
+      orderId: input.orderId,
+      status: 'PENDING',
+      amount: input.amount,
+      tokenLast4: input.paymentToken.slice(-TOKEN_CHARACTERS_KEPT),
+      authorizedAt: null,
+      declineMessage: null,
+      capturedAmount: null,
+      capturedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
   }
 
   /** A void for an order with no payment yet: remember it, so a late authorization is refused. */
@@ -61,6 +79,8 @@ export class Payment {
       status: 'VOIDED',
       amount: null,
       tokenLast4: null,
+      authorizedAt: null,
+      declineMessage: null,
       capturedAmount: null,
       capturedAt: null,
       createdAt: now,
@@ -75,45 +95,69 @@ export class Payment {
     return new Payment(state);
   }
 
-  private static open(input: NewPayment, status: PaymentStatus, now: Date): Payment {
-    return new Payment({
-      id: input.id,
-      orderId: input.orderId,
-      status,
-      amount: input.amount,
-      tokenLast4: input.paymentToken.slice(-TOKEN_CHARACTERS_KEPT),
-      capturedAmount: null,
-      capturedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+  /** The provider's answer to the pending authorization. */
+  decide(outcome: AuthorizationOutcome, now: Date): void {
+    if (this.state.status !== 'PENDING') throw this.cannot('record an authorization for');
+    if (outcome.approved) {
+      this.state = { ...this.state, status: 'AUTHORIZED', authorizedAt: now, updatedAt: now };
+      this.record({ kind: 'PaymentAuthorized', payment: this.state, occurredAt: now });
+      return;
+    }
+    this.state = { ...this.state, status: 'FAILED', declineMessage: outcome.message, updatedAt: now };
+    this.record({ kind: 'PaymentDeclined', payment: this.state, message: outcome.message, occurredAt: now });
   }
 
-  /** Charges the whole authorized amount; returns it. */
-  capture(now: Date): Money {
+  /** The authorization was asked for again after it was answered: the same answer again. */
+  answerAuthorizationAgain(now: Date): void {
+    if (this.state.status === 'PENDING') throw this.cannot('repeat the answer for');
+    if (this.isVoidedBeforeAuthorization) {
+      this.record({ kind: 'AuthorizationRefused', payment: this.state, occurredAt: now });
+    } else if (this.state.status === 'FAILED') {
+      this.record({ kind: 'OutcomeRepeated', outcome: 'declined', payment: this.state, occurredAt: now });
+    } else {
+      this.record({ kind: 'OutcomeRepeated', outcome: 'authorized', payment: this.state, occurredAt: now });
+    }
+  }
+
+  /**
+   * Charges the whole authorized amount. True when the provider must capture now; false when it was
+   * captured before and only the answer is repeated.
+   */
+  capture(now: Date): boolean {
+    if (this.state.status === 'CAPTURED') {
+      this.record({ kind: 'OutcomeRepeated', outcome: 'captured', payment: this.state, occurredAt: now });
+      return false;
+    }
     const amount = this.state.amount;
     if (this.state.status !== 'AUTHORIZED' || !amount) throw this.cannot('capture');
     this.state = { ...this.state, status: 'CAPTURED', capturedAmount: amount, capturedAt: now, updatedAt: now };
     this.record({ kind: 'PaymentCaptured', payment: this.state, occurredAt: now });
-    return amount;
+    return true;
   }
 
-  /** Releases the authorization; nothing will be charged. */
-  void(now: Date): void {
-    if (this.state.status !== 'AUTHORIZED') throw this.cannot('void');
+  /**
+   * Releases the authorization, or the pending one (whatever the provider decided about it). True
+   * when the provider must void now; false when it was voided before and only the answer is repeated.
+   */
+  void(now: Date): boolean {
+    if (this.state.status === 'VOIDED') {
+      this.record({ kind: 'OutcomeRepeated', outcome: 'voided', payment: this.state, occurredAt: now });
+      return false;
+    }
+    if (this.state.status !== 'AUTHORIZED' && this.state.status !== 'PENDING') throw this.cannot('void');
     this.state = { ...this.state, status: 'VOIDED', updatedAt: now };
     this.record({ kind: 'PaymentVoided', payment: this.state, occurredAt: now });
+    return true;
   }
 
-  /** An authorization arrived after the void of its order; only a tombstone refuses one. */
-  refuseAuthorization(now: Date): void {
-    if (!this.isTombstone) throw this.cannot('refuse an authorization for');
-    this.record({ kind: 'AuthorizationRefused', payment: this.state, occurredAt: now });
+  /** Voided before an authorization was recorded: later authorizations of the order are refused. */
+  get isVoidedBeforeAuthorization(): boolean {
+    return this.state.status === 'VOIDED' && this.state.authorizedAt === null;
   }
 
-  /** A void that arrived before any authorization of the order. */
-  get isTombstone(): boolean {
-    return this.state.status === 'VOIDED' && this.state.amount === null;
+  /** The key every provider call about this payment carries: its id, stored before the first call. */
+  get providerKey(): string {
+    return this.state.id;
   }
 
   get status(): PaymentStatus {

@@ -9,4 +9,11 @@ export type PaymentDomainEvent =
   /** A void arrived before any authorization: the tombstone was written, nothing was held. */
   | { readonly kind: 'VoidedBeforeAuthorization'; readonly payment: PaymentState; readonly occurredAt: Date }
   /** An authorization arrived after the order was voided and was refused. */
-  | { readonly kind: 'AuthorizationRefused'; readonly payment: PaymentState; readonly occurredAt: Date };
+  | { readonly kind: 'AuthorizationRefused'; readonly payment: PaymentState; readonly occurredAt: Date }
+  /** A command was repeated after it had been answered: the same answer, announced again. */
+  | {
+      readonly kind: 'OutcomeRepeated';
+      readonly outcome: 'authorized' | 'declined' | 'captured' | 'voided';
+      readonly payment: PaymentState;
+      readonly occurredAt: Date;
+    };

@@ -15,6 +15,11 @@ export interface PaymentRepository {
    * concurrent commands for one order (on any replica) wait for each other instead of racing.
    */
   lockByOrderId(orderId: string, tx: Transaction): Promise<Payment | null>;
+  /**
+   * Stores a PENDING payment at once, outside any command transaction: it must be durable before
+   * the provider is called, whatever happens to the command afterwards.
+   */
+  insertIntent(payment: Payment): Promise<void>;
   /** Writes a new payment and the events it recorded. */
   insert(payment: Payment, tx: Transaction): Promise<void>;
   /** Writes the changes of a loaded payment and the events it recorded. */

@@ -7,6 +7,7 @@ import {
 } from '@storefront/contracts';
 import { createEvent } from '@storefront/messaging';
 import type { Money } from '../../domain/money.value-object';
+import type { PaymentState } from '../../domain/payment.aggregate';
 import type { PaymentDomainEvent } from '../../domain/payment.domain-event';
 
 const SOURCE = 'payment';
@@ -16,21 +17,32 @@ function money(amount: Money | null): { amountMinor: number; currency: string } 
   return { amountMinor: amount.amountMinor, currency: amount.currency };
 }
 
+const DECLINED = 'The payment was declined';
+
 /** Domain events → the integration events the order saga consumes (payment.*.v1). */
 export function toIntegrationEvent(event: PaymentDomainEvent): EventEnvelope {
   const { payment } = event;
   const common = { source: SOURCE, aggregateId: payment.id, occurredAt: event.occurredAt };
+  const authorized = () =>
+    createEvent(PaymentAuthorizedV1, {
+      ...common,
+      payload: { orderId: payment.orderId, paymentId: payment.id, amount: money(payment.amount) },
+    });
+  const declined = (message: string) =>
+    createEvent(PaymentFailedV1, { ...common, payload: { orderId: payment.orderId, reason: 'declined', message } });
+  const captured = () =>
+    createEvent(PaymentCapturedV1, {
+      ...common,
+      payload: { orderId: payment.orderId, paymentId: payment.id, amount: money(payment.capturedAmount) },
+    });
+  const voided = (state: PaymentState) =>
+    // A void that came before any authorization was asked for has no payment to name.
+    createEvent(PaymentVoidedV1, { ...common, payload: { orderId: state.orderId, paymentId: state.amount ? state.id : null } });
   switch (event.kind) {
     case 'PaymentAuthorized':
-      return createEvent(PaymentAuthorizedV1, {
-        ...common,
-        payload: { orderId: payment.orderId, paymentId: payment.id, amount: money(payment.amount) },
-      });
+      return authorized();
     case 'PaymentDeclined':
-      return createEvent(PaymentFailedV1, {
-        ...common,
-        payload: { orderId: payment.orderId, reason: 'declined', message: event.message },
-      });
+      return declined(event.message);
     case 'AuthorizationRefused':
       return createEvent(PaymentFailedV1, {
         ...common,
@@ -41,14 +53,20 @@ export function toIntegrationEvent(event: PaymentDomainEvent): EventEnvelope {
         },
       });
     case 'PaymentCaptured':
-      return createEvent(PaymentCapturedV1, {
-        ...common,
-        payload: { orderId: payment.orderId, paymentId: payment.id, amount: money(payment.capturedAmount) },
-      });
+      return captured();
     case 'PaymentVoided':
-      return createEvent(PaymentVoidedV1, { ...common, payload: { orderId: payment.orderId, paymentId: payment.id } });
     case 'VoidedBeforeAuthorization':
-      // No authorization existed, so there is no payment to name.
-      return createEvent(PaymentVoidedV1, { ...common, payload: { orderId: payment.orderId, paymentId: null } });
+      return voided(payment);
+    case 'OutcomeRepeated':
+      switch (event.outcome) {
+        case 'authorized':
+          return authorized();
+        case 'declined':
+          return declined(payment.declineMessage ?? DECLINED);
+        case 'captured':
+          return captured();
+        case 'voided':
+          return voided(payment);
+      }
   }
 }

@@ -11,6 +11,8 @@ export function toPayment(row: PaymentRowWithCapture): Payment {
     status: row.status,
     amount: row.amountMinor === null || row.currency === null ? null : Money.of(row.amountMinor, row.currency),
     tokenLast4: row.tokenLast4,
+    authorizedAt: row.authorizedAt,
+    declineMessage: row.declineMessage,
     capturedAmount: row.capture && Money.of(row.capture.amountMinor, row.capture.currency),
     capturedAt: row.capture?.capturedAt ?? null,
     createdAt: row.createdAt,

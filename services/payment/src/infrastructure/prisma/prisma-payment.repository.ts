@@ -12,6 +12,22 @@ function client(tx: Transaction): Prisma.TransactionClient {
   return tx as Prisma.TransactionClient;
 }
 
+function newRow(payment: Payment) {
+  const state = payment.snapshot;
+  return {
+    id: state.id,
+    orderId: state.orderId,
+    status: state.status,
+    amountMinor: state.amount?.amountMinor ?? null,
+    currency: state.amount?.currency ?? null,
+    tokenLast4: state.tokenLast4,
+    authorizedAt: state.authorizedAt,
+    declineMessage: state.declineMessage,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+  };
+}
+
 @Injectable()
 export class PrismaPaymentRepository implements PaymentRepository {
   constructor(
@@ -32,21 +48,14 @@ export class PrismaPaymentRepository implements PaymentRepository {
     return row && toPayment(row);
   }
 
+  async insertIntent(payment: Payment): Promise<void> {
+    if (payment.pullEvents().length > 0) throw new Error('an intent announces nothing; its decision does');
+    await this.prisma.payment.create({ data: newRow(payment) });
+  }
+
   async insert(payment: Payment, tx: Transaction): Promise<void> {
     const db = client(tx);
-    const state = payment.snapshot;
-    await db.payment.create({
-      data: {
-        id: state.id,
-        orderId: state.orderId,
-        status: state.status,
-        amountMinor: state.amount?.amountMinor ?? null,
-        currency: state.amount?.currency ?? null,
-        tokenLast4: state.tokenLast4,
-        createdAt: state.createdAt,
-        updatedAt: state.updatedAt,
-      },
-    });
+    await db.payment.create({ data: newRow(payment) });
     await this.outbox.add(db, ...payment.pullEvents().map(toIntegrationEvent));
   }
 
@@ -54,7 +63,10 @@ export class PrismaPaymentRepository implements PaymentRepository {
     const db = client(tx);
     const state = payment.snapshot;
     const events = payment.pullEvents();
-    await db.payment.update({ where: { id: state.id }, data: { status: state.status, updatedAt: state.updatedAt } });
+    await db.payment.update({
+      where: { id: state.id },
+      data: { status: state.status, authorizedAt: state.authorizedAt, declineMessage: state.declineMessage, updatedAt: state.updatedAt },
+    });
     if (events.some((event) => event.kind === 'PaymentCaptured') && state.capturedAmount) {
       // captures.order_id is unique: a second capture of the order fails here and rolls back.
       await db.capture.create({

@@ -8,20 +8,20 @@ import { ProviderRefusedError, SimulatedPaymentProvider } from './simulated-paym
 /** The ledger's contract in memory; the Prisma one runs in the service's integration tests. */
 class MemoryLedger implements ProviderLedger {
   private readonly records = new Map<string, LedgerRecord>();
-  async find(key: string) {
-    return this.records.get(key) ?? null;
+  find(key: string) {
+    return Promise.resolve(this.records.get(key) ?? null);
   }
-  async open(record: Omit<LedgerRecord, 'createdAt'>) {
+  open(record: Omit<LedgerRecord, 'createdAt'>) {
     if (!this.records.has(record.idempotencyKey)) this.records.set(record.idempotencyKey, { ...record, createdAt: new Date(0) });
-    return this.records.get(record.idempotencyKey) as LedgerRecord;
+    return Promise.resolve(this.records.get(record.idempotencyKey) as LedgerRecord);
   }
-  async move(key: string, from: HoldStatus, to: HoldStatus) {
+  move(key: string, from: HoldStatus, to: HoldStatus) {
     const record = this.records.get(key);
     if (record?.status === from) this.records.set(key, { ...record, status: to });
-    return this.records.get(key) ?? null;
+    return Promise.resolve(this.records.get(key) ?? null);
   }
-  async list(status?: HoldStatus) {
-    return [...this.records.values()].filter((record) => status === undefined || record.status === status);
+  list(status?: HoldStatus) {
+    return Promise.resolve([...this.records.values()].filter((record) => status === undefined || record.status === status));
   }
 }
 const simulated = (settings: PaymentProviderSettings, random?: () => number) =>

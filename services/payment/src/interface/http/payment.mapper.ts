@@ -2,6 +2,7 @@ import type { PaymentDto } from '@storefront/contracts';
 import type { Payment, PaymentStatus } from '../../domain/payment.aggregate';
 
 const STATUS: Record<PaymentStatus, PaymentDto['status']> = {
+  PENDING: 'pending',
   AUTHORIZED: 'authorized',
   CAPTURED: 'captured',
   VOIDED: 'voided',

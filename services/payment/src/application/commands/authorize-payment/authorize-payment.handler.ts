@@ -13,28 +13,38 @@ export class AuthorizePaymentHandler {
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
   ) {}
 
-  /** Throws PaymentProviderUnavailableError when the provider fails; nothing is written then. */
+  /**
+   * Records the intent (PENDING) before the provider is asked, then its answer. Throws
+   * PaymentProviderUnavailableError when the provider fails: the command comes again and asks with
+   * the same idempotency key, so a hold the provider made meanwhile is found, never made twice.
+   */
   async execute(command: AuthorizePaymentCommand, tx: Transaction): Promise<void> {
-    const existing = await this.payments.lockByOrderId(command.orderId, tx);
-    if (existing) {
-      // The order's authorization was answered before (approved or declined), unless the void came first.
-      if (existing.isTombstone) {
-        existing.refuseAuthorization(new Date());
-        await this.payments.update(existing, tx);
-      }
+    const payment = (await this.payments.lockByOrderId(command.orderId, tx)) ?? (await this.recordIntent(command));
+    if (payment.status !== 'PENDING') {
+      // Answered before (its reply may have been lost), or voided before it was authorized.
+      payment.answerAuthorizationAgain(new Date());
+      await this.payments.update(payment, tx);
       return;
     }
-    const amount = Money.of(command.amount.amountMinor, command.amount.currency);
     const decision = await this.provider.authorize({
-      idempotencyKey: command.orderId,
+      idempotencyKey: payment.providerKey,
       reference: command.orderId,
-      amount,
+      amount: payment.snapshot.amount as Money,
       paymentToken: command.paymentToken,
     });
-    const input = { id: randomUUID(), orderId: command.orderId, amount, paymentToken: command.paymentToken };
-    const payment = decision.approved
-      ? Payment.authorize(input, new Date())
-      : Payment.decline({ ...input, message: decision.message }, new Date());
-    await this.payments.insert(payment, tx);
+    payment.decide(decision, new Date());
+    await this.payments.update(payment, tx);
+  }
+
+  private async recordIntent(command: AuthorizePaymentCommand): Promise<Payment> {
+    const amount = Money.of(command.amount.amountMinor, command.amount.currency);
+    const intent = Payment.request(
+      { id: randomUUID(), orderId: command.orderId, amount, paymentToken: command.paymentToken },
+      new Date(),
+    );
+    // Committed now, not with `tx`: if we die after the provider approved, the row and its key are
+    // what the redelivered command (or a void) settles the hold with.
+    await this.payments.insertIntent(intent);
+    return intent;
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Money } from '../../../domain/money.value-object';
 import { PAYMENT_PROVIDER, type PaymentProvider } from '../../../domain/payment-provider';
 import { InvalidPaymentTransitionError } from '../../../domain/payment.errors';
 import { PAYMENT_REPOSITORY, type PaymentRepository, type Transaction } from '../../../domain/payment.repository';
@@ -13,24 +14,29 @@ export class CapturePaymentHandler {
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
   ) {}
 
-  /** Throws PaymentProviderUnavailableError when the provider fails; nothing is written then. */
+  /**
+   * AUTHORIZED → CAPTURED; a capture repeated after that announces payment.captured again. Throws
+   * PaymentProviderUnavailableError when the provider fails; nothing is written then, and the retry
+   * carries the same idempotency key, so the money is charged once.
+   */
   async execute(command: CapturePaymentCommand, tx: Transaction): Promise<void> {
     const payment = await this.payments.lockByOrderId(command.orderId, tx);
     if (!payment) {
       this.logger.warn({ orderId: command.orderId }, `capture of order ${command.orderId} ignored: it has no payment`);
       return;
     }
-    if (payment.status === 'CAPTURED') return; // captured by an earlier command
-    let amount;
+    let mustCapture: boolean;
     try {
-      amount = payment.capture(new Date());
+      mustCapture = payment.capture(new Date());
     } catch (error) {
       if (!(error instanceof InvalidPaymentTransitionError)) throw error;
       // The saga never captures a payment it did not see authorized; report it, nothing to undo.
       this.logger.warn({ orderId: command.orderId, code: error.code }, `${error.message}; capture ignored`);
       return;
     }
-    await this.provider.capture({ idempotencyKey: command.orderId, amount });
+    if (mustCapture) {
+      await this.provider.capture({ idempotencyKey: payment.providerKey, amount: payment.snapshot.capturedAmount as Money });
+    }
     await this.payments.update(payment, tx);
   }
 }

@@ -15,22 +15,27 @@ export class VoidPaymentHandler {
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
   ) {}
 
-  /** Throws PaymentProviderUnavailableError when the provider fails; nothing is written then. */
+  /**
+   * Releases the authorization by its idempotency key, also a PENDING one whose answer never came
+   * back (the provider may hold money for it). For an order with no payment yet, leaves a tombstone.
+   * A void repeated after that announces payment.voided again. Throws
+   * PaymentProviderUnavailableError when the provider fails; nothing is written then.
+   */
   async execute(command: VoidPaymentCommand, tx: Transaction): Promise<void> {
     const payment = await this.payments.lockByOrderId(command.orderId, tx);
     if (!payment) {
       await this.payments.insert(Payment.voidBeforeAuthorization({ id: randomUUID(), orderId: command.orderId }, new Date()), tx);
       return;
     }
-    if (payment.status === 'VOIDED') return; // voided by an earlier command
+    let mustVoid: boolean;
     try {
-      payment.void(new Date());
+      mustVoid = payment.void(new Date());
     } catch (error) {
       if (!(error instanceof InvalidPaymentTransitionError)) throw error;
       this.logger.warn({ orderId: command.orderId, code: error.code, reason: command.reason }, `${error.message}; void ignored`);
       return;
     }
-    await this.provider.void({ idempotencyKey: command.orderId, reference: command.orderId });
+    if (mustVoid) await this.provider.void({ idempotencyKey: payment.providerKey, reference: command.orderId });
     await this.payments.update(payment, tx);
   }
 }
