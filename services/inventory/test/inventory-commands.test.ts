@@ -3,6 +3,7 @@ import {
   CommitReservationV1,
   ProductCreatedV1,
   ReleaseReservationV1,
+  ReservationCommitFailedV1,
   ReservationCommittedV1,
   ReservationReleasedV1,
   ReserveStockV1,
@@ -242,14 +243,14 @@ describe('inventory commands and events', () => {
       ]);
     });
 
-    it('do nothing to a reservation that has already ended the other way, or to an unknown order', async () => {
+    it('change nothing for a reservation that ended the other way or an unknown order, and refuse such a commit', async () => {
       const sku = uniqueSku('END');
       await inventory.givenStock(sku, 4);
       const [paid, cancelled, unknown] = [randomUUID(), randomUUID(), randomUUID()];
       await reserve(paid, [{ sku, quantity: 1 }]);
       await reserve(cancelled, [{ sku, quantity: 1 }]);
       await commit(paid);
-      await release(cancelled);
+      await release(cancelled, 'payment_failed');
       const before = await inventory.level(sku);
       const outboxBefore = await inventory.prisma.outboxMessage.count();
 
@@ -261,7 +262,14 @@ describe('inventory commands and events', () => {
       expect((await reservationOf(paid))?.status).toBe('COMMITTED');
       expect((await reservationOf(cancelled))?.status).toBe('RELEASED');
       expect(await reservationOf(unknown)).toBeNull();
-      expect(await inventory.prisma.outboxMessage.count()).toBe(outboxBefore);
+      // The saga learns that nothing was sold for these orders; the late release of a sold one changes nothing.
+      expect(await inventory.prisma.outboxMessage.count()).toBe(outboxBefore + 2);
+      expect((await recordedFor(inventory.recorded(ReservationCommitFailedV1), cancelled)).map((event) => event.payload)).toEqual([
+        { orderId: cancelled, reservationId: (await reservationOf(cancelled))?.id, reason: 'payment_failed' },
+      ]);
+      expect((await recordedFor(inventory.recorded(ReservationCommitFailedV1), unknown)).map((event) => event.payload)).toEqual([
+        { orderId: unknown, reservationId: null, reason: 'no stock was reserved for the order' },
+      ]);
     });
   });
 
@@ -288,7 +296,7 @@ describe('inventory commands and events', () => {
     expect(failed.payload).toEqual({ orderId, reason: 'order_released', shortages: [] });
   });
 
-  it('applies a command delivered twice, or sent again, once', async () => {
+  it('applies a command delivered twice, or sent again, once, and answers one sent again with the same reply', async () => {
     const sku = uniqueSku('TWICE');
     await inventory.givenStock(sku, 10);
     const orderId = randomUUID();
@@ -300,12 +308,26 @@ describe('inventory commands and events', () => {
     await inventory.applied(commitCommand);
     await inventory.redeliver(commitCommand);
     await commit(orderId);
+    const released = randomUUID();
+    await reserve(released, [{ sku, quantity: 1 }]);
+    await release(released, 'payment_failed');
+    await release(released, 'payment_failed');
     // A marker behind the repeats: once it is applied, every repeat before it has been handled.
     await reserve(randomUUID(), [{ sku, quantity: 1 }]);
 
     expect(await inventory.level(sku)).toEqual({ sku, available: 7, reserved: 1, sold: 2 });
-    expect(await recordedFor(inventory.recorded(StockReservedV1), orderId)).toHaveLength(1);
-    expect(await recordedFor(inventory.recorded(ReservationCommittedV1), orderId)).toHaveLength(1);
+    const payloads = async (definition: Parameters<typeof inventory.recorded>[0], id: string) =>
+      (await recordedFor(inventory.recorded(definition) as Promise<{ payload: { orderId: string } }[]>, id)).map((event) => event.payload);
+    const [reserved, again] = await payloads(StockReservedV1, orderId);
+    expect(again).toEqual(reserved);
+    const [committed, committedAgain] = await payloads(ReservationCommittedV1, orderId);
+    expect(committedAgain).toEqual(committed);
+    const [releasedOnce, releasedAgain] = await payloads(ReservationReleasedV1, released);
+    expect(releasedAgain).toEqual(releasedOnce);
+    expect((await payloads(StockReservedV1, orderId)).length + (await payloads(ReservationCommittedV1, orderId)).length).toBe(4);
+    // The counters moved once per change: no stock-changed for an answer given again.
+    const changes = (await inventory.recorded(StockChangedV1)).filter((event) => event.payload.sku === sku).map((event) => event.payload.reason);
+    expect(changes).toEqual(['reserved', 'committed', 'reserved', 'released', 'reserved']);
     const inbox = await inventory.prisma.inboxMessage.count({ where: { eventId: { in: [reserveCommand.id, commitCommand.id] } } });
     expect(inbox).toBe(2);
   });

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { CommitReservationV1, ReservationReleasedV1, ReserveStockV1, StockChangedV1 } from '@storefront/contracts';
+import {
+  CommitReservationV1,
+  ReservationCommitFailedV1,
+  ReservationReleasedV1,
+  ReserveStockV1,
+  StockChangedV1,
+} from '@storefront/contracts';
 import { waitFor } from '@storefront/testing';
 import { type InventoryUnderTest, startInventory, uniqueSku } from './inventory-app';
 
@@ -57,7 +63,7 @@ describe('reservation expiry', () => {
     );
   });
 
-  it('ignores a commit that arrives after the reservation expired', async () => {
+  it('refuses a commit that arrives after the reservation expired, and tells the saga so', async () => {
     const sku = uniqueSku('LATE');
     await inventory.givenStock(sku, 3);
     const orderId = randomUUID();
@@ -69,6 +75,12 @@ describe('reservation expiry', () => {
     await inventory.applied(await inventory.send(CommitReservationV1, { orderId }));
 
     expect(await inventory.level(sku)).toEqual({ sku, available: 3, reserved: 0, sold: 0 });
-    expect(await inventory.prisma.reservation.findUnique({ where: { orderId } })).toMatchObject({ status: 'RELEASED' });
+    const reservation = await inventory.prisma.reservation.findUnique({ where: { orderId } });
+    expect(reservation).toMatchObject({ status: 'RELEASED' });
+    const refusal = await waitFor(
+      async () => (await inventory.published(ReservationCommitFailedV1)).find((event) => event.payload.orderId === orderId),
+      { what: 'the refusal published' },
+    );
+    expect(refusal.payload).toEqual({ orderId, reservationId: reservation?.id, reason: 'expired' });
   });
 });

@@ -14,7 +14,9 @@ export const ReserveStockV1 = defineEvent({
 export const CommitReservationV1 = defineEvent({
   subject: 'inventory.commit-reservation.v1',
   producer: 'order',
-  description: 'Command: the order is paid; turn its reserved units into sold ones.',
+  description:
+    'Command: the order’s payment is authorized; turn its reserved units into sold ones. Answered with ' +
+    'inventory.reservation-committed.v1, or inventory.reservation-commit-failed.v1 when the reservation ended first.',
   payload: z.object({ orderId: z.uuid() }),
 });
 
@@ -55,6 +57,19 @@ export const ReservationCommittedV1 = defineEvent({
   producer: 'inventory',
   description: 'The reserved units of the order are sold.',
   payload: z.object({ orderId: z.uuid(), reservationId: z.uuid() }),
+});
+
+export const ReservationCommitFailedV1 = defineEvent({
+  subject: 'inventory.reservation-commit-failed.v1',
+  producer: 'inventory',
+  description:
+    'Reply to a commit that came too late: the reservation of the order was already released (it ' +
+    'expired, or the order was cancelled), or none exists. Nothing was sold; the saga must not charge.',
+  payload: z.object({
+    orderId: z.uuid(),
+    reservationId: z.uuid().nullable().describe('null when nothing was ever reserved for the order'),
+    reason: z.string().describe('Why the reservation ended, e.g. "expired"'),
+  }),
 });
 
 export const ReservationReleasedV1 = defineEvent({

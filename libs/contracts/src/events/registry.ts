@@ -3,6 +3,7 @@ import type { EventDefinition } from './event-definition';
 import {
   CommitReservationV1,
   ReleaseReservationV1,
+  ReservationCommitFailedV1,
   ReservationCommittedV1,
   ReservationReleasedV1,
   ReserveStockV1,
@@ -34,6 +35,7 @@ export const INTEGRATION_EVENTS: readonly EventDefinition[] = [
   StockReservedV1,
   StockReservationFailedV1,
   ReservationCommittedV1,
+  ReservationCommitFailedV1,
   ReservationReleasedV1,
   StockChangedV1,
   AuthorizePaymentV1,

@@ -16,6 +16,14 @@ export type InventoryDomainEvent =
       readonly occurredAt: Date;
     }
   | { readonly kind: 'ReservationCommitted'; readonly reservation: ReservationState; readonly occurredAt: Date }
+  /** A commit arrived after the reservation ended (or for an order with none): nothing was sold. */
+  | {
+      readonly kind: 'ReservationCommitRefused';
+      readonly orderId: string;
+      readonly reservationId: string | null;
+      readonly reason: string;
+      readonly occurredAt: Date;
+    }
   | {
       readonly kind: 'ReservationReleased';
       readonly orderId: string;

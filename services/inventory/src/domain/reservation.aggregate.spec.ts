@@ -55,13 +55,15 @@ describe('Reservation', () => {
     ]);
   });
 
-  it('cannot commit a released reservation', () => {
+  it('refuses to commit a released reservation, saying why, and sells nothing', () => {
     const reservation = placed();
-    reservation.release('cancelled', later);
+    reservation.release('expired', later);
     reservation.pullEvents();
-    expect(() => reservation.commit(later)).toThrow(IllegalReservationTransitionError);
+    expect(reservation.commit(later)).toBe(false);
     expect(reservation.status).toBe('RELEASED');
-    expect(reservation.pullEvents()).toEqual([]);
+    expect(reservation.pullEvents()).toEqual([
+      { kind: 'ReservationCommitRefused', orderId, reservationId: 'r1', reason: 'expired', occurredAt: later },
+    ]);
   });
 
   it('cannot release a committed reservation', () => {
@@ -71,23 +73,45 @@ describe('Reservation', () => {
     expect(reservation.status).toBe('COMMITTED');
   });
 
-  it('cannot be committed or released twice', () => {
+  it('answers a commit, a release or a reservation asked for again with the same answer, changing nothing', () => {
     const committed = placed();
-    committed.commit(later);
-    expect(() => committed.commit(later)).toThrow(IllegalReservationTransitionError);
+    committed.pullEvents();
+    committed.commit(placedAt);
+    const [first] = committed.pullEvents();
+    const before = committed.snapshot;
+    expect(committed.commit(later)).toBe(false);
+    expect(committed.snapshot).toBe(before);
+    expect(committed.pullEvents()).toEqual([{ ...first, occurredAt: later }]);
+
     const released = placed();
-    released.release('cancelled', later);
-    expect(() => released.release('cancelled', later)).toThrow(IllegalReservationTransitionError);
+    released.release('cancelled', placedAt);
+    released.pullEvents();
+    expect(released.release('another reason', later)).toBe(false);
+    expect(released.pullEvents()).toEqual([
+      { kind: 'ReservationReleased', orderId, reservationId: 'r1', reason: 'cancelled', occurredAt: later },
+    ]);
+
+    const reserved = placed();
+    reserved.pullEvents();
+    reserved.answerReservationAgain(later);
+    expect(reserved.pullEvents()).toEqual([{ kind: 'StockReserved', reservation: reserved.snapshot, occurredAt: later }]);
+    released.answerReservationAgain(later);
+    expect(released.pullEvents()).toEqual([
+      { kind: 'StockReservationFailed', orderId, reason: 'order_released', shortages: [], occurredAt: later },
+    ]);
   });
 
-  it('as a tombstone holds nothing, announces a release without a reservation id and cannot be committed', () => {
+  it('as a tombstone holds nothing, announces a release without a reservation id and refuses a commit', () => {
     const tombstone = Reservation.tombstone({ id: 't1', orderId, reason: 'order_cancelled' }, placedAt);
     expect(tombstone.isTombstone).toBe(true);
     expect(tombstone.snapshot.lines.items).toEqual([]);
     expect(tombstone.pullEvents()).toEqual([
       { kind: 'ReservationReleased', orderId, reservationId: null, reason: 'order_cancelled', occurredAt: placedAt },
     ]);
-    expect(() => tombstone.commit(later)).toThrow(IllegalReservationTransitionError);
+    expect(tombstone.commit(later)).toBe(false);
+    expect(tombstone.pullEvents()).toEqual([
+      { kind: 'ReservationCommitRefused', orderId, reservationId: null, reason: 'order_cancelled', occurredAt: later },
+    ]);
   });
 
   it('is expired only while reserved and once its expiry has passed', () => {

@@ -5,7 +5,10 @@ import { ReservationLines } from './reservation-lines.value-object';
 /**
  * RESERVED → COMMITTED (the order is paid) or RESERVED → RELEASED (cancelled, failed or expired).
  * Both ends are final. A RELEASED reservation without lines is a tombstone: the order was released
- * before any stock was reserved, and a reservation arriving later is refused.
+ * before any stock was reserved, and a reservation arriving later is refused. A command repeated
+ * after the reservation answered it gets the same answer again (its first reply may have been
+ * lost); a commit after the release is refused with a reply, so the saga never charges for units
+ * that are back on sale.
  */
 export type ReservationStatus = 'RESERVED' | 'COMMITTED' | 'RELEASED';
 
@@ -16,6 +19,8 @@ export interface ReservationState {
   readonly lines: ReservationLines;
   /** When an unconfirmed reservation is released by the sweeper. */
   readonly expiresAt: Date;
+  /** Why it was released; null unless RELEASED. */
+  readonly releaseReason: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -41,6 +46,7 @@ export class Reservation {
       status: 'RESERVED',
       lines: input.lines,
       expiresAt: new Date(now.getTime() + input.ttlSeconds * 1_000),
+      releaseReason: null,
       createdAt: now,
       updatedAt: now,
     });
@@ -56,6 +62,7 @@ export class Reservation {
       status: 'RELEASED',
       lines: ReservationLines.none,
       expiresAt: now,
+      releaseReason: input.reason,
       createdAt: now,
       updatedAt: now,
     });
@@ -74,15 +81,57 @@ export class Reservation {
     return new Reservation(state);
   }
 
-  /** The order is paid: its reserved units become sold ones. */
-  commit(now: Date): void {
-    this.moveTo('COMMITTED', now);
-    this.events.push({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
+  /** The saga asked for the stock again after it was answered: the same answer again. */
+  answerReservationAgain(now: Date): void {
+    if (this.state.status === 'RELEASED') {
+      this.events.push({ kind: 'StockReservationFailed', orderId: this.state.orderId, reason: 'order_released', shortages: [], occurredAt: now });
+      return;
+    }
+    this.events.push({ kind: 'StockReserved', reservation: this.state, occurredAt: now });
   }
 
-  /** The order will not complete: its reserved units become available again. */
-  release(reason: string, now: Date): void {
+  /**
+   * The order's payment is authorized: its reserved units become sold ones. True when they did;
+   * false when they were sold before (the answer is repeated) or the reservation ended first (the
+   * commit is refused, nothing is sold).
+   */
+  commit(now: Date): boolean {
+    if (this.state.status === 'COMMITTED') {
+      this.events.push({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
+      return false;
+    }
+    if (this.state.status === 'RELEASED') {
+      this.events.push({
+        kind: 'ReservationCommitRefused',
+        orderId: this.state.orderId,
+        reservationId: this.isTombstone ? null : this.state.id,
+        reason: this.state.releaseReason ?? 'released',
+        occurredAt: now,
+      });
+      return false;
+    }
+    this.moveTo('COMMITTED', now);
+    this.events.push({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
+    return true;
+  }
+
+  /**
+   * The order will not complete: its reserved units become available again. True when they did;
+   * false when it was released before (the answer is repeated). A sold reservation cannot be released.
+   */
+  release(reason: string, now: Date): boolean {
+    if (this.state.status === 'RELEASED') {
+      this.events.push({
+        kind: 'ReservationReleased',
+        orderId: this.state.orderId,
+        reservationId: this.isTombstone ? null : this.state.id,
+        reason: this.state.releaseReason ?? reason,
+        occurredAt: now,
+      });
+      return false;
+    }
     this.moveTo('RELEASED', now);
+    this.state = { ...this.state, releaseReason: reason };
     this.events.push({
       kind: 'ReservationReleased',
       orderId: this.state.orderId,
@@ -90,6 +139,7 @@ export class Reservation {
       reason,
       occurredAt: now,
     });
+    return true;
   }
 
   isExpired(now: Date): boolean {

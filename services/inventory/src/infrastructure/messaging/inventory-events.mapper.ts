@@ -1,5 +1,6 @@
 import {
   type EventEnvelope,
+  ReservationCommitFailedV1,
   ReservationCommittedV1,
   ReservationReleasedV1,
   StockChangedV1,
@@ -55,6 +56,13 @@ export function toIntegrationEvent(event: InventoryDomainEvent): EventEnvelope {
         aggregateId: event.reservation.orderId,
         occurredAt,
         payload: { orderId: event.reservation.orderId, reservationId: event.reservation.id },
+      });
+    case 'ReservationCommitRefused':
+      return createEvent(ReservationCommitFailedV1, {
+        source: SOURCE,
+        aggregateId: event.orderId,
+        occurredAt,
+        payload: { orderId: event.orderId, reservationId: event.reservationId, reason: event.reason },
       });
     case 'ReservationReleased':
       return createEvent(ReservationReleasedV1, {

@@ -10,6 +10,7 @@ interface RawReservationRow {
   order_id: string;
   status: string;
   expires_at: Date;
+  release_reason: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -20,6 +21,7 @@ function fromRaw(row: RawReservationRow): ReservationRow {
     orderId: row.order_id,
     status: row.status,
     expiresAt: row.expires_at,
+    releaseReason: row.release_reason,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -31,7 +33,7 @@ export class PrismaReservationRepository implements ReservationRepository {
     const client = prismaOf(tx);
     // Locked, so a commit, a release and the sweeper handling the same order take turns.
     const [row] = await client.$queryRaw<RawReservationRow[]>`
-      SELECT "id", "order_id", "status", "expires_at", "created_at", "updated_at"
+      SELECT "id", "order_id", "status", "expires_at", "release_reason", "created_at", "updated_at"
       FROM "reservations" WHERE "order_id" = ${orderId}::uuid
       FOR UPDATE`;
     return row ? this.withLines(client, fromRaw(row)) : null;
@@ -40,7 +42,7 @@ export class PrismaReservationRepository implements ReservationRepository {
   async claimExpired(tx: Transaction, now: Date): Promise<Reservation | null> {
     const client = prismaOf(tx);
     const [row] = await client.$queryRaw<RawReservationRow[]>`
-      SELECT "id", "order_id", "status", "expires_at", "created_at", "updated_at"
+      SELECT "id", "order_id", "status", "expires_at", "release_reason", "created_at", "updated_at"
       FROM "reservations"
       WHERE "status" = 'RESERVED' AND "expires_at" <= ${now}
       ORDER BY "expires_at"
@@ -57,6 +59,7 @@ export class PrismaReservationRepository implements ReservationRepository {
         orderId: state.orderId,
         status: state.status,
         expiresAt: state.expiresAt,
+        releaseReason: state.releaseReason,
         createdAt: state.createdAt,
         updatedAt: state.updatedAt,
         lines: { createMany: { data: state.lines.items.map((line) => ({ sku: line.sku, quantity: line.quantity })) } },
@@ -68,7 +71,7 @@ export class PrismaReservationRepository implements ReservationRepository {
     const state = reservation.snapshot;
     await prismaOf(tx).reservation.update({
       where: { id: state.id },
-      data: { status: state.status, updatedAt: state.updatedAt },
+      data: { status: state.status, releaseReason: state.releaseReason, updatedAt: state.updatedAt },
     });
   }
 

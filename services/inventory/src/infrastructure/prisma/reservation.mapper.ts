@@ -10,6 +10,7 @@ export function toReservation(row: ReservationRow, lines: readonly LineRow[]): R
     status: row.status as ReservationStatus,
     lines: ReservationLines.restore(lines.map((line) => ({ sku: line.sku, quantity: line.quantity }))),
     expiresAt: row.expiresAt,
+    releaseReason: row.releaseReason,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });

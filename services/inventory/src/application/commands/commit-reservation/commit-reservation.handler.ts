@@ -11,6 +11,8 @@ import {
 } from '../../../domain/inventory.repository';
 import type { CommitReservationCommand } from './commit-reservation.command';
 
+const NOTHING_RESERVED = 'no stock was reserved for the order';
+
 @Injectable()
 export class CommitReservationHandler {
   private readonly logger = new Logger(CommitReservationHandler.name);
@@ -21,21 +23,32 @@ export class CommitReservationHandler {
     @Inject(INVENTORY_EVENT_REPOSITORY) private readonly events: InventoryEventRepository,
   ) {}
 
-  /** RESERVED → COMMITTED. A repeat changes nothing; a released or unknown reservation is only logged. */
+  /**
+   * RESERVED → COMMITTED, answered with reservation-committed (again, for a repeat). A reservation
+   * that ended first (expired, released) or never existed is not sold: the answer is
+   * reservation-commit-failed, and the saga voids the payment instead of capturing it.
+   */
   async execute(command: CommitReservationCommand, tx: Transaction): Promise<void> {
+    const now = new Date();
     const reservation = await this.reservations.findByOrderId(tx, command.orderId);
     if (!reservation) {
-      this.logger.warn({ orderId: command.orderId }, 'commit ignored: the order has no reservation');
+      this.logger.warn({ orderId: command.orderId }, 'commit refused: the order has no reservation');
+      await this.events.append(tx, {
+        kind: 'ReservationCommitRefused',
+        orderId: command.orderId,
+        reservationId: null,
+        reason: NOTHING_RESERVED,
+        occurredAt: now,
+      });
       return;
     }
-    if (reservation.status === 'COMMITTED') return;
-    if (reservation.status === 'RELEASED') {
-      // The sweeper or a release got there first; the saga has to compensate (the units may be sold elsewhere).
-      this.logger.warn({ orderId: command.orderId, reservationId: reservation.snapshot.id }, 'commit ignored: the reservation was released');
+    if (!reservation.commit(now)) {
+      if (reservation.status === 'RELEASED') {
+        this.logger.warn({ orderId: command.orderId, reservationId: reservation.snapshot.id }, 'commit refused: the reservation was released');
+      }
+      await this.events.append(tx, ...reservation.pullEvents());
       return;
     }
-    const now = new Date();
-    reservation.commit(now);
     const levels = await this.stock.commit(tx, reservation.snapshot.lines);
     await this.reservations.update(tx, reservation);
     await this.events.append(tx, ...reservation.pullEvents(), ...levels.map((level) => stockChanged(level, 'committed', now)));

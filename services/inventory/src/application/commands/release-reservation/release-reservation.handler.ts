@@ -25,7 +25,8 @@ export class ReleaseReservationHandler {
 
   /**
    * RESERVED → RELEASED. For an order with no reservation yet, leaves a tombstone so that a reserve
-   * command overtaken by this release is refused when it arrives. A repeat changes nothing.
+   * command overtaken by this release is refused when it arrives. A repeat changes nothing and
+   * announces the release again.
    */
   async execute(command: ReleaseReservationCommand, tx: Transaction): Promise<void> {
     const now = new Date();
@@ -36,17 +37,20 @@ export class ReleaseReservationHandler {
       await this.events.append(tx, ...tombstone.pullEvents());
       return;
     }
-    if (reservation.status === 'RELEASED') return;
     if (reservation.status === 'COMMITTED') {
+      // The saga never releases what it had committed: report it, nothing to undo.
       this.logger.warn({ orderId: command.orderId, reservationId: reservation.snapshot.id }, 'release ignored: the reservation is committed');
       return;
     }
     await this.releaseHeld(tx, reservation, command.reason, now);
   }
 
-  /** Returns the units of a RESERVED reservation; also how the sweeper releases expired ones. */
+  /** Returns the units of a reservation (unless released before); also how the sweeper releases expired ones. */
   async releaseHeld(tx: Transaction, reservation: Reservation, reason: string, now: Date): Promise<void> {
-    reservation.release(reason, now);
+    if (!reservation.release(reason, now)) {
+      await this.events.append(tx, ...reservation.pullEvents());
+      return;
+    }
     const levels = await this.stock.release(tx, reservation.snapshot.lines);
     await this.reservations.update(tx, reservation);
     await this.events.append(tx, ...reservation.pullEvents(), ...levels.map((level) => stockChanged(level, 'released', now)));

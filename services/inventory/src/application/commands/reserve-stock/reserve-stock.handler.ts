@@ -15,7 +15,7 @@ import { Reservation } from '../../../domain/reservation.aggregate';
 import { ReservationLines } from '../../../domain/reservation-lines.value-object';
 import type { ReserveStockCommand } from './reserve-stock.command';
 
-/** What became of the command: stock held, refused (announced), or nothing new for a known order. */
+/** What became of the command: stock held, refused (announced), or answered again for a known order. */
 export type ReserveStockOutcome = 'reserved' | 'refused' | 'unchanged';
 
 @Injectable()
@@ -35,16 +35,10 @@ export class ReserveStockHandler {
     const now = new Date();
     const existing = await this.reservations.findByOrderId(tx, command.orderId);
     if (existing) {
-      // The saga repeated itself (nothing to do), or the order was released before it got here.
-      if (!existing.isTombstone) return 'unchanged';
-      await this.events.append(tx, {
-        kind: 'StockReservationFailed',
-        orderId: command.orderId,
-        reason: 'order_released',
-        shortages: [],
-        occurredAt: now,
-      });
-      return 'refused';
+      // The saga asked again (its reply may have been lost), or the order was released before it got here.
+      existing.answerReservationAgain(now);
+      await this.events.append(tx, ...existing.pullEvents());
+      return existing.status === 'RELEASED' ? 'refused' : 'unchanged';
     }
 
     const lines = ReservationLines.of(command.lines);
