@@ -62,17 +62,79 @@ describe('Order', () => {
     );
   });
 
-  it('goes placed → stock reserved → payment authorized → confirmed, asking for the next step each time', () => {
+  it('goes placed → stock reserved → payment authorized → stock sold → confirmed, asking for the next step each time', () => {
     const order = placed();
     order.stockReserved(later(10), timeouts);
     expect(order.snapshot).toMatchObject({ status: 'stock_reserved', stepDeadlineAt: later(2_010) });
     expect(kinds(order)).toEqual(['PaymentRequested']);
     order.paymentAuthorized(later(20), timeouts);
-    expect(order.snapshot).toMatchObject({ status: 'payment_authorized', paymentToken: null });
+    expect(order.snapshot).toMatchObject({ status: 'payment_authorized', paymentToken: null, stepDeadlineAt: later(3_020) });
+    expect(kinds(order)).toEqual(['CommitRequested']);
+    order.stockCommitted(later(25), timeouts);
+    expect(order.snapshot).toMatchObject({ status: 'payment_authorized', stepDeadlineAt: later(3_025) });
     expect(kinds(order)).toEqual(['CaptureRequested']);
     order.paymentCaptured(later(30));
     expect(order.snapshot).toMatchObject({ status: 'confirmed', stepDeadlineAt: null });
     expect(kinds(order)).toEqual(['OrderConfirmed']);
+  });
+
+  it('voids the authorization and cancels, charging nothing, when the stock commit is refused', () => {
+    const order = placed();
+    order.stockReserved(later(1), timeouts);
+    order.paymentAuthorized(later(2), timeouts);
+    order.pullEvents();
+    order.stockCommitFailed('expired', later(3));
+    expect(order.snapshot).toMatchObject({ status: 'cancelled', stepDeadlineAt: null });
+    expect(order.snapshot.statusReason).toContain('expired');
+    expect(order.pullEvents()).toEqual([expect.objectContaining({ kind: 'OrderCancelled', releaseStock: false, voidPayment: true })]);
+  });
+
+  it('changes nothing for a reply that repeats one it applied already', () => {
+    const order = placed();
+    order.stockReserved(later(1), timeouts);
+    order.paymentAuthorized(later(2), timeouts);
+    order.stockCommitted(later(3), timeouts);
+    order.pullEvents();
+    const authorized = order.snapshot;
+    order.stockReserved(later(4), timeouts);
+    order.paymentAuthorized(later(5), timeouts);
+    expect(order.snapshot).toBe(authorized);
+    expect(kinds(order)).toEqual([]);
+    order.paymentCaptured(later(6));
+    order.pullEvents();
+    const confirmed = order.snapshot;
+    for (const reply of [
+      () => order.stockReserved(later(7), timeouts),
+      () => order.paymentAuthorized(later(7), timeouts),
+      () => order.stockCommitted(later(7), timeouts),
+      () => order.paymentCaptured(later(7)),
+    ]) {
+      reply();
+    }
+    expect(order.snapshot).toBe(confirmed);
+    expect(kinds(order)).toEqual([]);
+
+    const cancelled = placed();
+    cancelled.stockReserved(later(1), timeouts);
+    cancelled.paymentAuthorized(later(2), timeouts);
+    cancelled.stockCommitFailed('expired', later(3));
+    cancelled.pullEvents();
+    const before = cancelled.snapshot;
+    cancelled.stockCommitFailed('expired', later(4));
+    cancelled.paymentFailed('declined', later(4));
+    expect(cancelled.snapshot).toBe(before);
+    expect(kinds(cancelled)).toEqual([]);
+  });
+
+  it('asks for the capture again for a repeated commit reply, so a lost capture reply is answered again', () => {
+    const order = placed();
+    order.stockReserved(later(1), timeouts);
+    order.paymentAuthorized(later(2), timeouts);
+    order.stockCommitted(later(3), timeouts);
+    order.pullEvents();
+    order.stockCommitted(later(9), timeouts);
+    expect(order.snapshot).toMatchObject({ status: 'payment_authorized', stepDeadlineAt: later(3_009) });
+    expect(kinds(order)).toEqual(['CaptureRequested']);
   });
 
   it('is rejected, reserving nothing, when stock is short', () => {
@@ -103,7 +165,7 @@ describe('Order', () => {
     expect(order.snapshot.status).toBe('cancelled');
   });
 
-  it('times out each step: compensating before the pivot, asking for the capture again after it', () => {
+  it('times out each step: compensating before the payment is authorized, asking for the commit again after it', () => {
     const waiting = placed();
     waiting.timeOut(later(1_001), timeouts);
     expect(waiting.snapshot.statusReason).toBe('stock reservation timed out');
@@ -121,12 +183,14 @@ describe('Order', () => {
     capturing.pullEvents();
     capturing.timeOut(later(9_000), timeouts);
     expect(capturing.snapshot).toMatchObject({ status: 'payment_authorized', stepDeadlineAt: later(12_000) });
-    expect(kinds(capturing)).toEqual(['CaptureRequested']);
+    expect(kinds(capturing)).toEqual(['CommitRequested']);
   });
 
-  it('cannot be confirmed before its payment is authorized', () => {
+  it('cannot be confirmed before its payment is authorized, nor sell stock it never had authorized', () => {
     const order = placed();
     expect(() => order.paymentCaptured(later(1))).toThrow(IllegalOrderTransitionError);
+    expect(() => order.stockCommitted(later(1), timeouts)).toThrow(IllegalOrderTransitionError);
+    expect(() => order.stockCommitFailed('expired', later(1))).toThrow(IllegalOrderTransitionError);
     expect(order.snapshot.status).toBe('placed');
   });
 

@@ -54,11 +54,15 @@ export interface PricedLine {
  * An order and its saga, as a state machine:
  *
  *   placed ──stock reserved──▶ stock_reserved ──payment authorized──▶ payment_authorized ──captured──▶ confirmed
- *     │                           │                                     (capture is the pivot: after it
- *     └─no stock──▶ rejected      └─payment failed / timeout──▶ cancelled  the saga only goes forward)
+ *     │                           │                                     │  (commit the stock first; only
+ *     └─no stock──▶ rejected      └─payment failed / timeout──▶ cancelled ◀┘  once it is sold, capture: the pivot)
+ *                                                                  commit refused (the reservation ended)
  *
- * Every transition records the commands to send next; messages that arrive after the order ended
- * are answered with compensation (release the stock, void the payment), never ignored silently.
+ * In payment_authorized the stock is committed before the money is captured: a commit that comes too
+ * late (the reservation expired) is refused by inventory, and the authorization is voided instead of
+ * charged, so no order is paid for units that went back on sale. Every transition records the
+ * commands to send next; messages that arrive after the order ended are answered with compensation
+ * (release the stock, void the payment), and a reply that repeats one already applied changes nothing.
  */
 export class Order {
   private events: OrderDomainEvent[] = [];
@@ -120,16 +124,17 @@ export class Order {
 
   /** inventory.stock-reserved */
   stockReserved(now: Date, timeouts: StepTimeouts): void {
-    if (this.state.status === 'placed') {
+    const status = this.state.status;
+    if (status === 'placed') {
       this.moveTo('stock_reserved', now, new Date(now.getTime() + timeouts.paymentMs));
       this.record({ kind: 'PaymentRequested', order: this.state });
       return;
     }
-    if (this.state.status === 'cancelled' || this.state.status === 'rejected') {
+    if (status === 'cancelled' || status === 'rejected') {
       this.record({ kind: 'LateReservationReleased', order: this.state });
       return;
     }
-    throw new IllegalOrderTransitionError(this.id, this.state.status, 'have its stock reserved');
+    // stock_reserved or later: the same reply again (a repeated command is answered again).
   }
 
   /** inventory.stock-reservation-failed */
@@ -143,19 +148,21 @@ export class Order {
     throw new IllegalOrderTransitionError(this.id, this.state.status, 'fail its stock reservation');
   }
 
-  /** payment.authorized */
+  /** payment.authorized: commit the reserved stock; the money is captured once it is sold. */
   paymentAuthorized(now: Date, timeouts: StepTimeouts): void {
-    if (this.state.status === 'stock_reserved') {
+    const status = this.state.status;
+    if (status === 'stock_reserved') {
       this.moveTo('payment_authorized', now, new Date(now.getTime() + timeouts.captureMs));
       this.state = { ...this.state, paymentToken: null };
-      this.record({ kind: 'CaptureRequested', order: this.state });
+      this.record({ kind: 'CommitRequested', order: this.state });
       return;
     }
-    if (this.state.status === 'cancelled') {
+    if (status === 'cancelled') {
       this.record({ kind: 'LatePaymentVoided', order: this.state });
       return;
     }
-    throw new IllegalOrderTransitionError(this.id, this.state.status, 'have its payment authorized');
+    if (status === 'payment_authorized' || status === 'confirmed') return; // the same reply again
+    throw new IllegalOrderTransitionError(this.id, status, 'have its payment authorized');
   }
 
   /** payment.failed */
@@ -168,6 +175,33 @@ export class Order {
     throw new IllegalOrderTransitionError(this.id, this.state.status, 'fail its payment');
   }
 
+  /** inventory.reservation-committed: the units are sold, so the money may be captured. */
+  stockCommitted(now: Date, timeouts: StepTimeouts): void {
+    const status = this.state.status;
+    if (status === 'payment_authorized') {
+      // Also for a repeated reply: the capture it asks for again is answered again.
+      this.moveTo('payment_authorized', now, new Date(now.getTime() + timeouts.captureMs));
+      this.record({ kind: 'CaptureRequested', order: this.state });
+      return;
+    }
+    if (status === 'confirmed') return; // the same reply again
+    throw new IllegalOrderTransitionError(this.id, status, 'have its stock committed');
+  }
+
+  /** inventory.reservation-commit-failed: the reservation ended first; nothing is sold, so nothing is charged. */
+  stockCommitFailed(reason: string, now: Date): void {
+    const status = this.state.status;
+    if (status === 'payment_authorized') {
+      this.cancelWith(`the stock reservation ended before the order was confirmed (${reason})`, now, {
+        releaseStock: false,
+        voidPayment: true,
+      });
+      return;
+    }
+    if (status === 'cancelled') return; // the same reply again
+    throw new IllegalOrderTransitionError(this.id, status, 'fail to commit its stock');
+  }
+
   /** payment.captured: the pivot; the order is confirmed. */
   paymentCaptured(now: Date): void {
     if (this.state.status === 'payment_authorized') {
@@ -175,6 +209,7 @@ export class Order {
       this.record({ kind: 'OrderConfirmed', order: this.state });
       return;
     }
+    if (this.state.status === 'confirmed') return; // the same reply again
     throw new IllegalOrderTransitionError(this.id, this.state.status, 'have its payment captured');
   }
 
@@ -203,9 +238,10 @@ export class Order {
         this.cancelWith('payment timed out', now, { releaseStock: true, voidPayment: true });
         return;
       case 'payment_authorized':
-        // Past the pivot: ask again (capture is idempotent) instead of compensating.
+        // Ask again instead of compensating: the commit's answer (committed, or refused) decides, and
+        // a committed one asks for the capture again. Both commands are answered again when repeated.
         this.moveTo('payment_authorized', now, new Date(now.getTime() + timeouts.captureMs));
-        this.record({ kind: 'CaptureRequested', order: this.state });
+        this.record({ kind: 'CommitRequested', order: this.state });
         return;
       default:
         throw new IllegalOrderTransitionError(this.id, this.state.status, 'time out');

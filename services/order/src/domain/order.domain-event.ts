@@ -7,6 +7,9 @@ import type { OrderState } from './order.aggregate';
 export type OrderDomainEvent =
   | { readonly kind: 'OrderPlaced'; readonly order: OrderState }
   | { readonly kind: 'PaymentRequested'; readonly order: OrderState }
+  /** The payment is authorized: sell the reserved stock. */
+  | { readonly kind: 'CommitRequested'; readonly order: OrderState }
+  /** The stock is sold: charge the authorized money. */
   | { readonly kind: 'CaptureRequested'; readonly order: OrderState }
   | { readonly kind: 'OrderConfirmed'; readonly order: OrderState }
   | {

@@ -34,6 +34,14 @@ export class OrderSagaHandler {
     return this.apply(orderId, tx, (order) => order.paymentFailed(message, new Date()));
   }
 
+  stockCommitted(orderId: string, tx: Transaction): Promise<void> {
+    return this.apply(orderId, tx, (order) => order.stockCommitted(new Date(), this.timeouts));
+  }
+
+  stockCommitFailed(orderId: string, reason: string, tx: Transaction): Promise<void> {
+    return this.apply(orderId, tx, (order) => order.stockCommitFailed(reason, new Date()));
+  }
+
   paymentCaptured(orderId: string, tx: Transaction): Promise<void> {
     return this.apply(orderId, tx, (order) => order.paymentCaptured(new Date()));
   }

@@ -62,11 +62,10 @@ export function toMessages(event: OrderDomainEvent): EventEnvelope[] {
           payload: { orderId, amount: money(order.total), paymentToken: order.paymentToken },
         }),
       ];
+    case 'CommitRequested':
+      return [createEvent(CommitReservationV1, { ...common, payload: { orderId } })];
     case 'CaptureRequested':
-      return [
-        createEvent(CapturePaymentV1, { ...common, payload: { orderId } }),
-        createEvent(CommitReservationV1, { ...common, payload: { orderId } }),
-      ];
+      return [createEvent(CapturePaymentV1, { ...common, payload: { orderId } })];
     case 'OrderConfirmed':
       return [
         createEvent(OrderConfirmedV1, {

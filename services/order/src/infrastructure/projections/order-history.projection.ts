@@ -11,6 +11,7 @@ import {
   PaymentVoidedV1,
   ProductCreatedV1,
   ProductUpdatedV1,
+  ReservationCommitFailedV1,
   ReservationCommittedV1,
   ReservationReleasedV1,
   StockReservationFailedV1,
@@ -40,6 +41,7 @@ export const ORDER_HISTORY_EVENTS: readonly EventDefinition[] = [
   StockReservedV1,
   StockReservationFailedV1,
   ReservationCommittedV1,
+  ReservationCommitFailedV1,
   ReservationReleasedV1,
   PaymentAuthorizedV1,
   PaymentFailedV1,
@@ -55,7 +57,8 @@ export const ORDER_HISTORY_EVENTS: readonly EventDefinition[] = [
  * - status only moves up its rank (placed 1 < stock_reserved 2 < payment_authorized 3 < final 4);
  * - payment status likewise (authorized 1 < captured | failed | voided 2);
  * - a row created by an early event is completed when the placement arrives (merged, not lost);
- * - timeline entries are keyed by event id; product names keep the newest event's.
+ * - one timeline entry per fact (order, type): a fact repeated under a new event id (a reply sent
+ *   again) keeps the earliest entry; product names keep the newest event's.
  */
 
 type Event = EnvelopeOf<EventDefinition>;
@@ -95,7 +98,10 @@ async function payment(tx: SqlTransaction, t: OrderHistoryTables, event: Event, 
 async function timeline(tx: SqlTransaction, t: OrderHistoryTables, event: Event, orderId: string, type: string, detail: string | null = null) {
   await tx.$executeRawUnsafe(
     `INSERT INTO "${t.timeline}" ("event_id", "order_id", "occurred_at", "type", "detail")
-     VALUES ($1::uuid, $2::uuid, $3::timestamptz, $4, $5) ON CONFLICT ("event_id") DO NOTHING`,
+     VALUES ($1::uuid, $2::uuid, $3::timestamptz, $4, $5)
+     ON CONFLICT ("order_id", "type") DO UPDATE SET
+       "event_id" = EXCLUDED."event_id", "occurred_at" = EXCLUDED."occurred_at", "detail" = EXCLUDED."detail"
+     WHERE (EXCLUDED."occurred_at", EXCLUDED."event_id") < ("${t.timeline}"."occurred_at", "${t.timeline}"."event_id")`,
     event.id,
     orderId,
     event.occurredAt,
@@ -158,6 +164,9 @@ export async function applyToOrderHistory(
       return;
     case ReservationCommittedV1.subject:
       await timeline(tx, tables, event, orderId, 'stock_committed');
+      return;
+    case ReservationCommitFailedV1.subject:
+      await timeline(tx, tables, event, orderId, 'stock_commit_failed', (event as EnvelopeOf<typeof ReservationCommitFailedV1>).payload.reason);
       return;
     case ReservationReleasedV1.subject:
       await timeline(tx, tables, event, orderId, 'stock_released', (event as EnvelopeOf<typeof ReservationReleasedV1>).payload.reason);

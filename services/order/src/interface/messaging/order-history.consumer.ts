@@ -12,6 +12,7 @@ import {
   PaymentVoidedV1,
   ProductCreatedV1,
   ProductUpdatedV1,
+  ReservationCommitFailedV1,
   ReservationCommittedV1,
   ReservationReleasedV1,
   StockReservationFailedV1,
@@ -31,7 +32,7 @@ export class OrderHistoryConsumer {
     return applyToOrderHistory(tx, LIVE_ORDER_HISTORY, definition, event);
   }
 
-  @HandlesEvent([StockReservedV1, StockReservationFailedV1, ReservationCommittedV1, ReservationReleasedV1], {
+  @HandlesEvent([StockReservedV1, StockReservationFailedV1, ReservationCommittedV1, ReservationCommitFailedV1, ReservationReleasedV1], {
     consumer: 'order-history-inventory',
   })
   fromInventory(event: EnvelopeOf<EventDefinition>, tx: SqlTransaction, definition: EventDefinition): Promise<void> {

@@ -4,6 +4,8 @@ import {
   PaymentAuthorizedV1,
   PaymentCapturedV1,
   PaymentFailedV1,
+  ReservationCommitFailedV1,
+  ReservationCommittedV1,
   StockReservationFailedV1,
   StockReservedV1,
 } from '@storefront/contracts';
@@ -28,6 +30,16 @@ export class SagaRepliesConsumer {
         ? `not enough stock: ${shortages.map((shortage) => `${shortage.sku} (${shortage.available} of ${shortage.requested})`).join(', ')}`
         : reason.replaceAll('_', ' ');
     return this.saga.stockReservationFailed(event.payload.orderId, detail, tx);
+  }
+
+  @HandlesEvent(ReservationCommittedV1, { consumer: 'order-saga-inventory' })
+  onReservationCommitted(event: EnvelopeOf<typeof ReservationCommittedV1>, tx: SqlTransaction): Promise<void> {
+    return this.saga.stockCommitted(event.payload.orderId, tx);
+  }
+
+  @HandlesEvent(ReservationCommitFailedV1, { consumer: 'order-saga-inventory' })
+  onReservationCommitFailed(event: EnvelopeOf<typeof ReservationCommitFailedV1>, tx: SqlTransaction): Promise<void> {
+    return this.saga.stockCommitFailed(event.payload.orderId, event.payload.reason, tx);
   }
 
   @HandlesEvent(PaymentAuthorizedV1, { consumer: 'order-saga-payment' })
