@@ -10,6 +10,7 @@ export function gatewayApp(config: GatewayConfig): ServiceAppOptions {
     module: GatewayModule.register(config),
     config,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY === false ? undefined : config.TRUST_PROXY,
     configure: async (app) => {
       await protectEdge(app, config);
       setUpOpenApi(app);

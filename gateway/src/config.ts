@@ -1,5 +1,32 @@
+import { isIP } from 'node:net';
 import { baseConfigSchema } from '@storefront/service-kit';
 import { z } from 'zod';
+
+/** An address or CIDR block, IPv4 or IPv6: 10.0.0.0/8, 127.0.0.1, fd00::/8. */
+function isAddressOrBlock(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** false (trust no proxy), a number of hops, or the addresses/CIDRs of trusted proxies. */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('')
+  .transform((value, context): false | number | string[] => {
+    if (value === '' || value === '0') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const bad = entries.filter((entry) => !isAddressOrBlock(entry));
+    if (bad.length > 0) {
+      context.addIssue({ code: 'custom', message: `must be a number of hops or addresses/CIDRs such as 10.0.0.0/8; not ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const grpcAddress = z
   .string()
@@ -22,6 +49,13 @@ export const gatewayConfigSchema = baseConfigSchema
     /** Token bucket per client and route: requests at once, and tokens added back per second. */
     RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(60),
     RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(20),
+    /** Buckets kept at most; beyond, the least recently used client's is dropped (it starts full again). */
+    RATE_LIMIT_MAX_BUCKETS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+    /**
+     * Proxies whose X-Forwarded-For names the client (for the rate limit and logs): empty trusts none,
+     * a number trusts that many hops in front of the gateway, a list trusts those addresses/CIDRs.
+     */
+    TRUST_PROXY: trustProxy,
     /** Largest accepted request body in bytes; larger ones get 413. */
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(64 * 1024),
     /** Browser origins allowed to call the API (comma-separated); empty allows none. */

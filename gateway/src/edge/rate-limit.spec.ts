@@ -39,4 +39,16 @@ describe('TokenBucketLimiter', () => {
     limiter.sweep();
     expect(limiter.size).toBe(0);
   });
+
+  it('keeps at most maxBuckets buckets, dropping the least recently used one', () => {
+    const limiter = new TokenBucketLimiter({ burst: 1, perSecond: 0.001, maxBuckets: 3, now: () => 0 });
+    for (const key of ['a', 'b', 'c']) limiter.take(key);
+    expect(limiter.take('a').allowed).toBe(false); // used again: b is now the least recently used
+    limiter.take('d');
+    expect(limiter.size).toBe(3);
+    expect(limiter.take('a').allowed).toBe(false); // kept, still empty
+    expect(limiter.take('b').allowed).toBe(true); // dropped, so it starts full
+    for (let index = 0; index < 100; index++) limiter.take(`flood-${index}`);
+    expect(limiter.size).toBe(3);
+  });
 });

@@ -1,6 +1,6 @@
-import { sendProblem, toProblem } from '@storefront/service-kit';
+import { type TokenVerifier, sendProblem, toProblem } from '@storefront/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Counter, register } from 'prom-client';
+import { Counter, Gauge, register } from 'prom-client';
 import { RateLimitedError } from '../resilience/resilience.errors';
 
 export interface TokenBucketOptions {
@@ -8,6 +8,8 @@ export interface TokenBucketOptions {
   readonly burst: number;
   /** Tokens added back per second. */
   readonly perSecond: number;
+  /** Buckets kept at most; the least recently used one is dropped for a new one. */
+  readonly maxBuckets?: number;
   /** Clock in ms, for tests. */
   readonly now?: () => number;
 }
@@ -22,14 +24,17 @@ interface Bucket {
  * counts fixed windows (a client can spend two windows' worth at a window edge); a token bucket
  * allows a burst and then a steady rate. Each gateway replica limits on its own: with N replicas
  * behind a load balancer a client gets up to N times the rate, which is fine for abuse protection;
- * a global quota would keep its buckets in Redis.
+ * a global quota would keep its buckets in Redis. At most `maxBuckets` are kept (least recently
+ * used first out), so a flood of new clients costs bounded memory; a dropped client starts full.
  */
 export class TokenBucketLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly now: () => number;
+  private readonly maxBuckets: number;
 
   constructor(private readonly options: TokenBucketOptions) {
     this.now = options.now ?? Date.now;
+    this.maxBuckets = options.maxBuckets ?? Number.POSITIVE_INFINITY;
   }
 
   get size(): number {
@@ -42,7 +47,10 @@ export class TokenBucketLimiter {
     const bucket = this.buckets.get(key) ?? { tokens: this.options.burst, updatedAt: now };
     bucket.tokens = Math.min(this.options.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.options.perSecond);
     bucket.updatedAt = now;
+    // Re-inserted, so the Map's order is the order of last use and its first key the least recent.
+    this.buckets.delete(key);
     this.buckets.set(key, bucket);
+    if (this.buckets.size > this.maxBuckets) this.buckets.delete(this.buckets.keys().next().value as string);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return { allowed: true, remaining: Math.floor(bucket.tokens) };
@@ -60,20 +68,16 @@ export class TokenBucketLimiter {
 }
 
 /**
- * The client a request counts against: the `sub` of its bearer token, else its address (X-Forwarded-For
- * is honoured because the gateway trusts its proxy). The token is only decoded here; the auth guard
- * verifies it right after, so a forged subject buys nothing but a 401.
+ * The client a request counts against: the subject of its bearer token once the token is verified,
+ * else its address (`request.ip`, which believes X-Forwarded-For only from TRUST_PROXY). An unverified
+ * token counts against the address, so made-up subjects buy no budget and cannot spend a real
+ * customer's. The verification is the one the auth guard uses afterwards (TokenVerifier.verifyRequest).
  */
-export function clientOf(request: FastifyRequest): string {
+export async function clientOf(request: FastifyRequest, verifier: TokenVerifier): Promise<string> {
   const authorization = request.headers.authorization;
-  const payload = typeof authorization === 'string' ? /^Bearer [\w-]+\.([\w-]+)\.[\w-]+$/i.exec(authorization)?.[1] : undefined;
-  if (payload && payload.length <= 4096) {
-    try {
-      const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
-      if (typeof sub === 'string' && /^[\w-]{1,64}$/.test(sub)) return `sub:${sub}`;
-    } catch {
-      // not JSON: counted by address
-    }
+  if (typeof authorization === 'string' && authorization !== '') {
+    const principal = await verifier.verifyRequest(request, authorization).catch(() => undefined);
+    if (principal) return `sub:${principal.subject}`;
   }
   return `ip:${request.ip}`;
 }
@@ -86,31 +90,49 @@ function rejectedCounter(): Counter {
   );
 }
 
+/** Buckets of every limiter of this process (one per gateway app). */
+const limiters = new Set<TokenBucketLimiter>();
+function registerBucketGauge(): void {
+  const name = 'storefront_rate_limit_buckets';
+  if (register.getSingleMetric(name)) return;
+  new Gauge({
+    name,
+    help: 'Token buckets the gateway rate limiter keeps in memory (bounded by RATE_LIMIT_MAX_BUCKETS)',
+    collect() {
+      this.set([...limiters].reduce((sum, limiter) => sum + limiter.size, 0));
+    },
+  });
+}
+
 /**
- * Limits every API route per client and route before anything else runs (no body is read, no token
- * verified); health, metrics and docs are exempt. 429 problem+json with Retry-After when empty.
+ * Limits every API route per client and route before the body is read; health, metrics and docs are
+ * exempt. 429 problem+json with Retry-After when empty.
  */
-export function registerRateLimit(fastify: FastifyInstance, options: TokenBucketOptions): TokenBucketLimiter {
+export function registerRateLimit(fastify: FastifyInstance, verifier: TokenVerifier, options: TokenBucketOptions): TokenBucketLimiter {
   const limiter = new TokenBucketLimiter(options);
   const rejected = rejectedCounter();
+  limiters.add(limiter);
+  registerBucketGauge();
   const sweeper = setInterval(() => limiter.sweep(), 30_000);
   sweeper.unref();
   fastify.addHook('onClose', (_instance, done) => {
     clearInterval(sweeper);
+    limiters.delete(limiter);
     done();
   });
-  fastify.addHook('onRequest', (request, reply, done) => {
+  fastify.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url ?? '(unmatched)';
-    if (!route.startsWith('/api')) return done();
-    const result = limiter.take(`${clientOf(request)} ${request.method} ${route}`);
+    if (!route.startsWith('/api')) return;
+    const result = limiter.take(`${await clientOf(request, verifier)} ${request.method} ${route}`);
     void reply.header('ratelimit-limit', String(options.burst));
     if (result.allowed) {
       void reply.header('ratelimit-remaining', String(result.remaining));
-      return done();
+      return;
     }
     rejected.inc({ route: `${request.method} ${route}` });
     void reply.header('ratelimit-remaining', '0').header('retry-after', String(result.retryAfterSeconds));
     sendProblem(request, reply, toProblem(new RateLimitedError(result.retryAfterSeconds)));
+    return reply;
   });
   return limiter;
 }

@@ -12,7 +12,10 @@ export const orderConfigSchema = baseConfigSchema.extend({
     .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
     .default('127.0.0.1:50051'),
   CATALOG_TIMEOUT_MS: milliseconds(2_000),
-  /** Saga step deadlines; a step still waiting past its deadline is compensated. */
+  /**
+   * Saga step deadlines. A reservation or payment still waiting past its deadline is compensated;
+   * after the authorization, the stock commit and the capture are asked for again instead.
+   */
   STOCK_RESERVATION_TIMEOUT_MS: milliseconds(30_000),
   PAYMENT_TIMEOUT_MS: milliseconds(30_000),
   CAPTURE_TIMEOUT_MS: milliseconds(30_000),

@@ -59,7 +59,7 @@ export class AuthGuard implements CanActivate {
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]);
     if (required === undefined) return true;
     const { target, authorization } = carrier(context);
-    const principal = await this.verifier.verifyAuthorization(authorization);
+    const principal = await this.verifier.verifyRequest(target, authorization);
     if (required.length > 0 && !required.some((role) => hasRole(principal, role))) {
       throw new ForbiddenError(`This operation needs the ${required.join(' or ')} role`);
     }

@@ -35,6 +35,26 @@ describe('TokenVerifier', () => {
     await expect(verifier.verifyAuthorization(`Bearer ${token}`)).resolves.toEqual({ subject: 'alice', roles: ['customer'], token });
   });
 
+  it('verifies the token of one request once, however often it is asked, and a refusal too', async () => {
+    const verify = jest.spyOn(verifier, 'verify');
+    try {
+      const header = `Bearer ${await sign()}`;
+      const request = {};
+      const [first, second] = await Promise.all([verifier.verifyRequest(request, header), verifier.verifyRequest(request, header)]);
+      expect(second).toBe(first);
+      expect(verify).toHaveBeenCalledTimes(1);
+      await verifier.verifyRequest({}, header);
+      expect(verify).toHaveBeenCalledTimes(2);
+      const forged = {};
+      const bad = `Bearer ${await sign({ iss: 'https://evil.example' })}`;
+      await expect(verifier.verifyRequest(forged, bad)).rejects.toMatchObject({ code: 'AUTH.TOKEN_INVALID' });
+      await expect(verifier.verifyRequest(forged, bad)).rejects.toMatchObject({ code: 'AUTH.TOKEN_INVALID' });
+      expect(verify).toHaveBeenCalledTimes(3);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
   it.each<[string, () => Promise<string>, string]>([
     ['another issuer', () => sign({ iss: 'https://evil.example' }), 'AUTH.TOKEN_INVALID'],
     ['another audience', () => sign({ aud: 'billing' }), 'AUTH.TOKEN_INVALID'],

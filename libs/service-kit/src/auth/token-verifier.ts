@@ -14,6 +14,8 @@ const ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'];
  */
 export class TokenVerifier {
   private readonly keys: JWTVerifyGetKey[];
+  /** Verifications of requests in flight, so an edge hook and the guard check one token once. */
+  private readonly byRequest = new WeakMap<object, Promise<Principal>>();
 
   constructor(private readonly config: Pick<AuthConfig, 'AUTH_ISSUER' | 'AUTH_AUDIENCE'> & Partial<AuthConfig>) {
     this.keys = [
@@ -32,6 +34,20 @@ export class TokenVerifier {
     const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header.trim());
     if (!match?.[1]) throw new AuthenticationError('AUTH.TOKEN_INVALID', 'The Authorization header must be "Bearer <JWT>"');
     return this.verify(match[1]);
+  }
+
+  /**
+   * verifyAuthorization, once per request (an HTTP request or gRPC metadata object): later calls
+   * for the same request get the first call's answer, a rejection included.
+   */
+  verifyRequest(request: object, header: string | undefined): Promise<Principal> {
+    let verification = this.byRequest.get(request);
+    if (!verification) {
+      verification = this.verifyAuthorization(header);
+      verification.catch(() => undefined); // its callers handle the rejection; this copy must not be unhandled
+      this.byRequest.set(request, verification);
+    }
+    return verification;
   }
 
   async verify(token: string): Promise<Principal> {

@@ -24,8 +24,20 @@ export interface ServiceAppOptions {
   readonly grpc?: readonly GrpcPackageDefinition[];
   /** Largest accepted request body in bytes. */
   readonly bodyLimit?: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe for `request.ip` (fastify's trustProxy: hops, or
+   * addresses and CIDRs). None by default: a client could otherwise claim any address.
+   */
+  readonly trustProxy?: number | string | readonly string[];
   /** Last touches before listening (OpenAPI docs, CORS). */
   readonly configure?: (app: NestFastifyApplication) => void | Promise<void>;
+}
+
+/** fastify's trustProxy; hops as the function proxy-addr makes of a number (Nest's options type takes no number). */
+function trustedProxies(trust: ServiceAppOptions['trustProxy']): boolean | string | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === undefined) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'string' ? trust : [...trust];
 }
 
 /** Builds the application without listening, so tests can start it on ports of their choosing. */
@@ -33,7 +45,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
   installTracePropagation();
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: true,
+    trustProxy: trustedProxies(options.trustProxy),
     requestIdHeader: false,
     genReqId: requestIdFor,
     // Errors the router meets before any route runs (a malformed percent-encoding in the path)
