@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { OrderDetailsDto, OrderDto, OrderHistoryPageDto, ProductPageDto } from '@storefront/contracts';
 import { DevIssuer, type TestStack, startTestStack } from '@storefront/devstack';
 import { waitFor } from '@storefront/testing';
@@ -27,7 +28,11 @@ describe('gateway edge end to end', () => {
   const alice = { subject: 'alice' };
   const bob = { subject: 'bob' };
   const placeAs = (as: { subject: string } | null, body: object, headers: Record<string, string> = {}) =>
-    stack.api('/api/orders', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }, as);
+    stack.api(
+      '/api/orders',
+      { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...headers }, body: JSON.stringify(body) },
+      as,
+    );
   const orderBody = () => ({ paymentToken: 'tok_visa', shippingAddress: address, lines: [{ productId: products[0]?.id, quantity: 1 }] });
 
   /** Everything a refused request must leave alone, in every service's database. */

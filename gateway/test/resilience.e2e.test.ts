@@ -86,7 +86,7 @@ describe('gateway resilience end to end', () => {
     try {
       const placed = await call('/api/orders', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'resilience-dropped-1' },
         body: JSON.stringify({
           customerId: 'customer-1',
           paymentToken: 'tok_visa',

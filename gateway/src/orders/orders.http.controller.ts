@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperati
 import {
   type ListOrdersQuery,
   type PlaceOrderBody,
-  idempotencyKeySchema,
   listOrdersQuerySchema,
   orderDetailsSchema,
   orderHistoryPageSchema,
@@ -12,7 +11,7 @@ import {
   orderTimelineSchema,
   placeOrderBodySchema,
 } from '@storefront/contracts';
-import { Authenticated, parseInput } from '@storefront/service-kit';
+import { Authenticated, requireIdempotencyKey } from '@storefront/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../docs/api-problem-responses';
 import { type RestDownstream, relay } from '../downstream/rest-downstream';
@@ -24,8 +23,8 @@ import { OrderingReadiness } from './ordering-readiness';
  * Orders over REST to the order service, for customers (their own orders) and admins (all). The
  * edge verifies the token and validates with the same schemas as the service; the service verifies
  * the forwarded token again and scopes every answer to its caller. Its answer, problem+json
- * included, is passed on unchanged. Only GETs are retried; the client's Idempotency-Key makes its
- * own retries of POST safe.
+ * included, is passed on unchanged. Only GETs are retried; the client's Idempotency-Key (required)
+ * makes its own retries of POST safe.
  */
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -43,7 +42,13 @@ export class OrdersHttpController {
   @ApiOperation({
     summary: 'Place an order for the caller; it is confirmed, cancelled or rejected asynchronously (poll GET /api/orders/{id})',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body return the same order; another body gets 409' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description:
+      'A new unique value (e.g. a UUID) per order, the same one when retrying it: the same key and body return the same ' +
+      'order, another body gets 409. Scoped to the customer. Missing: 400 IDEMPOTENCY_KEY.REQUIRED; malformed: 400 IDEMPOTENCY_KEY.INVALID',
+  })
   @ApiCreatedResponse({ standardSchema: orderSchema, description: 'The order, status "placed"' })
   @ApiOkResponse({ standardSchema: orderSchema, description: 'Replay of an earlier request with the same Idempotency-Key' })
   @ApiProblemResponses(400, 401, 403, 409, 429, 503, 504)
@@ -53,9 +58,9 @@ export class OrdersHttpController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    parseInput(idempotencyKeySchema.optional(), idempotencyKey, 'Idempotency-Key');
+    const key = requireIdempotencyKey(idempotencyKey);
     await this.readiness.assertAvailable();
-    return relay(reply, await this.orders.call('POST', '/orders', request, { body, headers: { 'idempotency-key': idempotencyKey } }));
+    return relay(reply, await this.orders.call('POST', '/orders', request, { body, headers: { 'idempotency-key': key } }));
   }
 
   @Get()

@@ -15,6 +15,7 @@ export { PROBLEM_CONTENT_TYPE, retryAfterOf, toProblem, type ProblemDetails } fr
 export { DependencyUnavailableError, asDependencyError, classifyFailure, isTransientFailure } from './errors/dependency-errors';
 export { requestIdOf, sendProblem } from './http/problem-details.filter';
 export { parseInput, requestValidationError } from './http/validation';
+export { IdempotencyKeyError, requireIdempotencyKey } from './http/idempotency-key';
 export { REQUEST_ID_HEADER } from './logging/logging';
 export { GrpcStatusFilter, toGrpcStatus } from './grpc/grpc-status.filter';
 export { DownstreamError, callUnary, fromGrpcError, type GrpcClient, type UnaryCallOptions } from './grpc/grpc-client';

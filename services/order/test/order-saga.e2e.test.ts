@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type {
   OrderDto,
@@ -34,14 +35,15 @@ describe('order saga end to end', () => {
 
   const place = async (
     lines: { sku: string; quantity: number }[],
-    options: { token?: string; key?: string; customerId?: string } = {},
+    options: { token?: string; key?: string | null; customerId?: string } = {},
   ) => {
     const customerId = options.customerId ?? 'customer-1';
+    const key = options.key === undefined ? randomUUID() : options.key;
     const response = await api(
       '/api/orders',
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(options.key ? { 'idempotency-key': options.key } : {}) },
+        headers: { 'content-type': 'application/json', ...(key === null ? {} : { 'idempotency-key': key }) },
         body: JSON.stringify({
           customerId,
           paymentToken: options.token ?? 'tok_visa',
@@ -156,6 +158,31 @@ describe('order saga end to end', () => {
     await settled(racing[0]?.body.id as string);
   });
 
+  it.each([
+    ['no Idempotency-Key', null, 'IDEMPOTENCY_KEY.REQUIRED'],
+    ['a blank one', '   ', 'IDEMPOTENCY_KEY.REQUIRED'],
+    ['one of 129 characters', 'k'.repeat(129), 'IDEMPOTENCY_KEY.INVALID'],
+    ['one with a space inside', 'retry me', 'IDEMPOTENCY_KEY.INVALID'],
+  ])('refuses an order with %s: 400 problem+json naming the header, nothing created', async (_case, key, code) => {
+    const before = await orderCount();
+    const { status, body, headers } = await place([{ sku: 'AUD-0005', quantity: 1 }], { key });
+    expect({ status, type: headers.get('content-type') }).toEqual({ status: 400, type: expect.stringContaining('application/problem+json') });
+    expect(body).toMatchObject({ code, errors: [{ path: 'Idempotency-Key' }] });
+    expect(await orderCount()).toBe(before);
+  });
+
+  it('scopes Idempotency-Keys per customer: another customer’s key is a new order of theirs, not a conflict', async () => {
+    const mine = await place([{ sku: 'AUD-0006', quantity: 1 }], { key: 'shared-key-1', customerId: 'scoped-a' });
+    const theirs = await place([{ sku: 'AUD-0005', quantity: 1 }], { key: 'shared-key-1', customerId: 'scoped-b' });
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    expect(theirs.body.id).not.toBe(mine.body.id);
+    expect(theirs.body.customerId).toBe('scoped-b');
+    const again = await place([{ sku: 'AUD-0005', quantity: 1 }], { key: 'shared-key-1', customerId: 'scoped-b' });
+    expect(again).toMatchObject({ status: 200, body: { id: theirs.body.id } });
+    await settled(mine.body.id);
+    await settled(theirs.body.id);
+  });
+
   it('sells exactly the stock there is when 20 customers race for 5 units', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, index) => place([{ sku: 'CMP-0001', quantity: 1 }], { customerId: `racer-${index}` })),
@@ -228,7 +255,7 @@ describe('order saga end to end', () => {
     const before = await orderCount();
     const response = await api(
       '/api/orders',
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(makeBody()) },
+      { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify(makeBody()) },
       customer('c-1'),
     );
     expect(response.status).toBe(400);

@@ -43,7 +43,7 @@ describe('order trace end to end', () => {
       '/api/orders',
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'trace-order-1' },
         body: JSON.stringify({
           customerId: customer.subject,
           paymentToken: 'tok_visa',

@@ -11,6 +11,7 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ['confirmed', 'cancelled', 'rejected'];
 
 export const orderIdSchema = z.uuid({ error: 'must be a UUID' });
+/** The Idempotency-Key header, required on POST /api/orders and scoped to the customer. */
 export const idempotencyKeySchema = z
   .string()
   .regex(/^[\w.:-]{1,128}$/, 'must be 1-128 letters, digits, "_", "-", "." or ":"');

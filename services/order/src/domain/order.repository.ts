@@ -15,14 +15,15 @@ export interface OrderRepository {
    */
   update<T>(id: string, work: (order: Order) => T, tx?: Transaction): Promise<{ order: Order; result: T } | null>;
   /**
-   * Inserts a new order with its idempotency key, if any. When another request stored the key
-   * first, nothing is inserted and that request's order and request hash are returned instead.
+   * Inserts a new order with its idempotency key, unique per customer. When another request of the
+   * customer stored the key first, nothing is inserted and that request's order and request hash
+   * are returned instead.
    */
   insert(
     order: Order,
-    idempotency?: { key: string; requestHash: string },
+    idempotency: { customerId: string; key: string; requestHash: string },
   ): Promise<{ created: true; order: Order } | { created: false; order: Order; requestHash: string }>;
-  findByIdempotencyKey(key: string): Promise<{ order: Order; requestHash: string } | null>;
+  findByIdempotencyKey(customerId: string, key: string): Promise<{ order: Order; requestHash: string } | null>;
   /** Ids of unfinished orders whose current step is past its deadline (candidates; update re-checks). */
   findTimedOut(now: Date, limit: number): Promise<string[]>;
 }

@@ -58,16 +58,14 @@ export class PrismaOrderRepository implements OrderRepository {
 
   async insert(
     order: Order,
-    idempotency?: { key: string; requestHash: string },
+    idempotency: { customerId: string; key: string; requestHash: string },
   ): Promise<{ created: true; order: Order } | { created: false; order: Order; requestHash: string }> {
     const state = order.snapshot;
     try {
       await this.prisma.$transaction(async (tx) => {
-        if (idempotency) {
-          await tx.idempotencyKey.create({
-            data: { key: idempotency.key, requestHash: idempotency.requestHash, orderId: state.id },
-          });
-        }
+        await tx.idempotencyKey.create({
+          data: { customerId: idempotency.customerId, key: idempotency.key, requestHash: idempotency.requestHash, orderId: state.id },
+        });
         await tx.order.create({
           data: {
             id: state.id,
@@ -93,16 +91,16 @@ export class PrismaOrderRepository implements OrderRepository {
       });
       return { created: true, order };
     } catch (error) {
-      if (!idempotency || !isUniqueViolation(error)) throw error;
-      // A concurrent request with the same key won the race; answer with its order.
-      const existing = await this.findByIdempotencyKey(idempotency.key);
+      if (!isUniqueViolation(error)) throw error;
+      // A concurrent request of the customer with the same key won the race; answer with its order.
+      const existing = await this.findByIdempotencyKey(idempotency.customerId, idempotency.key);
       if (!existing) throw error;
       return { created: false, ...existing };
     }
   }
 
-  async findByIdempotencyKey(key: string): Promise<{ order: Order; requestHash: string } | null> {
-    const entry = await this.prisma.idempotencyKey.findUnique({ where: { key } });
+  async findByIdempotencyKey(customerId: string, key: string): Promise<{ order: Order; requestHash: string } | null> {
+    const entry = await this.prisma.idempotencyKey.findUnique({ where: { customerId_key: { customerId, key } } });
     if (!entry) return null;
     const order = await this.findById(entry.orderId);
     return order && { order, requestHash: entry.requestHash };

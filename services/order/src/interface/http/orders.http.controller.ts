@@ -5,12 +5,11 @@ import {
   type OrderHistoryPageDto,
   type OrderTimelineDto,
   type PlaceOrderBody,
-  idempotencyKeySchema,
   listOrdersQuerySchema,
   orderIdSchema,
   placeOrderBodySchema,
 } from '@storefront/contracts';
-import { Authenticated, CurrentPrincipal, type Principal, hasRole, parseInput } from '@storefront/service-kit';
+import { Authenticated, CurrentPrincipal, type Principal, hasRole, requireIdempotencyKey } from '@storefront/service-kit';
 import type { FastifyReply } from 'fastify';
 import { CancelOrderHandler } from '../../application/commands/cancel-order/cancel-order.handler';
 import { PlaceOrderHandler } from '../../application/commands/place-order/place-order.handler';
@@ -59,8 +58,10 @@ export class OrdersHttpController {
   }
 
   /**
-   * 201 for a new order; 200 with `Idempotent-Replayed: true` when the key was used for this same body.
-   * Customers order for themselves: `customerId` defaults to the token's subject and must match it.
+   * 201 for a new order; 200 with `Idempotent-Replayed: true` when the caller used the key for this
+   * same body before. The Idempotency-Key is required and belongs to the caller: another customer's
+   * key is theirs, not a conflict. Customers order for themselves: `customerId` defaults to the
+   * token's subject and must match it.
    */
   @Post()
   @Authenticated('customer')
@@ -70,7 +71,7 @@ export class OrdersHttpController {
     @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderDto> {
-    const idempotencyKey = parseInput(idempotencyKeySchema.optional(), idempotencyKeyHeader, 'Idempotency-Key');
+    const idempotencyKey = requireIdempotencyKey(idempotencyKeyHeader);
     if (body.customerId !== undefined && body.customerId !== principal.subject) {
       throw new OrderAccessDeniedError('Customers can place orders only for themselves');
     }

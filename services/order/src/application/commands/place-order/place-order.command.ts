@@ -5,6 +5,6 @@ export interface PlaceOrderCommand {
   readonly lines: readonly { readonly productId: string; readonly quantity: number }[];
   readonly paymentToken: string;
   readonly shippingAddress: ShippingAddress;
-  /** The client's Idempotency-Key header, if it sent one. */
-  readonly idempotencyKey?: string | undefined;
+  /** The client's Idempotency-Key header; unique per customer. */
+  readonly idempotencyKey: string;
 }

@@ -21,7 +21,7 @@ function requestHash(command: PlaceOrderCommand): string {
 
 export interface PlaceOrderResult {
   readonly order: Order;
-  /** True when the Idempotency-Key had been used for this same request: nothing new was created. */
+  /** True when the customer had used the Idempotency-Key for this same request: nothing new was created. */
   readonly replayed: boolean;
 }
 
@@ -35,10 +35,9 @@ export class PlaceOrderHandler {
 
   async execute(command: PlaceOrderCommand): Promise<PlaceOrderResult> {
     const hash = requestHash(command);
-    if (command.idempotencyKey) {
-      const previous = await this.orders.findByIdempotencyKey(command.idempotencyKey);
-      if (previous) return this.replay(command.idempotencyKey, hash, previous);
-    }
+    const idempotency = { customerId: command.customerId, key: command.idempotencyKey, requestHash: hash };
+    const previous = await this.orders.findByIdempotencyKey(command.customerId, command.idempotencyKey);
+    if (previous) return this.replay(command.idempotencyKey, hash, previous);
 
     const { prices, missing } = await this.pricing.price(command.lines.map((line) => line.productId));
     if (missing.length > 0) throw new UnknownProductsError(missing);
@@ -70,10 +69,9 @@ export class PlaceOrderHandler {
       this.timeouts,
     );
 
-    const idempotency = command.idempotencyKey ? { key: command.idempotencyKey, requestHash: hash } : undefined;
     const stored = await this.orders.insert(order, idempotency);
     if (stored.created) return { order: stored.order, replayed: false };
-    return this.replay(command.idempotencyKey as string, hash, stored);
+    return this.replay(command.idempotencyKey, hash, stored);
   }
 
   private replay(key: string, hash: string, previous: { order: Order; requestHash: string }): PlaceOrderResult {
