@@ -10,7 +10,7 @@ import type {
   ProductPageDto,
   StockLevelDto,
 } from '@storefront/contracts';
-import { SERVICES, type TestStack, startTestStack } from '@storefront/devstack';
+import { SERVICES, TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack';
 import { waitFor } from '@storefront/testing';
 import { Client } from 'pg';
 
@@ -70,7 +70,9 @@ describe('order saga end to end', () => {
       return Object.entries(expected).every(([key, value]) => level[key as keyof StockLevelDto] === value) ? level : undefined;
     }, { timeoutMs: 15_000, what: `stock of ${sku} to be ${JSON.stringify(expected)}` });
   const payment = async (orderId: string) => {
-    const response = await fetch(`${serviceUrl('payment')}/payments/${orderId}`);
+    const response = await fetch(`${serviceUrl('payment')}/payments/${orderId}`, {
+      headers: { authorization: `Bearer ${await stack.token(TEST_ADMIN)}` },
+    });
     return response.status === 404 ? undefined : (await json<PaymentDto>(response)).body;
   };
   const setProvider = (settings: { latencyMs: number; failureRate: number; declineAmountOverMinor: number | null }) =>

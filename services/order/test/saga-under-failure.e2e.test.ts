@@ -1,5 +1,5 @@
 import type { OrderDto, PaymentDto, ProductPageDto, StockLevelDto } from '@storefront/contracts';
-import { SERVICES, type TestStack, startTestStack } from '@storefront/devstack';
+import { SERVICES, TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack';
 import { waitFor } from '@storefront/testing';
 
 const INITIAL_STOCK = 100;
@@ -128,7 +128,9 @@ describe('the order saga under a killed service', () => {
         confirmedTotal += order.total.amountMinor;
         for (const line of order.lines) sold.set(line.sku, (sold.get(line.sku) ?? 0) + line.quantity);
       }
-      const payment = await fetch(`${stack.service('payment').url}/payments/${id}`);
+      const payment = await fetch(`${stack.service('payment').url}/payments/${id}`, {
+        headers: { authorization: `Bearer ${await stack.token(TEST_ADMIN)}` },
+      });
       if (payment.ok) captured += ((await payment.json()) as PaymentDto).capturedAmountMinor;
     }
     expect(captured).toBe(confirmedTotal);

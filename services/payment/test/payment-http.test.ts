@@ -62,6 +62,19 @@ describe('payment REST API', () => {
       });
     });
 
+    it.each([
+      ['no token', null, 401],
+      ['a customer’s token', { subject: 'alice', roles: ['customer'] }, 403],
+    ] as const)('refuses %s: payments are for admins (customers see theirs on their order)', async (_case, as, status) => {
+      const orderId = randomUUID();
+      await payment.prisma.payment.create({ data: { id: randomUUID(), orderId, status: 'VOIDED' } });
+      const who = as ? { ...as, roles: [...as.roles] } : null;
+      await expect(request('GET', `/payments/${orderId}`, undefined, undefined, who)).resolves.toMatchObject({
+        status,
+        type: expect.stringContaining('application/problem+json'),
+      });
+    });
+
     it('answers 400 problem+json for an order id that is not a UUID', async () => {
       await expect(request('GET', '/payments/order-1')).resolves.toMatchObject({
         status: 400,

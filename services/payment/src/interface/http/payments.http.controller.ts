@@ -1,9 +1,15 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { type PaymentDto, orderIdSchema } from '@storefront/contracts';
+import { Authenticated } from '@storefront/service-kit';
 import { GetPaymentHandler } from '../../application/queries/get-payment/get-payment.handler';
 import { toPaymentDto } from './payment.mapper';
 
+/**
+ * Payments for back-office use: admins only. Payment knows orders, not customers; a customer sees
+ * the payment status of their own orders in the order history (GET /api/orders).
+ */
 @Controller('payments')
+@Authenticated('admin')
 export class PaymentsHttpController {
   constructor(private readonly getPayment: GetPaymentHandler) {}
 
