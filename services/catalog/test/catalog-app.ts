@@ -29,7 +29,7 @@ export type StockChanged = EnvelopeOf<typeof StockChangedV1>;
 /** inventory.stock-changed.v1 with the given new levels, as inventory would publish it. */
 export function stockChanged(
   sku: string,
-  levels: { available: number; reserved?: number; sold?: number },
+  levels: { available: number; reserved?: number; sold?: number; version?: number },
   occurredAt = new Date(),
 ): StockChanged {
   return createEvent(StockChangedV1, {

@@ -129,8 +129,8 @@ describe('inventory commands and events', () => {
       const changes = (await inventory.recorded(StockChangedV1)).filter((event) => [a, b].includes(event.payload.sku));
       expect(changes.map((event) => event.payload)).toEqual(
         expect.arrayContaining([
-          { sku: a, available: 2, reserved: 3, sold: 0, reason: 'reserved' },
-          { sku: b, available: 0, reserved: 2, sold: 0, reason: 'reserved' },
+          { sku: a, available: 2, reserved: 3, sold: 0, version: 1, reason: 'reserved' },
+          { sku: b, available: 0, reserved: 2, sold: 0, version: 1, reason: 'reserved' },
         ]),
       );
       expect(changes).toHaveLength(2);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
 import fc from 'fast-check';
 import { CommitReservationHandler } from '../src/application/commands/commit-reservation/commit-reservation.handler';
 import { ReleaseReservationHandler } from '../src/application/commands/release-reservation/release-reservation.handler';
@@ -136,5 +137,31 @@ describe('stock under concurrent transactions', () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('numbers the stock changes of a SKU in the order they happened, which their times need not follow', async () => {
+    const sku = uniqueSku('SEQ');
+    await inventory.givenStock(sku, 10);
+    const [held, other] = [randomUUID(), randomUUID()];
+    await reserve(held, [{ sku, quantity: 2 }]);
+
+    // The release of `held` takes its time first, then waits for the reservation row the test holds;
+    // meanwhile another order reserves the same SKU and commits. The release's change comes last.
+    const blocker = inventory.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT "id" FROM "reservations" WHERE "order_id" = ${held}::uuid FOR UPDATE`;
+      const release = unitOfWork.run((inner) => releaseReservation.execute({ orderId: held, reason: 'cancelled' }, inner));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await reserve(other, [{ sku, quantity: 1 }]);
+      return { release }; // wrapped: the release can only finish once this transaction has ended
+    });
+    await (await blocker).release;
+
+    const changes = (await inventory.recorded(StockChangedV1)).filter((event) => event.payload.sku === sku);
+    expect(changes.map((event) => event.payload.reason)).toEqual(['reserved', 'reserved', 'released']);
+    const [, reserved, released] = changes as [unknown, EnvelopeOf<typeof StockChangedV1>, EnvelopeOf<typeof StockChangedV1>];
+    // Why projections cannot go by time: the newest change carries the older timestamp.
+    expect(Date.parse(released.occurredAt)).toBeLessThan(Date.parse(reserved.occurredAt));
+    expect(changes.map((event) => event.payload.version)).toEqual([1, 2, 3]);
+    expect(released.payload).toMatchObject({ ...(await inventory.level(sku)), version: 3 });
   });
 });

@@ -11,10 +11,10 @@ describe('inventory REST API', () => {
   const request = (...args: Parameters<typeof inventory.request>) => inventory.request(...args);
   /** Everything a refused request must leave alone: every stock row and every event. */
   const snapshot = async () =>
-    JSON.stringify([
-      await inventory.prisma.stock.findMany({ orderBy: { sku: 'asc' } }),
-      await inventory.prisma.outboxMessage.count(),
-    ]);
+    JSON.stringify(
+      [await inventory.prisma.stock.findMany({ orderBy: { sku: 'asc' } }), await inventory.prisma.outboxMessage.count()],
+      (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value),
+    );
 
   beforeAll(async () => {
     inventory = await startInventory();
@@ -58,7 +58,7 @@ describe('inventory REST API', () => {
     const event = await waitFor(async () =>
       (await inventory.published(StockChangedV1)).find((candidate) => candidate.payload.sku === target),
     );
-    expect(event.payload).toEqual({ sku: target, available: 7, reserved: 1, sold: 4, reason: 'restock' });
+    expect(event.payload).toEqual({ sku: target, available: 7, reserved: 1, sold: 4, version: 1, reason: 'restock' });
   });
 
   const restock = `/stock/${'SKU'}/restock`;

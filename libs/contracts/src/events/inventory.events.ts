@@ -86,12 +86,18 @@ export const ReservationReleasedV1 = defineEvent({
 export const StockChangedV1 = defineEvent({
   subject: 'inventory.stock-changed.v1',
   producer: 'inventory',
-  description: 'The stock level of a SKU changed. Carries the new levels.',
+  description: 'The stock level of a SKU changed. Carries the new levels and their version (keep the highest).',
   payload: z.object({
     sku: z.string(),
     available: z.number().int().nonnegative(),
     reserved: z.number().int().nonnegative(),
     sold: z.number().int().nonnegative(),
+    version: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Counts the changes of this SKU: the higher one is newer, whatever occurredAt says. Absent from events before it was added'),
     reason: z.enum(['created', 'restock', 'reserved', 'released', 'committed']),
   }),
 });

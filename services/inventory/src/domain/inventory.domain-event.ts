@@ -1,12 +1,12 @@
 import type { ReservationState } from './reservation.aggregate';
-import type { Shortage, StockLevel } from './stock-level.value-object';
+import type { Shortage, StockChange } from './stock-level.value-object';
 
 export type StockChangeReason = 'created' | 'restock' | 'reserved' | 'released' | 'committed';
 export type ReservationFailureReason = 'insufficient_stock' | 'unknown_sku' | 'order_released';
 
 /** Facts inside inventory; infrastructure turns them into integration events for other services. */
 export type InventoryDomainEvent =
-  | { readonly kind: 'StockChanged'; readonly level: StockLevel; readonly reason: StockChangeReason; readonly occurredAt: Date }
+  | { readonly kind: 'StockChanged'; readonly level: StockChange; readonly reason: StockChangeReason; readonly occurredAt: Date }
   | { readonly kind: 'StockReserved'; readonly reservation: ReservationState; readonly occurredAt: Date }
   | {
       readonly kind: 'StockReservationFailed';
@@ -33,6 +33,6 @@ export type InventoryDomainEvent =
       readonly occurredAt: Date;
     };
 
-export function stockChanged(level: StockLevel, reason: StockChangeReason, occurredAt: Date): InventoryDomainEvent {
+export function stockChanged(level: StockChange, reason: StockChangeReason, occurredAt: Date): InventoryDomainEvent {
   return { kind: 'StockChanged', level, reason, occurredAt };
 }

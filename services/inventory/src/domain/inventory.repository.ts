@@ -1,7 +1,7 @@
 import type { InventoryDomainEvent } from './inventory.domain-event';
 import type { Reservation } from './reservation.aggregate';
 import type { ReservationLines } from './reservation-lines.value-object';
-import type { Shortage, StockLevel } from './stock-level.value-object';
+import type { Shortage, StockChange, StockLevel } from './stock-level.value-object';
 
 declare const transactionBrand: unique symbol;
 
@@ -20,26 +20,27 @@ export interface UnitOfWork {
 }
 
 export type ReserveOutcome =
-  | { readonly reserved: true; readonly levels: readonly StockLevel[] }
+  | { readonly reserved: true; readonly levels: readonly StockChange[] }
   | { readonly reserved: false; readonly shortages: readonly Shortage[]; readonly unknownSkus: readonly string[] };
 
 /**
  * Persistence port of the stock counters. The arithmetic happens in the database, in conditional
- * updates, so concurrent transactions (and replicas) can never oversell.
+ * updates, so concurrent transactions (and replicas) can never oversell. Every change returns the
+ * new counters with the SKU's next version.
  */
 export interface StockRepository {
   find(sku: string): Promise<StockLevel | null>;
   findMany(skus: readonly string[]): Promise<StockLevel[]>;
   /** Starts stock for a SKU; null when the SKU already has stock (nothing changes then). */
-  create(tx: Transaction, sku: string, available: number): Promise<StockLevel | null>;
+  create(tx: Transaction, sku: string, available: number): Promise<StockChange | null>;
   /** available → reserved for every line, or for none: then the shortages say why. */
   reserve(tx: Transaction, lines: ReservationLines): Promise<ReserveOutcome>;
   /** reserved → sold for every line. */
-  commit(tx: Transaction, lines: ReservationLines): Promise<StockLevel[]>;
+  commit(tx: Transaction, lines: ReservationLines): Promise<StockChange[]>;
   /** reserved → available for every line. */
-  release(tx: Transaction, lines: ReservationLines): Promise<StockLevel[]>;
+  release(tx: Transaction, lines: ReservationLines): Promise<StockChange[]>;
   /** Adds units to available; null for a SKU without stock. */
-  restock(tx: Transaction, sku: string, quantity: number): Promise<StockLevel | null>;
+  restock(tx: Transaction, sku: string, quantity: number): Promise<StockChange | null>;
 }
 
 export interface ReservationRepository {

@@ -15,6 +15,19 @@ export interface StockLevel {
   readonly sold: number;
 }
 
+/**
+ * The counters right after one change, numbered: `version` counts the changes of the SKU, in the
+ * order the row lock let them happen. Readers of stock events order by it, never by event time
+ * (a transaction takes its time before it waits for the lock, so times can run backwards).
+ */
+export interface StockChange extends StockLevel {
+  readonly version: number;
+}
+
+export function levelOf(change: StockChange): StockLevel {
+  return { sku: change.sku, available: change.available, reserved: change.reserved, sold: change.sold };
+}
+
 /** A line that could not be served, with what was there when it was tried. */
 export interface Shortage {
   readonly sku: string;

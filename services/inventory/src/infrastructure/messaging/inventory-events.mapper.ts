@@ -21,12 +21,12 @@ export function toIntegrationEvent(event: InventoryDomainEvent): EventEnvelope {
   const occurredAt = event.occurredAt;
   switch (event.kind) {
     case 'StockChanged': {
-      const { sku, available, reserved, sold } = event.level;
+      const { sku, available, reserved, sold, version } = event.level;
       return createEvent(StockChangedV1, {
         source: SOURCE,
         aggregateId: sku,
         occurredAt,
-        payload: { sku, available, reserved, sold, reason: event.reason },
+        payload: { sku, available, reserved, sold, version, reason: event.reason },
       });
     }
     case 'StockReserved': {

@@ -1,17 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { ReserveOutcome, StockRepository, Transaction } from '../../domain/inventory.repository';
 import type { ReservationLines } from '../../domain/reservation-lines.value-object';
-import type { StockLevel } from '../../domain/stock-level.value-object';
+import type { StockChange, StockLevel } from '../../domain/stock-level.value-object';
 import type { Prisma } from './generated/client';
 import { prismaOf } from './prisma-unit-of-work';
 import { PrismaService } from './prisma.service';
 
-type StockRow = StockLevel;
+type StockRow = StockLevel & { version: bigint };
 
 const LEVEL = { sku: true, available: true, reserved: true, sold: true } as const;
 
-function toLevel(row: StockRow): StockLevel {
+function toLevel(row: StockLevel): StockLevel {
   return { sku: row.sku, available: row.available, reserved: row.reserved, sold: row.sold };
+}
+
+function toChange(row: StockRow): StockChange {
+  return { ...toLevel(row), version: Number(row.version) };
 }
 
 /**
@@ -19,6 +23,7 @@ function toLevel(row: StockRow): StockLevel {
  * lock serialises concurrent changes, the WHERE clause refuses to take more than is there, and the
  * CHECK constraints of the table refuse any counter below zero whatever the code does. Quantities
  * are compared as bigint so an absurd quantity is simply short instead of an integer overflow.
+ * Each change also adds one to the row's `version` under that lock, numbering the SKU's changes.
  */
 @Injectable()
 export class PrismaStockRepository implements StockRepository {
@@ -35,13 +40,13 @@ export class PrismaStockRepository implements StockRepository {
     return rows.map(toLevel);
   }
 
-  async create(tx: Transaction, sku: string, available: number): Promise<StockLevel | null> {
+  async create(tx: Transaction, sku: string, available: number): Promise<StockChange | null> {
     const [row] = await prismaOf(tx).stock.createManyAndReturn({
-      data: [{ sku, available }],
+      data: [{ sku, available, version: 1 }],
       skipDuplicates: true,
-      select: LEVEL,
+      select: { ...LEVEL, version: true },
     });
-    return row ? toLevel(row) : null;
+    return row ? toChange(row) : null;
   }
 
   async reserve(tx: Transaction, lines: ReservationLines): Promise<ReserveOutcome> {
@@ -49,61 +54,64 @@ export class PrismaStockRepository implements StockRepository {
     // All lines or none. A short line rolls back the lines before it, and only them: the rest of
     // the transaction (the inbox row, the failure event) still commits.
     await client.$executeRaw`SAVEPOINT reserve_stock`;
-    const levels: StockLevel[] = [];
+    const levels: StockChange[] = [];
     for (const line of lines.items) {
       const [row] = await client.$queryRaw<StockRow[]>`
         UPDATE "stock"
         SET "available" = "available" - ${line.quantity}::bigint,
             "reserved" = "reserved" + ${line.quantity}::bigint,
+            "version" = "version" + 1,
             "updated_at" = now()
         WHERE "sku" = ${line.sku} AND "available" >= ${line.quantity}::bigint
-        RETURNING "sku", "available", "reserved", "sold"`;
+        RETURNING "sku", "available", "reserved", "sold", "version"`;
       if (!row) {
         await client.$executeRaw`ROLLBACK TO SAVEPOINT reserve_stock`;
         await client.$executeRaw`RELEASE SAVEPOINT reserve_stock`;
         return this.shortfall(client, lines, line.sku);
       }
-      levels.push(toLevel(row));
+      levels.push(toChange(row));
     }
     await client.$executeRaw`RELEASE SAVEPOINT reserve_stock`;
     return { reserved: true, levels };
   }
 
-  async commit(tx: Transaction, lines: ReservationLines): Promise<StockLevel[]> {
+  async commit(tx: Transaction, lines: ReservationLines): Promise<StockChange[]> {
     const client = prismaOf(tx);
-    const levels: StockLevel[] = [];
+    const levels: StockChange[] = [];
     for (const line of lines.items) {
       const rows = await client.$queryRaw<StockRow[]>`
         UPDATE "stock"
-        SET "reserved" = "reserved" - ${line.quantity}::bigint, "sold" = "sold" + ${line.quantity}::bigint, "updated_at" = now()
+        SET "reserved" = "reserved" - ${line.quantity}::bigint, "sold" = "sold" + ${line.quantity}::bigint,
+            "version" = "version" + 1, "updated_at" = now()
         WHERE "sku" = ${line.sku}
-        RETURNING "sku", "available", "reserved", "sold"`;
+        RETURNING "sku", "available", "reserved", "sold", "version"`;
       levels.push(this.single(rows, line.sku));
     }
     return levels;
   }
 
-  async release(tx: Transaction, lines: ReservationLines): Promise<StockLevel[]> {
+  async release(tx: Transaction, lines: ReservationLines): Promise<StockChange[]> {
     const client = prismaOf(tx);
-    const levels: StockLevel[] = [];
+    const levels: StockChange[] = [];
     for (const line of lines.items) {
       const rows = await client.$queryRaw<StockRow[]>`
         UPDATE "stock"
-        SET "reserved" = "reserved" - ${line.quantity}::bigint, "available" = "available" + ${line.quantity}::bigint, "updated_at" = now()
+        SET "reserved" = "reserved" - ${line.quantity}::bigint, "available" = "available" + ${line.quantity}::bigint,
+            "version" = "version" + 1, "updated_at" = now()
         WHERE "sku" = ${line.sku}
-        RETURNING "sku", "available", "reserved", "sold"`;
+        RETURNING "sku", "available", "reserved", "sold", "version"`;
       levels.push(this.single(rows, line.sku));
     }
     return levels;
   }
 
-  async restock(tx: Transaction, sku: string, quantity: number): Promise<StockLevel | null> {
+  async restock(tx: Transaction, sku: string, quantity: number): Promise<StockChange | null> {
     const [row] = await prismaOf(tx).$queryRaw<StockRow[]>`
       UPDATE "stock"
-      SET "available" = "available" + ${quantity}::bigint, "updated_at" = now()
+      SET "available" = "available" + ${quantity}::bigint, "version" = "version" + 1, "updated_at" = now()
       WHERE "sku" = ${sku}
-      RETURNING "sku", "available", "reserved", "sold"`;
-    return row ? toLevel(row) : null;
+      RETURNING "sku", "available", "reserved", "sold", "version"`;
+    return row ? toChange(row) : null;
   }
 
   /** Why a reservation failed: every line that cannot be served now, the one that failed first included. */
@@ -117,9 +125,9 @@ export class PrismaStockRepository implements StockRepository {
   }
 
   /** Reserved units always have their stock row (a foreign key keeps it), so a missing one is a bug. */
-  private single(rows: StockRow[], sku: string): StockLevel {
+  private single(rows: StockRow[], sku: string): StockChange {
     const [row] = rows;
     if (!row) throw new Error(`stock of ${sku} is missing although units of it are reserved`);
-    return toLevel(row);
+    return toChange(row);
   }
 }

@@ -9,7 +9,7 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
 } from '../../../domain/inventory.repository';
-import { MAX_RESTOCK, type StockLevel, checkQuantity } from '../../../domain/stock-level.value-object';
+import { MAX_RESTOCK, type StockLevel, checkQuantity, levelOf } from '../../../domain/stock-level.value-object';
 import type { RestockCommand } from './restock.command';
 
 @Injectable()
@@ -27,7 +27,7 @@ export class RestockHandler {
       const level = await this.stock.restock(tx, command.sku, quantity);
       if (!level) throw new StockNotFoundError(command.sku);
       await this.events.append(tx, stockChanged(level, 'restock', new Date()));
-      return level;
+      return levelOf(level);
     });
   }
 }
