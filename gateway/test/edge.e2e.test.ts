@@ -39,14 +39,14 @@ describe('gateway edge end to end', () => {
   const snapshot = () => databaseDigest(stack);
   /** The same, once earlier sagas have finished their last steps. */
   const settledSnapshot = () => settledDatabaseDigest(stack);
-  /** Waits until the order is final and its saga has finished (the stock commit comes after confirmation). */
+  /** Waits until the order is final and its saga has finished (the history hears of the capture after the confirmation). */
   const settled = (id: string) =>
     waitFor(async () => {
       const { body } = await json<OrderDto>(await stack.api(`/api/orders/${id}`));
       if (!['confirmed', 'cancelled', 'rejected'].includes(body.status)) return undefined;
       if (body.status !== 'confirmed') return body;
       const { body: timeline } = await json<{ entries?: { type: string }[] }>(await stack.api(`/api/orders/${id}/timeline`));
-      return timeline.entries?.some((entry) => entry.type === 'stock_committed') ? body : undefined;
+      return timeline.entries?.some((entry) => entry.type === 'payment_captured') ? body : undefined;
     }, { timeoutMs: 30_000, what: `order ${id} to end` });
 
   beforeAll(async () => {

@@ -37,16 +37,18 @@ describe('public routes under malformed input', () => {
       '/api/orders',
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'fuzz-first-order' },
         body: JSON.stringify({ paymentToken: 'tok_visa', shippingAddress: address, lines: [{ productId, quantity: 1 }] }),
       },
       { subject: 'alice' },
     );
     alicesOrder = ((await placed.json()) as OrderDto).id;
+    expect(placed.status).toBe(201);
     // Let its saga finish so that nothing changes during the run but what the fuzzer sends.
     await waitFor(async () => {
       const timeline = (await (await stack.api(`/api/orders/${alicesOrder}/timeline`)).json()) as { entries?: { type: string }[] };
-      return timeline.entries?.some((entry) => entry.type === 'stock_committed');
+      const types = new Set(timeline.entries?.map((entry) => entry.type));
+      return types.has('payment_captured') && types.has('confirmed');
     }, { timeoutMs: 30_000, what: 'the first order’s saga to finish' });
     tokens.alice = `Bearer ${await stack.token({ subject: 'alice' })}`;
     tokens.bob = `Bearer ${await stack.token({ subject: 'bob' })}`;

@@ -132,6 +132,7 @@ describe('the order saga under a killed service', () => {
         headers: { authorization: `Bearer ${await stack.token(TEST_ADMIN)}` },
       });
       if (payment.ok) captured += ((await payment.json()) as PaymentDto).capturedAmountMinor;
+      else if (payment.status !== 404) throw new Error(`GET /payments/${id}: ${payment.status} ${await payment.text()}`);
     }
     expect(captured).toBe(confirmedTotal);
     for (const product of products) {
