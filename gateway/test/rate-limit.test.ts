@@ -72,7 +72,9 @@ describe('gateway rate limit', () => {
     const limited = await get('/api/orders/00000000-0000-4000-8000-000000000009', { subject: 'alice' });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('content-type')).toContain('application/problem+json');
-    expect(Number(limited.headers.get('retry-after'))).toBe(5); // one token per 5 s
+    // One token per 5 s, less what refilled while the burst was sent (a busy machine is slow).
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(5);
     expect(limited.headers.get('ratelimit-remaining')).toBe('0');
     await expect(limited.json()).resolves.toMatchObject({ status: 429, code: 'EDGE.RATE_LIMITED' });
 
