@@ -15,10 +15,11 @@ import {
 import { SERVICES, TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack';
 import { Namespace, connectNats } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
+import { Client } from 'pg';
 
 const INITIAL_STOCK = 5;
-/** Short enough that a slow payment outlives the reservation, long enough for a quick one. */
-const RESERVATION_TTL_SECONDS = 6;
+/** Short enough that a slow payment outlives the reservation, long enough for a quick one on a busy machine. */
+const RESERVATION_TTL_SECONDS = 15;
 const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
 
 /**
@@ -77,6 +78,17 @@ describe('order saga replies', () => {
     return message?.json<{ payload: { orderId: string } }>().payload.orderId === orderId ? message : undefined;
   };
   const deadLetters = async () => (await jsm.streams.info(namespace.stream(DEADLETTER_STREAM))).state.messages;
+  /** When the saga will next act on the order: for a cancelled one, while its void is unconfirmed. */
+  const stepDeadline = async (orderId: string) => {
+    const client = new Client({ connectionString: stack.service('order').databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ step_deadline_at: Date | null }>('SELECT "step_deadline_at" FROM "orders" WHERE "id" = $1', [orderId]);
+      return rows[0]?.step_deadline_at ?? null;
+    } finally {
+      await client.end();
+    }
+  };
 
   beforeAll(async () => {
     const fast = { CONSUMER_ACK_WAIT_MS: '2000' };
@@ -115,7 +127,7 @@ describe('order saga replies', () => {
   it('confirms an order whose payment.captured reply was lost: the saga asks again and payment answers again', async () => {
     const product = products[0] as { id: string; sku: string };
     // Slow enough to stop the order service while the capture runs, fast enough to beat the reservation's expiry.
-    await setProvider(2_000);
+    await setProvider(3_000);
     try {
       const placed = await place(product);
       await waitFor(() => lastPaymentMessage(CapturePaymentV1.subject, placed.id), { timeoutMs: 30_000, intervalMs: 50, what: 'the capture command' });
@@ -155,6 +167,9 @@ describe('order saga replies', () => {
     await setProvider((RESERVATION_TTL_SECONDS + 2) * 1_000);
     try {
       const placed = await place(product);
+      // The provider call has begun with that latency once the intent is stored; the void may be quick.
+      await waitFor(async () => (await payment(placed.id)).status === 'pending', { timeoutMs: 30_000, intervalMs: 50, what: 'the authorization under way' });
+      await setProvider(0);
       const final = await waitFor(
         async () => {
           const current = await order(placed.id);
@@ -174,6 +189,8 @@ describe('order saga replies', () => {
       );
       expect(voided.capturedAmountMinor).toBe(0);
       await expect(heldAtProvider(placed.id)).resolves.toEqual([]);
+      // payment.voided reached the saga, which stops sending the void.
+      await waitFor(async () => (await stepDeadline(placed.id)) === null, { timeoutMs: 30_000, what: 'the void confirmed to the saga' });
       // Sold = Σ confirmed: the units went back on sale and stay there.
       expect(await stock(product.sku)).toMatchObject({ available: INITIAL_STOCK, reserved: 0, sold: 0 });
       expect(await deadLetters()).toBe(0);

@@ -207,6 +207,7 @@ describe('payment commands', () => {
       const declined = authorizeCommand({ paymentToken: 'tok_decline' });
       await payment.send(AuthorizePaymentV1, declined);
       await payment.send(AuthorizePaymentV1, declined);
+      await payment.send(VoidPaymentV1, { orderId: declined.orderId, reason: 'payment timed out' });
       const tombstone = randomUUID();
       await payment.send(VoidPaymentV1, { orderId: tombstone, reason: 'stock_unavailable' });
       await payment.send(VoidPaymentV1, { orderId: tombstone, reason: 'stock_unavailable' });
@@ -221,9 +222,11 @@ describe('payment commands', () => {
       expect(voidCalls.mock.calls.filter(([request]) => JSON.stringify(request).includes(voided.orderId))).toHaveLength(1);
 
       const declinedOutcomes = await payment.outcomes(declined.orderId);
+      // A void of a declined payment is answered too (nothing is held), so the saga stops sending it.
       expect(declinedOutcomes.map((outcome) => [outcome.subject, outcome.envelope.payload.reason])).toEqual([
         [PaymentFailedV1.subject, 'declined'],
         [PaymentFailedV1.subject, 'declined'],
+        [PaymentVoidedV1.subject, undefined],
       ]);
       expect(declinedOutcomes[1]?.envelope.payload).toEqual(declinedOutcomes[0]?.envelope.payload);
 

@@ -83,8 +83,8 @@ describe('Order', () => {
     order.stockReserved(later(1), timeouts);
     order.paymentAuthorized(later(2), timeouts);
     order.pullEvents();
-    order.stockCommitFailed('expired', later(3));
-    expect(order.snapshot).toMatchObject({ status: 'cancelled', stepDeadlineAt: null });
+    order.stockCommitFailed('expired', later(3), timeouts);
+    expect(order.snapshot).toMatchObject({ status: 'cancelled', stepDeadlineAt: later(2_003) });
     expect(order.snapshot.statusReason).toContain('expired');
     expect(order.pullEvents()).toEqual([expect.objectContaining({ kind: 'OrderCancelled', releaseStock: false, voidPayment: true })]);
   });
@@ -117,13 +117,52 @@ describe('Order', () => {
     const cancelled = placed();
     cancelled.stockReserved(later(1), timeouts);
     cancelled.paymentAuthorized(later(2), timeouts);
-    cancelled.stockCommitFailed('expired', later(3));
+    cancelled.stockCommitFailed('expired', later(3), timeouts);
     cancelled.pullEvents();
     const before = cancelled.snapshot;
-    cancelled.stockCommitFailed('expired', later(4));
+    cancelled.stockCommitFailed('expired', later(4), timeouts);
     cancelled.paymentFailed('declined', later(4));
     expect(cancelled.snapshot).toBe(before);
     expect(kinds(cancelled)).toEqual([]);
+  });
+
+  it('sends the void of a cancelled order again until payment confirms it', () => {
+    const order = placed();
+    order.stockReserved(later(1), timeouts);
+    order.pullEvents();
+    order.timeOut(later(5_000), timeouts);
+    expect(order.snapshot).toMatchObject({ status: 'cancelled', stepDeadlineAt: later(7_000) });
+    expect(order.pullEvents()).toEqual([expect.objectContaining({ kind: 'OrderCancelled', voidPayment: true })]);
+
+    order.timeOut(later(7_000), timeouts);
+    expect(order.snapshot).toMatchObject({ status: 'cancelled', stepDeadlineAt: later(9_000) });
+    expect(kinds(order)).toEqual(['VoidRequested']);
+
+    order.paymentVoided();
+    order.paymentVoided();
+    expect(order.snapshot).toMatchObject({ status: 'cancelled', stepDeadlineAt: null });
+    expect(kinds(order)).toEqual([]);
+  });
+
+  it('waits for no void when nothing could have been authorized, and refuses a void reply for an order it never voided', () => {
+    const declined = placed();
+    declined.stockReserved(later(1), timeouts);
+    declined.paymentFailed('declined', later(2));
+    expect(declined.snapshot).toMatchObject({ status: 'cancelled', stepDeadlineAt: null });
+    const early = placed();
+    early.cancel(later(1), timeouts);
+    expect(early.snapshot).toMatchObject({ status: 'cancelled', stepDeadlineAt: null });
+
+    const late = placed();
+    late.cancel(later(1), timeouts);
+    late.pullEvents();
+    late.paymentAuthorized(later(3), timeouts);
+    expect(late.snapshot.stepDeadlineAt).toEqual(later(2_003));
+    expect(kinds(late)).toEqual(['LatePaymentVoided']);
+
+    const confirmed = placed();
+    confirmed.stockReserved(later(1), timeouts);
+    expect(() => confirmed.paymentVoided()).toThrow(IllegalOrderTransitionError);
   });
 
   it('asks for the capture again for a repeated commit reply, so a lost capture reply is answered again', () => {
@@ -156,7 +195,7 @@ describe('Order', () => {
 
   it('compensates replies that arrive after it was cancelled', () => {
     const order = placed();
-    order.cancel(later(1));
+    order.cancel(later(1), timeouts);
     order.pullEvents();
     order.stockReserved(later(2), timeouts);
     expect(kinds(order)).toEqual(['LateReservationReleased']);
@@ -190,7 +229,7 @@ describe('Order', () => {
     const order = placed();
     expect(() => order.paymentCaptured(later(1))).toThrow(IllegalOrderTransitionError);
     expect(() => order.stockCommitted(later(1), timeouts)).toThrow(IllegalOrderTransitionError);
-    expect(() => order.stockCommitFailed('expired', later(1))).toThrow(IllegalOrderTransitionError);
+    expect(() => order.stockCommitFailed('expired', later(1), timeouts)).toThrow(IllegalOrderTransitionError);
     expect(order.snapshot.status).toBe('placed');
   });
 
@@ -198,8 +237,8 @@ describe('Order', () => {
     const order = placed();
     order.stockReserved(later(1), timeouts);
     order.paymentAuthorized(later(2), timeouts);
-    expect(() => order.cancel(later(3))).toThrow(OrderNotCancellableError);
+    expect(() => order.cancel(later(3), timeouts)).toThrow(OrderNotCancellableError);
     order.paymentCaptured(later(4));
-    expect(() => order.cancel(later(5))).toThrow(OrderNotCancellableError);
+    expect(() => order.cancel(later(5), timeouts)).toThrow(OrderNotCancellableError);
   });
 });

@@ -29,7 +29,10 @@ export interface OrderState {
   readonly total: Money;
   readonly paymentToken: string | null;
   readonly shippingAddress: ShippingAddress;
-  /** When the current step times out; null once final. */
+  /**
+   * When the current step times out. Null once final, except for a cancelled order whose void the
+   * payment has not confirmed yet: the void is sent again then.
+   */
   readonly stepDeadlineAt: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -40,6 +43,11 @@ export interface StepTimeouts {
   readonly stockReservationMs: number;
   readonly paymentMs: number;
   readonly captureMs: number;
+}
+
+/** A void is sent again until payment confirms it, as often as a payment step may take. */
+function voidDeadline(now: Date, timeouts: StepTimeouts): Date {
+  return new Date(now.getTime() + timeouts.paymentMs);
 }
 
 export interface PricedLine {
@@ -158,6 +166,7 @@ export class Order {
       return;
     }
     if (status === 'cancelled') {
+      this.state = { ...this.state, stepDeadlineAt: voidDeadline(now, timeouts) };
       this.record({ kind: 'LatePaymentVoided', order: this.state });
       return;
     }
@@ -168,7 +177,7 @@ export class Order {
   /** payment.failed */
   paymentFailed(message: string, now: Date): void {
     if (this.state.status === 'stock_reserved') {
-      this.cancelWith(`payment failed: ${message}`, now, { releaseStock: true, voidPayment: false });
+      this.cancelWith(`payment failed: ${message}`, now, { releaseStock: true, voidPayment: null });
       return;
     }
     if (this.state.status === 'cancelled') return; // already compensated
@@ -189,12 +198,12 @@ export class Order {
   }
 
   /** inventory.reservation-commit-failed: the reservation ended first; nothing is sold, so nothing is charged. */
-  stockCommitFailed(reason: string, now: Date): void {
+  stockCommitFailed(reason: string, now: Date, timeouts: StepTimeouts): void {
     const status = this.state.status;
     if (status === 'payment_authorized') {
       this.cancelWith(`the stock reservation ended before the order was confirmed (${reason})`, now, {
         releaseStock: false,
-        voidPayment: true,
+        voidPayment: voidDeadline(now, timeouts),
       });
       return;
     }
@@ -213,15 +222,23 @@ export class Order {
     throw new IllegalOrderTransitionError(this.id, this.state.status, 'have its payment captured');
   }
 
-  /** The customer cancels. Allowed until the payment is being captured. */
-  cancel(now: Date): void {
+  /** payment.voided: the void sent for this cancelled order is done, so it is not sent again. */
+  paymentVoided(): void {
+    if (this.state.status !== 'cancelled') {
+      throw new IllegalOrderTransitionError(this.id, this.state.status, 'have its payment voided');
+    }
+    if (this.state.stepDeadlineAt) this.state = { ...this.state, stepDeadlineAt: null };
+  }
+
+  /** The customer cancels. Allowed until the payment is authorized. */
+  cancel(now: Date, timeouts: StepTimeouts): void {
     switch (this.state.status) {
       case 'placed':
         // The reservation may be in flight: releasing leaves a tombstone that refuses it.
-        this.cancelWith('cancelled by the customer', now, { releaseStock: true, voidPayment: false });
+        this.cancelWith('cancelled by the customer', now, { releaseStock: true, voidPayment: null });
         return;
       case 'stock_reserved':
-        this.cancelWith('cancelled by the customer', now, { releaseStock: true, voidPayment: true });
+        this.cancelWith('cancelled by the customer', now, { releaseStock: true, voidPayment: voidDeadline(now, timeouts) });
         return;
       default:
         throw new OrderNotCancellableError(this.id, this.state.status);
@@ -232,16 +249,21 @@ export class Order {
   timeOut(now: Date, timeouts: StepTimeouts): void {
     switch (this.state.status) {
       case 'placed':
-        this.cancelWith('stock reservation timed out', now, { releaseStock: true, voidPayment: false });
+        this.cancelWith('stock reservation timed out', now, { releaseStock: true, voidPayment: null });
         return;
       case 'stock_reserved':
-        this.cancelWith('payment timed out', now, { releaseStock: true, voidPayment: true });
+        this.cancelWith('payment timed out', now, { releaseStock: true, voidPayment: voidDeadline(now, timeouts) });
         return;
       case 'payment_authorized':
         // Ask again instead of compensating: the commit's answer (committed, or refused) decides, and
         // a committed one asks for the capture again. Both commands are answered again when repeated.
         this.moveTo('payment_authorized', now, new Date(now.getTime() + timeouts.captureMs));
         this.record({ kind: 'CommitRequested', order: this.state });
+        return;
+      case 'cancelled':
+        // Its void is not confirmed (lost, or dead-lettered): send it again; payment answers every void.
+        this.state = { ...this.state, stepDeadlineAt: voidDeadline(now, timeouts) };
+        this.record({ kind: 'VoidRequested', order: this.state });
         return;
       default:
         throw new IllegalOrderTransitionError(this.id, this.state.status, 'time out');
@@ -254,10 +276,17 @@ export class Order {
     return events;
   }
 
-  private cancelWith(reason: string, now: Date, compensation: { releaseStock: boolean; voidPayment: boolean }): void {
+  /** `voidPayment`: null when nothing can be authorized, else until when payment must confirm the void. */
+  private cancelWith(reason: string, now: Date, compensation: { releaseStock: boolean; voidPayment: Date | null }): void {
     this.finish('cancelled', reason, now);
-    this.state = { ...this.state, paymentToken: null };
-    this.record({ kind: 'OrderCancelled', order: this.state, reason, ...compensation });
+    this.state = { ...this.state, paymentToken: null, stepDeadlineAt: compensation.voidPayment };
+    this.record({
+      kind: 'OrderCancelled',
+      order: this.state,
+      reason,
+      releaseStock: compensation.releaseStock,
+      voidPayment: compensation.voidPayment !== null,
+    });
   }
 
   private moveTo(status: OrderStatus, now: Date, deadline: Date): void {

@@ -23,4 +23,6 @@ export type OrderDomainEvent =
   /** A reservation confirmed after the order ended: give the stock back. */
   | { readonly kind: 'LateReservationReleased'; readonly order: OrderState }
   /** An authorization confirmed after the order ended: cancel it. */
-  | { readonly kind: 'LatePaymentVoided'; readonly order: OrderState };
+  | { readonly kind: 'LatePaymentVoided'; readonly order: OrderState }
+  /** The void of a cancelled order was not confirmed in time: send it again. */
+  | { readonly kind: 'VoidRequested'; readonly order: OrderState };

@@ -137,11 +137,16 @@ export class Payment {
 
   /**
    * Releases the authorization, or the pending one (whatever the provider decided about it). True
-   * when the provider must void now; false when it was voided before and only the answer is repeated.
+   * when the provider must void now; false when it was voided before (the answer is repeated) or
+   * declined (nothing is held; answered as voided, so the saga stops asking).
    */
   void(now: Date): boolean {
     if (this.state.status === 'VOIDED') {
       this.record({ kind: 'OutcomeRepeated', outcome: 'voided', payment: this.state, occurredAt: now });
+      return false;
+    }
+    if (this.state.status === 'FAILED') {
+      this.record({ kind: 'NothingToVoid', payment: this.state, occurredAt: now });
       return false;
     }
     if (this.state.status !== 'AUTHORIZED' && this.state.status !== 'PENDING') throw this.cannot('void');

@@ -10,6 +10,8 @@ export type PaymentDomainEvent =
   | { readonly kind: 'VoidedBeforeAuthorization'; readonly payment: PaymentState; readonly occurredAt: Date }
   /** An authorization arrived after the order was voided and was refused. */
   | { readonly kind: 'AuthorizationRefused'; readonly payment: PaymentState; readonly occurredAt: Date }
+  /** A void for a declined payment: nothing was ever held. */
+  | { readonly kind: 'NothingToVoid'; readonly payment: PaymentState; readonly occurredAt: Date }
   /** A command was repeated after it had been answered: the same answer, announced again. */
   | {
       readonly kind: 'OutcomeRepeated';

@@ -39,14 +39,21 @@ export class OrderSagaHandler {
   }
 
   stockCommitFailed(orderId: string, reason: string, tx: Transaction): Promise<void> {
-    return this.apply(orderId, tx, (order) => order.stockCommitFailed(reason, new Date()));
+    return this.apply(orderId, tx, (order) => order.stockCommitFailed(reason, new Date(), this.timeouts));
+  }
+
+  paymentVoided(orderId: string, tx: Transaction): Promise<void> {
+    return this.apply(orderId, tx, (order) => order.paymentVoided());
   }
 
   paymentCaptured(orderId: string, tx: Transaction): Promise<void> {
     return this.apply(orderId, tx, (order) => order.paymentCaptured(new Date()));
   }
 
-  /** Compensates (or, past the pivot, retries) every step whose deadline has passed. */
+  /**
+   * Compensates (or, after the authorization, asks again) every step whose deadline has passed, and
+   * sends again the void of a cancelled order that payment has not confirmed.
+   */
   async timeOutDueSteps(limit = 50): Promise<number> {
     const now = new Date();
     let handled = 0;
@@ -54,13 +61,18 @@ export class OrderSagaHandler {
       const updated = await this.orders.update(orderId, (order) => {
         const { status, stepDeadlineAt } = order.snapshot;
         // Re-checked under the row lock: a reply may have moved the order on meanwhile.
-        if (isFinal(status) || !stepDeadlineAt || stepDeadlineAt > now) return false;
+        if (!stepDeadlineAt || stepDeadlineAt > now) return null;
         order.timeOut(now, this.timeouts);
-        return true;
+        return status;
       });
-      if (updated?.result) {
+      const before = updated?.result;
+      if (before) {
         handled += 1;
-        this.logger.warn(`order ${orderId} step timed out; now ${updated.order.snapshot.status}`);
+        this.logger.warn(
+          isFinal(before)
+            ? `order ${orderId} is ${before}; its void was not confirmed, sent again`
+            : `order ${orderId} step timed out; now ${updated.order.snapshot.status}`,
+        );
       }
     }
     return handled;

@@ -89,5 +89,7 @@ export function toMessages(event: OrderDomainEvent): EventEnvelope[] {
       return [createEvent(ReleaseReservationV1, { ...common, payload: { orderId, reason: 'order already ended' } })];
     case 'LatePaymentVoided':
       return [createEvent(VoidPaymentV1, { ...common, payload: { orderId, reason: 'order already ended' } })];
+    case 'VoidRequested':
+      return [createEvent(VoidPaymentV1, { ...common, payload: { orderId, reason: order.statusReason ?? 'order cancelled' } })];
   }
 }

@@ -108,7 +108,8 @@ export class PrismaOrderRepository implements OrderRepository {
 
   async findTimedOut(now: Date, limit: number): Promise<string[]> {
     const rows = await this.prisma.order.findMany({
-      where: { status: { in: ['placed', 'stock_reserved', 'payment_authorized'] }, stepDeadlineAt: { lte: now } },
+      // A cancelled order has a deadline only while its void is unconfirmed.
+      where: { status: { in: ['placed', 'stock_reserved', 'payment_authorized', 'cancelled'] }, stepDeadlineAt: { lte: now } },
       select: { id: true },
       orderBy: { stepDeadlineAt: 'asc' },
       take: limit,

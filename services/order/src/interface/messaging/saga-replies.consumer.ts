@@ -4,6 +4,7 @@ import {
   PaymentAuthorizedV1,
   PaymentCapturedV1,
   PaymentFailedV1,
+  PaymentVoidedV1,
   ReservationCommitFailedV1,
   ReservationCommittedV1,
   StockReservationFailedV1,
@@ -50,6 +51,11 @@ export class SagaRepliesConsumer {
   @HandlesEvent(PaymentFailedV1, { consumer: 'order-saga-payment' })
   onPaymentFailed(event: EnvelopeOf<typeof PaymentFailedV1>, tx: SqlTransaction): Promise<void> {
     return this.saga.paymentFailed(event.payload.orderId, event.payload.message, tx);
+  }
+
+  @HandlesEvent(PaymentVoidedV1, { consumer: 'order-saga-payment' })
+  onPaymentVoided(event: EnvelopeOf<typeof PaymentVoidedV1>, tx: SqlTransaction): Promise<void> {
+    return this.saga.paymentVoided(event.payload.orderId, tx);
   }
 
   @HandlesEvent(PaymentCapturedV1, { consumer: 'order-saga-payment' })

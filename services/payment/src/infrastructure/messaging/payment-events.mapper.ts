@@ -56,6 +56,7 @@ export function toIntegrationEvent(event: PaymentDomainEvent): EventEnvelope {
       return captured();
     case 'PaymentVoided':
     case 'VoidedBeforeAuthorization':
+    case 'NothingToVoid':
       return voided(payment);
     case 'OutcomeRepeated':
       switch (event.outcome) {

@@ -18,7 +18,8 @@ export class VoidPaymentHandler {
   /**
    * Releases the authorization by its idempotency key, also a PENDING one whose answer never came
    * back (the provider may hold money for it). For an order with no payment yet, leaves a tombstone.
-   * A void repeated after that announces payment.voided again. Throws
+   * A void repeated after that, or of a declined payment, announces payment.voided (again): the saga
+   * sends a void until it hears that one. Throws
    * PaymentProviderUnavailableError when the provider fails; nothing is written then.
    */
   async execute(command: VoidPaymentCommand, tx: Transaction): Promise<void> {
