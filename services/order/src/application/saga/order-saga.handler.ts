@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Order, StepTimeouts } from '../../domain/order.aggregate';
 import { isFinal } from '../../domain/order-status.value-object';
 import { ORDER_REPOSITORY, type OrderRepository, type Transaction } from '../../domain/order.repository';
+import { OrderNotFoundError } from '../../domain/order.errors';
 import { STEP_TIMEOUTS } from '../step-timeouts';
 
 /**
@@ -80,8 +81,8 @@ export class OrderSagaHandler {
 
   private async apply(orderId: string, tx: Transaction, step: (order: Order) => void): Promise<void> {
     const updated = await this.orders.update(orderId, step, tx);
-    // A reply for an order this service never stored is a bug somewhere: fail loudly (an unexpected
-    // error: retried, and logged as an error each time).
-    if (!updated) throw new Error(`saga reply for unknown order ${orderId}`);
+    // A reply for an order this service never stored cannot succeed later: refuse it, so it ends in
+    // the dead-letter stream (pnpm dlq) instead of being retried for ever.
+    if (!updated) throw new OrderNotFoundError(orderId);
   }
 }
