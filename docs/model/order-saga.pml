@@ -5,21 +5,14 @@
  * One order of one unit against one SKU that holds 0 or 1 unit. Three services (order, inventory,
  * payment) and the payment provider, joined by transactional outboxes, a broker and idempotent
  * consumers. The broker loses, duplicates and reorders messages within budgets; payment crashes
- * between a provider call and its commit; retry timers fire early. Each step names the code it
- * mirrors (file, class and method).
+ * between a provider call and its commit, or gives up on a call the provider answers later; retry
+ * timers fire early. Each step names the code it mirrors (file, class and method).
  *
- * Options (spin -D...):
- *   FIX_CAPTURE_REPLY, FIX_LATE_COMMIT, FIX_VOID_BY_REFERENCE   fixes of today's defects (README)
- *   FIXED                                                       all three
- *   BUG_*                                                       seeded defects: the checker must bite
- *   LOSS, DUP, CRASH, EARLY                                     fault budgets (1 each by default)
+ * Without options it is the code as it is. Options (spin -D...):
+ *   BUG_*                    a defect: one the code had (regression cases of issue 11), or one
+ *                            planted to show the checker bites (README, "Defects")
+ *   LOSS, DUP, CRASH, EARLY  fault budgets (1 each by default)
  */
-
-#ifdef FIXED
-#define FIX_CAPTURE_REPLY
-#define FIX_LATE_COMMIT
-#define FIX_VOID_BY_REFERENCE
-#endif
 
 #ifndef LOSS
 #define LOSS 1   /* messages lost for good: a dead letter discarded by hand, or a stream's data lost */
@@ -28,7 +21,7 @@
 #define DUP 1    /* extra deliveries: relay crash before marking sent, consumer crash before ack */
 #endif
 #ifndef CRASH
-#define CRASH 1  /* payment crashes (or its provider call times out) after the provider acted */
+#define CRASH 1  /* payment dies (or gives up on the provider) after, or while, the provider acts */
 #endif
 #ifndef EARLY
 #define EARLY 1  /* saga retries fired while the step's messages are still on their way */
@@ -58,29 +51,32 @@ mtype = {
   ReserveStock, CommitReservation, ReleaseReservation,   /* inventory.reserve-stock.v1, ... */
   AuthorizePayment, CapturePayment, VoidPayment,          /* payment.authorize-payment.v1, ... */
   StockReserved, StockReservationFailed,                  /* inventory.stock-reserved.v1, ... */
+  ReservationCommitted, ReservationCommitFailed,          /* inventory.reservation-committed.v1, ...-commit-failed.v1 */
   PaymentAuthorized, PaymentFailed, PaymentCaptured,      /* payment.authorized.v1, ... */
-  ReservationCommitted, ReservationCommitFailed,          /* saga replies with FIX_LATE_COMMIT */
-  PaymentVoided                                           /* payment.voided.v1: a saga reply with FIX_LATE_COMMIT */
+  PaymentVoided                                           /* payment.voided.v1 */
 };
-/* OrderStatus (services/order/src/domain/order-status.value-object.ts); stock_committed: FIX_LATE_COMMIT */
-mtype = { placed, stock_reserved, payment_authorized, stock_committed, confirmed, cancelled, rejected };
+/* OrderStatus (services/order/src/domain/order-status.value-object.ts) */
+mtype = { placed, stock_reserved, payment_authorized, confirmed, cancelled, rejected };
 /* ReservationStatus (services/inventory/src/domain/reservation.aggregate.ts); a tombstone is RELEASED without lines */
 mtype = { NO_RESERVATION, RESERVED, COMMITTED, RELEASED, RELEASED_TOMBSTONE };
-/* PaymentStatus (services/payment/src/domain/payment.aggregate.ts); a tombstone is VOIDED without amount */
-mtype = { NO_PAYMENT, AUTHORIZED, CAPTURED, VOIDED, FAILED, VOIDED_TOMBSTONE };
-/* The provider's record of the order's reference (services/payment/src/domain/payment-provider.ts) */
-mtype = { prov_none, prov_held, prov_declined, prov_captured, prov_voided };
+/* PaymentStatus (services/payment/src/domain/payment.aggregate.ts). VOIDED_UNAUTHORIZED is VOIDED with
+   Payment.isVoidedBeforeAuthorization: the tombstone of a void that found no row, or a voided PENDING intent. */
+mtype = { NO_PAYMENT, PENDING, AUTHORIZED, CAPTURED, VOIDED, VOIDED_UNAUTHORIZED, FAILED };
+/* The provider's record of the payment's idempotency key (SimulatedPaymentProvider, ProviderLedger):
+   prov_cancelled is a void that came before any authorization with the key. */
+mtype = { prov_none, prov_held, prov_declined, prov_captured, prov_voided, prov_cancelled };
 
 /* What the databases and the provider hold. */
 mtype order = placed;               /* order: orders.status */
-bit voidPending;                    /* order, FIX_LATE_COMMIT: a void not yet confirmed by payment.voided */
+bit voidPending;                    /* order: a cancelled order's stepDeadlineAt, set until payment.voided */
 mtype reservation = NO_RESERVATION; /* inventory: reservations.status */
 short available, reserved, sold;    /* inventory: the SKU's stock row (short: a bug may go below 0) */
 byte initialStock;
 mtype payment = NO_PAYMENT;         /* payment: payments.status */
-mtype provider = prov_none;         /* the provider's state for the order */
+mtype provider = prov_none;         /* the provider's record of the payment's key */
+bit late;                           /* an authorization payment gave up on, still on its way to the provider */
 byte charges;                       /* times the provider took the money */
-bit poisoned;                       /* a handler refused a message: retried, then dead-lettered */
+bit poisoned;                       /* a handler threw on a message: dead-lettered, or retried for ever */
 
 /*
  * A message: its outbox row and its copies at the broker. pending: the outbox row is not marked
@@ -96,15 +92,17 @@ byte lose = LOSS, dup = DUP, crash = CRASH, early = EARLY;  /* fault budgets lef
    search backtracks into a step, to a crash or not, and must find them as they were.) */
 byte cur;                /* the slot being worked on */
 mtype msg;               /* its message type */
-bit rolledBack;          /* the handler's transaction did not commit */
-bit refused;             /* the handler threw: the message is retried, then dead-lettered */
+bit rolledBack;          /* the handler's transaction did not commit: the message comes again */
+bit refused;             /* the handler threw a DomainError: retried, then dead-lettered */
+bit failed;              /* the handler threw another error: retried for ever */
 byte i, j, k;            /* scratch */
 
 #define FREE(s) (slot[s].type == 0)
 #define final (order == confirmed || order == cancelled || order == rejected)
 #define idle ALL(FREE)
 /* Nothing will change any more: the order ended, each message was handled or lost, no stock is
-   held, no void awaits its confirmation. */
+   held, no void awaits its confirmation. (A late provider call may still land: the properties must
+   hold whenever it does.) */
 #define settled (final && idle && reservation != RESERVED && !voidPending)
 
 /* ------------------------------------------------------------------------------------------------
@@ -116,7 +114,7 @@ ltl captured_iff_confirmed { [] (settled -> ((provider == prov_captured) <-> (or
 ltl sold_iff_confirmed { [] (settled -> ((order == confirmed && sold == QTY) || (order != confirmed && sold == 0))) }
 ltl cancelled_clean {
   [] ((settled && (order == cancelled || order == rejected)) ->
-      (provider != prov_held && payment != AUTHORIZED && reservation != COMMITTED && reserved == 0))
+      (provider != prov_held && payment != AUTHORIZED && payment != PENDING && reservation != COMMITTED && reserved == 0))
 }
 ltl stock_conserved { [] (available >= 0 && reserved >= 0 && sold >= 0 && available + reserved + sold == initialStock) }
 ltl no_poison { [] !poisoned }
@@ -184,14 +182,16 @@ inline canon() {
 #define INBOX_HAS(s) slot[s].done
 #endif
 
-/* EventConsumer.process after the handler: it refused (a DomainError) → nak, redelivered,
-   dead-lettered after CONSUMER_MAX_DELIVER refusals (any other failure, an outage, is retried until
-   it succeeds: no fault); it rolled back (crash) → redelivered; it committed → ack, unless the
-   process dies first (then redelivered, and the inbox turns the copy away). */
+/* EventConsumer.process after the handler (classifyFailure, libs/service-kit): a DomainError is
+   refused, retried and dead-lettered after CONSUMER_MAX_DELIVER refusals; any other error is retried
+   for as long as it takes (an outage: no fault, and no state changes meanwhile; a bug: for ever);
+   a rollback (crash) redelivers; a commit acks, unless the process dies first (then redelivered, and
+   the inbox turns the copy away). */
 inline handled(s) {
   if
   :: refused -> refused = 0; poisoned = 1; ack(s); printf("refused: dead-lettered\n")
-  :: rolledBack -> rolledBack = 0
+  :: failed -> failed = 0; rolledBack = 0; poisoned = 1; printf("handler failed: retried for ever\n")
+  :: !refused && !failed && rolledBack -> rolledBack = 0
   :: else ->
      slot[s].done = 1;
      if
@@ -220,7 +220,7 @@ end:
   od
 }
 
-/* The broker loses a message for good (a dead letter after an outage, a lost stream). Otherwise it
+/* The broker loses a message for good (a dead letter discarded by hand, a lost stream). Otherwise it
    delivers in any order: redeliveries overtake, and each stream is consumed on its own. */
 #define IN_FLIGHT(s) (slot[s].copies > 0)
 proctype Broker() {
@@ -237,11 +237,11 @@ end:
  * (services/order/src/infrastructure/messaging/order-events.mapper.ts).
  */
 
-/* VoidPayment. With FIX_LATE_COMMIT an order can be cancelled after its payment was authorized,
-   when no late reply will void it again: the saga then retries a void until payment.voided. */
+/* VoidPayment, with the deadline (stepDeadlineAt) after which a cancelled order sends it again:
+   Order.cancelWith with voidPayment, Order.paymentAuthorized on a cancelled order (LatePaymentVoided). */
 inline voidPayment() {
   send(VoidPayment);
-#if defined(FIX_LATE_COMMIT) && !defined(BUG_VOID_NOT_RETRIED)
+#ifndef BUG_VOID_NOT_RETRIED
   voidPending = 1
 #endif
 }
@@ -260,12 +260,12 @@ inline cancelOrder(withVoid) {
 #endif
 }
 
-/* CaptureRequested → CapturePayment + CommitReservation at once; FIX_LATE_COMMIT: commit first. */
-inline requestCapture() {
-#ifdef FIX_LATE_COMMIT
-  send(CommitReservation)
+/* CommitRequested → CommitReservation: after the authorization, and again on the step's timeout. */
+inline requestCommit() {
+#ifdef BUG_LATE_COMMIT_IGNORED
+  send(CapturePayment); send(CommitReservation)   /* the code before 784d230: capture and commit at once */
 #else
-  send(CapturePayment); send(CommitReservation)
+  send(CommitReservation)
 #endif
 }
 
@@ -276,18 +276,19 @@ inline orderHandles(t) {
      if
      :: order == placed -> order = stock_reserved; send(AuthorizePayment)      /* PaymentRequested */
      :: order == cancelled || order == rejected -> send(ReleaseReservation)    /* LateReservationReleased */
-     :: else -> refused = 1                                                    /* IllegalOrderTransitionError */
+     :: else -> skip                                                           /* the same reply again */
      fi
   :: t == StockReservationFailed ->                /* Order.stockReservationFailed */
      if
      :: order == placed -> order = rejected
      :: final -> skip
-     :: else -> refused = 1
+     :: else -> refused = 1                                                    /* IllegalOrderTransitionError */
      fi
   :: t == PaymentAuthorized ->                     /* Order.paymentAuthorized */
      if
-     :: order == stock_reserved -> order = payment_authorized; requestCapture()
+     :: order == stock_reserved -> order = payment_authorized; requestCommit()
      :: order == cancelled -> voidPayment()                                    /* LatePaymentVoided */
+     :: order == payment_authorized || order == confirmed -> skip              /* the same reply again */
      :: else -> refused = 1
      fi
   :: t == PaymentFailed ->                         /* Order.paymentFailed */
@@ -296,37 +297,37 @@ inline orderHandles(t) {
      :: order == cancelled -> skip
      :: else -> refused = 1
      fi
-  :: t == PaymentCaptured ->                       /* Order.paymentCaptured: the pivot */
-     if
-#ifdef FIX_LATE_COMMIT
-     :: order == stock_committed -> order = confirmed
-#else
-     :: order == payment_authorized -> order = confirmed
-#endif
-#if defined(FIX_CAPTURE_REPLY) && !defined(BUG_CONFIRMED_REFUSES_CAPTURE_REPLY)
-     :: order == confirmed -> skip                 /* the reply to a repeated capture */
-#endif
-     :: else -> refused = 1
-     fi
-#ifdef FIX_LATE_COMMIT
-  :: t == ReservationCommitted ->                  /* the units are sold: now take the money */
+  :: t == ReservationCommitted ->                  /* Order.stockCommitted: the units are sold, take the money */
      if
 #ifdef BUG_CONFIRM_ON_COMMIT
      :: order == payment_authorized -> order = confirmed; send(CapturePayment)   /* seeded: confirms before the money */
 #else
-     :: order == payment_authorized -> order = stock_committed; send(CapturePayment)
+     :: order == payment_authorized -> send(CapturePayment)                      /* CaptureRequested, also for a repeat */
 #endif
-     :: order == stock_committed || order == confirmed -> skip
+     :: order == confirmed -> skip
      :: else -> refused = 1
      fi
-  :: t == ReservationCommitFailed ->               /* the reservation ran out first: compensate */
+  :: t == ReservationCommitFailed ->               /* Order.stockCommitFailed: the reservation ended first */
      if
-     :: order == payment_authorized -> order = cancelled; voidPayment()
+     :: order == payment_authorized -> order = cancelled; voidPayment()         /* nothing to release */
      :: order == cancelled -> skip
      :: else -> refused = 1
      fi
-  :: t == PaymentVoided -> voidPending = 0
+  :: t == PaymentCaptured ->                       /* Order.paymentCaptured: the pivot */
+     if
+     :: order == payment_authorized -> order = confirmed
+#ifdef BUG_CONFIRMED_REFUSES_CAPTURE_REPLY
+     :: order == confirmed -> refused = 1          /* the code before 784d230: IllegalOrderTransitionError */
+#else
+     :: order == confirmed -> skip                 /* the reply to a repeated capture */
 #endif
+     :: else -> refused = 1
+     fi
+  :: t == PaymentVoided ->                         /* Order.paymentVoided: stop sending the void */
+     if
+     :: order == cancelled -> voidPending = 0
+     :: else -> refused = 1
+     fi
   fi
 }
 
@@ -349,9 +350,9 @@ end:
   od
 }
 
-/* SagaTimeoutScheduler → OrderSagaHandler.timeOutDueSteps → Order.timeOut. A step's deadline may
-   pass at any time. Past the pivot the step is retried, not compensated: the retry fires once its
-   step has gone quiet (nothing in flight), or earlier within the EARLY budget. */
+/* SagaTimeoutScheduler → OrderSagaHandler.timeOutDueSteps → Order.timeOut. A deadline before the
+   authorization may pass at any time and compensates. Past it the step is asked again: the retry
+   fires once its step has gone quiet (nothing in flight), or earlier within the EARLY budget. */
 #define retryDue (idle || early > 0)
 inline retry() {
   if
@@ -366,14 +367,9 @@ end:
   :: atomic { order == placed -> printf("order times out in placed\n"); cancelOrder(0); canon() }
   :: atomic { order == stock_reserved -> printf("order times out in stock_reserved\n"); cancelOrder(1); canon() }
 #ifndef BUG_TIMEOUT_GIVES_UP
-  :: atomic { order == payment_authorized && retryDue -> retry(); printf("order retries its step\n"); requestCapture(); canon() }
-#ifdef FIX_LATE_COMMIT
-  :: atomic { order == stock_committed && retryDue -> retry(); printf("order retries the capture\n"); send(CapturePayment); canon() }
+  :: atomic { order == payment_authorized && retryDue -> retry(); printf("order asks for the commit again\n"); requestCommit(); canon() }
 #endif
-#endif
-#ifdef FIX_LATE_COMMIT
-  :: atomic { order == cancelled && voidPending && retryDue -> retry(); printf("order retries the void\n"); send(VoidPayment); canon() }
-#endif
+  :: atomic { order == cancelled && voidPending && retryDue -> retry(); printf("order sends its void again\n"); send(VoidPayment); canon() }  /* VoidRequested */
   od
 }
 
@@ -388,8 +384,8 @@ end:
 
 /* ------------------------------------------------------------------------------------------------
  * inventory: the command handlers in services/inventory/src/application/commands/, run by
- * InventoryCommandsConsumer in the transaction of the inbox row; counters as PrismaStockRepository
- * moves them.
+ * InventoryCommandsConsumer in the transaction of the inbox row, and the Reservation aggregate;
+ * counters as PrismaStockRepository moves them.
  */
 
 /* ReleaseReservationHandler.releaseHeld → Reservation.release, PrismaStockRepository.release */
@@ -402,24 +398,24 @@ inline inventoryHandles(t) {
   if
   :: t == ReserveStock ->                          /* ReserveStockHandler.execute */
      if
-     :: reservation == RELEASED_TOMBSTONE -> send(StockReservationFailed)  /* order_released */
-     :: reservation != NO_RESERVATION && reservation != RELEASED_TOMBSTONE -> skip   /* unchanged */
      :: reservation == NO_RESERVATION && available >= QTY ->
         available = available - QTY; reserved = reserved + QTY; reservation = RESERVED; send(StockReserved)
-     :: reservation == NO_RESERVATION && available < QTY -> send(StockReservationFailed)
+     :: reservation == NO_RESERVATION && available < QTY -> send(StockReservationFailed)   /* no row */
+     /* Reservation.answerReservationAgain */
+     :: reservation == RESERVED || reservation == COMMITTED -> send(StockReserved)
+     :: reservation == RELEASED || reservation == RELEASED_TOMBSTONE -> send(StockReservationFailed)   /* order_released */
      fi
-  :: t == CommitReservation ->                     /* CommitReservationHandler.execute */
+  :: t == CommitReservation ->                     /* CommitReservationHandler.execute, Reservation.commit */
      if
      :: reservation == RESERVED ->
         reservation = COMMITTED; reserved = reserved - QTY; sold = sold + QTY;
-#ifdef FIX_LATE_COMMIT
+#ifdef BUG_LATE_COMMIT_IGNORED
+        skip
+     :: else -> printf("inventory ignores the commit: the reservation is not RESERVED\n")   /* the code before 2ac1190 */
+#else
         send(ReservationCommitted)
      :: reservation == COMMITTED -> send(ReservationCommitted)              /* a repeat is answered again */
-     :: else -> send(ReservationCommitFailed)                               /* released, or expired */
-#else
-        skip
-     :: reservation == COMMITTED -> skip
-     :: else -> printf("inventory ignores the commit: the reservation is not RESERVED\n")
+     :: else -> send(ReservationCommitFailed)                               /* released, expired, or none */
 #endif
      fi
   :: t == ReleaseReservation ->                    /* ReleaseReservationHandler.execute */
@@ -429,7 +425,7 @@ inline inventoryHandles(t) {
      :: reservation != NO_RESERVATION -> releaseHeld()   /* seeded: gives the units back whatever the status */
 #else
      :: reservation == RESERVED -> releaseHeld()
-     :: else -> skip                                     /* released before, or committed: logged */
+     :: else -> skip                                     /* committed (logged), or released before */
 #endif
      fi
   fi
@@ -461,10 +457,10 @@ end:
 }
 
 /* ------------------------------------------------------------------------------------------------
- * payment: the command handlers in services/payment/src/application/commands/, run by
- * PaymentCommandsConsumer in the transaction of the inbox row, under the order's advisory lock
- * (PrismaPaymentRepository.lockByOrderId). The provider call sits inside that transaction: a crash
- * after it keeps the provider's effect and rolls ours back.
+ * payment: the command handlers in services/payment/src/application/commands/ and the Payment
+ * aggregate, run by PaymentCommandsConsumer in the transaction of the inbox row, under the order's
+ * advisory lock (PrismaPaymentRepository.lockByOrderId). The provider calls sit inside that
+ * transaction: a crash after one keeps the provider's effect and rolls ours back.
  */
 
 /* The process dies, or the provider's answer times out, after the provider acted. */
@@ -475,14 +471,15 @@ inline mayCrash() {
   fi
 }
 
-/* The provider (PaymentProvider, SimulatedPaymentProvider) keys each call on the order id
-   (reference), so a retried call has no second effect; a call it cannot honour fails. */
+/* The provider (PaymentProvider, SimulatedPaymentProvider over its ProviderLedger) keys every call
+   on the payment's idempotency key: a repeated call has the effect of one, and answers as the first. */
 inline providerAuthorize() {
   if
   :: provider == prov_none -> if :: provider = prov_held :: provider = prov_declined fi
   :: else
   fi
 }
+#define APPROVED (provider == prov_held || provider == prov_captured || provider == prov_voided)
 inline providerCapture() {
   if
   :: provider == prov_held -> provider = prov_captured; charges++
@@ -491,25 +488,37 @@ inline providerCapture() {
 #else
   :: provider == prov_captured -> skip
 #endif
-  :: else -> refused = 1
+  :: else -> failed = 1                       /* ProviderRefusedError */
   fi
 }
 inline providerVoid() {
   if
   :: provider == prov_held -> provider = prov_voided
-  :: provider == prov_captured -> refused = 1
+#ifdef BUG_PROVIDER_FORGETS_VOID
+  :: provider == prov_none -> skip            /* seeded: a later authorization with the key is made */
+#else
+  :: provider == prov_none -> provider = prov_cancelled   /* a later authorization with the key is declined */
+#endif
+  :: provider == prov_captured -> failed = 1  /* ProviderRefusedError */
   :: else -> skip
   fi
 }
 
-/* PaymentVoided / VoidedBeforeAuthorization → payment.voided.v1 (payment-events.mapper.ts); the
-   saga listens to it with FIX_LATE_COMMIT. */
-inline voided() {
-#ifdef FIX_LATE_COMMIT
-  send(PaymentVoided)
-#else
-  skip
-#endif
+/* Payment.decide: the provider's answer, with its reply. */
+inline decide() {
+  if
+  :: APPROVED -> payment = AUTHORIZED; send(PaymentAuthorized)
+  :: else -> payment = FAILED; send(PaymentFailed)
+  fi
+}
+
+/* AuthorizePaymentHandler.execute for an order whose payment is PENDING: ask the provider with the key. */
+inline authorizePending() {
+  if
+  :: providerAuthorize(); mayCrash(); if :: !rolledBack -> decide() :: else fi
+  :: crash > 0 ->                             /* the call timed out with the request on its way */
+     crash--; late = 1; rolledBack = 1; printf("payment gave up on the provider call\n")
+  fi
 }
 
 inline paymentHandles(t) {
@@ -517,47 +526,63 @@ inline paymentHandles(t) {
   if
   :: t == AuthorizePayment ->                      /* AuthorizePaymentHandler.execute */
      if
-     :: payment == VOIDED_TOMBSTONE -> send(PaymentFailed)   /* Payment.refuseAuthorization: order_voided */
-     :: payment != NO_PAYMENT && payment != VOIDED_TOMBSTONE -> skip   /* answered before */
      :: payment == NO_PAYMENT ->
-        providerAuthorize(); mayCrash();
+#ifdef BUG_AUTHORIZE_WITHOUT_INTENT
+        /* the code before a8fbed8: the provider is asked before anything is stored */
+        providerAuthorize(); mayCrash(); if :: !rolledBack -> decide() :: else fi
+#else
+        payment = PENDING;                         /* recordIntent: committed before the call, kept on rollback */
         if
-        :: rolledBack -> skip
-        :: !rolledBack && provider == prov_declined -> payment = FAILED; send(PaymentFailed)
-        :: !rolledBack && provider != prov_declined -> payment = AUTHORIZED; send(PaymentAuthorized)
+        :: authorizePending()
+        :: rolledBack = 1; printf("the provider is unavailable: the intent stays, the command comes again\n")
         fi
+#endif
+     :: payment == PENDING -> authorizePending()   /* an earlier delivery failed after the intent */
+     /* Payment.answerAuthorizationAgain */
+     :: payment == AUTHORIZED || payment == CAPTURED || payment == VOIDED -> send(PaymentAuthorized)
+     :: payment == FAILED -> send(PaymentFailed)                                 /* declined */
+     :: payment == VOIDED_UNAUTHORIZED -> send(PaymentFailed)                    /* AuthorizationRefused: order_voided */
      fi
-  :: t == CapturePayment ->                        /* CapturePaymentHandler.execute */
+  :: t == CapturePayment ->                        /* CapturePaymentHandler.execute, Payment.capture */
      if
      :: payment == AUTHORIZED ->
         providerCapture();
         if
-        :: refused -> skip
+        :: failed -> skip
         :: else -> mayCrash(); if :: !rolledBack -> payment = CAPTURED; send(PaymentCaptured) :: else fi
         fi
-#ifdef FIX_CAPTURE_REPLY
-     :: payment == CAPTURED -> send(PaymentCaptured)          /* a repeated command gets its reply again */
+#ifdef BUG_CAPTURE_NO_REPLY
+     :: payment == CAPTURED -> printf("payment ignores the capture: already CAPTURED, no reply\n")   /* the code before a8fbed8 */
 #else
-     :: payment == CAPTURED -> printf("payment ignores the capture: already CAPTURED, no reply\n")
+     :: payment == CAPTURED -> send(PaymentCaptured)          /* a repeat is answered again */
 #endif
-     :: else -> skip                               /* no payment, voided or failed: logged */
+     :: else -> skip                               /* no payment, PENDING, voided or failed: logged */
      fi
-  :: t == VoidPayment ->                           /* VoidPaymentHandler.execute */
+  :: t == VoidPayment ->                           /* VoidPaymentHandler.execute, Payment.void */
      if
-     :: payment == NO_PAYMENT ->
-#ifdef FIX_VOID_BY_REFERENCE
-        providerVoid(); mayCrash();                /* void at the provider by the order id first */
-        if :: !rolledBack -> payment = VOIDED_TOMBSTONE; voided() :: else fi
+     :: payment == NO_PAYMENT -> payment = VOIDED_UNAUTHORIZED; send(PaymentVoided)   /* Payment.voidBeforeAuthorization: no key, no call */
+     :: payment == AUTHORIZED || payment == PENDING ->
+#ifdef BUG_PENDING_VOID_SKIPS_PROVIDER
+        if :: payment == AUTHORIZED -> providerVoid() :: else fi;   /* seeded: a PENDING intent voided here only */
 #else
-        payment = VOIDED_TOMBSTONE; voided()       /* Payment.voidBeforeAuthorization: no provider call */
+        providerVoid();                            /* by the payment's key, whatever the provider decided */
 #endif
-     :: payment == AUTHORIZED ->
-        providerVoid();
         if
-        :: refused -> skip
-        :: else -> mayCrash(); if :: !rolledBack -> payment = VOIDED; voided() :: else fi
+        :: failed -> skip
+        :: else ->
+           mayCrash();
+           if
+           :: !rolledBack && payment == PENDING -> payment = VOIDED_UNAUTHORIZED; send(PaymentVoided)
+           :: !rolledBack && payment == AUTHORIZED -> payment = VOIDED; send(PaymentVoided)
+           :: else
+           fi
         fi
-     :: payment == VOIDED || payment == VOIDED_TOMBSTONE || payment == FAILED -> voided()   /* nothing to void */
+     :: payment == VOIDED || payment == VOIDED_UNAUTHORIZED -> send(PaymentVoided)   /* a repeat is answered again */
+#ifdef BUG_DECLINED_VOID_UNANSWERED
+     :: payment == FAILED -> printf("payment ignores the void: the payment was declined\n")   /* the code before f9abf1b */
+#else
+     :: payment == FAILED -> send(PaymentVoided)   /* NothingToVoid: answered, so the saga stops asking */
+#endif
      :: payment == CAPTURED -> skip                /* logged */
      fi
   fi
@@ -580,6 +605,15 @@ end:
   od
 }
 
+/* The provider acts on an authorization payment gave up on (its request was on its way), at any time
+   after, or never. */
+proctype Provider() {
+end:
+  do
+  :: atomic { late -> late = 0; printf("the provider acts on the authorization late\n"); providerAuthorize() }
+  od
+}
+
 /* ------------------------------------------------------------------------------------------------ */
 
 init {
@@ -590,6 +624,6 @@ init {
     run OutboxRelay(); run Broker();
     run OrderSagaConsumer(); run SagaTimeouts(); run Customer();
     run InventoryConsumer(); run ReservationExpiry();
-    run PaymentConsumer()
+    run PaymentConsumer(); run Provider()
   }
 }

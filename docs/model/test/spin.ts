@@ -38,7 +38,7 @@ export async function buildPan(model: string, dir: string, defines: readonly str
   await mkdir(dir, { recursive: true });
   await copyFile(model, join(dir, 'model.pml'));
   await run('spin', ['-a', ...defines, 'model.pml'], { cwd: dir, maxBuffer: MAX_BUFFER });
-  const flags = options.bfs ? ['-DBFS'] : ['-DNFAIR=3'];
+  const flags = options.bfs ? ['-DBFS'] : ['-DNFAIR=4'];
   await run(compiler, ['-O0', '-w', ...flags, '-o', 'pan', 'pan.c'], { cwd: dir, maxBuffer: MAX_BUFFER });
   return { dir, defines };
 }
