@@ -1,3 +1,4 @@
 export { applyMigrations, type MigrationResult } from './migrator';
 export { ensureDatabase, dropDatabase, databaseName, withDatabase } from './database-admin';
 export { withConnection } from './connection';
+export { asTransaction, clientOf } from './transaction';

@@ -41,3 +41,4 @@ export {
 } from './auth';
 export { startTracing, activeTraceId, type Tracing } from './tracing/tracing';
 export { TRACE_ID_HEADER } from './tracing/http-server.tracing';
+export { Sweeper } from './schedule/sweeper';

@@ -12,6 +12,7 @@ import {
   StockReservedV1,
 } from '@storefront/contracts';
 import { waitFor } from '@storefront/testing';
+import { INVENTORY_PRODUCTS_CONSUMER } from '../src/interface/messaging/catalog-products.consumer';
 import { type InventoryUnderTest, startInventory, uniqueSku } from './inventory-app';
 
 const INITIAL_STOCK = 7;
@@ -68,7 +69,7 @@ describe('inventory commands and events', () => {
 
     it('starts the SKU at INITIAL_STOCK and publishes inventory.stock-changed.v1 (created)', async () => {
       const sku = uniqueSku('NEW');
-      await inventory.applied(await productCreated(sku), 'inventory-products');
+      await inventory.applied(await productCreated(sku), INVENTORY_PRODUCTS_CONSUMER);
 
       expect(await inventory.level(sku)).toEqual({ sku, available: INITIAL_STOCK, reserved: 0, sold: 0 });
       const event = await publishedEvent(async () =>
@@ -85,7 +86,7 @@ describe('inventory commands and events', () => {
       const sku = uniqueSku('OLD');
       await inventory.givenStock(sku, 3);
 
-      await inventory.applied(await productCreated(sku), 'inventory-products');
+      await inventory.applied(await productCreated(sku), INVENTORY_PRODUCTS_CONSUMER);
 
       expect(await inventory.level(sku)).toEqual({ sku, available: 3, reserved: 0, sold: 0 });
       const created = (await inventory.recorded(StockChangedV1)).filter((event) => event.payload.sku === sku);

@@ -5,7 +5,7 @@ import { CommitReservationHandler } from '../src/application/commands/commit-res
 import { ReleaseReservationHandler } from '../src/application/commands/release-reservation/release-reservation.handler';
 import { ReserveStockHandler } from '../src/application/commands/reserve-stock/reserve-stock.handler';
 import { RestockHandler } from '../src/application/commands/restock/restock.handler';
-import { UNIT_OF_WORK, type UnitOfWork } from '../src/domain/inventory.repository';
+import { UNIT_OF_WORK, type UnitOfWork } from '@storefront/ddd';
 import { prismaOf } from '../src/infrastructure/prisma/prisma-unit-of-work';
 import { type InventoryUnderTest, startInventory, uniqueSku } from './inventory-app';
 

@@ -5,7 +5,7 @@ import { MessagingModule } from '@storefront/messaging';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { CancelOrderHandler } from './application/commands/cancel-order/cancel-order.handler';
 import { PlaceOrderHandler } from './application/commands/place-order/place-order.handler';
-import { PRODUCT_PRICING } from './application/product-pricing.port';
+import { PRODUCT_PRICING } from './application/ports/product-pricing.port';
 import { GetOrderHandler } from './application/queries/get-order/get-order.handler';
 import { OrderSagaHandler } from './application/saga/order-saga.handler';
 import { STEP_TIMEOUTS } from './application/step-timeouts';
@@ -16,14 +16,13 @@ import { CATALOG_GRPC, CatalogPricingClient } from './infrastructure/catalog/cat
 import { PrismaOrderRepository } from './infrastructure/prisma/prisma-order.repository';
 
 import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
-import { SagaTimeoutScheduler } from './infrastructure/saga/saga-timeout.scheduler';
+import { SagaTimeoutScheduler } from './interface/schedule/saga-timeout.scheduler';
 import { OrdersHttpController } from './interface/http/orders.http.controller';
 import { SagaRepliesConsumer } from './interface/messaging/saga-replies.consumer';
 import { OrderHistoryConsumer } from './interface/messaging/order-history.consumer';
-import { ORDER_HISTORY_READER } from './application/order-history.port';
+import { ORDER_HISTORY_READER } from './application/ports/order-history.port';
 import { GetOrderTimelineHandler } from './application/queries/get-order-timeline/get-order-timeline.handler';
 import { ListOrdersHandler } from './application/queries/list-orders/list-orders.handler';
-import { OrderHistoryLagReporter } from './infrastructure/projections/order-history-lag.reporter';
 import { PrismaOrderHistoryReader } from './infrastructure/projections/order-history.reader';
 
 @Module({})
@@ -67,7 +66,6 @@ export class OrderModule {
         SagaRepliesConsumer,
         SagaTimeoutScheduler,
         OrderHistoryConsumer,
-        OrderHistoryLagReporter,
         { provide: ORDER_HISTORY_READER, useClass: PrismaOrderHistoryReader },
         ListOrdersHandler,
         GetOrderTimelineHandler,

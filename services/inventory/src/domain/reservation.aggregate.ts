@@ -1,3 +1,4 @@
+import { AggregateRoot } from '@storefront/ddd';
 import type { InventoryDomainEvent } from './inventory.domain-event';
 import { IllegalReservationTransitionError, InvalidQuantityError } from './inventory.errors';
 import { ReservationLines } from './reservation-lines.value-object';
@@ -26,10 +27,10 @@ export interface ReservationState {
 }
 
 /** Stock held for one order. The stock counters move in the database; this guards the lifecycle. */
-export class Reservation {
-  private events: InventoryDomainEvent[] = [];
-
-  private constructor(private state: ReservationState) {}
+export class Reservation extends AggregateRoot<InventoryDomainEvent> {
+  private constructor(private state: ReservationState) {
+    super();
+  }
 
   /** Records stock already taken from `available` for the order, held for `ttlSeconds`. */
   static place(
@@ -50,7 +51,7 @@ export class Reservation {
       createdAt: now,
       updatedAt: now,
     });
-    reservation.events.push({ kind: 'StockReserved', reservation: reservation.state, occurredAt: now });
+    reservation.record({ kind: 'StockReserved', reservation: reservation.state, occurredAt: now });
     return reservation;
   }
 
@@ -66,7 +67,7 @@ export class Reservation {
       createdAt: now,
       updatedAt: now,
     });
-    reservation.events.push({
+    reservation.record({
       kind: 'ReservationReleased',
       orderId: input.orderId,
       reservationId: null,
@@ -84,10 +85,10 @@ export class Reservation {
   /** The saga asked for the stock again after it was answered: the same answer again. */
   answerReservationAgain(now: Date): void {
     if (this.state.status === 'RELEASED') {
-      this.events.push({ kind: 'StockReservationFailed', orderId: this.state.orderId, reason: 'order_released', shortages: [], occurredAt: now });
+      this.record({ kind: 'StockReservationFailed', orderId: this.state.orderId, reason: 'order_released', shortages: [], occurredAt: now });
       return;
     }
-    this.events.push({ kind: 'StockReserved', reservation: this.state, occurredAt: now });
+    this.record({ kind: 'StockReserved', reservation: this.state, occurredAt: now });
   }
 
   /**
@@ -97,11 +98,11 @@ export class Reservation {
    */
   commit(now: Date): boolean {
     if (this.state.status === 'COMMITTED') {
-      this.events.push({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
+      this.record({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
       return false;
     }
     if (this.state.status === 'RELEASED') {
-      this.events.push({
+      this.record({
         kind: 'ReservationCommitRefused',
         orderId: this.state.orderId,
         reservationId: this.isTombstone ? null : this.state.id,
@@ -111,7 +112,7 @@ export class Reservation {
       return false;
     }
     this.moveTo('COMMITTED', now);
-    this.events.push({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
+    this.record({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
     return true;
   }
 
@@ -121,7 +122,7 @@ export class Reservation {
    */
   release(reason: string, now: Date): boolean {
     if (this.state.status === 'RELEASED') {
-      this.events.push({
+      this.record({
         kind: 'ReservationReleased',
         orderId: this.state.orderId,
         reservationId: this.isTombstone ? null : this.state.id,
@@ -132,7 +133,7 @@ export class Reservation {
     }
     this.moveTo('RELEASED', now);
     this.state = { ...this.state, releaseReason: reason };
-    this.events.push({
+    this.record({
       kind: 'ReservationReleased',
       orderId: this.state.orderId,
       reservationId: this.state.id,
@@ -158,12 +159,6 @@ export class Reservation {
     return this.state;
   }
 
-  /** The facts recorded since the last call; they leave with the transaction that saves them. */
-  pullEvents(): InventoryDomainEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
-  }
 
   private moveTo(status: ReservationStatus, now: Date): void {
     if (this.state.status !== 'RESERVED') {

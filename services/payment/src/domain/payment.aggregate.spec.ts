@@ -1,4 +1,4 @@
-import { Money } from './money.value-object';
+import { Money } from '@storefront/ddd';
 import { type NewPayment, Payment } from './payment.aggregate';
 import { InvalidPaymentTransitionError } from './payment.errors';
 

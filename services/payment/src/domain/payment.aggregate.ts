@@ -1,4 +1,4 @@
-import type { Money } from './money.value-object';
+import { AggregateRoot, type Money } from '@storefront/ddd';
 import type { PaymentDomainEvent } from './payment.domain-event';
 import { InvalidPaymentTransitionError } from './payment.errors';
 
@@ -49,10 +49,10 @@ export interface NewPayment {
  * authorization. A command repeated for a payment that has answered it gets the same answer again:
  * its first reply may have been lost.
  */
-export class Payment {
-  private events: PaymentDomainEvent[] = [];
-
-  private constructor(private state: PaymentState) {}
+export class Payment extends AggregateRoot<PaymentDomainEvent> {
+  private constructor(private state: PaymentState) {
+    super();
+  }
 
   /** The intent to authorize; the provider is asked next, with `id` as the idempotency key. */
   static request(input: NewPayment, now: Date): Payment {
@@ -177,18 +177,9 @@ export class Payment {
     return this.state;
   }
 
-  /** The facts recorded since the last call; the repository saves them with the payment. */
-  pullEvents(): PaymentDomainEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
-  }
 
   private cannot(action: string): InvalidPaymentTransitionError {
     return new InvalidPaymentTransitionError(action, this.state.status, this.state.orderId);
   }
 
-  private record(event: PaymentDomainEvent): void {
-    this.events.push(event);
-  }
 }

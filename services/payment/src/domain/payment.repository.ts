@@ -1,11 +1,5 @@
+import type { Transaction } from '@storefront/ddd';
 import type { Payment } from './payment.aggregate';
-
-/**
- * The database transaction a command is applied in. The message consumer opens it together with
- * the inbox record of the command, so the command's effects and events commit once or not at all.
- * Opaque here; only the repository adapter looks inside.
- */
-export type Transaction = object;
 
 /** Persistence port of payment; implemented with Prisma in infrastructure/. */
 export interface PaymentRepository {

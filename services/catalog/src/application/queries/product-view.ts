@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CATALOG_CONFIG, type CatalogConfig } from '../../config';
-import { AVAILABILITY_REPOSITORY, type AvailabilityRepository } from '../../domain/availability.repository';
+import { AVAILABILITY_READER, type AvailabilityReader } from '../ports/availability.port';
 import { Availability } from '../../domain/availability.value-object';
 import type { Product } from '../../domain/product.aggregate';
 
@@ -14,7 +14,7 @@ export interface ProductView {
 @Injectable()
 export class ProductViews {
   constructor(
-    @Inject(AVAILABILITY_REPOSITORY) private readonly availability: AvailabilityRepository,
+    @Inject(AVAILABILITY_READER) private readonly availability: AvailabilityReader,
     @Inject(CATALOG_CONFIG) private readonly config: CatalogConfig,
   ) {}
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Money } from '../../../domain/money.value-object';
+import { Money, type Transaction } from '@storefront/ddd';
 import { Payment } from '../../../domain/payment.aggregate';
 import { PAYMENT_PROVIDER, type PaymentProvider } from '../../../domain/payment-provider';
-import { PAYMENT_REPOSITORY, type PaymentRepository, type Transaction } from '../../../domain/payment.repository';
+import { PAYMENT_REPOSITORY, type PaymentRepository } from '../../../domain/payment.repository';
 import type { AuthorizePaymentCommand } from './authorize-payment.command';
 
 @Injectable()

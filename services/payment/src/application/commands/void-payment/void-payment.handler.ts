@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Transaction } from '@storefront/ddd';
 import { Payment } from '../../../domain/payment.aggregate';
 import { PAYMENT_PROVIDER, type PaymentProvider } from '../../../domain/payment-provider';
 import { InvalidPaymentTransitionError } from '../../../domain/payment.errors';
-import { PAYMENT_REPOSITORY, type PaymentRepository, type Transaction } from '../../../domain/payment.repository';
+import { PAYMENT_REPOSITORY, type PaymentRepository } from '../../../domain/payment.repository';
 import type { VoidPaymentCommand } from './void-payment.command';
 
 @Injectable()
