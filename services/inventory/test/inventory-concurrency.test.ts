@@ -130,8 +130,8 @@ describe('stock under concurrent transactions', () => {
           const held = (status: string) =>
             lines.filter((line) => line.sku === sku && line.reservation.status === status).reduce((sum, line) => sum + line.quantity, 0);
           expect(level.available + level.reserved + level.sold).toBe(stocked);
-          expect(level.reserved).toBe(held('RESERVED'));
-          expect(level.sold).toBe(held('COMMITTED'));
+          expect(level.reserved).toBe(held('reserved'));
+          expect(level.sold).toBe(held('committed'));
           expect(Math.min(level.available, level.reserved, level.sold)).toBeGreaterThanOrEqual(0);
         }
       }),

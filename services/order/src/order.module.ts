@@ -1,8 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ClientsModule, Transport } from '@nestjs/microservices';
-import { CATALOG_V1, GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
+import { CATALOG_V1 } from '@storefront/contracts';
 import { MessagingModule } from '@storefront/messaging';
-import { ServiceKitModule } from '@storefront/service-kit';
+import { ServiceKitModule, grpcClientModule } from '@storefront/service-kit';
 import { CancelOrderHandler } from './application/commands/cancel-order/cancel-order.handler';
 import { PlaceOrderHandler } from './application/commands/place-order/place-order.handler';
 import { PRODUCT_PRICING } from './application/ports/product-pricing.port';
@@ -39,19 +38,7 @@ export class OrderModule {
         ServiceKitModule.forRoot({ service: 'order', config }),
         prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'order', transactionalClient: PrismaService }),
-        ClientsModule.register([
-          {
-            name: CATALOG_GRPC,
-            transport: Transport.GRPC,
-            options: {
-              package: CATALOG_V1.package,
-              protoPath: CATALOG_V1.protoPath,
-              url: config.CATALOG_GRPC_URL,
-              loader: GRPC_LOADER_OPTIONS,
-              channelOptions: GRPC_CHANNEL_OPTIONS,
-            },
-          },
-        ]),
+        grpcClientModule(CATALOG_GRPC, CATALOG_V1, config.CATALOG_GRPC_URL),
       ],
       controllers: [OrdersHttpController],
       providers: [

@@ -32,7 +32,7 @@ export interface ReservationRepository {
   /** The order's reservation, locked until the transaction ends. */
   findByOrderId(orderId: string, tx: Transaction): Promise<Reservation | null>;
   /**
-   * One RESERVED reservation past its expiry, locked; reservations other transactions hold are
+   * One reserved reservation past its expiry, locked; reservations other transactions hold are
    * skipped, so replicas sweeping at once never take the same one.
    */
   claimExpired(now: Date, tx: Transaction): Promise<Reservation | null>;

@@ -4,14 +4,14 @@ import { IllegalReservationTransitionError, InvalidQuantityError } from './inven
 import { ReservationLines } from './reservation-lines.value-object';
 
 /**
- * RESERVED → COMMITTED (the order is paid) or RESERVED → RELEASED (cancelled, failed or expired).
- * Both ends are final. A RELEASED reservation without lines is a tombstone: the order was released
+ * reserved → committed (the order is paid) or reserved → released (cancelled, failed or expired).
+ * Both ends are final. A released reservation without lines is a tombstone: the order was released
  * before any stock was reserved, and a reservation arriving later is refused. A command repeated
  * after the reservation answered it gets the same answer again (its first reply may have been
  * lost); a commit after the release is refused with a reply, so the saga never charges for units
  * that are back on sale.
  */
-export type ReservationStatus = 'RESERVED' | 'COMMITTED' | 'RELEASED';
+export type ReservationStatus = 'reserved' | 'committed' | 'released';
 
 export interface ReservationState {
   readonly id: string;
@@ -20,7 +20,7 @@ export interface ReservationState {
   readonly lines: ReservationLines;
   /** When an unconfirmed reservation is released by the sweeper. */
   readonly expiresAt: Date;
-  /** Why it was released; null unless RELEASED. */
+  /** Why it was released; null unless released. */
   readonly releaseReason: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -44,7 +44,7 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
     const reservation = new Reservation({
       id: input.id,
       orderId: input.orderId,
-      status: 'RESERVED',
+      status: 'reserved',
       lines: input.lines,
       expiresAt: new Date(now.getTime() + input.ttlSeconds * 1_000),
       releaseReason: null,
@@ -60,7 +60,7 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
     const reservation = new Reservation({
       id: input.id,
       orderId: input.orderId,
-      status: 'RELEASED',
+      status: 'released',
       lines: ReservationLines.none,
       expiresAt: now,
       releaseReason: input.reason,
@@ -84,7 +84,7 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
 
   /** The saga asked for the stock again after it was answered: the same answer again. */
   answerReservationAgain(now: Date): void {
-    if (this.state.status === 'RELEASED') {
+    if (this.state.status === 'released') {
       this.record({ kind: 'StockReservationFailed', orderId: this.state.orderId, reason: 'order_released', shortages: [], occurredAt: now });
       return;
     }
@@ -97,11 +97,11 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
    * commit is refused, nothing is sold).
    */
   commit(now: Date): boolean {
-    if (this.state.status === 'COMMITTED') {
+    if (this.state.status === 'committed') {
       this.record({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
       return false;
     }
-    if (this.state.status === 'RELEASED') {
+    if (this.state.status === 'released') {
       this.record({
         kind: 'ReservationCommitRefused',
         orderId: this.state.orderId,
@@ -111,7 +111,7 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
       });
       return false;
     }
-    this.moveTo('COMMITTED', now);
+    this.moveTo('committed', now);
     this.record({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
     return true;
   }
@@ -121,7 +121,7 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
    * false when it was released before (the answer is repeated). A sold reservation cannot be released.
    */
   release(reason: string, now: Date): boolean {
-    if (this.state.status === 'RELEASED') {
+    if (this.state.status === 'released') {
       this.record({
         kind: 'ReservationReleased',
         orderId: this.state.orderId,
@@ -131,7 +131,7 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
       });
       return false;
     }
-    this.moveTo('RELEASED', now);
+    this.moveTo('released', now);
     this.state = { ...this.state, releaseReason: reason };
     this.record({
       kind: 'ReservationReleased',
@@ -144,11 +144,11 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
   }
 
   isExpired(now: Date): boolean {
-    return this.state.status === 'RESERVED' && this.state.expiresAt.getTime() <= now.getTime();
+    return this.state.status === 'reserved' && this.state.expiresAt.getTime() <= now.getTime();
   }
 
   get isTombstone(): boolean {
-    return this.state.status === 'RELEASED' && this.state.lines.isEmpty;
+    return this.state.status === 'released' && this.state.lines.isEmpty;
   }
 
   get status(): ReservationStatus {
@@ -161,7 +161,7 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
 
 
   private moveTo(status: ReservationStatus, now: Date): void {
-    if (this.state.status !== 'RESERVED') {
+    if (this.state.status !== 'reserved') {
       throw new IllegalReservationTransitionError(this.state.orderId, this.state.status, status);
     }
     this.state = { ...this.state, status, updatedAt: now };

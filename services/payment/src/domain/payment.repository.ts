@@ -10,7 +10,7 @@ export interface PaymentRepository {
    */
   lockByOrderId(orderId: string, tx: Transaction): Promise<Payment | null>;
   /**
-   * Stores a PENDING payment at once, outside any command transaction: it must be durable before
+   * Stores a pending payment at once, outside any command transaction: it must be durable before
    * the provider is called, whatever happens to the command afterwards.
    */
   insertIntent(payment: Payment): Promise<void>;

@@ -45,7 +45,7 @@ export class PrismaReservationRepository implements ReservationRepository {
     const [row] = await client.$queryRaw<RawReservationRow[]>`
       SELECT "id", "order_id", "status", "expires_at", "release_reason", "created_at", "updated_at"
       FROM "reservations"
-      WHERE "status" = 'RESERVED' AND "expires_at" <= ${now}
+      WHERE "status" = 'reserved' AND "expires_at" <= ${now}
       ORDER BY "expires_at"
       LIMIT 1
       FOR UPDATE SKIP LOCKED`;

@@ -24,7 +24,7 @@ export class CommitReservationHandler {
   ) {}
 
   /**
-   * RESERVED → COMMITTED, answered with reservation-committed (again, for a repeat). A reservation
+   * reserved → committed, answered with reservation-committed (again, for a repeat). A reservation
    * that ended first (expired, released) or never existed is not sold: the answer is
    * reservation-commit-failed, and the saga voids the payment instead of capturing it.
    */
@@ -43,7 +43,7 @@ export class CommitReservationHandler {
       return;
     }
     if (!reservation.commit(now)) {
-      if (reservation.status === 'RELEASED') {
+      if (reservation.status === 'released') {
         this.logger.warn({ orderId: command.orderId, reservationId: reservation.snapshot.id }, 'commit refused: the reservation was released');
       }
       await this.events.append(reservation.pullEvents(), tx);

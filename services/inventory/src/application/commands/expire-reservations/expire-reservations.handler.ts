@@ -14,7 +14,7 @@ export class ExpireReservationsHandler {
   ) {}
 
   /**
-   * Releases RESERVED reservations whose expiry has passed, exactly as a release command would,
+   * Releases reserved reservations whose expiry has passed, exactly as a release command would,
    * each in a transaction of its own; returns how many. At most `limit` per call, so one sweep
    * never runs unbounded.
    */

@@ -24,7 +24,7 @@ export class ReleaseReservationHandler {
   ) {}
 
   /**
-   * RESERVED → RELEASED. For an order with no reservation yet, leaves a tombstone so that a reserve
+   * reserved → released. For an order with no reservation yet, leaves a tombstone so that a reserve
    * command overtaken by this release is refused when it arrives. A repeat changes nothing and
    * announces the release again.
    */
@@ -37,7 +37,7 @@ export class ReleaseReservationHandler {
       await this.events.append(tombstone.pullEvents(), tx);
       return;
     }
-    if (reservation.status === 'COMMITTED') {
+    if (reservation.status === 'committed') {
       // The saga never releases what it had committed: report it, nothing to undo.
       this.logger.warn({ orderId: command.orderId, reservationId: reservation.snapshot.id }, 'release ignored: the reservation is committed');
       return;

@@ -38,7 +38,7 @@ export class ReserveStockHandler {
       // The saga asked again (its reply may have been lost), or the order was released before it got here.
       existing.answerReservationAgain(now);
       await this.events.append(existing.pullEvents(), tx);
-      return existing.status === 'RELEASED' ? 'refused' : 'unchanged';
+      return existing.status === 'released' ? 'refused' : 'unchanged';
     }
 
     const lines = ReservationLines.of(command.lines);

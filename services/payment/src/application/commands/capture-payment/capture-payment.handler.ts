@@ -15,7 +15,7 @@ export class CapturePaymentHandler {
   ) {}
 
   /**
-   * AUTHORIZED → CAPTURED; a capture repeated after that announces payment.captured again. Throws
+   * authorized → captured; a capture repeated after that announces payment.captured again. Throws
    * PaymentProviderUnavailableError when the provider fails; nothing is written then, and the retry
    * carries the same idempotency key, so the money is charged once.
    */

@@ -17,7 +17,7 @@ export class VoidPaymentHandler {
   ) {}
 
   /**
-   * Releases the authorization by its idempotency key, also a PENDING one whose answer never came
+   * Releases the authorization by its idempotency key, also a pending one whose answer never came
    * back (the provider may hold money for it). For an order with no payment yet, leaves a tombstone.
    * A void repeated after that, or of a declined payment, announces payment.voided (again): the saga
    * sends a void until it hears that one. Throws
