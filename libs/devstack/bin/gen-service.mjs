@@ -538,7 +538,6 @@ import { Get${Entity}Handler } from '../../application/queries/get-${entity}/get
 import type { ${Entity} } from '../../domain/${entity}.aggregate';
 
 const create${Entity}BodySchema = z.strictObject({ reference: z.string().min(1).max(64) });
-const idSchema = z.uuid();
 
 function toDto(item: ${Entity}) {
   const { id, reference, status, createdAt, updatedAt } = item.snapshot;
@@ -561,7 +560,7 @@ export class ${Entity}sHttpController {
   }
 
   @Get(':id')
-  async get(@Param('id', { schema: idSchema }) id: string) {
+  async get(@Param('id', { schema: z.uuid() }) id: string) {
     return toDto(await this.get${Entity}.execute(id));
   }
 }
@@ -757,8 +756,9 @@ add(`${base}/kustomization.yaml`, readFileSync(join(ROOT, 'deploy/k8s/base/payme
 edit('deploy/k8s/base/kustomization.yaml', insertBefore('labels:\n', `  - ${name}\n`));
 edit('gitops/apps/services/kustomization.yaml', (source) =>
   source.replace(
-    /(          - \{name: payment, tier: services, drop: 'app.kubernetes.io\/name notin \(payment\)'\}\n)/,
-    `$1          - {name: ${name}, tier: services, drop: 'app.kubernetes.io/name notin (${name})'}\n`,
+    // After the last element of the services ApplicationSet's list.
+    /((?: {10}- \{name: [a-z0-9-]+, tier: services[^\n]*\n)+)/,
+    `$1${' '.repeat(10)}- {name: ${name}, tier: services, drop: 'app.kubernetes.io/name notin (${name})'}\n`,
   ),
 );
 edit('deploy/k8s/components/istio/authorization-policies.yaml', (source) =>
