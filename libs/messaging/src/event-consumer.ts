@@ -178,7 +178,8 @@ export class EventConsumer {
       // Unlimited: an outage must not use up deliveries. Poison messages are counted by us (refusals).
       max_deliver: -1,
       max_ack_pending: 1_000,
-      // NATS 2.9 takes one filter subject: one event type, or the whole stream when there are more.
+      // One filter subject: one event type, or the whole stream when there are more. NATS 2.9, the
+      // oldest server supported (development machines run it; CI 2.10, the cluster 2.11), takes no list.
       filter_subject: subjects.length === 1 ? namespace.subject(subjects[0] as string) : namespace.streamSubjects(this.options.stream),
     };
     try {
@@ -186,7 +187,8 @@ export class EventConsumer {
     } catch (error) {
       if (!isMissing(error)) throw error;
       const startAfter = await this.options.startAfter?.();
-      // By sequence, not by time: NATS 2.9 refuses every later update of a consumer with a start time.
+      // By sequence, not by time: NATS 2.9 (the oldest supported) refuses every later update of a
+      // consumer with a start time.
       const start = startAfter
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: await this.firstSequenceAt(startAfter) }
         : { deliver_policy: DeliverPolicy.All };
