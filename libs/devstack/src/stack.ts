@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DevIssuer, type TokenRequest } from './dev-auth';
 import { applyMigrations, ensureDatabase, withDatabase } from '@storefront/persistence';
-import { type Infrastructure, StackError, isPortFree, resolveNats, resolvePostgres } from './infrastructure';
+import { isPortFree } from '@storefront/testing';
+import { type Infrastructure, StackError, resolveNats, resolvePostgres } from './infrastructure';
 import { formatLogLine } from './log-format';
 import { type PortAssignment, SERVICES, type ServiceDefinition } from './services';
-import { type TraceCollector, startTraceCollector } from './traces/trace-collector';
+import { type TraceCollector, startTraceCollector } from '@storefront/traces';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** Where `npm start` keeps embedded PostgreSQL, nats-server data and the dev issuer's key pair. */

@@ -1,3 +1,3 @@
 export { applyMigrations, type MigrationResult } from './migrator';
-export { ensureDatabase, dropDatabase, databaseName, withDatabase } from './database-admin';
+export { ensureDatabase, dropDatabase, databaseName, redactUrl, withDatabase } from './database-admin';
 export { withConnection } from './connection';

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { DevIssuer, REPO_ROOT, SERVICES, startTestStack, type TestStack } from '@storefront/devstack';
+import { DevIssuer, REPO_ROOT, SERVICES } from '@storefront/devstack';
+import { startTestStack, type TestStack } from '@storefront/devstack/testing';
 import { type StressRun, renderChart } from './chart';
 import { OpenModelDriver, type StepResult } from './open-model';
 

@@ -15,7 +15,8 @@ import {
   PaymentFailedV1,
   PaymentVoidedV1,
 } from '@storefront/contracts';
-import { type ServiceRequest, type TokenRequest, startServiceUnderTest } from '@storefront/devstack';
+import type { TokenRequest } from '@storefront/devstack';
+import { type ServiceRequest, startServiceUnderTest } from '@storefront/devstack/testing';
 import type { Namespace } from '@storefront/messaging';
 import { type TestDatabase, waitFor } from '@storefront/testing';
 import { paymentConfigSchema } from '../src/config';
