@@ -153,6 +153,7 @@ const TASKS = {
     ['run', 'lint'],
     ['run', 'arch'],
     ['run', 'proto:lint'],
+    ['run', 'proto:breaking'],
     ['run', 'docs:links'],
     ['run', 'jest', ...process.argv.slice(3)],
   ],
