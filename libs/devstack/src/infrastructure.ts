@@ -17,7 +17,7 @@ export class StackError extends Error {
 }
 
 /** A free TCP port that is none of `avoid` (ports promised to other processes, not yet bound). */
-export async function freePortExcept(avoid: ReadonlySet<number>): Promise<number> {
+async function freePortExcept(avoid: ReadonlySet<number>): Promise<number> {
   for (;;) {
     const port = await freePort();
     if (!avoid.has(port)) return port;

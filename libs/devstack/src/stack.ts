@@ -71,7 +71,7 @@ export interface StackHandle {
 
 const COLORS = ['\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[36m', '\x1b[32m', '\x1b[95m'];
 
-export function defaultOutput(service: string, line: string): void {
+function defaultOutput(service: string, line: string): void {
   const index = SERVICES.findIndex((definition) => definition.name === service);
   const color = process.stdout.isTTY;
   const tint = color ? (COLORS[index % COLORS.length] ?? '') : '';

@@ -27,7 +27,7 @@ import { PaymentModule } from '../src/payment.module';
 
 const OUTCOMES: readonly EventDefinition[] = [PaymentAuthorizedV1, PaymentFailedV1, PaymentCapturedV1, PaymentVoidedV1];
 
-export interface Outcome {
+interface Outcome {
   readonly subject: string;
   readonly envelope: EnvelopeOf<EventDefinition> & { payload: { orderId: string } & Record<string, unknown> };
 }

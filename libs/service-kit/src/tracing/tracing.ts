@@ -37,7 +37,7 @@ import { PrismaInstrumentation } from '@prisma/instrumentation';
  * metadata, the outbox, NATS) while spans cost next to nothing and nothing is exported.
  */
 
-export const TRACER_NAME = '@storefront/service-kit';
+const TRACER_NAME = '@storefront/service-kit';
 
 export function tracer(name = TRACER_NAME): Tracer {
   return trace.getTracer(name);

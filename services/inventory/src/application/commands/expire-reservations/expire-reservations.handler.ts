@@ -7,7 +7,7 @@ import {
 } from '../../../domain/inventory.repository';
 import { ReleaseReservationHandler } from '../release-reservation/release-reservation.handler';
 
-export const EXPIRY_REASON = 'expired';
+const EXPIRY_REASON = 'expired';
 
 @Injectable()
 export class ExpireReservationsHandler {
