@@ -1,5 +1,5 @@
 import { type Harness, createHarness, eventually } from './harness';
-import { OwnNatsServer } from './nats-server';
+import { OwnNatsServer } from '@storefront/testing';
 
 /** NATS goes away for ten seconds while services keep committing events. */
 describe('a NATS outage', () => {
