@@ -93,7 +93,7 @@ export class Traffic {
   private async browse(index: number): Promise<void> {
     const product = this.options.products[index % this.options.products.length] as Product;
     const path = index % 2 === 0 ? '/api/products?limit=20' : `/api/products/${product.id}`;
-    let status = 0;
+    let status: number;
     try {
       const response = await fetch(`${this.options.gatewayUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
       status = response.status;

@@ -31,7 +31,7 @@ function readIds(file: string): string[] {
 /** The local stack's dev issuer; only in a checkout (devstack is no dependency of the image). */
 async function localAdminToken(): Promise<string> {
   try {
-    const devstack = (await import('@storefront/devstack')) as typeof import('@storefront/devstack');
+    const devstack = await import('@storefront/devstack');
     const issuer = await devstack.DevIssuer.persistent(devstack.DEFAULT_STATE_DIR);
     return await issuer.token({ subject: 'invariants', roles: ['admin'] });
   } catch (error) {

@@ -99,7 +99,7 @@ describe('the invariant checker', () => {
   const sku = () => confirmed.lines[0]?.sku as string;
 
   const cases: [InvariantId, string, () => Promise<InvariantId[]>][] = [
-    ['accepted-orders-recorded', 'an accepted order the order database does not have', () => corrupted(async () => undefined, async () => undefined, { acceptedOrderIds: [confirmed.id, randomUUID()] })],
+    ['accepted-orders-recorded', 'an accepted order the order database does not have', () => corrupted(() => Promise.resolve(), () => Promise.resolve(), { acceptedOrderIds: [confirmed.id, randomUUID()] })],
     [
       'orders-final',
       'an order left in payment_authorized',
@@ -141,7 +141,7 @@ describe('the invariant checker', () => {
       'money still held at the provider for a cancelled order',
       async () => {
         await sql('payment', "INSERT INTO provider_authorizations (idempotency_key, reference, status, amount_minor, currency) VALUES ('probe-hold', $1, 'held', 100, 'USD')", [cancelled.id]);
-        return corrupted(async () => undefined, () => sql('payment', "DELETE FROM provider_authorizations WHERE idempotency_key = 'probe-hold'"));
+        return corrupted(() => Promise.resolve(), () => sql('payment', "DELETE FROM provider_authorizations WHERE idempotency_key = 'probe-hold'"));
       },
     ],
     [
@@ -219,7 +219,7 @@ describe('the invariant checker', () => {
           );
           const letters = new DeadLetters({ js: jetstream(nc), jsm: await jetstreamManager(nc), namespace });
           expect(letters.stream).toBe(namespace.stream(DEADLETTER_STREAM));
-          return await corrupted(async () => undefined, () => letters.discard(ack.seq));
+          return await corrupted(() => Promise.resolve(), () => letters.discard(ack.seq));
         } finally {
           await nc.close();
         }
