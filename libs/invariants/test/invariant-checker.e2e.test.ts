@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { DEADLETTER_STREAM, ORDERS_STREAM, type OrderDto, type ProductPageDto } from '@storefront/contracts';
-import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack';
+import { REPO_ROOT, TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack';
 import { type InvariantId, InvariantChecker, type InvariantReport, INVARIANT_IDS } from '@storefront/invariants';
 import { DeadLetters, Namespace, connectNats, deadLetterSubject } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
@@ -237,5 +240,58 @@ describe('the invariant checker', () => {
 
   it('holds stock to initial + restocks when told them', async () => {
     expect(violated(await check({ stockTotals: { ...stockTotals, [sku()]: (stockTotals[sku()] ?? 0) + 5 } }))).toEqual(['stock-conserved']);
+  });
+
+  describe('pnpm invariants (the command, configured by the environment as the Job configures it)', () => {
+    const cli = async (args: string[]) => {
+      const env = {
+        ...process.env,
+        GATEWAY_URL: stack.gatewayUrl,
+        ADMIN_TOKEN: await stack.token(TEST_ADMIN),
+        CATALOG_DATABASE_URL: db('catalog'),
+        INVENTORY_DATABASE_URL: db('inventory'),
+        ORDER_DATABASE_URL: db('order'),
+        PAYMENT_DATABASE_URL: db('payment'),
+        NATS_URL: stack.nats.url,
+        MESSAGING_NAMESPACE: stack.messagingNamespace,
+        INVARIANTS_SETTLE_SECONDS: '0',
+      };
+      return promisify(execFile)(process.execPath, [join(REPO_ROOT, 'libs/invariants/dist/cli.js'), ...args], { env }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout + error.stderr }),
+      );
+    };
+    const jsonOf = (stdout: string) => JSON.parse(/^json: (.*)$/m.exec(stdout)?.[1] ?? 'null') as InvariantReport;
+
+    it('prints the table and the report as JSON and exits 0 when every invariant holds', async () => {
+      const { code, stdout } = await cli(['--until', new Date().toISOString()]);
+      expect(stdout).toMatch(/^invariant\s+checked\s+violations\s+result$/m);
+      expect(stdout).toContain('every invariant holds');
+      expect(code).toBe(0);
+      expect(jsonOf(stdout)).toMatchObject({ ok: true, orders: { inScope: 2 } });
+    });
+
+    it('holds nothing against orders placed after --until', async () => {
+      const { code, stdout } = await cli(['--until', '2000-01-01T00:00:00Z']);
+      expect(code).toBe(0);
+      expect(jsonOf(stdout).orders).toMatchObject({ inScope: 0, total: 2 });
+    });
+
+    it('exits 1 and names the violation', async () => {
+      await sql('order', "UPDATE order_history SET status = 'placed' WHERE order_id = $1", [confirmed.id]);
+      try {
+        const { code, stdout } = await cli([]);
+        expect(stdout).toContain(`order-history-converged: ${confirmed.id}: history says placed, the order is confirmed`);
+        expect(code).toBe(1);
+      } finally {
+        await sql('order', "UPDATE order_history SET status = 'confirmed' WHERE order_id = $1", [confirmed.id]);
+      }
+    });
+
+    it('refuses a bad --until with a clear message and exit 2', async () => {
+      const { code, stdout } = await cli(['--until', 'yesterday']);
+      expect(code).toBe(2);
+      expect(stdout).toContain('--until must be an ISO time');
+    });
   });
 });
