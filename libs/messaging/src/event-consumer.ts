@@ -257,6 +257,10 @@ export class EventConsumer {
     const queue: JsMsg[] = [];
     let ended = false;
     let wake: (() => void) | undefined;
+    // The pull can end with an error (409 "server shutdown" when nats-server stops) while a handler
+    // runs: kept here and rethrown below, never a rejection nobody listens to yet (Node would end
+    // the process on it).
+    let pullError: unknown;
     const reader = (async () => {
       try {
         for await (const message of batch) {
@@ -264,6 +268,8 @@ export class EventConsumer {
           queue.push(message);
           wake?.();
         }
+      } catch (error) {
+        pullError = error;
       } finally {
         ended = true;
         wake?.();
@@ -285,6 +291,7 @@ export class EventConsumer {
       }
     }
     await reader;
+    if (pullError !== undefined) throw pullError;
   }
 
   private async handle(message: JsMsg): Promise<void> {
