@@ -260,7 +260,7 @@ export class EventConsumer {
     // The pull can end with an error (409 "server shutdown" when nats-server stops) while a handler
     // runs: kept here and rethrown below, never a rejection nobody listens to yet (Node would end
     // the process on it).
-    let pullError: unknown;
+    let pullError: Error | undefined;
     const reader = (async () => {
       try {
         for await (const message of batch) {
@@ -269,7 +269,7 @@ export class EventConsumer {
           wake?.();
         }
       } catch (error) {
-        pullError = error;
+        pullError = error as Error;
       } finally {
         ended = true;
         wake?.();
