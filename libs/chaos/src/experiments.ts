@@ -115,7 +115,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     ['captured-matches-confirmed', 'no-open-authorization'],
     'A payment command interrupted inside a provider call is redelivered by JetStream to the restarted process and run again; the payment row and its capture are written once, so nobody is charged twice and every confirmed order is captured.',
     'The payment process: authorizations, captures and voids wait in JetStream; browsing and every other service are untouched.',
-    6,
+    5,
   ),
   kill(
     'inventory',
@@ -206,7 +206,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     blastRadius: 'Every provider call (authorize, capture, void) for the window; nothing else.',
     invariants: ['captured-matches-confirmed', 'no-open-authorization', ...ALWAYS],
     seconds: 30,
-    quickSeconds: 12,
+    quickSeconds: 10,
     run: async (context, seconds) => {
       await context.setProvider({ latencyMs: 0, failureRate: 0.5 });
       try {
@@ -276,7 +276,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     ['captured-matches-confirmed', 'no-open-authorization'],
     'Order and payment cannot reach each other (payment is cut off from NATS): authorizations time out in the saga and are compensated with voids that wait until the partition heals; nothing is charged for a cancelled order.',
     'Payment’s connection to NATS for 30 s; order, inventory and catalog keep theirs.',
-    12,
+    10,
   ),
   link(
     'order-db-latency',

@@ -213,10 +213,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await topUp();
       const traffic = new Traffic({ gatewayUrl: running.gatewayUrl, products, customerTokens, ordersPerSecond: rate });
       traffic.start();
-      await sleep(quick ? 3_000 : 5_000);
+      await sleep(quick ? 2_000 : 5_000);
       await experiment.run(context, seconds);
       const faultEnded = Date.now();
-      await sleep(quick ? 5_000 : 10_000);
+      await sleep(quick ? 4_000 : 10_000);
       await traffic.stop();
       const until = new Date();
       const crashes = running.services
