@@ -259,6 +259,10 @@ export class EventConsumer {
     const queue: JsMsg[] = [];
     let ended = false;
     let wake: (() => void) | undefined;
+    // The pull can end with an error (409 "server shutdown" when nats-server stops) while a handler
+    // runs: kept here and rethrown below, never a rejection nobody listens to yet (Node would end
+    // the process on it).
+    let pullError: Error | undefined;
     const reader = (async () => {
       try {
         for await (const message of batch) {
@@ -266,6 +270,8 @@ export class EventConsumer {
           queue.push(message);
           wake?.();
         }
+      } catch (error) {
+        pullError = error as Error;
       } finally {
         ended = true;
         wake?.();
@@ -287,6 +293,7 @@ export class EventConsumer {
       }
     }
     await reader;
+    if (pullError !== undefined) throw pullError;
   }
 
   private async handle(message: JsMsg): Promise<void> {
