@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ProductCreatedV1, STREAMS } from '@storefront/contracts';
 import { dropDatabase, ensureDatabase, withDatabase } from '@storefront/persistence';
@@ -16,7 +17,7 @@ import { MESSAGING_TABLES_SQL } from '../tables';
  * `pnpm bench:messaging`: events per second end to end (commit → handled by a consumer) and the
  * commit-to-handled lag, through the real outbox relay, JetStream and an idempotent consumer, on the
  * local PostgreSQL and NATS. Two phases: a fixed arrival rate, then saturation.
- *   BENCH_RATE (events/s, default 200), BENCH_SECONDS (per phase, default 10), BENCH_WRITERS (default 4)
+ *   BENCH_JSON (also write the two rows there as JSON), BENCH_RATE (events/s, default 200), BENCH_SECONDS (per phase, default 10), BENCH_WRITERS (default 4)
  */
 
 const SERVER = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -156,6 +157,8 @@ async function main(): Promise<void> {
       return written;
     });
     console.table([fixed, saturated]);
+    // `pnpm bench` reads the figures from here.
+    if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify([fixed, saturated]));
     const lost = [fixed, saturated].reduce((sum, phase) => sum + phase.committed - phase.handled, 0);
     process.stdout.write(`events committed but not handled: ${lost}\n`);
     if (lost > 0) process.exitCode = 1;
