@@ -38,6 +38,7 @@ const CONNECTIONS = 16;
 const POLL_INTERVAL_MS = 200;
 const RESULTS_FILE = join(REPO_ROOT, 'bench-results.json');
 
+const ADDRESS = { name: 'Bench Customer', line1: '1 Benchmark Way', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const FINAL = new Set(['confirmed', 'cancelled', 'rejected']);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -76,7 +77,7 @@ class OrderDriver {
     const placed = await fetch(`${this.stack.gatewayUrl}/api/orders`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ lines: [{ productId, quantity: 1 }] }),
+      body: JSON.stringify({ lines: [{ productId, quantity: 1 }], paymentToken: 'tok_visa', shippingAddress: ADDRESS }),
     });
     const order = (await placed.json()) as { id?: string; status?: string; code?: string };
     if (placed.status !== 201 || !order.id) return { status: `http ${placed.status} ${order.code ?? ''}`, latencyMs: performance.now() - started };
