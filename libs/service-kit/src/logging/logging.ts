@@ -20,7 +20,7 @@ export function requestIdFor(request: IncomingMessage): string {
  * JSON logs through pino; every line logged while serving a request carries its id as `reqId`, and
  * every line logged inside a span its `trace_id` and `span_id`.
  */
-export function loggingModule(options: { service: string; level: string }): DynamicModule {
+export function loggingModule(options: { service: string; level: string; accessLog: boolean }): DynamicModule {
   return LoggerModule.forRoot({
     // Explicit: the library's default route pattern does not match under Nest 12's fastify adapter.
     forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
@@ -33,7 +33,7 @@ export function loggingModule(options: { service: string; level: string }): Dyna
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       // Probes every few seconds would drown the log. Middleware sees a mount-relative url, so
       // read the original one.
-      autoLogging: {
+      autoLogging: options.accessLog && {
         ignore: (request) => {
           const url = (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '';
           return url.startsWith('/health') || url.startsWith('/metrics');
