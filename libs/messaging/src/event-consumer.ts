@@ -19,7 +19,7 @@ import {
 import { classifyFailure, requestContext } from '@storefront/service-kit';
 import { ZodError } from 'zod';
 import { type DeadLetterRecord, REPLAY_TARGET_HEADER, deadLetterSubject } from './dead-letter-record';
-import { DEFAULT_STREAM_SETTINGS, type StreamSettings, ensureStreams } from './jetstream';
+import { DEFAULT_STREAM_SETTINGS, type StreamSettings, ensureStreams, serverTakesManyFilters } from './jetstream';
 import { messagingMetrics } from './metrics';
 import type { Namespace } from './namespace';
 import type { SqlTransaction, TransactionRunner } from './outbox';
@@ -185,8 +185,13 @@ export class EventConsumer {
       // Unlimited: an outage must not use up deliveries. Poison messages are counted by us (refusals).
       max_deliver: -1,
       max_ack_pending: 1_000,
-      // NATS 2.9 takes one filter subject: one event type, or the whole stream when there are more.
-      filter_subject: subjects.length === 1 ? namespace.subject(subjects[0] as string) : namespace.streamSubjects(this.options.stream),
+      // Only the subjects it handles: one filter subject, or on NATS 2.10+ several. NATS 2.9 takes
+      // one, so there a consumer of several types reads the whole stream and acks what it skips.
+      ...(subjects.length === 1
+        ? { filter_subject: namespace.subject(subjects[0] as string) }
+        : serverTakesManyFilters(jsm)
+          ? { filter_subject: '', filter_subjects: subjects.map((subject) => namespace.subject(subject)) }
+          : { filter_subject: namespace.streamSubjects(this.options.stream) }),
     };
     try {
       await jsm.consumers.info(this.streamName, durable);

@@ -28,7 +28,8 @@ import { CpuAccount, rssBytes } from './process-usage';
  *  - the event backbone (`pnpm bench messaging`): saturation and p99 lag at 100 events/s.
  *  - the sum of the Node processes' RSS after all of it.
  * Every process it started is stopped, its databases and streams removed.
- *   BENCH_STEP_SECONDS (per knee step, default 10), BENCH_SECONDS (other phases, default 10)
+ *   BENCH_STEP_SECONDS (per knee step, default 10), BENCH_SECONDS (other phases, default 10),
+ *   BENCH_CPU_PROFILE (a directory: V8 CPU profiles of every Node process of the stack)
  */
 
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 10);
@@ -227,6 +228,10 @@ async function main(): Promise<void> {
   try {
     log('starting the stack (NODE_ENV=production, traces to the collector, own nats-server)…');
     process.env.NODE_ENV = 'production';
+    // BENCH_CPU_PROFILE=<dir>: every Node process writes a V8 CPU profile there when it stops.
+    const profiling: Record<string, string> = process.env.BENCH_CPU_PROFILE
+      ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`.trim() }
+      : {};
     stack = await startTestStack({
       tracing: { endpoint: collector.endpoint },
       natsUrl: nats.url,
@@ -235,8 +240,11 @@ async function main(): Promise<void> {
       // A machine shared with other work can be slow to start five processes.
       readyTimeoutMs: 180_000,
       env: {
-        gateway: { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_SECOND: '1000000' },
-        inventory: { INITIAL_STOCK: '1000000' },
+        gateway: { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_SECOND: '1000000', ...profiling },
+        inventory: { INITIAL_STOCK: '1000000', ...profiling },
+        catalog: profiling,
+        order: profiling,
+        payment: profiling,
       },
     });
     const databases = stack.services.flatMap((service) => (service.databaseUrl ? [new URL(service.databaseUrl).pathname.slice(1)] : []));
