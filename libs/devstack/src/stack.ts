@@ -6,7 +6,7 @@ import { applyMigrations, ensureDatabase, withDatabase } from '@storefront/persi
 import { isPortFree } from '@storefront/testing';
 import { type Infrastructure, StackError, resolveNats, resolvePostgres } from './infrastructure';
 import { formatLogLine } from './log-format';
-import { type PortAssignment, SERVICES, type ServiceDefinition } from './services';
+import { NODE_FLAGS, type PortAssignment, SERVICES, type ServiceDefinition } from './services';
 import { type TraceCollector, startTraceCollector } from '@storefront/traces';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -238,7 +238,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     let stopping = false;
 
     const launch = (definition: ServiceDefinition, env: NodeJS.ProcessEnv, recentOutput: string[]): ChildProcess => {
-      const child = spawn(process.execPath, ['dist/main.js'], {
+      const child = spawn(process.execPath, [...NODE_FLAGS, 'dist/main.js'], {
         cwd: join(REPO_ROOT, definition.dir),
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
