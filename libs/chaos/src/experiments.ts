@@ -1,4 +1,4 @@
-import type { TestStack } from '@storefront/devstack';
+import type { TestStack } from '@storefront/devstack/testing';
 import type { InvariantId } from '@storefront/invariants';
 import type { OwnNatsServer, OwnPostgres } from '@storefront/testing';
 import type { FaultProxy } from './fault-proxy';

@@ -355,7 +355,7 @@ export class EventConsumer {
     }
     const parsed = envelopeSchemaOf(binding.definition).safeParse(raw);
     if (!parsed.success) return undefined;
-    return { message, subject, binding, event: parsed.data as EnvelopeOf<EventDefinition>, raw };
+    return { message, subject, binding, event: parsed.data, raw };
   }
 
   private async applyGroup(group: readonly Grouped[]): Promise<void> {
