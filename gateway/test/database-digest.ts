@@ -1,4 +1,5 @@
-import { SERVICES, type TestStack } from '@storefront/devstack';
+import { SERVICES } from '@storefront/devstack';
+import type { TestStack } from '@storefront/devstack/testing';
 import { Client } from 'pg';
 
 /** Tables of the messaging library: bookkeeping that moves on its own (relay, pruning), not state. */

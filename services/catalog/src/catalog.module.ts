@@ -8,7 +8,8 @@ import { GetProductHandler } from './application/queries/get-product/get-product
 import { GetProductsByIdsHandler } from './application/queries/get-products-by-ids/get-products-by-ids.handler';
 import { ListCategoriesHandler } from './application/queries/list-categories/list-categories.handler';
 import { ListProductsHandler } from './application/queries/list-products/list-products.handler';
-import { ProductViews } from './application/queries/product-view';
+import { PRODUCT_VIEW_READER, ProductViews } from './application/queries/product-view';
+import { PrismaProductViewReader } from './infrastructure/prisma/prisma-product-view.reader';
 import { CATALOG_CONFIG, type CatalogConfig } from './config';
 import { AVAILABILITY_READER } from './application/ports/availability.port';
 import { CATEGORY_REPOSITORY, PRODUCT_REPOSITORY } from './domain/product.repository';
@@ -39,6 +40,7 @@ export class CatalogModule {
         { provide: CATEGORY_REPOSITORY, useClass: PrismaCategoryRepository },
         { provide: AVAILABILITY_READER, useClass: PrismaAvailabilityReader },
         ProductViews,
+        { provide: PRODUCT_VIEW_READER, useClass: PrismaProductViewReader },
         ListProductsHandler,
         GetProductHandler,
         GetProductsByIdsHandler,

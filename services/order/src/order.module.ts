@@ -13,6 +13,8 @@ import type { StepTimeouts } from './domain/order.aggregate';
 import { ORDER_REPOSITORY } from './domain/order.repository';
 import { CATALOG_GRPC, CatalogPricingClient } from './infrastructure/catalog/catalog-pricing.client';
 import { PrismaOrderRepository } from './infrastructure/prisma/prisma-order.repository';
+import { PgOrderStatusListener } from './infrastructure/prisma/order-status.listener';
+import { ORDER_STATUS_CHANGES } from './application/order-status-changes.port';
 
 import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
 import { SagaTimeoutScheduler } from './interface/schedule/saga-timeout.scheduler';
@@ -46,6 +48,7 @@ export class OrderModule {
         { provide: STEP_TIMEOUTS, useValue: timeouts },
         { provide: ORDER_REPOSITORY, useClass: PrismaOrderRepository },
         { provide: PRODUCT_PRICING, useClass: CatalogPricingClient },
+        { provide: ORDER_STATUS_CHANGES, useClass: PgOrderStatusListener },
         PlaceOrderHandler,
         GetOrderHandler,
         CancelOrderHandler,

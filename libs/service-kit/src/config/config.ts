@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authConfigSchema } from '../auth/auth.config';
 import { faultConfigSchema } from '../faults/fault-injection';
+import { tracingConfigSchema } from '../tracing/tracing';
 
 /** A configuration that cannot start the process. The message names every bad variable. */
 export class ConfigError extends Error {
@@ -20,6 +21,15 @@ export const baseConfigSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z
     .union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })])
     .optional(),
+  /**
+   * One log line per HTTP request ("true"/"false"); unset: true, in production false (errors and
+   * warnings are logged either way, and request counts and latencies are in /metrics).
+   */
+  ACCESS_LOG: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+  ...tracingConfigSchema.shape,
   ...authConfigSchema.shape,
   ...faultConfigSchema.shape,
 });

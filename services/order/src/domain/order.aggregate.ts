@@ -3,7 +3,7 @@ import type { OrderDomainEvent } from './order.domain-event';
 import { IllegalOrderTransitionError, InvalidOrderError, OrderNotCancellableError } from './order.errors';
 import { type OrderStatus, isFinal } from './order-status.value-object';
 
-export interface OrderLine {
+interface OrderLine {
   readonly productId: string;
   readonly sku: string;
   readonly name: string;

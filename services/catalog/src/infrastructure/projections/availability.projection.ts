@@ -4,7 +4,7 @@ import type { SqlTransaction } from '@storefront/messaging';
 
 /** The live read model, and the table a rebuild fills before it takes the live one's place. */
 export const AVAILABILITY_TABLE = 'product_availability';
-export const AVAILABILITY_REBUILD_TABLE = 'product_availability_rebuild';
+const AVAILABILITY_REBUILD_TABLE = 'product_availability_rebuild';
 export type AvailabilityTable = typeof AVAILABILITY_TABLE | typeof AVAILABILITY_REBUILD_TABLE;
 
 // One statement, so concurrent deliveries for a SKU need no lock of ours: the row (locked by the

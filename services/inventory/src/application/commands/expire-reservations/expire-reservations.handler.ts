@@ -3,7 +3,7 @@ import { UNIT_OF_WORK, type UnitOfWork } from '@storefront/ddd';
 import { RESERVATION_REPOSITORY, type ReservationRepository } from '../../../domain/inventory.repository';
 import { ReleaseReservationHandler } from '../release-reservation/release-reservation.handler';
 
-export const EXPIRY_REASON = 'expired';
+const EXPIRY_REASON = 'expired';
 
 @Injectable()
 export class ExpireReservationsHandler {

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { startTracing } from '@storefront/service-kit';
-import { type TraceCollector, fetchTrace, renderWaterfall, startTraceCollector } from '@storefront/devstack';
+import { type TraceCollector, fetchTrace, renderWaterfall, startTraceCollector } from '@storefront/traces';
 
 /** The collector against the real exporter the services use: what goes over the wire is real OTLP/JSON. */
 describe('trace collector', () => {

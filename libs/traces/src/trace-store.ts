@@ -4,7 +4,7 @@
  */
 
 export type AttributeValue = string | number | boolean | readonly AttributeValue[] | null;
-export type SpanKindName = 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+type SpanKindName = 'internal' | 'server' | 'client' | 'producer' | 'consumer';
 
 export interface CollectedSpan {
   readonly traceId: string;
