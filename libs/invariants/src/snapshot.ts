@@ -1,8 +1,7 @@
-import { type JetStreamManager } from '@nats-io/jetstream';
-import { STREAMS } from '@storefront/contracts';
-import { type DeadLetter, DeadLetters, type Namespace } from '@storefront/messaging';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import { type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { Pool, PoolClient } from 'pg';
+import { STREAMS } from '@storefront/contracts';
+import { DeadLetters, type DeadLetter, type Namespace } from '@storefront/messaging';
 
 /** The services whose databases the checker reads. */
 export const SERVICE_DATABASES = ['catalog', 'inventory', 'order', 'payment'] as const;
@@ -93,7 +92,14 @@ export async function readSnapshot(sources: {
 
   const order = readOnly(pools.order, async (client) => {
     const orders = new Map<string, OrderRow>();
-    const { rows } = await client.query<{ id: string; status: string; total_minor: number; currency: string; created_at: Date; keyed: boolean }>(
+    const { rows } = await client.query<{
+      id: string;
+      status: string;
+      total_minor: number;
+      currency: string;
+      created_at: Date;
+      keyed: boolean;
+    }>(
       `SELECT o.id, o.status, o.total_minor, o.currency, o.created_at,
               EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.order_id = o.id) AS keyed
          FROM orders o`,
@@ -109,7 +115,9 @@ export async function readSnapshot(sources: {
         hasIdempotencyKey: row.keyed,
       });
     }
-    const lines = await client.query<{ order_id: string; sku: string; quantity: number }>('SELECT order_id, sku, quantity FROM order_lines');
+    const lines = await client.query<{ order_id: string; sku: string; quantity: number }>(
+      'SELECT order_id, sku, quantity FROM order_lines',
+    );
     for (const line of lines.rows) orders.get(line.order_id)?.lines.push({ sku: line.sku, quantity: line.quantity });
     const history = new Map<string, { status: string; totalMinor: number | null }>();
     const historyRows = await client.query<{ order_id: string; status: string; total_minor: number | null }>(
@@ -153,7 +161,8 @@ export async function readSnapshot(sources: {
 
   const payment = readOnly(pools.payment, async (client) => {
     const payments = new Map<string, { status: string }>();
-    for (const row of (await client.query<{ order_id: string; status: string }>('SELECT order_id, status::text AS status FROM payments')).rows) {
+    for (const row of (await client.query<{ order_id: string; status: string }>('SELECT order_id, status::text AS status FROM payments'))
+      .rows) {
       payments.set(row.order_id, { status: row.status });
     }
     const captures = new Map<string, { amountMinor: number; currency: string }>();

@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ORDERS_STREAM } from '@storefront/contracts';
 import { Money } from '@storefront/ddd';
-import { type ServiceRequest, type ServiceUnderTest, startServiceUnderTest } from '@storefront/devstack';
+import { startServiceUnderTest, type ServiceRequest, type ServiceUnderTest } from '@storefront/devstack/testing';
 import { freePort } from '@storefront/testing';
 import { STEP_TIMEOUTS } from '../src/application/step-timeouts';
-import { type OrderConfig, orderConfigSchema } from '../src/config';
+import { orderConfigSchema, type OrderConfig } from '../src/config';
 import { Order, type StepTimeouts } from '../src/domain/order.aggregate';
 import { ORDER_REPOSITORY, type OrderRepository } from '../src/domain/order.repository';
 import { PrismaService } from '../src/infrastructure/prisma/prisma.service';
@@ -16,7 +15,7 @@ import { OrderModule } from '../src/order.module';
 export const ADDRESS = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
 
 export interface OrderUnderTest {
-  readonly app: NestFastifyApplication;
+  readonly app: ServiceUnderTest<OrderConfig>['app'];
   readonly prisma: PrismaService;
   readonly service: ServiceUnderTest<OrderConfig>;
   /** One HTTP request, as an admin unless `as` names another caller (`null`: no token). */
