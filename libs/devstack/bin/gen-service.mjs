@@ -907,21 +907,44 @@ const step = (what, command, commandArgs, cwd = ROOT) => {
   process.stdout.write(`gen:service: ${what}\n`);
   execFileSync(command, commandArgs, { cwd, env, stdio: 'inherit' });
 };
-const pnpm = process.env.npm_execpath && /pnpm/.test(process.env.npm_execpath) ? process.env.npm_execpath : 'pnpm';
-const runPnpm = (what, pnpmArgs, cwd) =>
-  pnpm.endsWith('.js') || pnpm.endsWith('.cjs') ? step(what, process.execPath, [pnpm, ...pnpmArgs], cwd) : step(what, pnpm, pnpmArgs, cwd);
-if (!skipInstall) runPnpm('linking the new package (pnpm install)', ['install', '--prefer-offline', '--reporter=append-only']);
-runPnpm('generating its Prisma client', ['--filter', `@storefront/${name}`, 'run', 'generate']);
-runPnpm('building the contracts and recording the event baselines and asyncapi.json', [
-  '--filter',
-  '@storefront/contracts',
-  'run',
-  'build',
-]);
-runPnpm('recording', ['--filter', '@storefront/contracts', 'run', 'events:record']);
+// Only the install goes through pnpm; the rest runs the installed tools directly, so a copy of the
+// repository that links another checkout's packages (the generator's test) never makes pnpm relink them.
+if (!skipInstall) step('linking the new package (pnpm install)', 'pnpm', ['install', '--prefer-offline', '--reporter=append-only']);
+step(
+  'generating its Prisma client',
+  process.execPath,
+  [join(ROOT, dir, 'node_modules', 'prisma', 'build', 'index.js'), 'generate'],
+  join(ROOT, dir),
+);
+step(
+  'building the contracts',
+  process.execPath,
+  [
+    join(ROOT, 'node_modules', '@swc', 'cli', 'bin', 'swc.js'),
+    'src',
+    '-d',
+    'dist',
+    '--strip-leading-paths',
+    '--config-file',
+    '../../.swcrc',
+    '--quiet',
+  ],
+  join(ROOT, 'libs', 'contracts'),
+);
+step(
+  'recording the event baselines and asyncapi.json',
+  process.execPath,
+  ['dist/events/record-baselines.js'],
+  join(ROOT, 'libs', 'contracts'),
+);
 // In the repository's format (pnpm format:check is a step of npm test).
 const prettier = join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
 if (existsSync(prettier)) {
-  step('formatting what it wrote', process.execPath, [prettier, '--write', '--log-level=warn', ...[...files.keys(), ...edits.keys()].filter((path) => /\.(ts|json|mjs)$/.test(path))]);
+  step('formatting what it wrote', process.execPath, [
+    prettier,
+    '--write',
+    '--log-level=warn',
+    ...[...files.keys(), ...edits.keys()].filter((path) => /\.(ts|json|mjs)$/.test(path)),
+  ]);
 }
 process.stdout.write(`gen:service: done. Next: pnpm jest services/${name}; then replace the sample ${Entity} with your domain.\n`);
