@@ -69,6 +69,8 @@ export const gatewayConfigSchema = baseConfigSchema
     /** Calls in flight per downstream; more wait in a queue of DOWNSTREAM_MAX_QUEUED, then get a 503. */
     DOWNSTREAM_MAX_CONCURRENT: z.coerce.number().int().min(1).max(10_000).default(50),
     DOWNSTREAM_MAX_QUEUED: z.coerce.number().int().min(0).max(100_000).default(100),
+    /** Long-polls (GET /api/orders/{id}?waitFor=…) in flight per downstream; beyond it, 503. */
+    DOWNSTREAM_MAX_WAITING: z.coerce.number().int().min(1).max(100_000).default(2_000),
     /** Consecutive unavailable/timeout failures of a downstream that open its circuit. */
     CIRCUIT_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
     /** How long an open circuit refuses calls before it lets one trial call through. */

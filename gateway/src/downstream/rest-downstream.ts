@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DownstreamPolicy } from '../resilience/downstream-policy';
 
 /** Response headers of a downstream that the edge passes on to the client. */
-const PASSED_ON = ['idempotent-replayed', 'location', 'retry-after'] as const;
+const PASSED_ON = ['idempotent-replayed', 'location', 'retry-after', 'preference-applied'] as const;
 
 /**
  * A service the gateway reaches over REST, behind its resilience policy. The caller's access token
@@ -11,18 +11,23 @@ const PASSED_ON = ['idempotent-replayed', 'location', 'retry-after'] as const;
  * methods are retried.
  */
 export class RestDownstream {
+  /**
+   * @param waitPolicy for long-polls (`waitMs`): a bulkhead of its own, as a waiting request holds
+   * a connection but next to no work, and must not crowd out the calls that do work.
+   */
   constructor(
     readonly name: string,
     private readonly baseUrl: string,
     private readonly policy: DownstreamPolicy,
     private readonly timeoutMs: number,
+    private readonly waitPolicy: DownstreamPolicy = policy,
   ) {}
 
   call(
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     request: FastifyRequest,
-    options: { body?: unknown; headers?: Record<string, string | undefined> } = {},
+    options: { body?: unknown; headers?: Record<string, string | undefined>; waitMs?: number } = {},
   ): Promise<DownstreamResponse> {
     const authorization = request.headers.authorization;
     const call = () =>
@@ -31,10 +36,11 @@ export class RestDownstream {
         method,
         body: options.body,
         headers: { ...options.headers, authorization: typeof authorization === 'string' ? authorization : undefined },
-        timeoutMs: this.timeoutMs,
+        timeoutMs: this.timeoutMs + (options.waitMs ?? 0),
         requestId: request.id,
       });
-    return this.policy.execute(call, { idempotent: method === 'GET' || method === 'PUT' });
+    const policy = options.waitMs ? this.waitPolicy : this.policy;
+    return policy.execute(call, { idempotent: method === 'GET' || method === 'PUT' });
   }
 }
 

@@ -1,13 +1,13 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TokenVerifier } from '@storefront/service-kit';
 import type { GatewayConfig } from '../config';
 import { registerRateLimit } from './rate-limit';
+import { registerSecurityHeaders } from './security-headers';
 
 /**
  * What guards the edge before any route runs: the rate limit per verified client (or address) and route, security headers
- * on every response (helmet) and CORS for the browser origins in CORS_ORIGINS only (none by default:
+ * on every response (helmet's, computed once) and CORS for the browser origins in CORS_ORIGINS only (none by default:
  * a template should start closed). The content security policy lets the Swagger UI at /docs run its
  * own inline styles and scripts, and nothing from elsewhere. Body size is capped by BODY_LIMIT_BYTES
  * (413), and errors never carry stack traces (service-kit's problem+json filter).
@@ -18,7 +18,7 @@ export async function protectEdge(app: NestFastifyApplication, config: GatewayCo
     perSecond: config.RATE_LIMIT_PER_SECOND,
     maxBuckets: config.RATE_LIMIT_MAX_BUCKETS,
   });
-  await app.register(helmet, {
+  registerSecurityHeaders(app.getHttpAdapter().getInstance(), {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  type GetOrderQuery,
   type ListOrdersQuery,
+  getOrderQuerySchema,
   type PlaceOrderBody,
   listOrdersQuerySchema,
   orderDetailsSchema,
@@ -10,6 +12,7 @@ import {
   orderSchema,
   orderTimelineSchema,
   placeOrderBodySchema,
+  preferredWaitSeconds,
 } from '@storefront/contracts';
 import { Authenticated, requireIdempotencyKey } from '@storefront/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -104,15 +107,27 @@ export class OrdersHttpController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get an order and where its saga is' })
+  @ApiOperation({
+    summary:
+      'Get an order and where its saga is; with ?waitFor=final (or a status) a long-poll that answers when the order gets there ' +
+      '(or after Prefer: wait=<seconds>, default 10, at most 30), instead of polling',
+  })
+  @ApiHeader({ name: 'Prefer', required: false, description: 'wait=<seconds>: how long a ?waitFor= request may wait (default 10, at most 30)' })
   @ApiOkResponse({ standardSchema: orderSchema })
   @ApiProblemResponses(400, 401, 404, 429, 503, 504)
   async get(
     @Param('id', { schema: orderIdSchema }) id: string,
+    @Query({ schema: getOrderQuerySchema }) query: GetOrderQuery,
+    @Headers('prefer') prefer: string | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return relay(reply, await this.orders.call('GET', `/orders/${id}`, request));
+    if (!query.waitFor) return relay(reply, await this.orders.call('GET', `/orders/${id}`, request));
+    const seconds = preferredWaitSeconds(prefer);
+    return relay(
+      reply,
+      await this.orders.call('GET', `/orders/${id}?waitFor=${query.waitFor}`, request, { headers: { prefer: `wait=${seconds}` }, waitMs: seconds * 1_000 }),
+    );
   }
 
   @Post(':id/cancel')

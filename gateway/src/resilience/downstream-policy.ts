@@ -28,6 +28,8 @@ export interface DownstreamPolicyOptions {
   readonly maxRetries?: number;
   /** First back-off delay; later ones grow exponentially, with jitter. */
   readonly retryInitialDelayMs?: number;
+  /** Whether this policy's circuit is the one storefront_circuit_breaker_state shows (default true). */
+  readonly reportsCircuit?: boolean;
 }
 
 export type CircuitStateName = 'closed' | 'half-open' | 'open';
@@ -75,11 +77,12 @@ export class DownstreamPolicy {
     this.idempotent = wrap(retries, this.breaker, limit);
     this.once = wrap(this.breaker, limit);
 
-    const gauge = circuitGauge();
-    gauge.set({ downstream }, GAUGE_VALUE.closed);
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();
     });
+    if (options.reportsCircuit === false) return;
+    const gauge = circuitGauge();
+    gauge.set({ downstream }, GAUGE_VALUE.closed);
     this.breaker.onStateChange(() => gauge.set({ downstream }, GAUGE_VALUE[this.state]));
   }
 
@@ -117,6 +120,17 @@ export function downstreamPolicyFromConfig(downstream: string, config: GatewayCo
   return new DownstreamPolicy(downstream, {
     maxConcurrent: config.DOWNSTREAM_MAX_CONCURRENT,
     maxQueued: config.DOWNSTREAM_MAX_QUEUED,
+    breakerThreshold: config.CIRCUIT_BREAKER_THRESHOLD,
+    breakerResetMs: config.CIRCUIT_BREAKER_RESET_MS,
+  });
+}
+
+/** Long-polls (a client waiting for an order's status): as many as DOWNSTREAM_MAX_WAITING at once, no queue. */
+export function waitPolicyFromConfig(downstream: string, config: GatewayConfig): DownstreamPolicy {
+  return new DownstreamPolicy(downstream, {
+    maxConcurrent: config.DOWNSTREAM_MAX_WAITING,
+    maxQueued: 0,
+    reportsCircuit: false,
     breakerThreshold: config.CIRCUIT_BREAKER_THRESHOLD,
     breakerResetMs: config.CIRCUIT_BREAKER_RESET_MS,
   });

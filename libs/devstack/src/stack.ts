@@ -6,7 +6,7 @@ import { applyMigrations, ensureDatabase, withDatabase } from '@storefront/persi
 import { isPortFree } from '@storefront/testing';
 import { type Infrastructure, StackError, resolveNats, resolvePostgres } from './infrastructure';
 import { formatLogLine } from './log-format';
-import { type PortAssignment, SERVICES, type ServiceDefinition } from './services';
+import { NODE_FLAGS, type PortAssignment, SERVICES, type ServiceDefinition } from './services';
 import { type TraceCollector, startTraceCollector } from '@storefront/traces';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -62,8 +62,12 @@ export interface StackHandle {
   service(name: string): RunningService;
   /** An access token every process of this stack accepts (a demo customer unless roles say otherwise). */
   token(request: TokenRequest): Promise<string>;
-  /** Starts a service again after it stopped or was killed, and waits until it is ready. */
-  restart(name: string): Promise<void>;
+  /**
+   * Starts a service again after it stopped or was killed, and waits until it is ready. `env`
+   * adds variables for this start only (an experiment changes a setting; the next restart without
+   * it goes back to the stack's own).
+   */
+  restart(name: string, options?: { readonly env?: Readonly<Record<string, string>> }): Promise<void>;
   /** Resolves when a service exits on its own (a crash), with its name and status. */
   readonly crashed: Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
@@ -234,7 +238,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     let stopping = false;
 
     const launch = (definition: ServiceDefinition, env: NodeJS.ProcessEnv, recentOutput: string[]): ChildProcess => {
-      const child = spawn(process.execPath, ['dist/main.js'], {
+      const child = spawn(process.execPath, [...NODE_FLAGS, 'dist/main.js'], {
         cwd: join(REPO_ROOT, definition.dir),
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -297,10 +301,11 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       ...(traces ? { traces } : {}),
       service: byName,
       token: (request) => issuer.token(request),
-      restart: async (name) => {
+      restart: async (name, restartOptions) => {
         const service = byName(name);
         await stopProcess(service.process);
-        service.process = launch(service.definition, environments.get(name) ?? commonEnv, service.recentOutput);
+        const env = { ...(environments.get(name) ?? commonEnv), ...restartOptions?.env };
+        service.process = launch(service.definition, env, service.recentOutput);
         await waitUntilReady(service, options.readyTimeoutMs ?? 60_000);
       },
       crashed,

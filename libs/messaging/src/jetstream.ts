@@ -68,3 +68,13 @@ export async function deleteStreams(
 ): Promise<void> {
   for (const stream of streams) await jsm.streams.delete(namespace.stream(stream)).catch(() => undefined);
 }
+
+/**
+ * Whether the server takes several filter subjects per consumer (`filter_subjects`, NATS 2.10+).
+ * nats.js keeps the connection on its JetStream clients without declaring it in their interface.
+ */
+export function serverTakesManyFilters(jsm: JetStreamManager): boolean {
+  const version = (jsm as unknown as { getConnection?(): { info?: { version?: string } } }).getConnection?.().info?.version;
+  const [major = 0, minor = 0] = (version ?? '0.0').split('.').map(Number);
+  return major > 2 || (major === 2 && minor >= 10);
+}

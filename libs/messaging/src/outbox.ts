@@ -12,7 +12,11 @@ export interface SqlTransaction {
 /** Runs work in one database transaction: commits when it resolves, rolls back when it throws. */
 export type TransactionRunner = <T>(work: (tx: SqlTransaction) => Promise<T>) => Promise<T>;
 
-const INSERT = 'INSERT INTO "outbox" ("id", "subject", "envelope") VALUES ($1::uuid, $2, $3::jsonb)';
+/** One statement for any number of rows: a round trip per event is most of what an outbox write costs. */
+function insertOf(count: number): string {
+  const rows = Array.from({ length: count }, (_row, index) => `($${index * 3 + 1}::uuid, $${index * 3 + 2}, $${index * 3 + 3}::jsonb)`);
+  return `INSERT INTO "outbox" ("id", "subject", "envelope") VALUES ${rows.join(', ')}`;
+}
 
 /**
  * Records events to publish, inside the caller's transaction: they leave if and only if it
@@ -20,8 +24,8 @@ const INSERT = 'INSERT INTO "outbox" ("id", "subject", "envelope") VALUES ($1::u
  */
 export class Outbox {
   async add(tx: SqlTransaction, ...events: EventEnvelope[]): Promise<void> {
-    for (const event of events) {
-      await tx.$executeRawUnsafe(INSERT, event.id, subjectOf(event), JSON.stringify(event));
-    }
+    if (events.length === 0) return;
+    // Rows keep the order given (position is a sequence filled in VALUES order).
+    await tx.$executeRawUnsafe(insertOf(events.length), ...events.flatMap((event) => [event.id, subjectOf(event), JSON.stringify(event)]));
   }
 }

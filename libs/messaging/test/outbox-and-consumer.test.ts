@@ -150,6 +150,76 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     expect((await harness.applications()).size).toBe(0);
   });
 
+  it('applies waiting messages in one transaction per group, in stream order, each exactly once', async () => {
+    const ids = await harness.write(40);
+    await harness.relay().drain();
+    const order: string[] = [];
+    let transactions = 0;
+    const consumer = harness.consumer({
+      transaction: (work) => {
+        transactions += 1;
+        return harness.transaction(work);
+      },
+      handlers: [
+        {
+          definition: ProductCreatedV1,
+          handle: async (event, tx) => {
+            order.push(event.id);
+            await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
+          },
+        },
+      ],
+    });
+    await consumer.start();
+
+    await eventually(() => harness.applications(), exactlyOnce(ids));
+    expect(order).toEqual(ids);
+    // 40 messages waiting: groups of up to 16, far fewer transactions than messages.
+    expect(transactions).toBeLessThan(20);
+    await eventually(() => consumer.lag(), (lag) => lag === 0);
+  });
+
+  it('handles a group one message at a time when one of them is refused: the others are applied once, the refused one dead-lettered', async () => {
+    const ids = await harness.write(10);
+    const refused = ids[4] as string;
+    await harness.relay().drain();
+    const consumer = harness.consumer({
+      maxDeliver: 2,
+      handlers: [
+        {
+          definition: ProductCreatedV1,
+          handle: async (event, tx) => {
+            if (event.id === refused) throw new RuleViolated();
+            await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
+          },
+        },
+      ],
+    });
+    await consumer.start();
+
+    await eventually(() => harness.applications(), exactlyOnce(ids.filter((id) => id !== refused)));
+    await eventually(() => harness.streamMessages(harness.namespace.stream(DEADLETTER_STREAM)), (count) => count === 1);
+    await eventually(() => consumer.lag(), (lag) => lag === 0);
+    expect((await harness.applications()).has(refused)).toBe(false);
+  });
+
+  it('does not apply again an event of a group that is in the inbox already', async () => {
+    const ids = await harness.write(8);
+    await harness.relay().drain();
+    // As if a first run applied the third event and died before its ack.
+    await harness.pool.query('INSERT INTO "inbox" ("consumer", "event_id", "subject") VALUES ($1, $2::uuid, $3)', [
+      'test-effects',
+      ids[2],
+      ProductCreatedV1.subject,
+    ]);
+    const consumer = harness.consumer();
+    await consumer.start();
+
+    await eventually(() => harness.applications(), exactlyOnce(ids.filter((id) => id !== ids[2])));
+    await eventually(() => consumer.lag(), (lag) => lag === 0);
+    expect((await harness.applications()).has(ids[2] as string)).toBe(false);
+  });
+
   it('never dead-letters a message whose handler fails unexpectedly: it is retried until the handler succeeds', async () => {
     const [id] = await harness.write(1);
     await harness.relay().drain();

@@ -2,3 +2,4 @@ export { createTestDatabase, type TestDatabase, TEST_POSTGRES_URL } from './test
 export { freePort, isPortFree } from './ports';
 export { waitFor } from './wait-for';
 export { OwnPostgres, postgresAnswers } from './own-postgres';
+export { OwnNatsServer } from './own-nats-server';

@@ -271,6 +271,44 @@ describe('order saga end to end', () => {
     expect(await orderCount()).toBe(before);
   });
 
+  it('answers a long-poll (?waitFor=final) once the order ends, in one request, and refuses an unknown waitFor', async () => {
+    const { body } = await place([{ sku: 'KIT-0005', quantity: 1 }]);
+    const started = Date.now();
+    const response = await api(`/api/orders/${body.id}?waitFor=final`, { headers: { prefer: 'wait=25' } }, customer('customer-1'));
+    const answer = (await response.json()) as OrderDto;
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('preference-applied')).toBe('wait=25');
+    expect(FINAL.has(answer.status)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    // A final order answers at once.
+    const again = Date.now();
+    expect((await api(`/api/orders/${body.id}?waitFor=final`, {}, customer('customer-1'))).status).toBe(200);
+    expect(Date.now() - again).toBeLessThan(5_000);
+    const bad = await api(`/api/orders/${body.id}?waitFor=shipped`, {}, customer('customer-1'));
+    expect(bad.status).toBe(400);
+    // Another customer's order stays "not found", waiting or not.
+    expect((await api(`/api/orders/${body.id}?waitFor=final`, {}, customer('customer-2'))).status).toBe(404);
+  });
+
+  it('ends a long-poll after the wait asked for when the order does not get there', async () => {
+    // A slow provider holds the order before its payment for a while.
+    expect((await setProvider({ latencyMs: 4_000, failureRate: 0, declineAmountOverMinor: null })).status).toBe(200);
+    try {
+      const { body } = await place([{ sku: 'KIT-0006', quantity: 1 }]);
+      const started = Date.now();
+      const response = await api(`/api/orders/${body.id}?waitFor=confirmed`, { headers: { prefer: 'wait=1' } }, customer('customer-1'));
+      const answer = (await response.json()) as OrderDto;
+      expect(response.status).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(Date.now() - started).toBeLessThan(3_500);
+      expect(FINAL.has(answer.status)).toBe(false);
+      await settled(body.id);
+    } finally {
+      await setProvider({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null });
+    }
+  });
+
   it('refuses a malformed order id and an unknown one', async () => {
     expect((await api('/api/orders/not-an-id')).status).toBe(400);
     expect((await api('/api/orders/00000000-0000-4000-8000-000000000000')).status).toBe(404);

@@ -23,12 +23,21 @@ export const eventEnvelopeSchema = z.object({
 export type EventEnvelope<P = unknown> = Omit<z.output<typeof eventEnvelopeSchema>, 'payload'> & { payload: P };
 
 /** The envelope schema of one event version, payload included. */
-export function envelopeSchemaOf<D extends EventDefinition>(definition: D) {
+function buildEnvelopeSchema<D extends EventDefinition>(definition: D) {
   return eventEnvelopeSchema.extend({
     type: z.literal(definition.type),
     version: z.literal(definition.version),
     payload: definition.payload,
   });
+}
+
+/** Built once per definition: zod compiles a schema on its first parses, so a new one per message costs a compile each time. */
+const envelopeSchemas = new WeakMap<EventDefinition, ReturnType<typeof buildEnvelopeSchema>>();
+
+export function envelopeSchemaOf<D extends EventDefinition>(definition: D): ReturnType<typeof buildEnvelopeSchema<D>> {
+  let schema = envelopeSchemas.get(definition);
+  if (!schema) envelopeSchemas.set(definition, (schema = buildEnvelopeSchema(definition)));
+  return schema;
 }
 
 export type EnvelopeOf<D extends EventDefinition> = EventEnvelope<EventPayload<D>>;

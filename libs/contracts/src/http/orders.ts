@@ -74,6 +74,28 @@ export const orderSchema = z.object({
 });
 export type OrderDto = z.output<typeof orderSchema>;
 
+/**
+ * Query of GET /orders/{id}: `waitFor` makes it a long-poll that answers once the order has that
+ * status or a final one ('final': any final one), or when the wait of `Prefer: wait=<seconds>`
+ * (default 10, at most 30) is over; the answer then says `Preference-Applied: wait=<seconds>`.
+ */
+export const getOrderQuerySchema = z.strictObject({
+  waitFor: z
+    .enum([...ORDER_STATUSES, 'final'], { error: `must be one of ${[...ORDER_STATUSES, 'final'].join(', ')}` })
+    .optional()
+    .describe('Answer once the order has this status or a final one (long-poll; Prefer: wait=<seconds> caps the wait)'),
+});
+export type GetOrderQuery = z.output<typeof getOrderQuerySchema>;
+export const DEFAULT_ORDER_WAIT_SECONDS = 10;
+export const MAX_ORDER_WAIT_SECONDS = 30;
+
+/** The wait a `Prefer` header asks for (RFC 7240 `wait=<seconds>`), within 0 and the maximum; the default without one. */
+export function preferredWaitSeconds(prefer: string | undefined): number {
+  const match = prefer === undefined ? null : /(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?/i.exec(prefer);
+  const seconds = match ? Number(match[1]) : DEFAULT_ORDER_WAIT_SECONDS;
+  return Math.min(seconds, MAX_ORDER_WAIT_SECONDS);
+}
+
 /** Query of the order history (the read model): filters, newest first, keyset pagination. */
 export const listOrdersQuerySchema = z.strictObject({
   customerId: z.string().regex(/^[\w-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"').optional(),

@@ -29,7 +29,13 @@ export class ServiceKitModule {
   static forRoot(options: ServiceKitOptions): DynamicModule {
     return {
       module: ServiceKitModule,
-      imports: [loggingModule({ service: options.service, level: options.config.LOG_LEVEL })],
+      imports: [
+        loggingModule({
+          service: options.service,
+          level: options.config.LOG_LEVEL,
+          accessLog: options.config.ACCESS_LOG ?? options.config.NODE_ENV !== 'production',
+        }),
+      ],
       controllers: [HealthHttpController, MetricsHttpController],
       providers: [
         HealthRegistry,

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, context, propagation, trace } from '@opentelemetry/api';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-node';
-import { UnitOfWorkRootSampler, startTracing, tracesUrl } from './tracing';
+import { UnitOfWorkRootSampler, startTracing, tracesUrl, tracingSettings } from './tracing';
 
 describe('tracesUrl', () => {
   it('follows the standard variables: the traces endpoint as given, else <endpoint>/v1/traces, else nothing', () => {
@@ -19,6 +19,37 @@ describe('UnitOfWorkRootSampler', () => {
 
   it('starts none for a query or call outside any request (background loops)', () => {
     for (const kind of [SpanKind.INTERNAL, SpanKind.CLIENT]) expect(decide(kind)).toBe(SamplingDecision.NOT_RECORD);
+  });
+});
+
+describe('UnitOfWorkRootSampler with a ratio', () => {
+  const traceIds = Array.from({ length: 2_000 }, (_, index) => (index * 2_654_435_761).toString(16).padStart(32, '0').slice(-32));
+  const sampled = (ratio: number) =>
+    traceIds.filter(
+      (traceId) => new UnitOfWorkRootSampler(ratio).shouldSample(ROOT_CONTEXT, traceId, 'x', SpanKind.SERVER, {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED,
+    ).length;
+
+  it('keeps about that share of new traces, none at 0 and all at 1', () => {
+    expect(sampled(0)).toBe(0);
+    expect(sampled(1)).toBe(traceIds.length);
+    expect(sampled(0.05)).toBeGreaterThan(0);
+    expect(sampled(0.05)).toBeLessThan(traceIds.length * 0.2);
+  });
+});
+
+describe('tracingSettings', () => {
+  it('records everything in development and a share without query spans in production, unless told otherwise', () => {
+    expect(tracingSettings({})).toEqual({ sampleRatio: 1, databaseQueries: true });
+    expect(tracingSettings({ NODE_ENV: 'production' })).toEqual({ sampleRatio: 0.05, databaseQueries: false });
+    expect(tracingSettings({ NODE_ENV: 'production', TRACES_SAMPLE_RATIO: '1', TRACE_DATABASE_QUERIES: 'true' })).toEqual({
+      sampleRatio: 1,
+      databaseQueries: true,
+    });
+  });
+
+  it('refuses a ratio outside 0 to 1 and a flag other than true or false', () => {
+    expect(() => tracingSettings({ TRACES_SAMPLE_RATIO: '2' })).toThrow();
+    expect(() => tracingSettings({ TRACE_DATABASE_QUERIES: 'yes' })).toThrow();
   });
 });
 

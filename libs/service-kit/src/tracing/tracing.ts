@@ -20,9 +20,11 @@ import {
   type Sampler,
   SamplingDecision,
   type SamplingResult,
+  TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { PrismaInstrumentation } from '@prisma/instrumentation';
+import { z } from 'zod';
 
 /*
  * Tracing is set up once per process by the shared bootstrap. Spans are made explicitly at our own
@@ -55,19 +57,57 @@ export function installTracePropagation(): void {
 
 /**
  * Keeps a root span only when it starts a unit of work someone asked for (a request, a message, a
- * publish). Database spans of background loops (the saga sweeper, readiness checks) would otherwise
- * each be a trace of their own and bury the ones that matter. Children follow their parent.
+ * publish), and of those a share `ratio` chosen by trace id (every process decides the same for one
+ * trace id). Database spans of background loops (the saga sweeper, readiness checks) would otherwise
+ * each be a trace of their own and bury the ones that matter. Children follow their parent (the
+ * ParentBasedSampler around it), so a trace is kept or dropped whole, across every service.
  */
 export class UnitOfWorkRootSampler implements Sampler {
   private static readonly ROOT_KINDS = new Set<SpanKind>([SpanKind.SERVER, SpanKind.CONSUMER, SpanKind.PRODUCER]);
+  private readonly share: Sampler;
 
-  shouldSample(_context: Context, _traceId: string, _name: string, kind: SpanKind, _attributes: Attributes, _links: Link[]): SamplingResult {
-    return { decision: UnitOfWorkRootSampler.ROOT_KINDS.has(kind) ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD };
+  constructor(private readonly ratio = 1) {
+    this.share = new TraceIdRatioBasedSampler(ratio);
+  }
+
+  shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    if (!UnitOfWorkRootSampler.ROOT_KINDS.has(kind)) return { decision: SamplingDecision.NOT_RECORD };
+    return this.ratio >= 1 ? { decision: SamplingDecision.RECORD_AND_SAMPLED } : this.share.shouldSample(context, traceId, name, kind, attributes, links);
   }
 
   toString(): string {
-    return 'UnitOfWorkRootSampler';
+    return `UnitOfWorkRootSampler{ratio=${this.ratio}}`;
   }
+}
+
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/**
+ * How much is traced. Defaults differ by NODE_ENV: in development every trace and every query (the
+ * viewer is for reading them); in production a share of the traces and no query spans, because
+ * spans cost CPU on every hop (measured in docs/bench.md: about a quarter of an order's CPU when
+ * everything was recorded).
+ */
+export const tracingConfigSchema = z.object({
+  /** Share of new traces recorded (0 to 1); unset: 1, in production 0.05. */
+  TRACES_SAMPLE_RATIO: z.coerce.number().min(0).max(1).optional(),
+  /** Spans for each Prisma query ("true"/"false"); unset: true, in production false. */
+  TRACE_DATABASE_QUERIES: flag.optional(),
+});
+
+export interface TracingSettings {
+  readonly sampleRatio: number;
+  readonly databaseQueries: boolean;
+}
+
+/** The settings the environment asks for, with the defaults of its NODE_ENV. */
+export function tracingSettings(env: NodeJS.ProcessEnv): TracingSettings {
+  const parsed = tracingConfigSchema.parse(env);
+  const production = env.NODE_ENV === 'production';
+  return {
+    sampleRatio: parsed.TRACES_SAMPLE_RATIO ?? (production ? 0.05 : 1),
+    databaseQueries: parsed.TRACE_DATABASE_QUERIES ?? !production,
+  };
 }
 
 export interface Tracing {
@@ -94,22 +134,25 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   const url = tracesUrl(env);
   if (!url || env.OTEL_SDK_DISABLED === 'true') return { exporting: false, shutdown: () => Promise.resolve() };
 
+  const settings = tracingSettings(env);
   const provider = new NodeTracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, 'service.namespace': 'storefront' })),
     // OTEL_TRACES_SAMPLER, when set, is the operator's choice and wins.
-    ...(env.OTEL_TRACES_SAMPLER ? {} : { sampler: new ParentBasedSampler({ root: new UnitOfWorkRootSampler() }) }),
+    ...(env.OTEL_TRACES_SAMPLER ? {} : { sampler: new ParentBasedSampler({ root: new UnitOfWorkRootSampler(settings.sampleRatio) }) }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
   });
   trace.setGlobalTracerProvider(provider);
   // Enabled by hand once it knows the provider (enabling installs the global the Prisma client reads).
   // Serialization spans (a tenth of a millisecond each, several per query) only add noise.
-  const prisma = new PrismaInstrumentation({ enabled: false, ignoreSpanTypes: ['prisma:client:serialize'] });
-  prisma.setTracerProvider(provider);
-  prisma.enable();
+  const prisma = settings.databaseQueries
+    ? new PrismaInstrumentation({ enabled: false, ignoreSpanTypes: ['prisma:client:serialize'] })
+    : undefined;
+  prisma?.setTracerProvider(provider);
+  prisma?.enable();
   return {
     exporting: true,
     shutdown: async () => {
-      prisma.disable();
+      prisma?.disable();
       await provider.shutdown();
     },
   };

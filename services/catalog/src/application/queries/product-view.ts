@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CATALOG_CONFIG, type CatalogConfig } from '../../config';
-import { AVAILABILITY_REPOSITORY, type AvailabilityRepository } from '../../domain/availability.repository';
+import { AVAILABILITY_READER, type AvailabilityReader } from '../ports/availability.port';
 import { Availability } from '../../domain/availability.value-object';
 import type { Product } from '../../domain/product.aggregate';
 
@@ -10,13 +10,31 @@ export interface ProductView {
   readonly availability: Availability;
 }
 
+/**
+ * One product with the units its availability row says (undefined: none yet), read together: the
+ * product page is the hottest read, and one query instead of three (product, category, availability)
+ * is most of its cost (docs/bench.md).
+ */
+export interface ProductViewReader {
+  byId(id: string): Promise<{ product: Product; available: number | undefined } | null>;
+}
+
+export const PRODUCT_VIEW_READER = Symbol('ProductViewReader');
+
 /** Joins products with the availability read model in one query, however many products there are. */
 @Injectable()
 export class ProductViews {
   constructor(
-    @Inject(AVAILABILITY_REPOSITORY) private readonly availability: AvailabilityRepository,
+    @Inject(AVAILABILITY_READER) private readonly availability: AvailabilityReader,
+    @Inject(PRODUCT_VIEW_READER) private readonly reader: ProductViewReader,
     @Inject(CATALOG_CONFIG) private readonly config: CatalogConfig,
   ) {}
+
+  /** One product and its availability in one query; null when there is no such product. */
+  async byId(id: string): Promise<ProductView | null> {
+    const found = await this.reader.byId(id);
+    return found && { product: found.product, availability: Availability.of(found.available, this.config.LOW_STOCK_THRESHOLD) };
+  }
 
   async of(products: readonly Product[]): Promise<ProductView[]> {
     if (products.length === 0) return [];

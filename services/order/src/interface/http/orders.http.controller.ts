@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
+  type GetOrderQuery,
   type ListOrdersQuery,
+  getOrderQuerySchema,
   type OrderDto,
   type OrderHistoryPageDto,
   type OrderTimelineDto,
@@ -8,6 +10,7 @@ import {
   listOrdersQuerySchema,
   orderIdSchema,
   placeOrderBodySchema,
+  preferredWaitSeconds,
 } from '@storefront/contracts';
 import { Authenticated, CurrentPrincipal, type Principal, hasRole, requireIdempotencyKey } from '@storefront/service-kit';
 import type { FastifyReply } from 'fastify';
@@ -81,9 +84,19 @@ export class OrdersHttpController {
     return toOrderDto(order);
   }
 
+  /** With `?waitFor=`, a long-poll (see getOrderQuerySchema): one answer instead of a client polling. */
   @Get(':id')
-  async get(@Param('id', { schema: orderIdSchema }) id: string, @CurrentPrincipal() principal: Principal): Promise<OrderDto> {
-    return toOrderDto(await this.getOrder.execute(id, viewerOf(principal)));
+  async get(
+    @Param('id', { schema: orderIdSchema }) id: string,
+    @Query({ schema: getOrderQuerySchema }) query: GetOrderQuery,
+    @Headers('prefer') prefer: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderDto> {
+    if (!query.waitFor) return toOrderDto(await this.getOrder.execute(id, viewerOf(principal)));
+    const seconds = preferredWaitSeconds(prefer);
+    void reply.header('preference-applied', `wait=${seconds}`);
+    return toOrderDto(await this.getOrder.execute(id, viewerOf(principal), { for: query.waitFor, ms: seconds * 1_000 }));
   }
 
   @Post(':id/cancel')

@@ -1,16 +1,44 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { OrderStatus } from '../../../domain/order-status.value-object';
+import { isFinal } from '../../../domain/order-status.value-object';
 import type { Order } from '../../../domain/order.aggregate';
 import { OrderNotFoundError } from '../../../domain/order.errors';
-import { type Viewer, canSee } from '../../viewer';
 import { ORDER_REPOSITORY, type OrderRepository } from '../../../domain/order.repository';
+import { ORDER_STATUS_CHANGES, type OrderStatusChanges } from '../../order-status-changes.port';
+import { type Viewer, canSee } from '../../viewer';
+
+/** Wait until the order has this status, or any final one ('final'). */
+export type WaitFor = OrderStatus | 'final';
+
+/** Even with no announcement the order is read again this often while waiting. */
+const RECHECK_MS = 2_000;
 
 @Injectable()
 export class GetOrderHandler {
-  constructor(@Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository) {}
+  constructor(
+    @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository,
+    @Inject(ORDER_STATUS_CHANGES) private readonly changes: OrderStatusChanges,
+  ) {}
 
-  async execute(orderId: string, viewer: Viewer): Promise<Order> {
-    const order = await this.orders.findById(orderId);
-    if (!order || !canSee(viewer, order.customerId)) throw new OrderNotFoundError(orderId);
-    return order;
+  /**
+   * The order as it is, or (long-poll) as soon as it reaches `wait.for` or a final status, or as it
+   * is after `wait.ms`. Waiting costs one read per announced change, not a read per client poll.
+   */
+  async execute(orderId: string, viewer: Viewer, wait?: { for: WaitFor; ms: number }): Promise<Order> {
+    const deadline = Date.now() + (wait?.ms ?? 0);
+    // Watching before the first read: a change between the read and the wait is not missed.
+    const watch = wait && wait.ms > 0 ? this.changes.watch(orderId) : undefined;
+    try {
+      for (;;) {
+        const order = await this.orders.findById(orderId);
+        if (!order || !canSee(viewer, order.customerId)) throw new OrderNotFoundError(orderId);
+        const status = order.snapshot.status;
+        const left = deadline - Date.now();
+        if (!watch || !wait || isFinal(status) || status === wait.for || left <= 0) return order;
+        await watch.next(Math.min(left, RECHECK_MS));
+      }
+    } finally {
+      watch?.close();
+    }
   }
 }

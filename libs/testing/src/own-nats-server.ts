@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@storefront/testing';
+import { freePort } from './ports';
 
 function findNatsServer(): string {
   const candidates = [
@@ -16,7 +16,10 @@ function findNatsServer(): string {
   return found;
 }
 
-/** A nats-server of the test's own, which it can stop and start again on the same port and store. */
+/**
+ * A nats-server of the caller's own (JetStream, a temporary store), which it may stop and start again
+ * on the same port and store: outage experiments never touch a shared server.
+ */
 export class OwnNatsServer {
   private process: ChildProcess | undefined;
   private constructor(
@@ -34,7 +37,13 @@ export class OwnNatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  get isRunning(): boolean {
+    return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  /** Starts the server (again); does nothing while it runs. */
   async start(): Promise<void> {
+    if (this.isRunning) return;
     const child = spawn(findNatsServer(), ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -1,5 +1,5 @@
 import { type DynamicModule, type OnModuleDestroy, type OnModuleInit, type Type } from '@nestjs/common';
-import { HealthRegistry } from '../health/health.registry';
+import { HealthRegistry } from '@storefront/service-kit';
 
 /** What the lifecycle needs of a Prisma client; every generated client has it. */
 export interface DatabaseClient {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { AvailabilityRepository } from '../../domain/availability.repository';
-import { PrismaService } from './prisma.service';
+import type { AvailabilityReader } from '../../application/ports/availability.port';
+import { PrismaService } from '../prisma/prisma.service';
 
 @Injectable()
-export class PrismaAvailabilityRepository implements AvailabilityRepository {
+export class PrismaAvailabilityReader implements AvailabilityReader {
   constructor(private readonly prisma: PrismaService) {}
 
   async availableBySku(skus: readonly string[]): Promise<ReadonlyMap<string, number>> {

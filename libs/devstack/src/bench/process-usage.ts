@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+/*
+ * CPU time and memory of processes, read from /proc (Linux). CPU time per unit of work is what the
+ * benchmark trusts on a shared machine: rates move with the neighbours' load, CPU seconds spent by
+ * our own processes much less.
+ */
+
+let ticksPerSecond: number | undefined;
+
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** User + system CPU milliseconds a process has used so far, or undefined once it is gone. */
+export function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / clockTicks();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size in bytes, or undefined once the process is gone. */
+export function rssBytes(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU used by groups of processes between start() and read(). Processes may join a group later
+ * (a PostgreSQL backend opened by a pool mid-run): their CPU counts from when they were first seen,
+ * with what they had used before that when they appeared after start(). A process that ends between
+ * two samples loses what it used since the last sample; sample() often enough to keep that small.
+ */
+export class CpuAccount {
+  private readonly baseline = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private readonly groupOf = new Map<number, string>();
+  private started = false;
+
+  /** Adds processes to a group; `newSinceStart` counts their whole CPU time (they were started during the run). */
+  track(group: string, pids: Iterable<number>, newSinceStart = false): void {
+    for (const pid of pids) {
+      if (this.groupOf.has(pid)) continue;
+      const now = cpuMs(pid);
+      if (now === undefined) continue;
+      this.groupOf.set(pid, group);
+      this.baseline.set(pid, this.started && newSinceStart ? 0 : now);
+      this.last.set(pid, now);
+    }
+  }
+
+  start(): void {
+    this.started = true;
+    for (const pid of this.groupOf.keys()) {
+      const now = cpuMs(pid);
+      if (now !== undefined) {
+        this.baseline.set(pid, now);
+        this.last.set(pid, now);
+      }
+    }
+  }
+
+  sample(): void {
+    for (const pid of this.groupOf.keys()) {
+      const now = cpuMs(pid);
+      if (now !== undefined) this.last.set(pid, now);
+    }
+  }
+
+  /** CPU milliseconds per group since start(). */
+  read(): Record<string, number> {
+    this.sample();
+    const totals: Record<string, number> = {};
+    for (const [pid, group] of this.groupOf) {
+      totals[group] = (totals[group] ?? 0) + ((this.last.get(pid) ?? 0) - (this.baseline.get(pid) ?? 0));
+    }
+    return totals;
+  }
+}
