@@ -11,7 +11,7 @@ export interface Violation {
 }
 
 /** What the rules know beyond the snapshot. */
-export interface RuleContext {
+interface RuleContext {
   /** Orders placed until then are in scope; later ones may still be under way. */
   readonly until: Date;
   /** Orders the caller saw accepted (201 with an id); without them, every order in scope. */
@@ -22,7 +22,7 @@ export interface RuleContext {
   readonly unanswered: ReadonlyMap<string, string>;
 }
 
-export interface RuleOutcome {
+interface RuleOutcome {
   /** How many things the rule looked at (orders, SKUs, consumers…), for the table. */
   readonly checked: number;
   readonly violations: Violation[];

@@ -18,14 +18,14 @@ export interface OrderRow {
   readonly hasIdempotencyKey: boolean;
 }
 
-export interface StockRow {
+interface StockRow {
   readonly sku: string;
   readonly available: number;
   readonly reserved: number;
   readonly sold: number;
 }
 
-export interface ConsumerState {
+interface ConsumerState {
   readonly stream: string;
   readonly name: string;
   readonly pending: number;
