@@ -277,8 +277,8 @@ export class EventConsumer {
     else this.setState('consuming');
     // One queue per lane; a message's lane follows from its aggregate, so one aggregate's events
     // stay in stream order while other aggregates' are applied beside them.
-    const lanes = Array.from({ length: this.lanes }, () => ({ queue: [] as JsMsg[], worker: undefined as Promise<void> | undefined }));
-    const work = async (lane: (typeof lanes)[number]) => {
+    const lanes: Lane[] = Array.from({ length: this.lanes }, () => ({ queue: [], worker: undefined }));
+    const work = async (lane: Lane) => {
       for (let message = lane.queue.shift(); message; message = lane.queue.shift()) {
         if (!this.running) {
           message.nak(); // stopping: another replica (or this one after a restart) takes it at once
@@ -295,13 +295,13 @@ export class EventConsumer {
     try {
       for await (const message of batch) {
         this.held.add(message);
-        const lane = lanes[this.lanes === 1 ? 0 : laneOf(message, this.lanes)] as (typeof lanes)[number];
+        const lane = lanes[this.lanes === 1 ? 0 : laneOf(message, this.lanes)] as Lane;
         lane.queue.push(message);
         lane.worker ??= work(lane);
       }
     } finally {
       // Also when the pull failed: what was taken off it is handled before the loop recovers.
-      await Promise.all(lanes.map((lane) => lane.worker));
+      await Promise.all(lanes.flatMap((lane) => (lane.worker ? [lane.worker] : [])));
     }
   }
 
@@ -351,7 +351,7 @@ export class EventConsumer {
     }
     const parsed = envelopeSchemaOf(binding.definition).safeParse(raw);
     if (!parsed.success) return undefined;
-    return { message, subject, binding, event: parsed.data as EnvelopeOf<EventDefinition>, raw };
+    return { message, subject, binding, event: parsed.data, raw };
   }
 
   private async applyGroup(group: readonly Grouped[]): Promise<void> {
@@ -601,6 +601,12 @@ export class EventConsumer {
   }
 }
 
+/** Messages of some aggregates, applied in order by one worker at a time. */
+interface Lane {
+  readonly queue: JsMsg[];
+  worker: Promise<void> | undefined;
+}
+
 /** A message of a group, decoded and checked against its contract. */
 interface Grouped {
   readonly message: JsMsg;
@@ -612,7 +618,7 @@ interface Grouped {
 
 /** The lane of a message: a hash of its envelope's aggregate id (lane 0 when it has none). */
 function laneOf(message: JsMsg, lanes: number): number {
-  let key = '';
+  let key: string;
   try {
     const aggregateId = message.json<{ aggregateId?: unknown }>().aggregateId;
     key = typeof aggregateId === 'string' ? aggregateId : '';
