@@ -50,12 +50,12 @@ module.exports = {
     },
     {
       name: 'libs-only-through-public-entry',
-      comment: 'Another package of libs/ is used through its index only, never its internals.',
+      comment: 'Another package of libs/ is used through its entry points only (index; devstack also testing), never its internals.',
       severity: 'error',
       from: { path: '^(libs/[^/]+|services/[^/]+|gateway)/' },
       to: {
         path: '^libs/[^/]+/',
-        pathNot: ['^$1/', '^libs/[^/]+/src/index\\.ts$', '^libs/[^/]+/dist/index\\.js$', '^libs/contracts/proto/'],
+        pathNot: ['^$1/', '^libs/[^/]+/src/index\\.ts$', '^libs/[^/]+/dist/index\\.js$', '^libs/devstack/(src/testing\\.ts|dist/testing\\.js)$', '^libs/contracts/proto/'],
       },
     },
     {

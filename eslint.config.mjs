@@ -1,5 +1,6 @@
 // @ts-check
 import eslint from '@eslint/js';
+import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -58,4 +59,6 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     languageOptions: { sourceType: 'module' },
   },
+  // Last: turns off every rule that is about layout, which Prettier owns (pnpm format).
+  prettier,
 );

@@ -23,6 +23,8 @@ module.exports = {
   moduleNameMapper: {
     '^@storefront/deploy$': '<rootDir>/deploy/src',
     '^@storefront/([a-z-]+)$': '<rootDir>/libs/$1/src',
+    // A package's second entry point (`@storefront/devstack/testing`).
+    '^@storefront/([a-z-]+)/([a-z-]+)$': '<rootDir>/libs/$1/src/$2',
     // Prisma's generated client imports its siblings with .js suffixes.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

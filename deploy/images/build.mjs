@@ -29,7 +29,7 @@ import {
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  process.stdout.write('usage: pnpm images [--tag | --no-build] [catalog|inventory|order|payment|gateway ...]\n');
+  process.stdout.write('usage: pnpm images [--tag | --no-build] [catalog|inventory|order|payment|gateway|invariants ...]\n');
   process.exit(0);
 }
 if (args.includes('--tag')) {

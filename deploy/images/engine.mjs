@@ -22,15 +22,20 @@ export function run(command, args, options = {}) {
   return { status: result.error ? 127 : (result.status ?? 1), stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 
-/** Every deployable package: each service under services/ and the gateway, in that order. */
+/**
+ * Every image: each service under services/ and the gateway (kind `service`: long-running, smoke-tested
+ * as the system), then the invariant checker (kind `tool`: a Job's command, libs/invariants).
+ */
 export function allImages() {
   const services = readdirSync(join(ROOT, 'services'), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'services', entry.name, 'package.json')))
-    .map((entry) => ({ name: entry.name, dir: `services/${entry.name}` }));
-  return [...services, { name: 'gateway', dir: 'gateway' }].map((image) => ({
-    ...image,
-    version: JSON.parse(readFileSync(join(ROOT, image.dir, 'package.json'), 'utf8')).version,
-  }));
+    .map((entry) => ({ name: entry.name, dir: `services/${entry.name}`, kind: 'service' }));
+  return [...services, { name: 'gateway', dir: 'gateway', kind: 'service' }, { name: 'invariants', dir: 'libs/invariants', kind: 'tool' }].map(
+    (image) => ({
+      ...image,
+      version: JSON.parse(readFileSync(join(ROOT, image.dir, 'package.json'), 'utf8')).version,
+    }),
+  );
 }
 
 /** The images named on the command line (all when none), refusing unknown names. */

@@ -48,7 +48,17 @@ const { jetstreamManager } = require('@nats-io/jetstream');
 
 const engine = detectEngine({ canRun: true });
 const tag = imageTag();
-const images = selectImages(process.argv.slice(2));
+const selected = selectImages(process.argv.slice(2));
+// A tool image (the invariant checker) is no server: it must start and answer, which --list shows.
+for (const tool of selected.filter((image) => image.kind === 'tool')) {
+  const name = imageName(tool.name, tag);
+  if (imageSize(engine, name) === undefined) fail(`no image ${name}: run \`pnpm images\` first`);
+  const result = run(engine, ['run', '--rm', '--read-only', '--cap-drop=ALL', '--security-opt=no-new-privileges', name, 'node', 'dist/cli.js', '--list']);
+  if (result.status !== 0) fail(`${name}: node dist/cli.js --list exited ${result.status}: ${result.stderr}`);
+  say(`${tool.name}: node dist/cli.js --list answers (${result.stdout.trim().split('\n').length} invariants)`);
+}
+const images = selected.filter((image) => image.kind === 'service');
+if (images.length === 0) process.exit(0);
 const serverUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const natsUrl = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 const runId = randomBytes(3).toString('hex');

@@ -1,3 +1,4 @@
+import { INVARIANT_IDS, isInvariantId } from '@storefront/invariants';
 import type { Manifest } from './manifest';
 import type { Rule } from './policies';
 import { CHAOS_FAULT_KINDS } from './schemas/chaos-mesh';
@@ -6,6 +7,8 @@ import { CHAOS_FAULT_KINDS } from './schemas/chaos-mesh';
 export const HYPOTHESIS_ANNOTATIONS = ['chaos.storefront.dev/hypothesis', 'chaos.storefront.dev/blast-radius', 'chaos.storefront.dev/invariants'] as const;
 /** Chaos Mesh (with enableFilterNamespace) touches only namespaces annotated so. */
 export const CHAOS_OPT_IN = 'chaos-mesh.org/inject';
+/** The annotation naming the invariants an experiment threatens: ids of libs/invariants, comma-separated, or `all`. */
+export const INVARIANTS_ANNOTATION = 'chaos.storefront.dev/invariants';
 
 interface Selector {
   namespaces?: string[];
@@ -106,5 +109,21 @@ export const CHAOS_RULES: readonly Rule[] = [
           const missing = HYPOTHESIS_ANNOTATIONS.filter((annotation) => !object.metadata.annotations?.[annotation]?.trim());
           return missing.length ? [{ object, message: `no annotation ${missing.join(', ')}` }] : [];
         }),
+  },
+  {
+    id: 'chaos-invariants',
+    description: `the ${INVARIANTS_ANNOTATION} annotation names invariants the checker (libs/invariants) checks, or "all"`,
+    check: (context) =>
+      context.objects.filter(isChaos).flatMap((object) => {
+        const value = object.metadata.annotations?.[INVARIANTS_ANNOTATION]?.trim();
+        if (!value || value === 'all') return [];
+        const unknown = value
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => !isInvariantId(id));
+        return unknown.length
+          ? [{ object, message: `${INVARIANTS_ANNOTATION} names ${unknown.map((id) => `"${id}"`).join(', ')}, which the checker does not know (it knows ${INVARIANT_IDS.join(', ')})` }]
+          : [];
+      }),
   },
 ];

@@ -113,6 +113,7 @@ const BROKEN: [rule: string, breakIt: (objects: Manifest[]) => Manifest[]][] = [
   ['chaos-duration', (objects) => (delete podChaos(objects).spec.duration, objects)],
   ['chaos-scope', (objects) => ((podChaos(objects).spec.selector.namespaces = ['kube-system']), objects)],
   ['chaos-hypothesis', (objects) => (delete podChaos(objects).metadata.annotations['chaos.storefront.dev/blast-radius'], objects)],
+  ['chaos-invariants', (objects) => ((podChaos(objects).metadata.annotations['chaos.storefront.dev/invariants'] = 'orders-final,stock-conservd'), objects)],
 ];
 
 describe('policies', () => {

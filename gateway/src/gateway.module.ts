@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ClientsModule, Transport } from '@nestjs/microservices';
-import { CATALOG_V1, GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
-import { ServiceKitModule } from '@storefront/service-kit';
+import { CATALOG_V1 } from '@storefront/contracts';
+import { ServiceKitModule, grpcClientModule } from '@storefront/service-kit';
 import { AdminHttpController } from './admin/admin.http.controller';
 import { CATALOG_GRPC, CatalogClient } from './catalog/catalog.client';
 import { CategoriesHttpController } from './catalog/categories.http.controller';
@@ -19,19 +18,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'gateway', config }),
-        ClientsModule.register([
-          {
-            name: CATALOG_GRPC,
-            transport: Transport.GRPC,
-            options: {
-              package: CATALOG_V1.package,
-              protoPath: CATALOG_V1.protoPath,
-              url: config.CATALOG_GRPC_URL,
-              loader: GRPC_LOADER_OPTIONS,
-              channelOptions: GRPC_CHANNEL_OPTIONS,
-            },
-          },
-        ]),
+        grpcClientModule(CATALOG_GRPC, CATALOG_V1, config.CATALOG_GRPC_URL),
       ],
       controllers: [ProductsHttpController, CategoriesHttpController, OrdersHttpController, AdminHttpController],
       providers: [

@@ -1,4 +1,4 @@
-import type { TestStack } from '@storefront/devstack';
+import type { TestStack } from '@storefront/devstack/testing';
 import { Client } from 'pg';
 
 /** The tables a request could change, per service. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderDetailsDto, OrderDto, OrderHistoryPageDto, ProductPageDto } from '@storefront/contracts';
-import { DevIssuer, type TestStack, startTestStack } from '@storefront/devstack';
+import { DevIssuer } from '@storefront/devstack';
+import { type TestStack, startTestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
 import { databaseDigest, settledDatabaseDigest } from './database-digest';
 

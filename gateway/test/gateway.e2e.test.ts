@@ -1,5 +1,5 @@
 import type { ProductDto, ProductPageDto } from '@storefront/contracts';
-import { type TestStack, startTestStack } from '@storefront/devstack';
+import { type TestStack, startTestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
 
 /** Through the gateway to the real catalog process, as `npm start` runs them. */

@@ -7,7 +7,7 @@ import {
   restockBodySchema,
   updateProductBodySchema,
 } from '@storefront/contracts';
-import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack';
+import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
 import fc from 'fast-check';
 import type { z } from 'zod';

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DevIssuer, testIssuer } from '@storefront/devstack';
+import { DevIssuer } from '@storefront/devstack';
+import { testIssuer } from '@storefront/devstack/testing';
 import { createServiceApp, parseConfig } from '@storefront/service-kit';
 import { freePort } from '@storefront/testing';
 import { gatewayApp } from '../src/app';

@@ -1,5 +1,5 @@
 import { type Server, createServer } from 'node:http';
-import { type TestStack, startTestStack } from '@storefront/devstack';
+import { type TestStack, startTestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
 
 const THRESHOLD = 4;

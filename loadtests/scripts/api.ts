@@ -3,6 +3,7 @@
 import http, { type RefinedResponse } from 'k6/http';
 import { config } from './config.ts';
 
+/** Every endpoint group; a value, so that the Endpoint type is made from it. @public */
 export const ENDPOINTS = [
   // setup()'s check that the gateway accepts the tokens, kept apart from the journeys' numbers
   'probe',
@@ -66,7 +67,7 @@ export function problemCode(response: Response): string {
 }
 
 // The parts of the public contract (libs/contracts/src/http) the journeys read.
-export interface Money {
+interface Money {
   amountMinor: number;
   currency: string;
 }

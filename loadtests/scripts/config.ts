@@ -81,7 +81,7 @@ export function admin(): Customer {
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 
 /** Seconds of a k6 duration such as "1m30s" or "2h". */
-export function seconds(duration: string | undefined): number {
+function seconds(duration: string | undefined): number {
   if (!duration) return 0;
   let total = 0;
   for (const [, amount, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * (UNITS[unit as string] ?? 0);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type TestStack, startTestStack } from '@storefront/devstack';
+import { type TestStack, startTestStack } from '@storefront/devstack/testing';
 import type { AdapterResult } from '../src/adapter/run-once';
 import { problems } from '../src/adapter/verdict';
 import { makeTokenFile } from '../src/tokens';

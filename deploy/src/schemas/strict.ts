@@ -14,7 +14,7 @@ export const string = { type: 'string', minLength: 1 };
 export const strings = array(string);
 export const integer = (minimum: number, maximum?: number) => ({ type: 'integer', minimum, ...(maximum === undefined ? {} : { maximum }) });
 export const oneOf = (...values: string[]) => ({ enum: values });
-export const quantity = { anyOf: [{ type: 'string', pattern: '^[0-9.]+([eE][0-9]+|[numkMGTPE]i?)?$' }, { type: 'number' }] };
+const quantity = { anyOf: [{ type: 'string', pattern: '^[0-9.]+([eE][0-9]+|[numkMGTPE]i?)?$' }, { type: 'number' }] };
 export const resources = object({ requests: map(quantity), limits: map(quantity) });
 export const metadata = object(
   { name: string, namespace: string, labels: map({ type: 'string' }), annotations: map({ type: 'string' }) },

@@ -13,7 +13,7 @@ export const INSTALL_HINT =
   'command and a C compiler). To skip the model check, set STOREFRONT_SKIP_MODEL_CHECK=1 (CI never does).';
 
 /** The C compiler pan is built with: $CC, else cc. */
-export const compiler = process.env.CC ?? 'cc';
+const compiler = process.env.CC ?? 'cc';
 
 /** The tools from `tools` that cannot be run, by name. */
 export function missingTools(tools: readonly string[] = ['spin', compiler]): string[] {
@@ -54,7 +54,7 @@ export interface Verification {
   readonly output: string;
 }
 
-export interface Trail {
+interface Trail {
   readonly story: readonly string[];
   readonly finalState: Readonly<Record<string, string>>;
 }

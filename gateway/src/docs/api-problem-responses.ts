@@ -4,7 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 
 /** The problem+json body every error response has (RFC 9457). */
-export const problemSchema = z.object({
+const problemSchema = z.object({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),

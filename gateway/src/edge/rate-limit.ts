@@ -73,7 +73,7 @@ export class TokenBucketLimiter {
  * token counts against the address, so made-up subjects buy no budget and cannot spend a real
  * customer's. The verification is the one the auth guard uses afterwards (TokenVerifier.verifyRequest).
  */
-export async function clientOf(request: FastifyRequest, verifier: TokenVerifier): Promise<string> {
+async function clientOf(request: FastifyRequest, verifier: TokenVerifier): Promise<string> {
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string' && authorization !== '') {
     const principal = await verifier.verifyRequest(request, authorization).catch(() => undefined);

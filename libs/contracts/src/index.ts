@@ -31,10 +31,6 @@ export const CATALOG_V1: GrpcPackageDefinition = {
 };
 
 /**
- * Loader options shared by every server and client so both sides decode messages the same way:
- * camelCase fields, int64 as JS numbers, defaults filled for non-optional fields.
- */
-/**
  * Channel options for clients between services: after a server restarts, reconnect within
  * seconds instead of grpc-js's default back-off of up to two minutes.
  */
@@ -44,6 +40,10 @@ export const GRPC_CHANNEL_OPTIONS = {
   'grpc.keepalive_time_ms': 30_000,
 };
 
+/**
+ * Loader options shared by every server and client so both sides decode messages the same way:
+ * camelCase fields, int64 as JS numbers, defaults filled for non-optional fields.
+ */
 export const GRPC_LOADER_OPTIONS = {
   keepCase: false,
   longs: Number,

@@ -1,1 +1,4 @@
+export * from './aggregate-root';
 export * from './domain-error';
+export * from './money.value-object';
+export * from './transaction';

@@ -153,8 +153,12 @@ const TASKS = {
   test: () => [
     ['run', 'typecheck'],
     ['run', 'lint'],
+    ['run', 'format:check'],
     ['run', 'arch'],
     ['run', 'proto:lint'],
+    ['run', 'proto:breaking'],
+    ['run', 'docs:links'],
+    ['run', 'knip'],
     ['run', 'jest', ...process.argv.slice(3)],
   ],
 };

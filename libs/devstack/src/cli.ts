@@ -3,7 +3,7 @@ import { DevIssuer } from './dev-auth';
 import { StackError } from './infrastructure';
 import { DEFAULT_STATE_DIR, REPO_ROOT, type StackHandle, startStack } from './stack';
 import { type PortAssignment, SERVICES } from './services';
-import { printTrace, serveTraces, tracesPortFromEnv } from './traces/trace-cli';
+import { printTrace, serveTraces, tracesPortFromEnv } from '@storefront/traces';
 
 const say = (message: string) => process.stdout.write(`\x1b[36m[storefront]\x1b[0m ${message}\n`);
 

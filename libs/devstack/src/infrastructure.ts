@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import { OwnPostgres, freePort, postgresAnswers } from '@storefront/testing';
+import { redactUrl } from '@storefront/persistence';
+import { OwnPostgres, freePort, postgresAnswers, waitFor } from '@storefront/testing';
 
 /** A dependency the stack uses, and how to stop it if the stack started it. */
 export interface Infrastructure {
@@ -16,19 +17,11 @@ export class StackError extends Error {
 }
 
 /** A free TCP port that is none of `avoid` (ports promised to other processes, not yet bound). */
-export async function freePortExcept(avoid: ReadonlySet<number>): Promise<number> {
+async function freePortExcept(avoid: ReadonlySet<number>): Promise<number> {
   for (;;) {
     const port = await freePort();
     if (!avoid.has(port)) return port;
   }
-}
-
-export async function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-  });
 }
 
 /** NATS greets every client with an INFO line; anything else on the port is not NATS. */
@@ -44,15 +37,6 @@ export async function natsAnswers(url: string, timeoutMs = 2_000): Promise<boole
     socket.once('error', () => done(false));
     socket.once('data', (chunk) => done(chunk.toString('utf8').startsWith('INFO')));
   });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new StackError(`${what} did not come up within ${timeoutMs / 1000} s`);
 }
 
 const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -72,9 +56,9 @@ export async function resolvePostgres(options: {
 }): Promise<Infrastructure> {
   if (options.databaseUrl) {
     if (!(await postgresAnswers(options.databaseUrl))) {
-      throw new StackError(`DATABASE_URL is set but PostgreSQL at ${redact(options.databaseUrl)} does not answer.`);
+      throw new StackError(`DATABASE_URL is set but PostgreSQL at ${redactUrl(options.databaseUrl)} does not answer.`);
     }
-    return { url: options.databaseUrl, description: `DATABASE_URL (${redact(options.databaseUrl)})`, stop: () => Promise.resolve() };
+    return { url: options.databaseUrl, description: `DATABASE_URL (${redactUrl(options.databaseUrl)})`, stop: () => Promise.resolve() };
   }
   if (!options.own && (await postgresAnswers(DEFAULT_POSTGRES))) {
     return { url: DEFAULT_POSTGRES, description: 'local server on 127.0.0.1:5432', stop: () => Promise.resolve() };
@@ -142,7 +126,9 @@ export async function resolveNats(options: {
   });
   const url = `nats://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(() => natsAnswers(url, 500), 15_000, 'nats-server');
+  await waitFor(() => natsAnswers(url, 500), { timeoutMs: 15_000, intervalMs: 200, what: 'nats-server' }).catch(() => {
+    throw new StackError('nats-server did not come up within 15 s');
+  });
   return {
     url,
     description: `own nats-server on 127.0.0.1:${port} (${storeDir})`,
@@ -151,10 +137,4 @@ export async function resolveNats(options: {
       await exited;
     },
   };
-}
-
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }

@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DevIssuer, type TokenRequest } from './dev-auth';
 import { applyMigrations, ensureDatabase, withDatabase } from '@storefront/persistence';
-import { type Infrastructure, StackError, isPortFree, resolveNats, resolvePostgres } from './infrastructure';
+import { isPortFree } from '@storefront/testing';
+import { type Infrastructure, StackError, resolveNats, resolvePostgres } from './infrastructure';
 import { formatLogLine } from './log-format';
 import { NODE_FLAGS, type PortAssignment, SERVICES, type ServiceDefinition } from './services';
-import { type TraceCollector, startTraceCollector } from './traces/trace-collector';
+import { type TraceCollector, startTraceCollector } from '@storefront/traces';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** Where `npm start` keeps embedded PostgreSQL, nats-server data and the dev issuer's key pair. */
@@ -61,8 +62,12 @@ export interface StackHandle {
   service(name: string): RunningService;
   /** An access token every process of this stack accepts (a demo customer unless roles say otherwise). */
   token(request: TokenRequest): Promise<string>;
-  /** Starts a service again after it stopped or was killed, and waits until it is ready. */
-  restart(name: string): Promise<void>;
+  /**
+   * Starts a service again after it stopped or was killed, and waits until it is ready. `env`
+   * adds variables for this start only (an experiment changes a setting; the next restart without
+   * it goes back to the stack's own).
+   */
+  restart(name: string, options?: { readonly env?: Readonly<Record<string, string>> }): Promise<void>;
   /** Resolves when a service exits on its own (a crash), with its name and status. */
   readonly crashed: Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
@@ -70,7 +75,7 @@ export interface StackHandle {
 
 const COLORS = ['\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[36m', '\x1b[32m', '\x1b[95m'];
 
-export function defaultOutput(service: string, line: string): void {
+function defaultOutput(service: string, line: string): void {
   const index = SERVICES.findIndex((definition) => definition.name === service);
   const color = process.stdout.isTTY;
   const tint = color ? (COLORS[index % COLORS.length] ?? '') : '';
@@ -296,10 +301,11 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       ...(traces ? { traces } : {}),
       service: byName,
       token: (request) => issuer.token(request),
-      restart: async (name) => {
+      restart: async (name, restartOptions) => {
         const service = byName(name);
         await stopProcess(service.process);
-        service.process = launch(service.definition, environments.get(name) ?? commonEnv, service.recentOutput);
+        const env = { ...(environments.get(name) ?? commonEnv), ...restartOptions?.env };
+        service.process = launch(service.definition, env, service.recentOutput);
         await waitUntilReady(service, options.readyTimeoutMs ?? 60_000);
       },
       crashed,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DEADLETTER_STREAM, type OrderDto, type ProductPageDto } from '@storefront/contracts';
-import { SERVICES, type TestStack, startTestStack } from '@storefront/devstack';
+import { SERVICES } from '@storefront/devstack';
+import { type TestStack, startTestStack } from '@storefront/devstack/testing';
 import { Namespace, connectNats } from '@storefront/messaging';
 import { OwnPostgres, waitFor } from '@storefront/testing';
 

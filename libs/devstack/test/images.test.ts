@@ -15,10 +15,19 @@ describe('images', () => {
     }
   });
 
-  it('the CI images matrix builds every one of them', () => {
+  it('the CI images matrix builds every one of them, and the invariant checker', () => {
     const matrix = /^\s+name: \[([^\]]*)\]/m.exec(read('.github/workflows/ci.yml'))?.[1] ?? '';
     const names = matrix.split(',').map((name) => name.trim());
-    expect(names.sort()).toEqual(SERVICES.map((service) => service.name).sort());
+    expect(names.sort()).toEqual([...SERVICES.map((service) => service.name), 'invariants'].sort());
+  });
+
+  it('the invariant checker image runs what its Job runs: node dist/cli.js in /app', () => {
+    const { name, files, bin } = JSON.parse(read('libs/invariants/package.json')) as { name: string; files?: string[]; bin?: Record<string, string> };
+    expect(name).toBe('@storefront/invariants'); // the Dockerfile deploys @storefront/<SERVICE>
+    expect(files).toContain('dist');
+    expect(bin).toEqual({ 'sf-invariants': './dist/cli.js' });
+    expect(read('deploy/k8s/components/chaos/invariants.yaml')).toContain('exec node dist/cli.js --until');
+    expect(read('deploy/images/engine.mjs')).toContain("{ name: 'invariants', dir: 'libs/invariants', kind: 'tool' }");
   });
 
   it('each package ships its build output, and one with a database its migrations', () => {

@@ -207,7 +207,8 @@ export class EventConsumer {
     } catch (error) {
       if (!isMissing(error)) throw error;
       const startAfter = await this.options.startAfter?.();
-      // By sequence, not by time: NATS 2.9 refuses every later update of a consumer with a start time.
+      // By sequence, not by time: NATS 2.9 (the oldest supported) refuses every later update of a
+      // consumer with a start time.
       const start = startAfter
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: await this.firstSequenceAt(startAfter) }
         : { deliver_policy: DeliverPolicy.All };
@@ -279,6 +280,17 @@ export class EventConsumer {
     // stay in stream order while other aggregates' are applied beside them.
     const lanes: Lane[] = Array.from({ length: this.lanes }, () => ({ queue: [], worker: undefined }));
     const work = async (lane: Lane) => {
+      try {
+        await drain(lane);
+      } catch (error) {
+        // Never a rejection nobody listens to yet (Node would end the process on it): what was not
+        // acknowledged is delivered again after the ack wait.
+        this.log('error', `consumer ${this.options.durable} failed handling a batch; it is delivered again`, { err: error });
+      } finally {
+        lane.worker = undefined;
+      }
+    };
+    const drain = async (lane: Lane) => {
       for (let message = lane.queue.shift(); message; message = lane.queue.shift()) {
         if (!this.running) {
           message.nak(); // stopping: another replica (or this one after a restart) takes it at once
@@ -290,7 +302,6 @@ export class EventConsumer {
         await this.handleGroup(group);
         for (const handled of group) this.held.delete(handled);
       }
-      lane.worker = undefined;
     };
     try {
       for await (const message of batch) {

@@ -27,3 +27,5 @@ export { pgTransactionRunner } from './pg-transaction';
 export { replayHistory, type ReplayResult } from './replay';
 export { reportProjectionLag } from './projection-lag';
 export { rebuildProjection, ProjectionRebuildError, type ProjectionRebuildResult } from './rebuild';
+export { natsConfigSchema } from './config';
+export { runProjectionRebuildCli, type ProjectionRebuilder, type RebuildContext } from './rebuild-cli';

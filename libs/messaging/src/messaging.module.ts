@@ -47,7 +47,7 @@ export interface MessagingOptions {
   readonly retention?: Partial<RetentionSettings>;
 }
 
-export const MESSAGING_OPTIONS = Symbol('MessagingOptions');
+const MESSAGING_OPTIONS = Symbol('MessagingOptions');
 const TRANSACTIONAL_CLIENT = Symbol('TransactionalClient');
 
 /** The NATS connection, JetStream handles and the relay's own PostgreSQL pool, for the process. */
@@ -202,7 +202,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
 
 /** Finds @HandlesEvent methods and starts one durable consumer per consumer name. */
 @Injectable()
-export class EventHandlerExplorer implements OnApplicationBootstrap {
+class EventHandlerExplorer implements OnApplicationBootstrap {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,

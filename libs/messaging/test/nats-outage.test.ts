@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type Harness, createHarness, eventually } from './harness';
-import { OwnNatsServer } from './nats-server';
+import { OwnNatsServer } from '@storefront/testing';
 
 /** NATS goes away for ten seconds while services keep committing events. */
 describe('a NATS outage', () => {
@@ -44,4 +47,21 @@ describe('a NATS outage', () => {
     expect(applied.size).toBe(all.length);
     expect(all.every((id) => applied.get(id) === 1)).toBe(true);
   }, 90_000);
+});
+
+/**
+ * Found by `pnpm chaos` (nats-restart ended the order service): a nats-server shutting down ends
+ * the consumer's pending pull with a 409 status; if that came while a handler ran, the pull's reader
+ * rejected before anyone listened, and Node ended the process. Jest forgives a rejection handled
+ * late, so the consumer runs in a plain Node process (fixtures/, from dist/), as in a service.
+ */
+describe('a NATS shutdown while a handler runs', () => {
+  it('does not end the process, and the event is applied once NATS is back', async () => {
+    const script = join(__dirname, 'fixtures', 'nats-shutdown-while-handling.cjs');
+    const { code, output } = await promisify(execFile)(process.execPath, [script], { timeout: 60_000 }).then(
+      ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
+    );
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('survived\napplied') });
+  }, 70_000);
 });

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 /** The database named in a PostgreSQL connection URL. */
 export function databaseName(databaseUrl: string): string {
   const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
-  if (!name) throw new Error(`The URL ${redact(databaseUrl)} names no database`);
+  if (!name) throw new Error(`The URL ${redactUrl(databaseUrl)} names no database`);
   return name;
 }
 
@@ -18,7 +18,8 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-function redact(databaseUrl: string): string {
+/** The URL with its password replaced by `***`, for messages and logs. */
+export function redactUrl(databaseUrl: string): string {
   const url = new URL(databaseUrl);
   if (url.password) url.password = '***';
   return url.toString();

@@ -3,7 +3,6 @@ export {
   baseConfigSchema,
   databaseConfigSchema,
   grpcServerConfigSchema,
-  natsConfigSchema,
   loadConfig,
   parseConfig,
   type BaseConfig,
@@ -18,13 +17,14 @@ export { parseInput, requestValidationError } from './http/validation';
 export { IdempotencyKeyError, requireIdempotencyKey } from './http/idempotency-key';
 export { REQUEST_ID_HEADER } from './logging/logging';
 export { GrpcStatusFilter, toGrpcStatus } from './grpc/grpc-status.filter';
-export { DownstreamError, callUnary, fromGrpcError, type GrpcClient, type UnaryCallOptions } from './grpc/grpc-client';
+export { callUnary, fromGrpcError, type GrpcClient, type UnaryCallOptions } from './grpc/grpc-client';
+export { grpcClientModule } from './grpc/grpc-client.module';
+export { DownstreamError } from './errors/downstream-error';
 export { CANARY_HEADER, requestContext, type RequestContext } from './context/request-context';
 export { FaultInjector, InjectedFaultError, faultConfigSchema, type FaultConfig } from './faults/fault-injection';
 export { GrpcService } from './grpc/grpc-service.decorator';
 export { GrpcContextInterceptor } from './grpc/grpc-context.interceptor';
 export { callHttp, type DownstreamResponse } from './http/downstream-http';
-export { DatabaseClientModule, type DatabaseClient } from './database/database-client.module';
 export {
   AuthGuard,
   Authenticated,
@@ -41,3 +41,4 @@ export {
 } from './auth';
 export { startTracing, activeTraceId, type Tracing } from './tracing/tracing';
 export { TRACE_ID_HEADER } from './tracing/http-server.tracing';
+export { Sweeper } from './schedule/sweeper';

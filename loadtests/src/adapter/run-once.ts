@@ -80,7 +80,7 @@ function message(error: unknown): string {
   return error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
 }
 
-export async function runOnce(scriptPath: string, env: Record<string, string>): Promise<AdapterResult> {
+async function runOnce(scriptPath: string, env: Record<string, string>): Promise<AdapterResult> {
   const runtime = new K6Runtime(env, join(__dirname, 'http-worker.js'));
   const global = globalThis as Record<string, unknown>;
   global.open = runtime.open;

@@ -23,7 +23,7 @@ const AGGREGATIONS: Record<MetricType, RegExp> = {
 
 const EXPRESSION = /^\s*([a-z]+(?:\(\s*\d+(?:\.\d+)?\s*\))?)\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
-export class ThresholdError extends Error {
+class ThresholdError extends Error {
   constructor(key: string, reason: string) {
     super(`invalid threshold defined on ${key}; reason: ${reason}`);
     this.name = 'ThresholdError';

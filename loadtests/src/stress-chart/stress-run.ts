@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { DevIssuer, REPO_ROOT, SERVICES, startTestStack, type TestStack } from '@storefront/devstack';
+import { DevIssuer, REPO_ROOT, SERVICES } from '@storefront/devstack';
+import { startTestStack, type TestStack } from '@storefront/devstack/testing';
 import { type StressRun, renderChart } from './chart';
 import { OpenModelDriver, type StepResult } from './open-model';
 
@@ -16,7 +17,7 @@ export interface StressRunOptions {
   readonly log: (message: string) => void;
 }
 
-export const CHART_FILES = { data: 'stress-run.json', chart: 'stress-run.svg' };
+const CHART_FILES = { data: 'stress-run.json', chart: 'stress-run.svg' };
 const CUSTOMERS = 200;
 
 /**
@@ -94,7 +95,7 @@ export async function stressRun(options: StressRunOptions): Promise<StressRun> {
   }
 }
 
-export async function writeRun(run: StressRun, outDir: string): Promise<void> {
+async function writeRun(run: StressRun, outDir: string): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, CHART_FILES.data), `${JSON.stringify(run, null, 2)}\n`);
   writeFileSync(join(outDir, CHART_FILES.chart), `${await renderChart(run)}\n`);

@@ -3,7 +3,7 @@ import { MessagingModule } from '@storefront/messaging';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { CreateProductHandler } from './application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from './application/commands/update-product/update-product.handler';
-import { AvailabilityProjection } from './application/projections/availability.projection';
+import { AvailabilityProjection } from './infrastructure/projections/availability.projection';
 import { GetProductHandler } from './application/queries/get-product/get-product.handler';
 import { GetProductsByIdsHandler } from './application/queries/get-products-by-ids/get-products-by-ids.handler';
 import { ListCategoriesHandler } from './application/queries/list-categories/list-categories.handler';
@@ -11,9 +11,9 @@ import { ListProductsHandler } from './application/queries/list-products/list-pr
 import { PRODUCT_VIEW_READER, ProductViews } from './application/queries/product-view';
 import { PrismaProductViewReader } from './infrastructure/prisma/prisma-product-view.reader';
 import { CATALOG_CONFIG, type CatalogConfig } from './config';
-import { AVAILABILITY_REPOSITORY } from './domain/availability.repository';
+import { AVAILABILITY_READER } from './application/ports/availability.port';
 import { CATEGORY_REPOSITORY, PRODUCT_REPOSITORY } from './domain/product.repository';
-import { PrismaAvailabilityRepository } from './infrastructure/prisma/prisma-availability.repository';
+import { PrismaAvailabilityReader } from './infrastructure/projections/availability.reader';
 import { PrismaCategoryRepository } from './infrastructure/prisma/prisma-category.repository';
 import { PrismaProductRepository } from './infrastructure/prisma/prisma-product.repository';
 
@@ -38,7 +38,7 @@ export class CatalogModule {
         { provide: CATALOG_CONFIG, useValue: config },
         { provide: PRODUCT_REPOSITORY, useClass: PrismaProductRepository },
         { provide: CATEGORY_REPOSITORY, useClass: PrismaCategoryRepository },
-        { provide: AVAILABILITY_REPOSITORY, useClass: PrismaAvailabilityRepository },
+        { provide: AVAILABILITY_READER, useClass: PrismaAvailabilityReader },
         ProductViews,
         { provide: PRODUCT_VIEW_READER, useClass: PrismaProductViewReader },
         ListProductsHandler,

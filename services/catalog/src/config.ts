@@ -1,4 +1,5 @@
-import { baseConfigSchema, databaseConfigSchema, grpcServerConfigSchema, natsConfigSchema } from '@storefront/service-kit';
+import { natsConfigSchema } from '@storefront/messaging';
+import { baseConfigSchema, databaseConfigSchema, grpcServerConfigSchema } from '@storefront/service-kit';
 import { z } from 'zod';
 
 export const catalogConfigSchema = baseConfigSchema.extend({

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createTestDatabase, type TestDatabase } from '@storefront/testing';
 import fc from 'fast-check';
-import { AvailabilityProjection } from '../src/application/projections/availability.projection';
+import { AvailabilityProjection } from '../src/infrastructure/projections/availability.projection';
 import { PrismaClient } from '../src/infrastructure/prisma/generated/client';
 import { type StockChanged, stockChanged } from './catalog-app';
 

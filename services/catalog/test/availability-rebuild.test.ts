@@ -4,7 +4,7 @@ import type { ProductPageDto } from '@storefront/contracts';
 import { MessagingRuntime } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
 import { Pool } from 'pg';
-import { type AvailabilityTable, AvailabilityProjection } from '../src/application/projections/availability.projection';
+import { type AvailabilityTable, AvailabilityProjection } from '../src/infrastructure/projections/availability.projection';
 import { rebuildAvailability } from '../src/infrastructure/projections/availability-rebuild';
 import { SEED_PRODUCTS } from '../src/infrastructure/seed/catalog.seed-data';
 import { type CatalogUnderTest, type StockChanged, startCatalog, stockChanged } from './catalog-app';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CATALOG_V1, type EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
-import { type GrpcTestClient, grpcTestClient, startServiceUnderTest, testIssuer } from '@storefront/devstack';
+import { type GrpcTestClient, grpcTestClient, startServiceUnderTest, testIssuer } from '@storefront/devstack/testing';
 import { type Namespace, createEvent } from '@storefront/messaging';
 import type { TestDatabase } from '@storefront/testing';
 import { CatalogModule } from '../src/catalog.module';

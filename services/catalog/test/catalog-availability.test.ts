@@ -2,6 +2,7 @@ import type { ProductDto, ProductPageDto, catalogV1 } from '@storefront/contract
 import { MessagingRuntime } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
 import { StockChangedV1 } from '@storefront/contracts';
+import { CATALOG_AVAILABILITY_CONSUMER } from '../src/interface/messaging/inventory-stock.consumer';
 import { type CatalogUnderTest, adminHeaders, catalogGrpcClient, startCatalog, stockChanged } from './catalog-app';
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, second));
@@ -38,7 +39,7 @@ describe('catalog availability read model', () => {
       msgID: `${newest.id}:again`,
     });
     // Every message handled and acknowledged, the duplicate included.
-    await waitFor(async () => (await runtime.consumerLag('catalog-availability')) === 0 && (await bySku()).get('CMP-0002')?.availability.status === 'low', {
+    await waitFor(async () => (await runtime.consumerLag(CATALOG_AVAILABILITY_CONSUMER)) === 0 && (await bySku()).get('CMP-0002')?.availability.status === 'low', {
       what: 'the stock-changed events applied',
     });
   });

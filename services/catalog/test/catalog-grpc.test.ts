@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { catalogV1 } from '@storefront/contracts';
-import { testIssuer } from '@storefront/devstack';
+import { testIssuer } from '@storefront/devstack/testing';
 import { SEED_PRODUCTS } from '../src/infrastructure/seed/catalog.seed-data';
 import { type CatalogUnderTest, catalogGrpcClient, startCatalog } from './catalog-app';
 

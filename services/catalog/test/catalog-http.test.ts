@@ -1,6 +1,6 @@
 import type { ProductDto, ProductPageDto } from '@storefront/contracts';
 import { SEED_PRODUCTS } from '../src/infrastructure/seed/catalog.seed-data';
-import { testIssuer } from '@storefront/devstack';
+import { testIssuer } from '@storefront/devstack/testing';
 import { type CatalogUnderTest, adminHeaders, startCatalog } from './catalog-app';
 
 describe('catalog REST API', () => {

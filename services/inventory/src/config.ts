@@ -1,4 +1,5 @@
-import { baseConfigSchema, databaseConfigSchema, grpcServerConfigSchema, natsConfigSchema } from '@storefront/service-kit';
+import { natsConfigSchema } from '@storefront/messaging';
+import { baseConfigSchema, databaseConfigSchema, grpcServerConfigSchema } from '@storefront/service-kit';
 import { z } from 'zod';
 
 const wholeNumber = z.coerce.number().int('must be a whole number');

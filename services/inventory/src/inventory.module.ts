@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@storefront/messaging';
 import { ServiceKitModule } from '@storefront/service-kit';
+import { UNIT_OF_WORK } from '@storefront/ddd';
 import { CommitReservationHandler } from './application/commands/commit-reservation/commit-reservation.handler';
 import { CreateStockHandler } from './application/commands/create-stock/create-stock.handler';
 import { ExpireReservationsHandler } from './application/commands/expire-reservations/expire-reservations.handler';
@@ -10,12 +11,7 @@ import { RestockHandler } from './application/commands/restock/restock.handler';
 import { GetStockLevelsHandler } from './application/queries/get-stock-levels/get-stock-levels.handler';
 import { GetStockHandler } from './application/queries/get-stock/get-stock.handler';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config';
-import {
-  INVENTORY_EVENT_REPOSITORY,
-  RESERVATION_REPOSITORY,
-  STOCK_REPOSITORY,
-  UNIT_OF_WORK,
-} from './domain/inventory.repository';
+import { INVENTORY_EVENT_REPOSITORY, RESERVATION_REPOSITORY, STOCK_REPOSITORY } from './domain/inventory.repository';
 import { OutboxInventoryEventRepository } from './infrastructure/messaging/outbox-inventory-event.repository';
 import { PrismaReservationRepository } from './infrastructure/prisma/prisma-reservation.repository';
 import { PrismaStockRepository } from './infrastructure/prisma/prisma-stock.repository';

@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type EnvelopeOf, type EventDefinition, type EventPayload, INVENTORY_V1, envelopeSchemaOf } from '@storefront/contracts';
-import { type GrpcTestClient, type ServiceRequest, type TokenRequest, grpcTestClient, startServiceUnderTest } from '@storefront/devstack';
+import type { TokenRequest } from '@storefront/devstack';
+import { type GrpcTestClient, type ServiceRequest, grpcTestClient, startServiceUnderTest } from '@storefront/devstack/testing';
 import type { Namespace } from '@storefront/messaging';
 import { type TestDatabase, waitFor } from '@storefront/testing';
 import { type InventoryConfig, inventoryConfigSchema } from '../src/config';
 import { InventoryModule } from '../src/inventory.module';
 import { PrismaService } from '../src/infrastructure/prisma/prisma.service';
+import { INVENTORY_COMMANDS_CONSUMER } from '../src/interface/messaging/inventory-commands.consumer';
 
 export interface InventoryUnderTest {
   readonly app: NestFastifyApplication;
@@ -81,7 +83,7 @@ export async function startInventory(options: StartOptions = {}): Promise<Invent
     send: (definition, payload, aggregateId) =>
       service.send(definition, payload, aggregateId ?? (payload as { orderId?: string }).orderId),
     redeliver: (envelope) => service.publish(envelope, randomUUID()),
-    applied: async (envelope, consumer = 'inventory-commands') => {
+    applied: async (envelope, consumer = INVENTORY_COMMANDS_CONSUMER) => {
       await waitFor(
         () => prisma.inboxMessage.findUnique({ where: { consumer_eventId: { consumer, eventId: envelope.id } } }).then((row) => row ?? undefined),
         { what: `message ${envelope.id} applied by ${consumer}` },

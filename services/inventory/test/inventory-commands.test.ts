@@ -12,6 +12,7 @@ import {
   StockReservedV1,
 } from '@storefront/contracts';
 import { waitFor } from '@storefront/testing';
+import { INVENTORY_PRODUCTS_CONSUMER } from '../src/interface/messaging/catalog-products.consumer';
 import { type InventoryUnderTest, startInventory, uniqueSku } from './inventory-app';
 
 const INITIAL_STOCK = 7;
@@ -68,7 +69,7 @@ describe('inventory commands and events', () => {
 
     it('starts the SKU at INITIAL_STOCK and publishes inventory.stock-changed.v1 (created)', async () => {
       const sku = uniqueSku('NEW');
-      await inventory.applied(await productCreated(sku), 'inventory-products');
+      await inventory.applied(await productCreated(sku), INVENTORY_PRODUCTS_CONSUMER);
 
       expect(await inventory.level(sku)).toEqual({ sku, available: INITIAL_STOCK, reserved: 0, sold: 0 });
       const event = await publishedEvent(async () =>
@@ -85,7 +86,7 @@ describe('inventory commands and events', () => {
       const sku = uniqueSku('OLD');
       await inventory.givenStock(sku, 3);
 
-      await inventory.applied(await productCreated(sku), 'inventory-products');
+      await inventory.applied(await productCreated(sku), INVENTORY_PRODUCTS_CONSUMER);
 
       expect(await inventory.level(sku)).toEqual({ sku, available: 3, reserved: 0, sold: 0 });
       const created = (await inventory.recorded(StockChangedV1)).filter((event) => event.payload.sku === sku);
@@ -110,7 +111,7 @@ describe('inventory commands and events', () => {
       expect(await inventory.level(a)).toEqual({ sku: a, available: 2, reserved: 3, sold: 0 });
       expect(await inventory.level(b)).toEqual({ sku: b, available: 0, reserved: 2, sold: 0 });
       const reservation = await reservationOf(orderId);
-      expect(reservation?.status).toBe('RESERVED');
+      expect(reservation?.status).toBe('reserved');
       expect(reservation?.lines.map(({ sku, quantity }) => ({ sku, quantity }))).toEqual(
         [{ sku: a, quantity: 3 }, { sku: b, quantity: 2 }].sort((x, y) => x.sku.localeCompare(y.sku)),
       );
@@ -218,8 +219,8 @@ describe('inventory commands and events', () => {
       expect(await inventory.level(sku)).toEqual({ sku, available: 7, reserved: 0, sold: 3 });
       expect(await total()).toBe(10);
 
-      expect((await reservationOf(paid))?.status).toBe('COMMITTED');
-      expect((await reservationOf(cancelled))?.status).toBe('RELEASED');
+      expect((await reservationOf(paid))?.status).toBe('committed');
+      expect((await reservationOf(cancelled))?.status).toBe('released');
       const committed = await publishedEvent(async () =>
         (await inventory.published(ReservationCommittedV1)).find((event) => event.payload.orderId === paid),
       );
@@ -259,8 +260,8 @@ describe('inventory commands and events', () => {
       await commit(unknown);
 
       expect(await inventory.level(sku)).toEqual(before);
-      expect((await reservationOf(paid))?.status).toBe('COMMITTED');
-      expect((await reservationOf(cancelled))?.status).toBe('RELEASED');
+      expect((await reservationOf(paid))?.status).toBe('committed');
+      expect((await reservationOf(cancelled))?.status).toBe('released');
       expect(await reservationOf(unknown)).toBeNull();
       // The saga learns that nothing was sold for these orders; the late release of a sold one changes nothing.
       expect(await inventory.prisma.outboxMessage.count()).toBe(outboxBefore + 2);
@@ -280,7 +281,7 @@ describe('inventory commands and events', () => {
 
     await release(orderId, 'order_timed_out');
 
-    expect(await reservationOf(orderId)).toMatchObject({ status: 'RELEASED', lines: [] });
+    expect(await reservationOf(orderId)).toMatchObject({ status: 'released', lines: [] });
     const released = await publishedEvent(async () =>
       (await inventory.published(ReservationReleasedV1)).find((event) => event.payload.orderId === orderId),
     );
@@ -289,7 +290,7 @@ describe('inventory commands and events', () => {
     await reserve(orderId, [{ sku, quantity: 1 }]);
 
     expect(await inventory.level(sku)).toEqual({ sku, available: 5, reserved: 0, sold: 0 });
-    expect(await reservationOf(orderId)).toMatchObject({ status: 'RELEASED', lines: [] });
+    expect(await reservationOf(orderId)).toMatchObject({ status: 'released', lines: [] });
     const failed = await publishedEvent(async () =>
       (await inventory.published(StockReservationFailedV1)).find((event) => event.payload.orderId === orderId),
     );

@@ -5,7 +5,7 @@ import { CommitReservationHandler } from '../src/application/commands/commit-res
 import { ReleaseReservationHandler } from '../src/application/commands/release-reservation/release-reservation.handler';
 import { ReserveStockHandler } from '../src/application/commands/reserve-stock/reserve-stock.handler';
 import { RestockHandler } from '../src/application/commands/restock/restock.handler';
-import { UNIT_OF_WORK, type UnitOfWork } from '../src/domain/inventory.repository';
+import { UNIT_OF_WORK, type UnitOfWork } from '@storefront/ddd';
 import { prismaOf } from '../src/infrastructure/prisma/prisma-unit-of-work';
 import { type InventoryUnderTest, startInventory, uniqueSku } from './inventory-app';
 
@@ -130,8 +130,8 @@ describe('stock under concurrent transactions', () => {
           const held = (status: string) =>
             lines.filter((line) => line.sku === sku && line.reservation.status === status).reduce((sum, line) => sum + line.quantity, 0);
           expect(level.available + level.reserved + level.sold).toBe(stocked);
-          expect(level.reserved).toBe(held('RESERVED'));
-          expect(level.sold).toBe(held('COMMITTED'));
+          expect(level.reserved).toBe(held('reserved'));
+          expect(level.sold).toBe(held('committed'));
           expect(Math.min(level.available, level.reserved, level.sold)).toBeGreaterThanOrEqual(0);
         }
       }),

@@ -37,12 +37,12 @@ describe('reservation expiry', () => {
     for (const orderId of forgotten) await inventory.send(ReserveStockV1, { orderId, lines: [{ sku, quantity: 1 }] });
 
     await waitFor(
-      async () => (await inventory.prisma.reservation.count({ where: { orderId: { in: forgotten }, status: 'RELEASED' } })) === forgotten.length,
+      async () => (await inventory.prisma.reservation.count({ where: { orderId: { in: forgotten }, status: 'released' } })) === forgotten.length,
       { what: 'every forgotten reservation released' },
     );
 
     expect(await inventory.level(sku)).toEqual({ sku, available: 19, reserved: 0, sold: 1 });
-    expect(await inventory.prisma.reservation.findUnique({ where: { orderId: paid } })).toMatchObject({ status: 'COMMITTED' });
+    expect(await inventory.prisma.reservation.findUnique({ where: { orderId: paid } })).toMatchObject({ status: 'committed' });
     const releases = (await inventory.recorded(ReservationReleasedV1)).filter((event) =>
       forgotten.includes(event.payload.orderId),
     );
@@ -68,7 +68,7 @@ describe('reservation expiry', () => {
     await inventory.givenStock(sku, 3);
     const orderId = randomUUID();
     await inventory.applied(await inventory.send(ReserveStockV1, { orderId, lines: [{ sku, quantity: 2 }] }));
-    await waitFor(async () => (await inventory.prisma.reservation.findUnique({ where: { orderId } }))?.status === 'RELEASED', {
+    await waitFor(async () => (await inventory.prisma.reservation.findUnique({ where: { orderId } }))?.status === 'released', {
       what: 'the reservation expired',
     });
 
@@ -76,7 +76,7 @@ describe('reservation expiry', () => {
 
     expect(await inventory.level(sku)).toEqual({ sku, available: 3, reserved: 0, sold: 0 });
     const reservation = await inventory.prisma.reservation.findUnique({ where: { orderId } });
-    expect(reservation).toMatchObject({ status: 'RELEASED' });
+    expect(reservation).toMatchObject({ status: 'released' });
     const refusal = await waitFor(
       async () => (await inventory.published(ReservationCommitFailedV1)).find((event) => event.payload.orderId === orderId),
       { what: 'the refusal published' },

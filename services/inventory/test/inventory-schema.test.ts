@@ -26,14 +26,14 @@ describe('inventory migrations', () => {
       data: {
         id: randomUUID(),
         orderId: randomUUID(),
-        status: 'RESERVED',
+        status: 'reserved',
         expiresAt,
         lines: { create: [{ sku: 'SCH-0001', quantity: 2 }] },
       },
       include: { lines: { include: { stock: true } } },
     });
     expect(reservation).toMatchObject({
-      status: 'RESERVED',
+      status: 'reserved',
       expiresAt,
       lines: [{ sku: 'SCH-0001', quantity: 2, stock: { available: 5, reserved: 2, sold: 1 } }],
     });
@@ -53,14 +53,14 @@ describe('inventory migrations', () => {
   it('refuses an unknown status, an empty line, a second reservation for an order and a line of an unknown SKU', async () => {
     const orderId = randomUUID();
     const base = { orderId, expiresAt: new Date() };
-    await expect(prisma.reservation.create({ data: { ...base, id: randomUUID(), status: 'PENDING' } })).rejects.toThrow(
+    await expect(prisma.reservation.create({ data: { ...base, id: randomUUID(), status: 'pending' } })).rejects.toThrow(
       /reservations_status_check/,
     );
-    await prisma.reservation.create({ data: { ...base, id: randomUUID(), status: 'RELEASED' } });
-    await expect(prisma.reservation.create({ data: { ...base, id: randomUUID(), status: 'RESERVED' } })).rejects.toThrow(
+    await prisma.reservation.create({ data: { ...base, id: randomUUID(), status: 'released' } });
+    await expect(prisma.reservation.create({ data: { ...base, id: randomUUID(), status: 'reserved' } })).rejects.toThrow(
       /Unique constraint/,
     );
-    const other = { id: randomUUID(), orderId: randomUUID(), status: 'RESERVED', expiresAt: new Date() };
+    const other = { id: randomUUID(), orderId: randomUUID(), status: 'reserved', expiresAt: new Date() };
     await expect(
       prisma.reservation.create({ data: { ...other, lines: { create: [{ sku: 'SCH-0001', quantity: 0 }] } } }),
     ).rejects.toThrow(/reservation_lines_quantity_check/);

@@ -1,11 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ClientsModule, Transport } from '@nestjs/microservices';
-import { CATALOG_V1, GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from '@storefront/contracts';
+import { CATALOG_V1 } from '@storefront/contracts';
 import { MessagingModule } from '@storefront/messaging';
-import { ServiceKitModule } from '@storefront/service-kit';
+import { ServiceKitModule, grpcClientModule } from '@storefront/service-kit';
 import { CancelOrderHandler } from './application/commands/cancel-order/cancel-order.handler';
 import { PlaceOrderHandler } from './application/commands/place-order/place-order.handler';
-import { PRODUCT_PRICING } from './application/product-pricing.port';
+import { PRODUCT_PRICING } from './application/ports/product-pricing.port';
 import { GetOrderHandler } from './application/queries/get-order/get-order.handler';
 import { OrderSagaHandler } from './application/saga/order-saga.handler';
 import { STEP_TIMEOUTS } from './application/step-timeouts';
@@ -18,14 +17,13 @@ import { PgOrderStatusListener } from './infrastructure/prisma/order-status.list
 import { ORDER_STATUS_CHANGES } from './application/order-status-changes.port';
 
 import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
-import { SagaTimeoutScheduler } from './infrastructure/saga/saga-timeout.scheduler';
+import { SagaTimeoutScheduler } from './interface/schedule/saga-timeout.scheduler';
 import { OrdersHttpController } from './interface/http/orders.http.controller';
 import { SagaRepliesConsumer } from './interface/messaging/saga-replies.consumer';
 import { OrderHistoryConsumer } from './interface/messaging/order-history.consumer';
-import { ORDER_HISTORY_READER } from './application/order-history.port';
+import { ORDER_HISTORY_READER } from './application/ports/order-history.port';
 import { GetOrderTimelineHandler } from './application/queries/get-order-timeline/get-order-timeline.handler';
 import { ListOrdersHandler } from './application/queries/list-orders/list-orders.handler';
-import { OrderHistoryLagReporter } from './infrastructure/projections/order-history-lag.reporter';
 import { PrismaOrderHistoryReader } from './infrastructure/projections/order-history.reader';
 
 @Module({})
@@ -42,19 +40,7 @@ export class OrderModule {
         ServiceKitModule.forRoot({ service: 'order', config }),
         prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'order', transactionalClient: PrismaService }),
-        ClientsModule.register([
-          {
-            name: CATALOG_GRPC,
-            transport: Transport.GRPC,
-            options: {
-              package: CATALOG_V1.package,
-              protoPath: CATALOG_V1.protoPath,
-              url: config.CATALOG_GRPC_URL,
-              loader: GRPC_LOADER_OPTIONS,
-              channelOptions: GRPC_CHANNEL_OPTIONS,
-            },
-          },
-        ]),
+        grpcClientModule(CATALOG_GRPC, CATALOG_V1, config.CATALOG_GRPC_URL),
       ],
       controllers: [OrdersHttpController],
       providers: [
@@ -70,7 +56,6 @@ export class OrderModule {
         SagaRepliesConsumer,
         SagaTimeoutScheduler,
         OrderHistoryConsumer,
-        OrderHistoryLagReporter,
         { provide: ORDER_HISTORY_READER, useClass: PrismaOrderHistoryReader },
         ListOrdersHandler,
         GetOrderTimelineHandler,

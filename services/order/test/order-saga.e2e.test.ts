@@ -10,7 +10,8 @@ import type {
   ProductPageDto,
   StockLevelDto,
 } from '@storefront/contracts';
-import { SERVICES, TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack';
+import { SERVICES } from '@storefront/devstack';
+import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
 import { Client } from 'pg';
 

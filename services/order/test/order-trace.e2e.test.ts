@@ -1,5 +1,7 @@
 import type { OrderDto, ProductPageDto, StockLevelDto } from '@storefront/contracts';
-import { type CollectedSpan, SERVICES, type TestStack, renderWaterfall, startTestStack } from '@storefront/devstack';
+import { SERVICES } from '@storefront/devstack';
+import { type TestStack, startTestStack } from '@storefront/devstack/testing';
+import { type CollectedSpan, renderWaterfall } from '@storefront/traces';
 import { waitFor } from '@storefront/testing';
 
 const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };

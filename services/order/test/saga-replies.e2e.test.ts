@@ -12,7 +12,8 @@ import {
   type ProviderHoldsDto,
   type StockLevelDto,
 } from '@storefront/contracts';
-import { SERVICES, TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack';
+import { SERVICES } from '@storefront/devstack';
+import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack/testing';
 import { Namespace, connectNats } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
 import { Client } from 'pg';

@@ -1,5 +1,6 @@
 import type { OrderDto, PaymentDto, ProductPageDto, StockLevelDto } from '@storefront/contracts';
-import { SERVICES, TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack';
+import { SERVICES } from '@storefront/devstack';
+import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
 
 const INITIAL_STOCK = 100;

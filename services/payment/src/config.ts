@@ -1,5 +1,6 @@
 import { paymentProviderSettingsSchema } from '@storefront/contracts';
-import { baseConfigSchema, databaseConfigSchema, natsConfigSchema } from '@storefront/service-kit';
+import { natsConfigSchema } from '@storefront/messaging';
+import { baseConfigSchema, databaseConfigSchema } from '@storefront/service-kit';
 import { z } from 'zod';
 
 const provider = paymentProviderSettingsSchema.shape;

@@ -15,7 +15,8 @@ import {
   PaymentFailedV1,
   PaymentVoidedV1,
 } from '@storefront/contracts';
-import { type ServiceRequest, type TokenRequest, startServiceUnderTest } from '@storefront/devstack';
+import type { TokenRequest } from '@storefront/devstack';
+import { type ServiceRequest, startServiceUnderTest } from '@storefront/devstack/testing';
 import type { Namespace } from '@storefront/messaging';
 import { type TestDatabase, waitFor } from '@storefront/testing';
 import { paymentConfigSchema } from '../src/config';
@@ -26,7 +27,7 @@ import { PaymentModule } from '../src/payment.module';
 
 const OUTCOMES: readonly EventDefinition[] = [PaymentAuthorizedV1, PaymentFailedV1, PaymentCapturedV1, PaymentVoidedV1];
 
-export interface Outcome {
+interface Outcome {
   readonly subject: string;
   readonly envelope: EnvelopeOf<EventDefinition> & { payload: { orderId: string } & Record<string, unknown> };
 }

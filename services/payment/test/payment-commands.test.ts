@@ -55,7 +55,7 @@ describe('payment commands', () => {
     });
     await expect(row(command.orderId)).resolves.toMatchObject({
       id: authorizedEvent.payload.paymentId,
-      status: 'AUTHORIZED',
+      status: 'authorized',
       amountMinor: 12_345,
       currency: 'EUR',
       tokenLast4: 'visa',
@@ -76,7 +76,7 @@ describe('payment commands', () => {
       amount: authorizedEvent.payload.amount,
     });
     await expect(row(command.orderId)).resolves.toMatchObject({
-      status: 'CAPTURED',
+      status: 'captured',
       capture: { amountMinor: 12_345, currency: 'EUR', orderId: command.orderId },
     });
     await expect(payment.prisma.capture.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
@@ -94,7 +94,7 @@ describe('payment commands', () => {
       reason: 'declined',
       message: expect.stringMatching(/declined/),
     });
-    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'FAILED', tokenLast4: 'line', capture: null });
+    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'failed', tokenLast4: 'line', capture: null });
   });
 
   it('declines an amount over the limit set at run time', async () => {
@@ -115,7 +115,7 @@ describe('payment commands', () => {
     const command = authorizeCommand();
     await payment.send(VoidPaymentV1, { orderId: command.orderId, reason: 'stock_unavailable' });
     await payment.settled();
-    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'VOIDED', amountMinor: null, tokenLast4: null });
+    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'voided', amountMinor: null, tokenLast4: null });
 
     await payment.send(AuthorizePaymentV1, command);
 
@@ -126,7 +126,7 @@ describe('payment commands', () => {
       paymentId: null,
     });
     expect(envelopeSchemaOf(PaymentFailedV1).parse(outcomes[1]?.envelope).payload).toMatchObject({ reason: 'order_voided' });
-    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'VOIDED', amountMinor: null });
+    await expect(row(command.orderId)).resolves.toMatchObject({ status: 'voided', amountMinor: null });
   });
 
   it('voids an authorization; neither a capture after it nor a void of a captured payment changes anything', async () => {
@@ -143,9 +143,9 @@ describe('payment commands', () => {
 
     expect(voidedOutcomes.map((outcome) => outcome.subject)).toEqual([PaymentAuthorizedV1.subject, PaymentVoidedV1.subject]);
     expect(voidedOutcomes[1]?.envelope.payload.paymentId).toBe((await row(voided.orderId))?.id);
-    await expect(row(voided.orderId)).resolves.toMatchObject({ status: 'VOIDED', amountMinor: 4999, capture: null });
+    await expect(row(voided.orderId)).resolves.toMatchObject({ status: 'voided', amountMinor: 4999, capture: null });
     await expect(subjects(captured.orderId)).resolves.toEqual([PaymentAuthorizedV1.subject, PaymentCapturedV1.subject]);
-    await expect(row(captured.orderId)).resolves.toMatchObject({ status: 'CAPTURED' });
+    await expect(row(captured.orderId)).resolves.toMatchObject({ status: 'captured' });
   });
 
   it('ignores a capture for an order it has no payment of', async () => {
@@ -185,7 +185,7 @@ describe('payment commands', () => {
       expect(captureCalls).toHaveBeenCalledTimes(1);
       await expect(payment.prisma.payment.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
       await expect(payment.prisma.capture.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
-      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'CAPTURED', tokenLast4: 'visa' });
+      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'captured', tokenLast4: 'visa' });
       // The republished envelopes did reach the consumer, and its inbox recognised them.
       const metrics = await (await fetch(`${payment.httpUrl}/metrics`)).text();
       for (const subject of [AuthorizePaymentV1.subject, CapturePaymentV1.subject]) {
@@ -271,7 +271,7 @@ describe('payment commands', () => {
         [PaymentFailedV1.subject, 'order_voided'],
       ]);
       await expect(heldFor(command.orderId)).resolves.toEqual([]);
-      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'VOIDED' });
+      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'voided' });
       await expect(payment.deadLettered()).resolves.toBe(0);
     } finally {
       lost.mockRestore();
@@ -296,7 +296,7 @@ describe('payment commands', () => {
       await waitFor(() => authorize.mock.calls.length >= 2, { what: 'a second delivery' });
       const consumer = await payment.jsm.consumers.info(payment.namespace.stream(PAYMENTS_STREAM), PAYMENT_COMMANDS_CONSUMER);
       expect(consumer.num_ack_pending).toBeGreaterThanOrEqual(1);
-      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'PENDING', authorizedAt: null });
+      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'pending', authorizedAt: null });
       expect(new Set(authorize.mock.calls.map(([request]) => request.idempotencyKey)).size).toBe(1);
       await expect(payment.prisma.inboxMessage.count({ where: { eventId: sent.id } })).resolves.toBe(0);
 
@@ -312,7 +312,7 @@ describe('payment commands', () => {
       await payment.settled();
       expect(outcomes.map((outcome) => outcome.subject)).toEqual([PaymentAuthorizedV1.subject]);
       await expect(subjects(command.orderId)).resolves.toEqual([PaymentAuthorizedV1.subject]);
-      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'AUTHORIZED' });
+      await expect(row(command.orderId)).resolves.toMatchObject({ status: 'authorized' });
       await expect(payment.deadLettered()).resolves.toBe(0);
     } finally {
       authorize.mockRestore();

@@ -22,7 +22,7 @@ describe('payment REST API', () => {
     it('answers the payment of an order', async () => {
       const orderId = randomUUID();
       const created = await payment.prisma.payment.create({
-        data: { id: randomUUID(), orderId, status: 'CAPTURED', amountMinor: 2500, currency: 'USD', tokenLast4: 'visa', authorizedAt: new Date() },
+        data: { id: randomUUID(), orderId, status: 'captured', amountMinor: 2500, currency: 'USD', tokenLast4: 'visa', authorizedAt: new Date() },
       });
       await payment.prisma.capture.create({ data: { paymentId: created.id, orderId, amountMinor: 2500, currency: 'USD' } });
 
@@ -44,7 +44,7 @@ describe('payment REST API', () => {
 
     it('answers a tombstone as voided, with no amount', async () => {
       const orderId = randomUUID();
-      await payment.prisma.payment.create({ data: { id: randomUUID(), orderId, status: 'VOIDED' } });
+      await payment.prisma.payment.create({ data: { id: randomUUID(), orderId, status: 'voided' } });
 
       const response = await request('GET', `/payments/${orderId}`);
 
@@ -67,7 +67,7 @@ describe('payment REST API', () => {
       ['a customer’s token', { subject: 'alice', roles: ['customer'] }, 403],
     ] as const)('refuses %s: payments are for admins (customers see theirs on their order)', async (_case, as, status) => {
       const orderId = randomUUID();
-      await payment.prisma.payment.create({ data: { id: randomUUID(), orderId, status: 'VOIDED' } });
+      await payment.prisma.payment.create({ data: { id: randomUUID(), orderId, status: 'voided' } });
       const who = as ? { ...as, roles: [...as.roles] } : null;
       await expect(request('GET', `/payments/${orderId}`, undefined, undefined, who)).resolves.toMatchObject({
         status,

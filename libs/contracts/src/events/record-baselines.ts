@@ -5,15 +5,16 @@ import { findBreakingChanges } from './compatibility';
 import { envelopeJsonSchema } from './json-schema';
 import { INTEGRATION_EVENTS } from './registry';
 
+const ROOT = join(__dirname, '..', '..');
+/** One JSON Schema per recorded event version, `<subject>.json`; test/events.test.ts compares against them. */
+export const BASELINE_DIR = join(ROOT, 'events-baseline');
+export const ASYNCAPI_FILE = join(ROOT, 'asyncapi.json');
+
 /**
  * `pnpm --filter @storefront/contracts events:record`: writes asyncapi.json, and records the schema of
  * each event version not yet recorded under events-baseline/. A recorded version is never rewritten:
  * a change that breaks it needs a new version (a new subject).
  */
-const ROOT = join(__dirname, '..', '..');
-export const BASELINE_DIR = join(ROOT, 'events-baseline');
-export const ASYNCAPI_FILE = join(ROOT, 'asyncapi.json');
-
 function main(): void {
   mkdirSync(BASELINE_DIR, { recursive: true });
   let failed = false;

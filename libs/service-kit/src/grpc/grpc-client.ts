@@ -1,5 +1,6 @@
 import { type CallOptions, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { DomainError, type ErrorKind, type FieldIssue } from '@storefront/ddd';
+import { DownstreamError } from '../errors/downstream-error';
 import { type Observable, lastValueFrom } from 'rxjs';
 import { ERROR_CODE_TRAILER, ERROR_ISSUES_TRAILER, RETRY_AFTER_TRAILER } from './grpc-status.filter';
 import { CANARY_HEADER, requestContext } from '../context/request-context';
@@ -16,22 +17,6 @@ export type GrpcClient<S> = {
     ? (request: Req, metadata: Metadata, options: CallOptions) => Observable<Res>
     : never;
 };
-
-/** A downstream answered with an error, or did not answer in time. */
-export class DownstreamError extends DomainError {
-  constructor(
-    readonly code: string,
-    readonly kind: ErrorKind,
-    message: string,
-    options: { cause: unknown; issues?: readonly FieldIssue[]; retryAfterSeconds?: number },
-  ) {
-    super(message, options);
-    this.retryAfterSeconds = options.retryAfterSeconds;
-  }
-
-  /** The downstream's hint when to try again (its Retry-After), passed on to the caller. */
-  readonly retryAfterSeconds: number | undefined;
-}
 
 const KIND_BY_STATUS: Partial<Record<status, ErrorKind>> = {
   [status.INVALID_ARGUMENT]: 'invalid',

@@ -1,5 +1,5 @@
 import { CANARY_HEADER, requestContext } from '../context/request-context';
-import { DownstreamError } from '../grpc/grpc-client';
+import { DownstreamError } from '../errors/downstream-error';
 import { REQUEST_ID_HEADER } from '../logging/logging';
 import { downstreamCallDuration } from '../metrics/http-metrics';
 import { startHttpClientSpan } from '../tracing/http-client.tracing';

@@ -7,7 +7,7 @@ interface IssueLike {
   readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
 }
 
-export function toFieldIssues(issues: readonly IssueLike[], root?: string): FieldIssue[] {
+function toFieldIssues(issues: readonly IssueLike[], root?: string): FieldIssue[] {
   return issues.map((issue) => ({
     path: [root, ...(issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment))]
       .filter(Boolean)

@@ -9,7 +9,7 @@ function histogram(name: string, help: string, labelNames: string[]): Histogram 
 }
 
 /** Every HTTP request served, by route template (not raw URL, which would explode the labels). */
-export const httpRequestDuration = (): Histogram =>
+const httpRequestDuration = (): Histogram =>
   histogram('http_server_request_duration_seconds', 'HTTP requests served, by method, route and status', [
     'method',
     'route',

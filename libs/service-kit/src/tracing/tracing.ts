@@ -39,7 +39,7 @@ import { z } from 'zod';
  * metadata, the outbox, NATS) while spans cost next to nothing and nothing is exported.
  */
 
-export const TRACER_NAME = '@storefront/service-kit';
+const TRACER_NAME = '@storefront/service-kit';
 
 export function tracer(name = TRACER_NAME): Tracer {
   return trace.getTracer(name);

@@ -1,6 +1,6 @@
 import type { Category } from './category.entity';
 import { InvalidProductError } from './catalog.errors';
-import type { Money } from './money.value-object';
+import { AggregateRoot, type Money } from '@storefront/ddd';
 import type { ProductDomainEvent, ProductField } from './product.domain-event';
 
 const SKU_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
@@ -55,10 +55,10 @@ function checkImageUrl(imageUrl: string | null): string | null {
 }
 
 /** A product for sale. The SKU is its identity across services and never changes. */
-export class Product {
-  private events: ProductDomainEvent[] = [];
-
-  private constructor(private state: ProductState) {}
+export class Product extends AggregateRoot<ProductDomainEvent> {
+  private constructor(private state: ProductState) {
+    super();
+  }
 
   static create(input: NewProduct, now: Date): Product {
     if (!SKU_PATTERN.test(input.sku)) {
@@ -72,7 +72,7 @@ export class Product {
       createdAt: now,
       updatedAt: now,
     });
-    product.events.push({ kind: 'ProductCreated', product: product.state, occurredAt: now });
+    product.record({ kind: 'ProductCreated', product: product.state, occurredAt: now });
     return product;
   }
 
@@ -99,16 +99,10 @@ export class Product {
     if (next.imageUrl !== this.state.imageUrl) changedFields.push('imageUrl');
     if (changedFields.length === 0) return false;
     this.state = { ...next, updatedAt: now };
-    this.events.push({ kind: 'ProductUpdated', product: this.state, changedFields, occurredAt: now });
+    this.record({ kind: 'ProductUpdated', product: this.state, changedFields, occurredAt: now });
     return true;
   }
 
-  /** The facts recorded since the last call; the repository saves them with the product. */
-  pullEvents(): ProductDomainEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
-  }
 
   get id(): string {
     return this.state.id;

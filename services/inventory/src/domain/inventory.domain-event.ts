@@ -2,7 +2,7 @@ import type { ReservationState } from './reservation.aggregate';
 import type { Shortage, StockChange } from './stock-level.value-object';
 
 export type StockChangeReason = 'created' | 'restock' | 'reserved' | 'released' | 'committed';
-export type ReservationFailureReason = 'insufficient_stock' | 'unknown_sku' | 'order_released';
+type ReservationFailureReason = 'insufficient_stock' | 'unknown_sku' | 'order_released';
 
 /** Facts inside inventory; infrastructure turns them into integration events for other services. */
 export type InventoryDomainEvent =

@@ -14,9 +14,9 @@ function placed(): Reservation {
 }
 
 describe('Reservation', () => {
-  it('is placed RESERVED, expiring its time to live after placing, and announces the reserved stock', () => {
+  it('is placed reserved, expiring its time to live after placing, and announces the reserved stock', () => {
     const reservation = placed();
-    expect(reservation.status).toBe('RESERVED');
+    expect(reservation.status).toBe('reserved');
     expect(reservation.snapshot.expiresAt).toEqual(new Date('2026-03-01T10:15:00Z'));
     expect(reservation.pullEvents()).toEqual([
       { kind: 'StockReserved', reservation: reservation.snapshot, occurredAt: placedAt },
@@ -37,7 +37,7 @@ describe('Reservation', () => {
     const reservation = placed();
     reservation.pullEvents();
     reservation.commit(later);
-    expect(reservation.status).toBe('COMMITTED');
+    expect(reservation.status).toBe('committed');
     expect(reservation.snapshot.updatedAt).toEqual(later);
     expect(reservation.pullEvents()).toEqual([
       { kind: 'ReservationCommitted', reservation: reservation.snapshot, occurredAt: later },
@@ -48,7 +48,7 @@ describe('Reservation', () => {
     const reservation = placed();
     reservation.pullEvents();
     reservation.release('payment_failed', later);
-    expect(reservation.status).toBe('RELEASED');
+    expect(reservation.status).toBe('released');
     expect(reservation.isTombstone).toBe(false);
     expect(reservation.pullEvents()).toEqual([
       { kind: 'ReservationReleased', orderId, reservationId: 'r1', reason: 'payment_failed', occurredAt: later },
@@ -60,7 +60,7 @@ describe('Reservation', () => {
     reservation.release('expired', later);
     reservation.pullEvents();
     expect(reservation.commit(later)).toBe(false);
-    expect(reservation.status).toBe('RELEASED');
+    expect(reservation.status).toBe('released');
     expect(reservation.pullEvents()).toEqual([
       { kind: 'ReservationCommitRefused', orderId, reservationId: 'r1', reason: 'expired', occurredAt: later },
     ]);
@@ -70,7 +70,7 @@ describe('Reservation', () => {
     const reservation = placed();
     reservation.commit(later);
     expect(() => reservation.release('cancelled', later)).toThrow(IllegalReservationTransitionError);
-    expect(reservation.status).toBe('COMMITTED');
+    expect(reservation.status).toBe('committed');
   });
 
   it('answers a commit, a release or a reservation asked for again with the same answer, changing nothing', () => {

@@ -1,16 +1,17 @@
+import { AggregateRoot } from '@storefront/ddd';
 import type { InventoryDomainEvent } from './inventory.domain-event';
 import { IllegalReservationTransitionError, InvalidQuantityError } from './inventory.errors';
 import { ReservationLines } from './reservation-lines.value-object';
 
 /**
- * RESERVED → COMMITTED (the order is paid) or RESERVED → RELEASED (cancelled, failed or expired).
- * Both ends are final. A RELEASED reservation without lines is a tombstone: the order was released
+ * reserved → committed (the order is paid) or reserved → released (cancelled, failed or expired).
+ * Both ends are final. A released reservation without lines is a tombstone: the order was released
  * before any stock was reserved, and a reservation arriving later is refused. A command repeated
  * after the reservation answered it gets the same answer again (its first reply may have been
  * lost); a commit after the release is refused with a reply, so the saga never charges for units
  * that are back on sale.
  */
-export type ReservationStatus = 'RESERVED' | 'COMMITTED' | 'RELEASED';
+export type ReservationStatus = 'reserved' | 'committed' | 'released';
 
 export interface ReservationState {
   readonly id: string;
@@ -19,17 +20,17 @@ export interface ReservationState {
   readonly lines: ReservationLines;
   /** When an unconfirmed reservation is released by the sweeper. */
   readonly expiresAt: Date;
-  /** Why it was released; null unless RELEASED. */
+  /** Why it was released; null unless released. */
   readonly releaseReason: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 
 /** Stock held for one order. The stock counters move in the database; this guards the lifecycle. */
-export class Reservation {
-  private events: InventoryDomainEvent[] = [];
-
-  private constructor(private state: ReservationState) {}
+export class Reservation extends AggregateRoot<InventoryDomainEvent> {
+  private constructor(private state: ReservationState) {
+    super();
+  }
 
   /** Records stock already taken from `available` for the order, held for `ttlSeconds`. */
   static place(
@@ -43,14 +44,14 @@ export class Reservation {
     const reservation = new Reservation({
       id: input.id,
       orderId: input.orderId,
-      status: 'RESERVED',
+      status: 'reserved',
       lines: input.lines,
       expiresAt: new Date(now.getTime() + input.ttlSeconds * 1_000),
       releaseReason: null,
       createdAt: now,
       updatedAt: now,
     });
-    reservation.events.push({ kind: 'StockReserved', reservation: reservation.state, occurredAt: now });
+    reservation.record({ kind: 'StockReserved', reservation: reservation.state, occurredAt: now });
     return reservation;
   }
 
@@ -59,14 +60,14 @@ export class Reservation {
     const reservation = new Reservation({
       id: input.id,
       orderId: input.orderId,
-      status: 'RELEASED',
+      status: 'released',
       lines: ReservationLines.none,
       expiresAt: now,
       releaseReason: input.reason,
       createdAt: now,
       updatedAt: now,
     });
-    reservation.events.push({
+    reservation.record({
       kind: 'ReservationReleased',
       orderId: input.orderId,
       reservationId: null,
@@ -83,11 +84,11 @@ export class Reservation {
 
   /** The saga asked for the stock again after it was answered: the same answer again. */
   answerReservationAgain(now: Date): void {
-    if (this.state.status === 'RELEASED') {
-      this.events.push({ kind: 'StockReservationFailed', orderId: this.state.orderId, reason: 'order_released', shortages: [], occurredAt: now });
+    if (this.state.status === 'released') {
+      this.record({ kind: 'StockReservationFailed', orderId: this.state.orderId, reason: 'order_released', shortages: [], occurredAt: now });
       return;
     }
-    this.events.push({ kind: 'StockReserved', reservation: this.state, occurredAt: now });
+    this.record({ kind: 'StockReserved', reservation: this.state, occurredAt: now });
   }
 
   /**
@@ -96,12 +97,12 @@ export class Reservation {
    * commit is refused, nothing is sold).
    */
   commit(now: Date): boolean {
-    if (this.state.status === 'COMMITTED') {
-      this.events.push({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
+    if (this.state.status === 'committed') {
+      this.record({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
       return false;
     }
-    if (this.state.status === 'RELEASED') {
-      this.events.push({
+    if (this.state.status === 'released') {
+      this.record({
         kind: 'ReservationCommitRefused',
         orderId: this.state.orderId,
         reservationId: this.isTombstone ? null : this.state.id,
@@ -110,8 +111,8 @@ export class Reservation {
       });
       return false;
     }
-    this.moveTo('COMMITTED', now);
-    this.events.push({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
+    this.moveTo('committed', now);
+    this.record({ kind: 'ReservationCommitted', reservation: this.state, occurredAt: now });
     return true;
   }
 
@@ -120,8 +121,8 @@ export class Reservation {
    * false when it was released before (the answer is repeated). A sold reservation cannot be released.
    */
   release(reason: string, now: Date): boolean {
-    if (this.state.status === 'RELEASED') {
-      this.events.push({
+    if (this.state.status === 'released') {
+      this.record({
         kind: 'ReservationReleased',
         orderId: this.state.orderId,
         reservationId: this.isTombstone ? null : this.state.id,
@@ -130,9 +131,9 @@ export class Reservation {
       });
       return false;
     }
-    this.moveTo('RELEASED', now);
+    this.moveTo('released', now);
     this.state = { ...this.state, releaseReason: reason };
-    this.events.push({
+    this.record({
       kind: 'ReservationReleased',
       orderId: this.state.orderId,
       reservationId: this.state.id,
@@ -143,11 +144,11 @@ export class Reservation {
   }
 
   isExpired(now: Date): boolean {
-    return this.state.status === 'RESERVED' && this.state.expiresAt.getTime() <= now.getTime();
+    return this.state.status === 'reserved' && this.state.expiresAt.getTime() <= now.getTime();
   }
 
   get isTombstone(): boolean {
-    return this.state.status === 'RELEASED' && this.state.lines.isEmpty;
+    return this.state.status === 'released' && this.state.lines.isEmpty;
   }
 
   get status(): ReservationStatus {
@@ -158,15 +159,9 @@ export class Reservation {
     return this.state;
   }
 
-  /** The facts recorded since the last call; they leave with the transaction that saves them. */
-  pullEvents(): InventoryDomainEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
-  }
 
   private moveTo(status: ReservationStatus, now: Date): void {
-    if (this.state.status !== 'RESERVED') {
+    if (this.state.status !== 'reserved') {
       throw new IllegalReservationTransitionError(this.state.orderId, this.state.status, status);
     }
     this.state = { ...this.state, status, updatedAt: now };

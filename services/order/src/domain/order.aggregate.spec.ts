@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Money } from './money.value-object';
+import { Money } from '@storefront/ddd';
 import { Order, type StepTimeouts } from './order.aggregate';
 import { IllegalOrderTransitionError, OrderNotCancellableError } from './order.errors';
 

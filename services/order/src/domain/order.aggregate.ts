@@ -1,9 +1,9 @@
-import { type Money } from './money.value-object';
+import { AggregateRoot, type Money } from '@storefront/ddd';
 import type { OrderDomainEvent } from './order.domain-event';
 import { IllegalOrderTransitionError, InvalidOrderError, OrderNotCancellableError } from './order.errors';
 import { type OrderStatus, isFinal } from './order-status.value-object';
 
-export interface OrderLine {
+interface OrderLine {
   readonly productId: string;
   readonly sku: string;
   readonly name: string;
@@ -72,10 +72,10 @@ export interface PricedLine {
  * commands to send next; messages that arrive after the order ended are answered with compensation
  * (release the stock, void the payment), and a reply that repeats one already applied changes nothing.
  */
-export class Order {
-  private events: OrderDomainEvent[] = [];
-
-  private constructor(private state: OrderState) {}
+export class Order extends AggregateRoot<OrderDomainEvent> {
+  private constructor(private state: OrderState) {
+    super();
+  }
 
   static place(
     input: {
@@ -270,11 +270,6 @@ export class Order {
     }
   }
 
-  pullEvents(): OrderDomainEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
-  }
 
   /** `voidPayment`: null when nothing can be authorized, else until when payment must confirm the void. */
   private cancelWith(reason: string, now: Date, compensation: { releaseStock: boolean; voidPayment: Date | null }): void {
@@ -297,7 +292,4 @@ export class Order {
     this.state = { ...this.state, status, statusReason: reason, stepDeadlineAt: null, updatedAt: now };
   }
 
-  private record(event: OrderDomainEvent): void {
-    this.events.push(event);
-  }
 }

@@ -1,10 +1,5 @@
+import type { Transaction } from '@storefront/ddd';
 import type { Order } from './order.aggregate';
-
-/**
- * A transaction of the persistence adapter, opaque to the domain. Saga steps run inside the
- * transaction that also records the consumed message (the inbox), so they pass it along.
- */
-export type Transaction = { readonly __transaction: unique symbol } | object;
 
 /** Persistence port of orders. Saving an order also saves the decisions it recorded (the outbox). */
 export interface OrderRepository {

@@ -1,4 +1,4 @@
-import type { Money } from './money.value-object';
+import type { Money } from '@storefront/ddd';
 
 /**
  * Every call names the payment by `idempotencyKey`, issued and stored before the provider is first

@@ -1,4 +1,4 @@
-import { Money } from './money.value-object';
+import { Money } from '@storefront/ddd';
 import { type NewPayment, Payment } from './payment.aggregate';
 import { InvalidPaymentTransitionError } from './payment.errors';
 
@@ -39,9 +39,9 @@ const settled = (make: () => Payment) => () => {
 };
 
 describe('Payment', () => {
-  it('is PENDING before the provider is asked, announcing nothing yet', () => {
+  it('is pending before the provider is asked, announcing nothing yet', () => {
     const payment = pending();
-    expect(payment.snapshot).toMatchObject({ status: 'PENDING', amount: input.amount, authorizedAt: null });
+    expect(payment.snapshot).toMatchObject({ status: 'pending', amount: input.amount, authorizedAt: null });
     expect(payment.providerKey).toBe('p1');
     expect(kinds(payment)).toEqual([]);
   });
@@ -49,7 +49,7 @@ describe('Payment', () => {
   it('is authorized with the amount when the provider approves, and records PaymentAuthorized', () => {
     const payment = pending();
     payment.decide({ approved: true }, later);
-    expect(payment.snapshot).toMatchObject({ status: 'AUTHORIZED', amount: input.amount, capturedAmount: null, authorizedAt: later });
+    expect(payment.snapshot).toMatchObject({ status: 'authorized', amount: input.amount, capturedAmount: null, authorizedAt: later });
     expect(kinds(payment)).toEqual(['PaymentAuthorized']);
   });
 
@@ -59,13 +59,13 @@ describe('Payment', () => {
     expect(JSON.stringify(authorized().snapshot)).not.toContain('tok_visa');
   });
 
-  it('is FAILED when declined and keeps the decline message', () => {
+  it('is failed when declined and keeps the decline message', () => {
     const payment = declined();
-    expect(payment.snapshot).toMatchObject({ status: 'FAILED', declineMessage: 'declined', authorizedAt: null });
+    expect(payment.snapshot).toMatchObject({ status: 'failed', declineMessage: 'declined', authorizedAt: null });
     expect(payment.pullEvents()).toEqual([expect.objectContaining({ kind: 'PaymentDeclined', message: 'declined' })]);
   });
 
-  it('takes the provider’s answer only while PENDING', () => {
+  it('takes the provider’s answer only while pending', () => {
     for (const make of [authorized, declined, tombstone, voidedWhilePending]) {
       expect(() => make().decide({ approved: true }, later)).toThrow(InvalidPaymentTransitionError);
     }
@@ -74,7 +74,7 @@ describe('Payment', () => {
   it('captures exactly the authorized amount', () => {
     const payment = settled(authorized)();
     expect(payment.capture(later)).toBe(true);
-    expect(payment.snapshot).toMatchObject({ status: 'CAPTURED', capturedAmount: input.amount, capturedAt: later, updatedAt: later });
+    expect(payment.snapshot).toMatchObject({ status: 'captured', capturedAmount: input.amount, capturedAt: later, updatedAt: later });
     expect(kinds(payment)).toEqual(['PaymentCaptured']);
   });
 
@@ -82,14 +82,14 @@ describe('Payment', () => {
     for (const make of [authorized, pending]) {
       const payment = settled(make)();
       expect(payment.void(later)).toBe(true);
-      expect(payment.snapshot).toMatchObject({ status: 'VOIDED', capturedAmount: null, updatedAt: later });
+      expect(payment.snapshot).toMatchObject({ status: 'voided', capturedAmount: null, updatedAt: later });
       expect(kinds(payment)).toEqual(['PaymentVoided']);
     }
   });
 
-  it('is voided before authorization when the void came first or while PENDING, and only then', () => {
+  it('is voided before authorization when the void came first or while pending, and only then', () => {
     const payment = tombstone();
-    expect(payment.snapshot).toMatchObject({ status: 'VOIDED', amount: null, tokenLast4: null });
+    expect(payment.snapshot).toMatchObject({ status: 'voided', amount: null, tokenLast4: null });
     expect(kinds(payment)).toEqual(['VoidedBeforeAuthorization']);
     expect(payment.isVoidedBeforeAuthorization).toBe(true);
     expect(voidedWhilePending().isVoidedBeforeAuthorization).toBe(true);

@@ -1,8 +1,8 @@
-import type { Money } from './money.value-object';
+import { AggregateRoot, type Money } from '@storefront/ddd';
 import type { PaymentDomainEvent } from './payment.domain-event';
 import { InvalidPaymentTransitionError } from './payment.errors';
 
-export type PaymentStatus = 'PENDING' | 'AUTHORIZED' | 'CAPTURED' | 'VOIDED' | 'FAILED';
+export type PaymentStatus = 'pending' | 'authorized' | 'captured' | 'voided' | 'failed';
 
 /** What the provider answered to an authorization. */
 export type AuthorizationOutcome = { readonly approved: true } | { readonly approved: false; readonly message: string };
@@ -19,7 +19,7 @@ export interface PaymentState {
   readonly tokenLast4: string | null;
   /** When the provider's approval was recorded; null if it never was. */
   readonly authorizedAt: Date | null;
-  /** Why the provider declined; set only when FAILED. */
+  /** Why the provider declined; set only when failed. */
   readonly declineMessage: string | null;
   /** Set once, by the capture; always the authorized amount. */
   readonly capturedAmount: Money | null;
@@ -39,27 +39,27 @@ export interface NewPayment {
 /**
  * The payment of one order:
  *
- *   PENDING ──approved──▶ AUTHORIZED ──capture──▶ CAPTURED
- *      │  └───declined──▶ FAILED          └──void──▶ VOIDED
- *      └──void──▶ VOIDED (never authorized)
+ *   pending ──approved──▶ authorized ──capture──▶ captured
+ *      │  └───declined──▶ failed          └──void──▶ voided
+ *      └──void──▶ voided (never authorized)
  *
- * PENDING is the intent, stored before the provider is asked, so a hold the provider made is never
- * unknown here. CAPTURED, VOIDED and FAILED are final. A VOIDED payment that was never authorized
- * (a void that came first, with no amount, or one that came while PENDING) refuses any later
+ * pending is the intent, stored before the provider is asked, so a hold the provider made is never
+ * unknown here. captured, voided and failed are final. A voided payment that was never authorized
+ * (a void that came first, with no amount, or one that came while pending) refuses any later
  * authorization. A command repeated for a payment that has answered it gets the same answer again:
  * its first reply may have been lost.
  */
-export class Payment {
-  private events: PaymentDomainEvent[] = [];
-
-  private constructor(private state: PaymentState) {}
+export class Payment extends AggregateRoot<PaymentDomainEvent> {
+  private constructor(private state: PaymentState) {
+    super();
+  }
 
   /** The intent to authorize; the provider is asked next, with `id` as the idempotency key. */
   static request(input: NewPayment, now: Date): Payment {
     return new Payment({
       id: input.id,
       orderId: input.orderId,
-      status: 'PENDING',
+      status: 'pending',
       amount: input.amount,
       tokenLast4: input.paymentToken.slice(-TOKEN_CHARACTERS_KEPT),
       authorizedAt: null,
@@ -76,7 +76,7 @@ export class Payment {
     const payment = new Payment({
       id: input.id,
       orderId: input.orderId,
-      status: 'VOIDED',
+      status: 'voided',
       amount: null,
       tokenLast4: null,
       authorizedAt: null,
@@ -97,22 +97,22 @@ export class Payment {
 
   /** The provider's answer to the pending authorization. */
   decide(outcome: AuthorizationOutcome, now: Date): void {
-    if (this.state.status !== 'PENDING') throw this.cannot('record an authorization for');
+    if (this.state.status !== 'pending') throw this.cannot('record an authorization for');
     if (outcome.approved) {
-      this.state = { ...this.state, status: 'AUTHORIZED', authorizedAt: now, updatedAt: now };
+      this.state = { ...this.state, status: 'authorized', authorizedAt: now, updatedAt: now };
       this.record({ kind: 'PaymentAuthorized', payment: this.state, occurredAt: now });
       return;
     }
-    this.state = { ...this.state, status: 'FAILED', declineMessage: outcome.message, updatedAt: now };
+    this.state = { ...this.state, status: 'failed', declineMessage: outcome.message, updatedAt: now };
     this.record({ kind: 'PaymentDeclined', payment: this.state, message: outcome.message, occurredAt: now });
   }
 
   /** The authorization was asked for again after it was answered: the same answer again. */
   answerAuthorizationAgain(now: Date): void {
-    if (this.state.status === 'PENDING') throw this.cannot('repeat the answer for');
+    if (this.state.status === 'pending') throw this.cannot('repeat the answer for');
     if (this.isVoidedBeforeAuthorization) {
       this.record({ kind: 'AuthorizationRefused', payment: this.state, occurredAt: now });
-    } else if (this.state.status === 'FAILED') {
+    } else if (this.state.status === 'failed') {
       this.record({ kind: 'OutcomeRepeated', outcome: 'declined', payment: this.state, occurredAt: now });
     } else {
       this.record({ kind: 'OutcomeRepeated', outcome: 'authorized', payment: this.state, occurredAt: now });
@@ -124,13 +124,13 @@ export class Payment {
    * captured before and only the answer is repeated.
    */
   capture(now: Date): boolean {
-    if (this.state.status === 'CAPTURED') {
+    if (this.state.status === 'captured') {
       this.record({ kind: 'OutcomeRepeated', outcome: 'captured', payment: this.state, occurredAt: now });
       return false;
     }
     const amount = this.state.amount;
-    if (this.state.status !== 'AUTHORIZED' || !amount) throw this.cannot('capture');
-    this.state = { ...this.state, status: 'CAPTURED', capturedAmount: amount, capturedAt: now, updatedAt: now };
+    if (this.state.status !== 'authorized' || !amount) throw this.cannot('capture');
+    this.state = { ...this.state, status: 'captured', capturedAmount: amount, capturedAt: now, updatedAt: now };
     this.record({ kind: 'PaymentCaptured', payment: this.state, occurredAt: now });
     return true;
   }
@@ -141,23 +141,23 @@ export class Payment {
    * declined (nothing is held; answered as voided, so the saga stops asking).
    */
   void(now: Date): boolean {
-    if (this.state.status === 'VOIDED') {
+    if (this.state.status === 'voided') {
       this.record({ kind: 'OutcomeRepeated', outcome: 'voided', payment: this.state, occurredAt: now });
       return false;
     }
-    if (this.state.status === 'FAILED') {
+    if (this.state.status === 'failed') {
       this.record({ kind: 'NothingToVoid', payment: this.state, occurredAt: now });
       return false;
     }
-    if (this.state.status !== 'AUTHORIZED' && this.state.status !== 'PENDING') throw this.cannot('void');
-    this.state = { ...this.state, status: 'VOIDED', updatedAt: now };
+    if (this.state.status !== 'authorized' && this.state.status !== 'pending') throw this.cannot('void');
+    this.state = { ...this.state, status: 'voided', updatedAt: now };
     this.record({ kind: 'PaymentVoided', payment: this.state, occurredAt: now });
     return true;
   }
 
   /** Voided before an authorization was recorded: later authorizations of the order are refused. */
   get isVoidedBeforeAuthorization(): boolean {
-    return this.state.status === 'VOIDED' && this.state.authorizedAt === null;
+    return this.state.status === 'voided' && this.state.authorizedAt === null;
   }
 
   /** The key every provider call about this payment carries: its id, stored before the first call. */
@@ -177,18 +177,9 @@ export class Payment {
     return this.state;
   }
 
-  /** The facts recorded since the last call; the repository saves them with the payment. */
-  pullEvents(): PaymentDomainEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
-  }
 
   private cannot(action: string): InvalidPaymentTransitionError {
     return new InvalidPaymentTransitionError(action, this.state.status, this.state.orderId);
   }
 
-  private record(event: PaymentDomainEvent): void {
-    this.events.push(event);
-  }
 }

@@ -19,7 +19,7 @@ export class InvalidPaymentTransitionError extends DomainError {
     readonly status: string,
     readonly orderId: string,
   ) {
-    super(`Cannot ${action} the ${status.toLowerCase()} payment of order ${orderId}`);
+    super(`Cannot ${action} the ${status} payment of order ${orderId}`);
   }
 }
 

@@ -1,11 +1,5 @@
+import type { Transaction } from '@storefront/ddd';
 import type { Payment } from './payment.aggregate';
-
-/**
- * The database transaction a command is applied in. The message consumer opens it together with
- * the inbox record of the command, so the command's effects and events commit once or not at all.
- * Opaque here; only the repository adapter looks inside.
- */
-export type Transaction = object;
 
 /** Persistence port of payment; implemented with Prisma in infrastructure/. */
 export interface PaymentRepository {
@@ -16,7 +10,7 @@ export interface PaymentRepository {
    */
   lockByOrderId(orderId: string, tx: Transaction): Promise<Payment | null>;
   /**
-   * Stores a PENDING payment at once, outside any command transaction: it must be durable before
+   * Stores a pending payment at once, outside any command transaction: it must be durable before
    * the provider is called, whatever happens to the command afterwards.
    */
   insertIntent(payment: Payment): Promise<void>;

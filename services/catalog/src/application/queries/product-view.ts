@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CATALOG_CONFIG, type CatalogConfig } from '../../config';
-import { AVAILABILITY_REPOSITORY, type AvailabilityRepository } from '../../domain/availability.repository';
+import { AVAILABILITY_READER, type AvailabilityReader } from '../ports/availability.port';
 import { Availability } from '../../domain/availability.value-object';
 import type { Product } from '../../domain/product.aggregate';
 
@@ -25,7 +25,7 @@ export const PRODUCT_VIEW_READER = Symbol('ProductViewReader');
 @Injectable()
 export class ProductViews {
   constructor(
-    @Inject(AVAILABILITY_REPOSITORY) private readonly availability: AvailabilityRepository,
+    @Inject(AVAILABILITY_READER) private readonly availability: AvailabilityReader,
     @Inject(PRODUCT_VIEW_READER) private readonly reader: ProductViewReader,
     @Inject(CATALOG_CONFIG) private readonly config: CatalogConfig,
   ) {}

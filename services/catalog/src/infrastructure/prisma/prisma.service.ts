@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { DatabaseClientModule } from '@storefront/service-kit';
+import { DatabaseClientModule } from '@storefront/persistence';
 import { PrismaClient } from './generated/client';
 
 /** This service's database client; the injection token too. Lifecycle and readiness: service-kit. */

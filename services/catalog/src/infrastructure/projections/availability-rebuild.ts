@@ -6,7 +6,7 @@ import {
   AVAILABILITY_TABLE as LIVE,
   AvailabilityProjection,
   type AvailabilityTable,
-} from '../../application/projections/availability.projection';
+} from './availability.projection';
 
 export interface AvailabilityRebuildResult extends ProjectionRebuildResult {
   /** Rows of the live table at the end. */

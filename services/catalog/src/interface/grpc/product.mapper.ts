@@ -8,7 +8,7 @@ export function toProtoCategory(category: Category): catalogV1.Category {
 }
 
 /** proto3 has no null: an unknown availability is `known: false` with 0 units. */
-export function toProtoAvailability(availability: Availability): catalogV1.ProductAvailability {
+function toProtoAvailability(availability: Availability): catalogV1.ProductAvailability {
   return { status: availability.status, available: availability.available ?? 0, known: availability.available !== null };
 }
 

@@ -7,7 +7,7 @@ export function toCategoryDto(category: Category): CategoryDto {
   return { slug: category.slug, name: category.name, description: category.description };
 }
 
-export function toAvailabilityDto(availability: Availability): ProductAvailabilityDto {
+function toAvailabilityDto(availability: Availability): ProductAvailabilityDto {
   return { status: availability.status, available: availability.available };
 }
 

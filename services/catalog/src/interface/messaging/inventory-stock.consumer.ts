@@ -2,10 +2,10 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { type EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
 import { HandlesEvent, MessagingRuntime, type SqlTransaction, reportProjectionLag } from '@storefront/messaging';
 import { HealthRegistry } from '@storefront/service-kit';
-import { AvailabilityProjection } from '../../application/projections/availability.projection';
-import { AVAILABILITY_REPOSITORY, type AvailabilityRepository } from '../../domain/availability.repository';
+import { AvailabilityProjection } from '../../infrastructure/projections/availability.projection';
+import { AVAILABILITY_READER, type AvailabilityReader } from '../../application/ports/availability.port';
 
-const CONSUMER = 'catalog-availability';
+export const CATALOG_AVAILABILITY_CONSUMER = 'catalog-availability';
 
 /**
  * Keeps the availability read model from inventory's stock levels (INVENTORY stream, durable
@@ -17,21 +17,21 @@ export class InventoryStockConsumer implements OnApplicationBootstrap {
     private readonly projection: AvailabilityProjection,
     private readonly runtime: MessagingRuntime,
     private readonly health: HealthRegistry,
-    @Inject(AVAILABILITY_REPOSITORY) private readonly availability: AvailabilityRepository,
+    @Inject(AVAILABILITY_READER) private readonly availability: AvailabilityReader,
   ) {}
 
   onApplicationBootstrap(): void {
     reportProjectionLag({
       service: 'catalog',
       projection: 'availability',
-      consumers: [CONSUMER],
+      consumers: [CATALOG_AVAILABILITY_CONSUMER],
       runtime: this.runtime,
       health: this.health,
       lastEventAt: () => this.availability.lastEventAt(),
     });
   }
 
-  @HandlesEvent(StockChangedV1, { consumer: CONSUMER })
+  @HandlesEvent(StockChangedV1, { consumer: CATALOG_AVAILABILITY_CONSUMER })
   async onStockChanged(event: EnvelopeOf<typeof StockChangedV1>, tx: SqlTransaction): Promise<void> {
     await this.projection.apply(tx, event);
   }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Outbox } from '@storefront/messaging';
+import type { Transaction } from '@storefront/ddd';
 import type { InventoryDomainEvent } from '../../domain/inventory.domain-event';
-import type { InventoryEventRepository, Transaction } from '../../domain/inventory.repository';
+import type { InventoryEventRepository } from '../../domain/inventory.repository';
 import { prismaOf } from '../prisma/prisma-unit-of-work';
 import { toIntegrationEvent } from './inventory-events.mapper';
 
@@ -10,7 +11,7 @@ import { toIntegrationEvent } from './inventory-events.mapper';
 export class OutboxInventoryEventRepository implements InventoryEventRepository {
   constructor(private readonly outbox: Outbox) {}
 
-  async append(tx: Transaction, ...events: InventoryDomainEvent[]): Promise<void> {
+  async append(events: readonly InventoryDomainEvent[], tx: Transaction): Promise<void> {
     await this.outbox.add(prismaOf(tx), ...events.map(toIntegrationEvent));
   }
 }

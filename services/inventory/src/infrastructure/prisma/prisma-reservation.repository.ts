@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ReservationRepository, Transaction } from '../../domain/inventory.repository';
+import type { Transaction } from '@storefront/ddd';
+import type { ReservationRepository } from '../../domain/inventory.repository';
 import type { Reservation } from '../../domain/reservation.aggregate';
 import type { Prisma, Reservation as ReservationRow } from './generated/client';
 import { prismaOf } from './prisma-unit-of-work';
@@ -29,7 +30,7 @@ function fromRaw(row: RawReservationRow): ReservationRow {
 
 @Injectable()
 export class PrismaReservationRepository implements ReservationRepository {
-  async findByOrderId(tx: Transaction, orderId: string): Promise<Reservation | null> {
+  async findByOrderId(orderId: string, tx: Transaction): Promise<Reservation | null> {
     const client = prismaOf(tx);
     // Locked, so a commit, a release and the sweeper handling the same order take turns.
     const [row] = await client.$queryRaw<RawReservationRow[]>`
@@ -39,19 +40,19 @@ export class PrismaReservationRepository implements ReservationRepository {
     return row ? this.withLines(client, fromRaw(row)) : null;
   }
 
-  async claimExpired(tx: Transaction, now: Date): Promise<Reservation | null> {
+  async claimExpired(now: Date, tx: Transaction): Promise<Reservation | null> {
     const client = prismaOf(tx);
     const [row] = await client.$queryRaw<RawReservationRow[]>`
       SELECT "id", "order_id", "status", "expires_at", "release_reason", "created_at", "updated_at"
       FROM "reservations"
-      WHERE "status" = 'RESERVED' AND "expires_at" <= ${now}
+      WHERE "status" = 'reserved' AND "expires_at" <= ${now}
       ORDER BY "expires_at"
       LIMIT 1
       FOR UPDATE SKIP LOCKED`;
     return row ? this.withLines(client, fromRaw(row)) : null;
   }
 
-  async insert(tx: Transaction, reservation: Reservation): Promise<void> {
+  async insert(reservation: Reservation, tx: Transaction): Promise<void> {
     const state = reservation.snapshot;
     await prismaOf(tx).reservation.create({
       data: {
@@ -67,7 +68,7 @@ export class PrismaReservationRepository implements ReservationRepository {
     });
   }
 
-  async update(tx: Transaction, reservation: Reservation): Promise<void> {
+  async update(reservation: Reservation, tx: Transaction): Promise<void> {
     const state = reservation.snapshot;
     await prismaOf(tx).reservation.update({
       where: { id: state.id },

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ReserveOutcome, StockRepository, Transaction } from '../../domain/inventory.repository';
+import type { Transaction } from '@storefront/ddd';
+import type { ReserveOutcome, StockRepository } from '../../domain/inventory.repository';
 import type { ReservationLines } from '../../domain/reservation-lines.value-object';
 import type { StockChange, StockLevel } from '../../domain/stock-level.value-object';
 import type { Prisma } from './generated/client';
@@ -40,7 +41,7 @@ export class PrismaStockRepository implements StockRepository {
     return rows.map(toLevel);
   }
 
-  async create(tx: Transaction, sku: string, available: number): Promise<StockChange | null> {
+  async create(sku: string, available: number, tx: Transaction): Promise<StockChange | null> {
     const [row] = await prismaOf(tx).stock.createManyAndReturn({
       data: [{ sku, available, version: 1 }],
       skipDuplicates: true,
@@ -49,7 +50,7 @@ export class PrismaStockRepository implements StockRepository {
     return row ? toChange(row) : null;
   }
 
-  async reserve(tx: Transaction, lines: ReservationLines): Promise<ReserveOutcome> {
+  async reserve(lines: ReservationLines, tx: Transaction): Promise<ReserveOutcome> {
     const client = prismaOf(tx);
     // All lines or none. A short line rolls back the lines before it, and only them: the rest of
     // the transaction (the inbox row, the failure event) still commits.
@@ -75,7 +76,7 @@ export class PrismaStockRepository implements StockRepository {
     return { reserved: true, levels };
   }
 
-  async commit(tx: Transaction, lines: ReservationLines): Promise<StockChange[]> {
+  async commit(lines: ReservationLines, tx: Transaction): Promise<StockChange[]> {
     const client = prismaOf(tx);
     const levels: StockChange[] = [];
     for (const line of lines.items) {
@@ -90,7 +91,7 @@ export class PrismaStockRepository implements StockRepository {
     return levels;
   }
 
-  async release(tx: Transaction, lines: ReservationLines): Promise<StockChange[]> {
+  async release(lines: ReservationLines, tx: Transaction): Promise<StockChange[]> {
     const client = prismaOf(tx);
     const levels: StockChange[] = [];
     for (const line of lines.items) {
@@ -105,7 +106,7 @@ export class PrismaStockRepository implements StockRepository {
     return levels;
   }
 
-  async restock(tx: Transaction, sku: string, quantity: number): Promise<StockChange | null> {
+  async restock(sku: string, quantity: number, tx: Transaction): Promise<StockChange | null> {
     const [row] = await prismaOf(tx).$queryRaw<StockRow[]>`
       UPDATE "stock"
       SET "available" = "available" + ${quantity}::bigint, "version" = "version" + 1, "updated_at" = now()

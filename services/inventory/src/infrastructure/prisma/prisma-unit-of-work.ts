@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { SqlTransaction } from '@storefront/messaging';
-import type { Transaction, UnitOfWork } from '../../domain/inventory.repository';
+
+import type { Transaction, UnitOfWork } from '@storefront/ddd';
+import { asTransaction as toTransaction, clientOf } from '@storefront/persistence';
 import type { Prisma } from './generated/client';
 import { PrismaService } from './prisma.service';
 
@@ -10,12 +12,12 @@ import { PrismaService } from './prisma.service';
  * PrismaService.$transaction and types the client as SqlTransaction).
  */
 export function asTransaction(tx: Prisma.TransactionClient | SqlTransaction): Transaction {
-  return tx as unknown as Transaction;
+  return toTransaction(tx);
 }
 
 /** The Prisma client inside a Transaction, for repositories. */
 export function prismaOf(tx: Transaction): Prisma.TransactionClient {
-  return tx as unknown as Prisma.TransactionClient;
+  return clientOf<Prisma.TransactionClient>(tx);
 }
 
 @Injectable()

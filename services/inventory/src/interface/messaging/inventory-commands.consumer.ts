@@ -12,8 +12,8 @@ import { ReserveStockHandler } from '../../application/commands/reserve-stock/re
 import { asTransaction } from '../../infrastructure/prisma/prisma-unit-of-work';
 
 /**
- * One durable consumer for the three commands: they share the INVENTORY stream, and NATS 2.9 filters
- * a consumer on one subject or a whole stream. Replicas share it, each taking its own messages.
+ * One durable consumer for the three commands: they share the INVENTORY stream, and NATS 2.9 (the
+ * oldest server supported) filters a consumer on one subject or a whole stream. Replicas share it, each taking its own messages.
  */
 export const INVENTORY_COMMANDS_CONSUMER = 'inventory-commands';
 

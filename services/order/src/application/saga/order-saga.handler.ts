@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Transaction } from '@storefront/ddd';
 import type { Order, StepTimeouts } from '../../domain/order.aggregate';
 import { isFinal } from '../../domain/order-status.value-object';
-import { ORDER_REPOSITORY, type OrderRepository, type Transaction } from '../../domain/order.repository';
+import { ORDER_REPOSITORY, type OrderRepository } from '../../domain/order.repository';
 import { OrderNotFoundError } from '../../domain/order.errors';
 import { STEP_TIMEOUTS } from '../step-timeouts';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
 import { CATALOG_V1, type catalogV1 } from '@storefront/contracts';
 import { type GrpcClient, callUnary, requestContext } from '@storefront/service-kit';
-import type { ProductPrice, ProductPricing } from '../../application/product-pricing.port';
+import type { ProductPrice, ProductPricing } from '../../application/ports/product-pricing.port';
 import { ORDER_CONFIG, type OrderConfig } from '../../config';
 
 export const CATALOG_GRPC = Symbol('CatalogGrpc');

@@ -1,4 +1,4 @@
-import { Money } from '../../domain/money.value-object';
+import { Money } from '@storefront/ddd';
 import { Order, type ShippingAddress } from '../../domain/order.aggregate';
 import type { OrderStatus } from '../../domain/order-status.value-object';
 import type { Order as OrderRow, OrderLine as OrderLineRow } from './generated/client';

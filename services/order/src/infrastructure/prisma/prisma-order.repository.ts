@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Outbox } from '@storefront/messaging';
 import { Histogram, register } from 'prom-client';
+import type { Transaction } from '@storefront/ddd';
+import { clientOf } from '@storefront/persistence';
 import { isFinal } from '../../domain/order-status.value-object';
 import type { Order } from '../../domain/order.aggregate';
-import type { OrderRepository, Transaction } from '../../domain/order.repository';
+import type { OrderRepository } from '../../domain/order.repository';
 import { toMessages } from '../messaging/order-events.mapper';
 import { Prisma } from './generated/client';
 import { toMutableColumns, toOrder } from './order.mapper';
@@ -53,7 +55,7 @@ export class PrismaOrderRepository implements OrderRepository {
       }
       return { order, result };
     };
-    return tx ? run(tx as Tx) : this.prisma.$transaction(run);
+    return tx ? run(clientOf<Tx>(tx)) : this.prisma.$transaction(run);
   }
 
   async insert(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { OrderStatus, OrderSummaryDto, OrderTimelineDto } from '@storefront/contracts';
-import type { OrderHistoryCriteria, OrderHistoryReader } from '../../application/order-history.port';
+import type { OrderHistoryCriteria, OrderHistoryReader } from '../../application/ports/order-history.port';
 import type { Prisma } from '../prisma/generated/client';
 import { PrismaService } from '../prisma/prisma.service';
 
@@ -61,5 +61,9 @@ export class PrismaOrderHistoryReader implements OrderHistoryReader {
       orderId,
       entries: entries.map((entry) => ({ at: entry.occurredAt.toISOString(), type: entry.type, detail: entry.detail })),
     };
+  }
+
+  async lastEventAt(): Promise<Date | null> {
+    return (await this.prisma.orderHistory.aggregate({ _max: { lastEventAt: true } }))._max.lastEventAt;
   }
 }

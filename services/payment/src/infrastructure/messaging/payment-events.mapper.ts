@@ -6,7 +6,7 @@ import {
   PaymentVoidedV1,
 } from '@storefront/contracts';
 import { createEvent } from '@storefront/messaging';
-import type { Money } from '../../domain/money.value-object';
+import type { Money } from '@storefront/ddd';
 import type { PaymentState } from '../../domain/payment.aggregate';
 import type { PaymentDomainEvent } from '../../domain/payment.domain-event';
 

@@ -1,4 +1,4 @@
-import { Money } from '../../domain/money.value-object';
+import { Money } from '@storefront/ddd';
 import { Payment } from '../../domain/payment.aggregate';
 import type { Capture as CaptureRow, Payment as PaymentRow } from './generated/client';
 

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Outbox } from '@storefront/messaging';
+import type { Transaction } from '@storefront/ddd';
+import { clientOf } from '@storefront/persistence';
 import type { Payment } from '../../domain/payment.aggregate';
-import type { PaymentRepository, Transaction } from '../../domain/payment.repository';
+import type { PaymentRepository } from '../../domain/payment.repository';
 import type { Prisma } from './generated/client';
 import { toIntegrationEvent } from '../messaging/payment-events.mapper';
 import { toPayment } from './payment.mapper';
@@ -9,7 +11,7 @@ import { PrismaService } from './prisma.service';
 
 /** The transactions handed to the repository are the Prisma ones the message consumer opened. */
 function client(tx: Transaction): Prisma.TransactionClient {
-  return tx as Prisma.TransactionClient;
+  return clientOf<Prisma.TransactionClient>(tx);
 }
 
 function newRow(payment: Payment) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { PaymentProviderSettings } from '@storefront/contracts';
-import { Money } from '../../domain/money.value-object';
+import { Money } from '@storefront/ddd';
 import { PaymentProviderUnavailableError } from '../../domain/payment.errors';
 import type { HoldStatus, LedgerRecord, ProviderLedger } from './provider-ledger';
 import { ProviderRefusedError, SimulatedPaymentProvider } from './simulated-payment-provider';

@@ -11,7 +11,7 @@ import { PaymentProviderUnavailableError } from '../../domain/payment.errors';
 import type { HoldStatus, LedgerRecord, ProviderLedger } from './provider-ledger';
 
 /** Test tokens: this one is always declined; any other `tok_*` token is approved. */
-export const DECLINED_TOKEN = 'tok_decline';
+const DECLINED_TOKEN = 'tok_decline';
 const TOKEN_PREFIX = 'tok_';
 const CANCELLED_BEFORE_MADE = 'The authorization was cancelled before it was made';
 

@@ -1,13 +1,5 @@
 import type { PaymentDto } from '@storefront/contracts';
-import type { Payment, PaymentStatus } from '../../domain/payment.aggregate';
-
-const STATUS: Record<PaymentStatus, PaymentDto['status']> = {
-  PENDING: 'pending',
-  AUTHORIZED: 'authorized',
-  CAPTURED: 'captured',
-  VOIDED: 'voided',
-  FAILED: 'failed',
-};
+import type { Payment } from '../../domain/payment.aggregate';
 
 /** ISO 4217's code for "no currency": the amount of a tombstone, which never had one. */
 const NO_CURRENCY = 'XXX';
@@ -17,7 +9,7 @@ export function toPaymentDto(payment: Payment): PaymentDto {
   return {
     id: state.id,
     orderId: state.orderId,
-    status: STATUS[state.status],
+    status: state.status,
     amount: state.amount
       ? { amountMinor: state.amount.amountMinor, currency: state.amount.currency }
       : { amountMinor: 0, currency: NO_CURRENCY },

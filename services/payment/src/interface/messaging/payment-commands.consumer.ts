@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthorizePaymentV1, CapturePaymentV1, type EnvelopeOf, VoidPaymentV1 } from '@storefront/contracts';
 import { HandlesEvent, type SqlTransaction } from '@storefront/messaging';
+import { asTransaction } from '@storefront/persistence';
 import { AuthorizePaymentHandler } from '../../application/commands/authorize-payment/authorize-payment.handler';
 import { CapturePaymentHandler } from '../../application/commands/capture-payment/capture-payment.handler';
 import { VoidPaymentHandler } from '../../application/commands/void-payment/void-payment.handler';
@@ -23,16 +24,16 @@ export class PaymentCommandsConsumer {
 
   @HandlesEvent(AuthorizePaymentV1, { consumer: PAYMENT_COMMANDS_CONSUMER })
   async onAuthorizePayment(event: EnvelopeOf<typeof AuthorizePaymentV1>, tx: SqlTransaction): Promise<void> {
-    await this.authorizePayment.execute(event.payload, tx);
+    await this.authorizePayment.execute(event.payload, asTransaction(tx));
   }
 
   @HandlesEvent(CapturePaymentV1, { consumer: PAYMENT_COMMANDS_CONSUMER })
   async onCapturePayment(event: EnvelopeOf<typeof CapturePaymentV1>, tx: SqlTransaction): Promise<void> {
-    await this.capturePayment.execute(event.payload, tx);
+    await this.capturePayment.execute(event.payload, asTransaction(tx));
   }
 
   @HandlesEvent(VoidPaymentV1, { consumer: PAYMENT_COMMANDS_CONSUMER })
   async onVoidPayment(event: EnvelopeOf<typeof VoidPaymentV1>, tx: SqlTransaction): Promise<void> {
-    await this.voidPayment.execute(event.payload, tx);
+    await this.voidPayment.execute(event.payload, asTransaction(tx));
   }
 }

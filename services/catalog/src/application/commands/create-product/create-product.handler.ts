@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CategoryNotFoundError } from '../../../domain/catalog.errors';
-import { Money } from '../../../domain/money.value-object';
+import { Money } from '@storefront/ddd';
 import { Product } from '../../../domain/product.aggregate';
 import {
   CATEGORY_REPOSITORY,
@@ -31,7 +31,7 @@ export class CreateProductHandler {
         name: command.name,
         description: command.description,
         category,
-        price: Money.of(command.price.amountMinor, command.price.currency),
+        price: Money.of(command.price.amountMinor, command.price.currency, 'price'),
         imageUrl: command.imageUrl,
       },
       new Date(),

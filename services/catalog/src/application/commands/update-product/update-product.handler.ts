@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CategoryNotFoundError, ProductNotFoundError } from '../../../domain/catalog.errors';
 import type { Category } from '../../../domain/category.entity';
-import { Money } from '../../../domain/money.value-object';
+import { Money } from '@storefront/ddd';
 import {
   CATEGORY_REPOSITORY,
   type CategoryRepository,
@@ -32,7 +32,7 @@ export class UpdateProductHandler {
         name: command.name,
         description: command.description,
         category,
-        price: command.price && Money.of(command.price.amountMinor, command.price.currency),
+        price: command.price && Money.of(command.price.amountMinor, command.price.currency, 'price'),
         imageUrl: command.imageUrl,
       },
       new Date(),

@@ -3,7 +3,7 @@ import { ValidationError } from '@storefront/ddd';
 import { PRODUCT_REPOSITORY, type ProductRepository } from '../../../domain/product.repository';
 import { type ProductView, ProductViews } from '../product-view';
 
-export const MAX_IDS_PER_REQUEST = 100;
+const MAX_IDS_PER_REQUEST = 100;
 
 export interface ProductsByIds {
   /** In the order the ids were asked for, each product once. */

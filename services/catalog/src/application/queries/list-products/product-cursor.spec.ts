@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { InvalidCursorError } from '../../../domain/catalog.errors';
-import { Money } from '../../../domain/money.value-object';
+import { Money } from '@storefront/ddd';
 import { Product } from '../../../domain/product.aggregate';
 import { decodeCursor, encodeCursor } from './product-cursor';
 

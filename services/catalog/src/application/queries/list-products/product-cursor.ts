@@ -9,7 +9,7 @@ interface CursorPayload {
   id: string;
 }
 
-export function sortValue(product: Product, field: ProductSortField): string | number {
+function sortValue(product: Product, field: ProductSortField): string | number {
   const state = product.snapshot;
   if (field === 'price') return state.price.amountMinor;
   if (field === 'createdAt') return state.createdAt.toISOString();

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Transaction } from '@storefront/ddd';
 import { stockChanged } from '../../../domain/inventory.domain-event';
 import {
   INVENTORY_EVENT_REPOSITORY,
@@ -7,7 +8,6 @@ import {
   type ReservationRepository,
   STOCK_REPOSITORY,
   type StockRepository,
-  type Transaction,
 } from '../../../domain/inventory.repository';
 import type { CommitReservationCommand } from './commit-reservation.command';
 
@@ -24,33 +24,33 @@ export class CommitReservationHandler {
   ) {}
 
   /**
-   * RESERVED → COMMITTED, answered with reservation-committed (again, for a repeat). A reservation
+   * reserved → committed, answered with reservation-committed (again, for a repeat). A reservation
    * that ended first (expired, released) or never existed is not sold: the answer is
    * reservation-commit-failed, and the saga voids the payment instead of capturing it.
    */
   async execute(command: CommitReservationCommand, tx: Transaction): Promise<void> {
     const now = new Date();
-    const reservation = await this.reservations.findByOrderId(tx, command.orderId);
+    const reservation = await this.reservations.findByOrderId(command.orderId, tx);
     if (!reservation) {
       this.logger.warn({ orderId: command.orderId }, 'commit refused: the order has no reservation');
-      await this.events.append(tx, {
+      await this.events.append([{
         kind: 'ReservationCommitRefused',
         orderId: command.orderId,
         reservationId: null,
         reason: NOTHING_RESERVED,
         occurredAt: now,
-      });
+      }], tx);
       return;
     }
     if (!reservation.commit(now)) {
-      if (reservation.status === 'RELEASED') {
+      if (reservation.status === 'released') {
         this.logger.warn({ orderId: command.orderId, reservationId: reservation.snapshot.id }, 'commit refused: the reservation was released');
       }
-      await this.events.append(tx, ...reservation.pullEvents());
+      await this.events.append(reservation.pullEvents(), tx);
       return;
     }
-    const levels = await this.stock.commit(tx, reservation.snapshot.lines);
-    await this.reservations.update(tx, reservation);
-    await this.events.append(tx, ...reservation.pullEvents(), ...levels.map((level) => stockChanged(level, 'committed', now)));
+    const levels = await this.stock.commit(reservation.snapshot.lines, tx);
+    await this.reservations.update(reservation, tx);
+    await this.events.append([...reservation.pullEvents(), ...levels.map((level) => stockChanged(level, 'committed', now))], tx);
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Transaction } from '@storefront/ddd';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../../../config';
 import { stockChanged } from '../../../domain/inventory.domain-event';
 import {
@@ -6,7 +7,6 @@ import {
   type InventoryEventRepository,
   STOCK_REPOSITORY,
   type StockRepository,
-  type Transaction,
 } from '../../../domain/inventory.repository';
 import type { CreateStockCommand } from './create-stock.command';
 
@@ -20,7 +20,7 @@ export class CreateStockHandler {
 
   /** Starts the SKU at INITIAL_STOCK; a SKU that already has stock keeps it, and nothing is announced. */
   async execute(command: CreateStockCommand, tx: Transaction): Promise<void> {
-    const level = await this.stock.create(tx, command.sku, this.config.INITIAL_STOCK);
-    if (level) await this.events.append(tx, stockChanged(level, 'created', new Date()));
+    const level = await this.stock.create(command.sku, this.config.INITIAL_STOCK, tx);
+    if (level) await this.events.append([stockChanged(level, 'created', new Date())], tx);
   }
 }

@@ -1,13 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  RESERVATION_REPOSITORY,
-  type ReservationRepository,
-  UNIT_OF_WORK,
-  type UnitOfWork,
-} from '../../../domain/inventory.repository';
+import { UNIT_OF_WORK, type UnitOfWork } from '@storefront/ddd';
+import { RESERVATION_REPOSITORY, type ReservationRepository } from '../../../domain/inventory.repository';
 import { ReleaseReservationHandler } from '../release-reservation/release-reservation.handler';
 
-export const EXPIRY_REASON = 'expired';
+const EXPIRY_REASON = 'expired';
 
 @Injectable()
 export class ExpireReservationsHandler {
@@ -18,7 +14,7 @@ export class ExpireReservationsHandler {
   ) {}
 
   /**
-   * Releases RESERVED reservations whose expiry has passed, exactly as a release command would,
+   * Releases reserved reservations whose expiry has passed, exactly as a release command would,
    * each in a transaction of its own; returns how many. At most `limit` per call, so one sweep
    * never runs unbounded.
    */
@@ -26,9 +22,9 @@ export class ExpireReservationsHandler {
     let released = 0;
     while (released < limit) {
       const claimed = await this.unitOfWork.run(async (tx) => {
-        const reservation = await this.reservations.claimExpired(tx, now);
+        const reservation = await this.reservations.claimExpired(now, tx);
         if (!reservation) return false;
-        await this.release.releaseHeld(tx, reservation, EXPIRY_REASON, now);
+        await this.release.releaseHeld(reservation, EXPIRY_REASON, now, tx);
         return true;
       });
       if (!claimed) break;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Transaction } from '@storefront/ddd';
 import { stockChanged } from '../../../domain/inventory.domain-event';
 import {
   INVENTORY_EVENT_REPOSITORY,
@@ -8,7 +9,6 @@ import {
   type ReservationRepository,
   STOCK_REPOSITORY,
   type StockRepository,
-  type Transaction,
 } from '../../../domain/inventory.repository';
 import { Reservation } from '../../../domain/reservation.aggregate';
 import type { ReleaseReservationCommand } from './release-reservation.command';
@@ -24,35 +24,35 @@ export class ReleaseReservationHandler {
   ) {}
 
   /**
-   * RESERVED → RELEASED. For an order with no reservation yet, leaves a tombstone so that a reserve
+   * reserved → released. For an order with no reservation yet, leaves a tombstone so that a reserve
    * command overtaken by this release is refused when it arrives. A repeat changes nothing and
    * announces the release again.
    */
   async execute(command: ReleaseReservationCommand, tx: Transaction): Promise<void> {
     const now = new Date();
-    const reservation = await this.reservations.findByOrderId(tx, command.orderId);
+    const reservation = await this.reservations.findByOrderId(command.orderId, tx);
     if (!reservation) {
       const tombstone = Reservation.tombstone({ id: randomUUID(), orderId: command.orderId, reason: command.reason }, now);
-      await this.reservations.insert(tx, tombstone);
-      await this.events.append(tx, ...tombstone.pullEvents());
+      await this.reservations.insert(tombstone, tx);
+      await this.events.append(tombstone.pullEvents(), tx);
       return;
     }
-    if (reservation.status === 'COMMITTED') {
+    if (reservation.status === 'committed') {
       // The saga never releases what it had committed: report it, nothing to undo.
       this.logger.warn({ orderId: command.orderId, reservationId: reservation.snapshot.id }, 'release ignored: the reservation is committed');
       return;
     }
-    await this.releaseHeld(tx, reservation, command.reason, now);
+    await this.releaseHeld(reservation, command.reason, now, tx);
   }
 
   /** Returns the units of a reservation (unless released before); also how the sweeper releases expired ones. */
-  async releaseHeld(tx: Transaction, reservation: Reservation, reason: string, now: Date): Promise<void> {
+  async releaseHeld(reservation: Reservation, reason: string, now: Date, tx: Transaction): Promise<void> {
     if (!reservation.release(reason, now)) {
-      await this.events.append(tx, ...reservation.pullEvents());
+      await this.events.append(reservation.pullEvents(), tx);
       return;
     }
-    const levels = await this.stock.release(tx, reservation.snapshot.lines);
-    await this.reservations.update(tx, reservation);
-    await this.events.append(tx, ...reservation.pullEvents(), ...levels.map((level) => stockChanged(level, 'released', now)));
+    const levels = await this.stock.release(reservation.snapshot.lines, tx);
+    await this.reservations.update(reservation, tx);
+    await this.events.append([...reservation.pullEvents(), ...levels.map((level) => stockChanged(level, 'released', now))], tx);
   }
 }

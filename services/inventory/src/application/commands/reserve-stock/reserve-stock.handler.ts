@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { Transaction } from '@storefront/ddd';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../../../config';
 import { stockChanged } from '../../../domain/inventory.domain-event';
 import {
@@ -9,7 +10,6 @@ import {
   type ReservationRepository,
   STOCK_REPOSITORY,
   type StockRepository,
-  type Transaction,
 } from '../../../domain/inventory.repository';
 import { Reservation } from '../../../domain/reservation.aggregate';
 import { ReservationLines } from '../../../domain/reservation-lines.value-object';
@@ -33,24 +33,24 @@ export class ReserveStockHandler {
    */
   async execute(command: ReserveStockCommand, tx: Transaction): Promise<ReserveStockOutcome> {
     const now = new Date();
-    const existing = await this.reservations.findByOrderId(tx, command.orderId);
+    const existing = await this.reservations.findByOrderId(command.orderId, tx);
     if (existing) {
       // The saga asked again (its reply may have been lost), or the order was released before it got here.
       existing.answerReservationAgain(now);
-      await this.events.append(tx, ...existing.pullEvents());
-      return existing.status === 'RELEASED' ? 'refused' : 'unchanged';
+      await this.events.append(existing.pullEvents(), tx);
+      return existing.status === 'released' ? 'refused' : 'unchanged';
     }
 
     const lines = ReservationLines.of(command.lines);
-    const outcome = await this.stock.reserve(tx, lines);
+    const outcome = await this.stock.reserve(lines, tx);
     if (!outcome.reserved) {
-      await this.events.append(tx, {
+      await this.events.append([{
         kind: 'StockReservationFailed',
         orderId: command.orderId,
         reason: outcome.unknownSkus.length > 0 ? 'unknown_sku' : 'insufficient_stock',
         shortages: outcome.shortages,
         occurredAt: now,
-      });
+      }], tx);
       return 'refused';
     }
 
@@ -58,12 +58,9 @@ export class ReserveStockHandler {
       { id: randomUUID(), orderId: command.orderId, lines, ttlSeconds: this.config.RESERVATION_TTL_SECONDS },
       now,
     );
-    await this.reservations.insert(tx, reservation);
-    await this.events.append(
-      tx,
-      ...reservation.pullEvents(),
-      ...outcome.levels.map((level) => stockChanged(level, 'reserved', now)),
-    );
+    await this.reservations.insert(reservation, tx);
+    await this.events.append([...reservation.pullEvents(),
+      ...outcome.levels.map((level) => stockChanged(level, 'reserved', now))], tx);
     return 'reserved';
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { UNIT_OF_WORK, type UnitOfWork } from '@storefront/ddd';
 import { stockChanged } from '../../../domain/inventory.domain-event';
 import { StockNotFoundError } from '../../../domain/inventory.errors';
 import {
@@ -6,10 +7,13 @@ import {
   type InventoryEventRepository,
   STOCK_REPOSITORY,
   type StockRepository,
-  UNIT_OF_WORK,
-  type UnitOfWork,
 } from '../../../domain/inventory.repository';
-import { MAX_RESTOCK, type StockLevel, checkQuantity, levelOf } from '../../../domain/stock-level.value-object';
+import {
+  MAX_RESTOCK,
+  type StockLevel,
+  checkQuantity,
+  levelOf,
+} from '../../../domain/stock-level.value-object';
 import type { RestockCommand } from './restock.command';
 
 @Injectable()
@@ -24,9 +28,9 @@ export class RestockHandler {
   async execute(command: RestockCommand): Promise<StockLevel> {
     const quantity = checkQuantity('quantity', command.quantity, MAX_RESTOCK);
     return this.unitOfWork.run(async (tx) => {
-      const level = await this.stock.restock(tx, command.sku, quantity);
+      const level = await this.stock.restock(command.sku, quantity, tx);
       if (!level) throw new StockNotFoundError(command.sku);
-      await this.events.append(tx, stockChanged(level, 'restock', new Date()));
+      await this.events.append([stockChanged(level, 'restock', new Date())], tx);
       return levelOf(level);
     });
   }

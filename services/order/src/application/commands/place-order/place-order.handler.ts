@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Money } from '../../../domain/money.value-object';
+import { Money } from '@storefront/ddd';
 import { Order, type StepTimeouts } from '../../../domain/order.aggregate';
 import { IdempotencyKeyReusedError, InvalidOrderError, UnknownProductsError } from '../../../domain/order.errors';
 import { ORDER_REPOSITORY, type OrderRepository } from '../../../domain/order.repository';
-import { PRODUCT_PRICING, type ProductPricing } from '../../product-pricing.port';
+import { PRODUCT_PRICING, type ProductPricing } from '../../ports/product-pricing.port';
 import { STEP_TIMEOUTS } from '../../step-timeouts';
 import type { PlaceOrderCommand } from './place-order.command';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { OrderTimelineDto } from '@storefront/contracts';
 import { OrderNotFoundError } from '../../../domain/order.errors';
 import { type Viewer, visibleCustomer } from '../../viewer';
-import { ORDER_HISTORY_READER, type OrderHistoryReader } from '../../order-history.port';
+import { ORDER_HISTORY_READER, type OrderHistoryReader } from '../../ports/order-history.port';
 
 @Injectable()
 export class GetOrderTimelineHandler {

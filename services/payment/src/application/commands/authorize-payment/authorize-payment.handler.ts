@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Money } from '../../../domain/money.value-object';
+import { Money, type Transaction } from '@storefront/ddd';
 import { Payment } from '../../../domain/payment.aggregate';
 import { PAYMENT_PROVIDER, type PaymentProvider } from '../../../domain/payment-provider';
-import { PAYMENT_REPOSITORY, type PaymentRepository, type Transaction } from '../../../domain/payment.repository';
+import { PAYMENT_REPOSITORY, type PaymentRepository } from '../../../domain/payment.repository';
 import type { AuthorizePaymentCommand } from './authorize-payment.command';
 
 @Injectable()
@@ -14,13 +14,13 @@ export class AuthorizePaymentHandler {
   ) {}
 
   /**
-   * Records the intent (PENDING) before the provider is asked, then its answer. Throws
+   * Records the intent (pending) before the provider is asked, then its answer. Throws
    * PaymentProviderUnavailableError when the provider fails: the command comes again and asks with
    * the same idempotency key, so a hold the provider made meanwhile is found, never made twice.
    */
   async execute(command: AuthorizePaymentCommand, tx: Transaction): Promise<void> {
     const payment = (await this.payments.lockByOrderId(command.orderId, tx)) ?? (await this.recordIntent(command));
-    if (payment.status !== 'PENDING') {
+    if (payment.status !== 'pending') {
       // Answered before (its reply may have been lost), or voided before it was authorized.
       payment.answerAuthorizationAgain(new Date());
       await this.payments.update(payment, tx);

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Money } from '../../../domain/money.value-object';
+import { type Money, type Transaction } from '@storefront/ddd';
 import { PAYMENT_PROVIDER, type PaymentProvider } from '../../../domain/payment-provider';
 import { InvalidPaymentTransitionError } from '../../../domain/payment.errors';
-import { PAYMENT_REPOSITORY, type PaymentRepository, type Transaction } from '../../../domain/payment.repository';
+import { PAYMENT_REPOSITORY, type PaymentRepository } from '../../../domain/payment.repository';
 import type { CapturePaymentCommand } from './capture-payment.command';
 
 @Injectable()
@@ -15,7 +15,7 @@ export class CapturePaymentHandler {
   ) {}
 
   /**
-   * AUTHORIZED → CAPTURED; a capture repeated after that announces payment.captured again. Throws
+   * authorized → captured; a capture repeated after that announces payment.captured again. Throws
    * PaymentProviderUnavailableError when the provider fails; nothing is written then, and the retry
    * carries the same idempotency key, so the money is charged once.
    */

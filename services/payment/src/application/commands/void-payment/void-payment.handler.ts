@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Transaction } from '@storefront/ddd';
 import { Payment } from '../../../domain/payment.aggregate';
 import { PAYMENT_PROVIDER, type PaymentProvider } from '../../../domain/payment-provider';
 import { InvalidPaymentTransitionError } from '../../../domain/payment.errors';
-import { PAYMENT_REPOSITORY, type PaymentRepository, type Transaction } from '../../../domain/payment.repository';
+import { PAYMENT_REPOSITORY, type PaymentRepository } from '../../../domain/payment.repository';
 import type { VoidPaymentCommand } from './void-payment.command';
 
 @Injectable()
@@ -16,7 +17,7 @@ export class VoidPaymentHandler {
   ) {}
 
   /**
-   * Releases the authorization by its idempotency key, also a PENDING one whose answer never came
+   * Releases the authorization by its idempotency key, also a pending one whose answer never came
    * back (the provider may hold money for it). For an order with no payment yet, leaves a tombstone.
    * A void repeated after that, or of a declined payment, announces payment.voided (again): the saga
    * sends a void until it hears that one. Throws

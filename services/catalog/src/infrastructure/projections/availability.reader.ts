@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import type { AvailabilityReader } from '../../application/ports/availability.port';
+import { PrismaService } from '../prisma/prisma.service';
+
+@Injectable()
+export class PrismaAvailabilityReader implements AvailabilityReader {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async availableBySku(skus: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    if (skus.length === 0) return new Map();
+    const rows = await this.prisma.productAvailability.findMany({
+      where: { sku: { in: [...skus] } },
+      select: { sku: true, available: true },
+    });
+    return new Map(rows.map((row) => [row.sku, row.available]));
+  }
+
+  async lastEventAt(): Promise<Date | null> {
+    const { _max } = await this.prisma.productAvailability.aggregate({ _max: { lastEventAt: true } });
+    return _max.lastEventAt;
+  }
+}
