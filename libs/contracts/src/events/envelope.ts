@@ -37,7 +37,7 @@ const envelopeSchemas = new WeakMap<EventDefinition, ReturnType<typeof buildEnve
 export function envelopeSchemaOf<D extends EventDefinition>(definition: D): ReturnType<typeof buildEnvelopeSchema<D>> {
   let schema = envelopeSchemas.get(definition);
   if (!schema) envelopeSchemas.set(definition, (schema = buildEnvelopeSchema(definition)));
-  return schema as ReturnType<typeof buildEnvelopeSchema<D>>;
+  return schema;
 }
 
 export type EnvelopeOf<D extends EventDefinition> = EventEnvelope<EventPayload<D>>;

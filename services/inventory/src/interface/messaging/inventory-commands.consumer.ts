@@ -15,7 +15,7 @@ import { asTransaction } from '../../infrastructure/prisma/prisma-unit-of-work';
  * One durable consumer for the three commands: they share the INVENTORY stream, and NATS 2.9 (the
  * oldest server supported) filters a consumer on one subject or a whole stream. Replicas share it, each taking its own messages.
  */
-const INVENTORY_COMMANDS_CONSUMER = 'inventory-commands';
+export const INVENTORY_COMMANDS_CONSUMER = 'inventory-commands';
 
 /**
  * The order saga's commands. Each runs in the transaction that records the message in the inbox,
