@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const names = values.only?.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = values.only
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names?.filter((name) => !EXPERIMENTS.some((experiment) => experiment.name === name)) ?? [];
   if (unknown.length) fail(`no experiment named ${unknown.join(', ')}; pnpm chaos --list shows them`);
   const experiments = names

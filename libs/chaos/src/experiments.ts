@@ -156,7 +156,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: 'nats-restart',
     fault: 'nats-server stopped and started again at once',
-    hypothesis: 'Clients reconnect, streams and consumers survive on disk; outboxes hold what was not published meanwhile, and nothing acknowledged is lost.',
+    hypothesis:
+      'Clients reconnect, streams and consumers survive on disk; outboxes hold what was not published meanwhile, and nothing acknowledged is lost.',
     blastRadius: 'Every service’s messaging for a few seconds; HTTP and the databases are untouched.',
     invariants: ALWAYS,
     seconds: 1,
@@ -168,7 +169,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: 'nats-outage',
     fault: 'nats-server down for the window',
-    hypothesis: 'With NATS gone for a minute, placements are still stored and their events wait in the outboxes; saga steps time out and are compensated or retried; when NATS is back the outboxes drain, consumers catch up and every order ends. Nothing is dead-lettered for an outage.',
+    hypothesis:
+      'With NATS gone for a minute, placements are still stored and their events wait in the outboxes; saga steps time out and are compensated or retried; when NATS is back the outboxes drain, consumers catch up and every order ends. Nothing is dead-lettered for an outage.',
     blastRadius: 'All messaging for 60 s: the saga stalls, read models stop; placements and reads over HTTP go on.',
     invariants: ALWAYS,
     seconds: 60,
@@ -184,7 +186,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: 'postgres-outage',
     fault: 'PostgreSQL (the stack’s own) down for the window',
-    hypothesis: 'Every service survives a 90 s database outage (fast shutdown, sessions killed with 57P01): requests get 503 with Retry-After, readiness reports it, consumers retry instead of dead-lettering, and every accepted order ends once it is back.',
+    hypothesis:
+      'Every service survives a 90 s database outage (fast shutdown, sessions killed with 57P01): requests get 503 with Retry-After, readiness reports it, consumers retry instead of dead-lettering, and every accepted order ends once it is back.',
     blastRadius: 'Every database of the stack for 90 s: nothing can be written; NATS and the processes stay up.',
     invariants: ['accepted-orders-recorded', 'stock-conserved', 'captured-matches-confirmed', ...ALWAYS],
     seconds: 90,
@@ -202,7 +205,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: 'provider-failures',
     fault: 'payment provider fails 50 % of calls',
-    hypothesis: 'Transient provider failures are retried (JetStream redelivery) with the same idempotency key: an authorization is made at most once and every void and capture gets through in the end.',
+    hypothesis:
+      'Transient provider failures are retried (JetStream redelivery) with the same idempotency key: an authorization is made at most once and every void and capture gets through in the end.',
     blastRadius: 'Every provider call (authorize, capture, void) for the window; nothing else.',
     invariants: ['captured-matches-confirmed', 'no-open-authorization', ...ALWAYS],
     seconds: 30,
@@ -219,7 +223,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: 'provider-latency',
     fault: 'payment provider answers after 2 s',
-    hypothesis: 'A slow provider slows confirmations but trips no wrong compensation: commands are kept alive while they run, none is redelivered into a second authorization, and every order still ends once.',
+    hypothesis:
+      'A slow provider slows confirmations but trips no wrong compensation: commands are kept alive while they run, none is redelivered into a second authorization, and every order still ends once.',
     blastRadius: 'Every provider call for the window; placement and browsing are untouched.',
     invariants: ['captured-matches-confirmed', 'no-open-authorization', ...ALWAYS],
     seconds: 30,
@@ -235,8 +240,10 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: 'reservation-ttl-below-payment-latency',
     fault: 'reservations expire after 1 s, the provider takes 2 s',
-    hypothesis: 'Every reservation expires before its payment is authorized; the late commit is refused, so the saga voids the authorization and cancels: no order is confirmed and charged for units that went back on sale (issue 11, item 3).',
-    blastRadius: 'Inventory restarted with RESERVATION_TTL_SECONDS=1 and a slow provider: every order of the window is cancelled; browsing is untouched.',
+    hypothesis:
+      'Every reservation expires before its payment is authorized; the late commit is refused, so the saga voids the authorization and cancels: no order is confirmed and charged for units that went back on sale (issue 11, item 3).',
+    blastRadius:
+      'Inventory restarted with RESERVATION_TTL_SECONDS=1 and a slow provider: every order of the window is cancelled; browsing is untouched.',
     invariants: ['stock-conserved', 'sold-matches-confirmed', 'captured-matches-confirmed', 'no-open-authorization', ...ALWAYS],
     seconds: 30,
     run: async (context, seconds) => {

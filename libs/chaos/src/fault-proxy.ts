@@ -1,4 +1,4 @@
-import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 /** What the proxy does to the bytes between a service and what it talks to. */
 export type ProxyFault =
@@ -43,7 +43,8 @@ class Direction {
     if (fault.kind === 'latency') releaseAt = now + Math.max(0, fault.ms + (Math.random() * 2 - 1) * fault.jitterMs);
     if (fault.kind === 'loss') {
       let rto = FIRST_RTO_MS;
-      for (let lost = 0; lost < MAX_RETRANSMISSIONS && Math.random() < fault.rate; lost++, rto = Math.min(rto * 2, MAX_RTO_MS)) releaseAt += rto;
+      for (let lost = 0; lost < MAX_RETRANSMISSIONS && Math.random() < fault.rate; lost++, rto = Math.min(rto * 2, MAX_RTO_MS))
+        releaseAt += rto;
     }
     // One connection delivers in order: nothing overtakes a late chunk.
     releaseAt = Math.max(releaseAt, this.lastRelease);

@@ -17,10 +17,15 @@ export function formatChaosReport(report: ChaosReport): string {
   rows.push(['total', '', String(totals.placed), String(totals.accepted), String(totals.final), String(totals.violations), '', '']);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
   const details = report.experiments.flatMap((result) => [
     ...result.crashes.map((crash) => `  ${result.name}: ${crash} exited without being told to`),
-    ...result.check.results.flatMap((check) => check.violations.slice(0, 5).map((violation) => `  ${result.name}: ${check.id}: ${violation.subject}: ${violation.message}`)),
+    ...result.check.results.flatMap((check) =>
+      check.violations.slice(0, 5).map((violation) => `  ${result.name}: ${check.id}: ${violation.subject}: ${violation.message}`),
+    ),
   ]);
   return [
     line(header),

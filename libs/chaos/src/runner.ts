@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { type ProductPageDto } from '@storefront/contracts';
 import { REPO_ROOT } from '@storefront/devstack';
-import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack/testing';
-import { type InvariantId, InvariantChecker, type InvariantReport } from '@storefront/invariants';
+import { startTestStack, TEST_ADMIN, type TestStack } from '@storefront/devstack/testing';
+import { InvariantChecker, type InvariantId, type InvariantReport } from '@storefront/invariants';
 import { withDatabase } from '@storefront/persistence';
 import { OwnNatsServer, OwnPostgres } from '@storefront/testing';
-import { Client } from 'pg';
 import type { ChaosContext, Experiment } from './experiments';
 import { FaultProxy } from './fault-proxy';
-import { type Product, Traffic } from './traffic';
+import { Traffic, type Product } from './traffic';
 
 export interface ChaosOptions {
   readonly experiments: readonly Experiment[];
@@ -161,7 +161,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       });
     const page = (await (await running.api('/api/products?limit=100')).json()) as ProductPageDto;
     const products: Product[] = page.items.map((item) => ({ id: item.id, sku: item.sku }));
-    const customerTokens = await Promise.all(Array.from({ length: 8 }, (_, index) => running.token({ subject: `chaos-customer-${index + 1}` })));
+    const customerTokens = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => running.token({ subject: `chaos-customer-${index + 1}` })),
+    );
     checker = await InvariantChecker.connect({
       gatewayUrl: running.gatewayUrl,
       adminToken,
@@ -173,12 +175,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Initial stock, then every restock the runner makes: what available + reserved + sold must add up to.
     // Inventory creates a product's stock from catalog's event, so wait until every product has one.
     for (const deadline = Date.now() + 60_000; ; await sleep(500)) {
-      const [row] = await query<{ count: string }>(db('inventory'), 'SELECT count(*) AS count FROM stock WHERE sku = ANY($1)', [products.map((product) => product.sku)]);
+      const [row] = await query<{ count: string }>(db('inventory'), 'SELECT count(*) AS count FROM stock WHERE sku = ANY($1)', [
+        products.map((product) => product.sku),
+      ]);
       if (Number(row?.count) === products.length) break;
-      if (Date.now() > deadline) throw new Error(`inventory has stock for ${row?.count} of ${products.length} products a minute after the start`);
+      if (Date.now() > deadline)
+        throw new Error(`inventory has stock for ${row?.count} of ${products.length} products a minute after the start`);
     }
     const stockTotals: Record<string, number> = {};
-    for (const row of await query<{ sku: string; total: number }>(db('inventory'), 'SELECT sku, available + reserved + sold AS total FROM stock')) {
+    for (const row of await query<{ sku: string; total: number }>(
+      db('inventory'),
+      'SELECT sku, available + reserved + sold AS total FROM stock',
+    )) {
       stockTotals[row.sku] = Number(row.total);
     }
     const topUp = async () => {
@@ -186,7 +194,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       for (const { sku, available } of levels) {
         if (available >= TOP_UP_TO) continue;
         const quantity = TOP_UP_TO - available;
-        const response = await admin(`/api/admin/stock/${encodeURIComponent(sku)}/restock`, { method: 'POST', body: JSON.stringify({ quantity }) });
+        const response = await admin(`/api/admin/stock/${encodeURIComponent(sku)}/restock`, {
+          method: 'POST',
+          body: JSON.stringify({ quantity }),
+        });
         if (response.status !== 200) throw new Error(`restocking ${sku} answered ${response.status}: ${await response.text()}`);
         stockTotals[sku] = (stockTotals[sku] ?? 0) + quantity;
       }
@@ -198,7 +209,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       paymentLink,
       orderDatabaseLink,
       setProvider: async (settings) => {
-        const response = await admin('/api/admin/payment-provider', { method: 'PUT', body: JSON.stringify({ ...settings, declineAmountOverMinor: null }) });
+        const response = await admin('/api/admin/payment-provider', {
+          method: 'PUT',
+          body: JSON.stringify({ ...settings, declineAmountOverMinor: null }),
+        });
         if (response.status !== 200) throw new Error(`setting the payment provider answered ${response.status}: ${await response.text()}`);
       },
       sleep,
@@ -225,7 +239,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         .map((service) => `${service.definition.name} (${service.process.exitCode ?? service.process.signalCode})`);
       for (const crash of crashes) {
         const name = crash.split(' ')[0] as string;
-        note(`${name} exited on its own during ${experiment.name}; its last lines:\n${running.service(name).recentOutput.slice(-15).join('\n')}`);
+        note(
+          `${name} exited on its own during ${experiment.name}; its last lines:\n${running.service(name).recentOutput.slice(-15).join('\n')}`,
+        );
         await running.restart(name);
       }
       const ids = traffic.stats.accepted.map((order) => order.id);

@@ -5,7 +5,7 @@ export interface Product {
   readonly sku: string;
 }
 
-export interface PlacedOrder {
+interface PlacedOrder {
   readonly id: string;
   readonly placedAt: number;
   /** When a poll first saw it confirmed, if it was. */
@@ -102,7 +102,8 @@ export class Traffic {
       status = 0;
     }
     this.stats.browsed++;
-    if (status !== 200) this.stats.browseErrors[String(status || 'network')] = (this.stats.browseErrors[String(status || 'network')] ?? 0) + 1;
+    if (status !== 200)
+      this.stats.browseErrors[String(status || 'network')] = (this.stats.browseErrors[String(status || 'network')] ?? 0) + 1;
   }
 
   private async place(index: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { FaultProxy } from '@storefront/chaos';
 
 /** An echo server behind the proxy; each test measures what the fault does to a round trip. */

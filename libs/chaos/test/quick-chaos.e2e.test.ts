@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QUICK_EXPERIMENTS, type ChaosReport, formatChaosReport, runChaos } from '@storefront/chaos';
+import { formatChaosReport, QUICK_EXPERIMENTS, runChaos, type ChaosReport } from '@storefront/chaos';
 
 /**
  * `pnpm chaos --quick` inside npm test: a stack of its own (own nats-server, databases with a prefix
@@ -21,7 +21,10 @@ describe('pnpm chaos --quick', () => {
   it('runs every quick experiment under traffic and finds no violation', () => {
     const summary = formatChaosReport(report);
     expect(report.experiments.map((experiment) => experiment.name)).toEqual(QUICK_EXPERIMENTS.map((experiment) => experiment.name));
-    expect({ ok: report.ok, violated: report.experiments.flatMap((experiment) => experiment.violated), summary }).toMatchObject({ ok: true, violated: [] });
+    expect({ ok: report.ok, violated: report.experiments.flatMap((experiment) => experiment.violated), summary }).toMatchObject({
+      ok: true,
+      violated: [],
+    });
     for (const experiment of report.experiments) {
       expect(experiment.orders.accepted).toBeGreaterThan(0);
       expect(experiment.orders.final).toBe(experiment.orders.accepted);
@@ -30,7 +33,11 @@ describe('pnpm chaos --quick', () => {
   });
 
   it('recovers: an order placed after each fault ends is confirmed', () => {
-    for (const experiment of report.experiments) expect({ name: experiment.name, recovered: experiment.recoveredSeconds }).toEqual({ name: experiment.name, recovered: expect.any(Number) });
+    for (const experiment of report.experiments)
+      expect({ name: experiment.name, recovered: experiment.recoveredSeconds }).toEqual({
+        name: experiment.name,
+        recovered: expect.any(Number),
+      });
   });
 
   it('writes the report as JSON', () => {

@@ -1,4 +1,11 @@
-/** The processes of the local system and how each is configured. One place, used by `npm start` and the tests. */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The processes of the local system and how each is configured, used by `npm start` and the tests.
+ * The list is the folders: every `services/<name>/package.json` with a `storefront` block, then the
+ * gateway. Adding a service adds its folder; nothing here changes.
+ */
 
 export interface PortAssignment {
   readonly http: number;
@@ -27,45 +34,59 @@ export interface ServiceDefinition {
  */
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 
-export const SERVICES: readonly ServiceDefinition[] = [
-  {
-    name: 'catalog',
-    dir: 'services/catalog',
-    database: 'catalog',
-    seed: 'dist/infrastructure/seed/seed.js',
-    defaultPorts: { http: 3001, grpc: 50051 },
-  },
-  {
-    name: 'inventory',
-    dir: 'services/inventory',
-    database: 'inventory',
-    defaultPorts: { http: 3002, grpc: 50052 },
-    // Stock rows are created from catalog.product-created.v1; the demo starts each product with 25.
-    env: () => ({ INITIAL_STOCK: process.env.INITIAL_STOCK ?? '25' }),
-  },
-  {
-    name: 'order',
-    dir: 'services/order',
-    database: 'order',
-    defaultPorts: { http: 3003 },
-    env: (ports) => ({ CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog?.grpc}` }),
-  },
-  {
-    name: 'payment',
-    dir: 'services/payment',
-    database: 'payment',
-    defaultPorts: { http: 3004 },
-  },
-  {
-    name: 'gateway',
-    dir: 'gateway',
-    defaultPorts: { http: 8080 },
-    httpPortVariable: 'PORT',
-    env: (ports) => ({
-      CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog?.grpc}`,
-      ORDER_URL: `http://127.0.0.1:${ports.order?.http}`,
-      INVENTORY_URL: `http://127.0.0.1:${ports.inventory?.http}`,
-      PAYMENT_URL: `http://127.0.0.1:${ports.payment?.http}`,
-    }),
-  },
-];
+/** The `storefront` block of a package.json: how the stack runs the package. */
+export interface ServiceManifest {
+  readonly ports: PortAssignment;
+  readonly database?: string;
+  readonly seed?: string;
+  readonly httpPortVariable?: string;
+  /** Variables with a default; the same variable in the environment of `npm start` wins. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Variables that get another service's gRPC address (`host:port`), by service name. */
+  readonly grpcUrls?: Readonly<Record<string, string>>;
+  /** Variables that get another service's HTTP base URL, by service name. */
+  readonly httpUrls?: Readonly<Record<string, string>>;
+}
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+
+function definitionOf(dir: string): ServiceDefinition | undefined {
+  const file = join(ROOT, dir, 'package.json');
+  if (!existsSync(file)) return undefined;
+  const manifest = (JSON.parse(readFileSync(file, 'utf8')) as { storefront?: ServiceManifest }).storefront;
+  if (!manifest) return undefined;
+  const name = dir.split('/').at(-1) as string;
+  const { grpcUrls = {}, httpUrls = {}, env = {} } = manifest;
+  const needsEnv = Object.keys(grpcUrls).length + Object.keys(httpUrls).length + Object.keys(env).length > 0;
+  return {
+    name,
+    dir,
+    defaultPorts: manifest.ports,
+    ...(manifest.database ? { database: manifest.database } : {}),
+    ...(manifest.seed ? { seed: manifest.seed } : {}),
+    ...(manifest.httpPortVariable ? { httpPortVariable: manifest.httpPortVariable } : {}),
+    ...(needsEnv
+      ? {
+          env: (ports: Readonly<Record<string, PortAssignment>>) => ({
+            ...Object.fromEntries(Object.entries(env).map(([variable, value]) => [variable, process.env[variable] ?? value])),
+            ...Object.fromEntries(Object.entries(grpcUrls).map(([variable, service]) => [variable, `127.0.0.1:${ports[service]?.grpc}`])),
+            ...Object.fromEntries(Object.entries(httpUrls).map(([variable, service]) => [variable, `http://127.0.0.1:${ports[service]?.http}`])),
+          }),
+        }
+      : {}),
+  };
+}
+
+/** Every service folder with a manifest, by name, then the gateway (it calls the others). */
+export function discoverServices(root = ROOT): ServiceDefinition[] {
+  const services = readdirSync(join(root, 'services'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => definitionOf(`services/${name}`))
+    .filter((definition): definition is ServiceDefinition => definition !== undefined);
+  const gateway = definitionOf('gateway');
+  return gateway ? [...services, gateway] : services;
+}
+
+export const SERVICES: readonly ServiceDefinition[] = discoverServices();

@@ -1,9 +1,9 @@
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { Namespace, connectNats } from '@storefront/messaging';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Pool } from 'pg';
+import { connectNats, Namespace } from '@storefront/messaging';
 import { INVARIANTS, type InvariantId } from './invariants';
 import { RULES, type Violation } from './rules';
-import { SERVICE_DATABASES, type ServiceDatabase, type Snapshot, readSnapshot } from './snapshot';
+import { readSnapshot, SERVICE_DATABASES, type ServiceDatabase, type Snapshot } from './snapshot';
 
 /** Where a deployment's parts are: the same list locally and on a cluster (see config.ts). */
 export interface Deployment {
@@ -70,7 +70,12 @@ export class InvariantChecker {
   static async connect(deployment: Deployment): Promise<InvariantChecker> {
     const pools = Object.fromEntries(
       SERVICE_DATABASES.map((service) => {
-        const pool = new Pool({ connectionString: deployment.databases[service], max: 2, connectionTimeoutMillis: 5_000, application_name: 'invariants' });
+        const pool = new Pool({
+          connectionString: deployment.databases[service],
+          max: 2,
+          connectionTimeoutMillis: 5_000,
+          application_name: 'invariants',
+        });
         pool.on('error', () => undefined); // an idle connection lost to a restart; the next query opens another
         return [service, pool];
       }),
@@ -98,8 +103,19 @@ export class InvariantChecker {
         snapshot = await readSnapshot({ pools: this.pools, js: this.nats.js, jsm: this.nats.jsm, namespace, until });
         const unanswered = await this.askGateway(snapshot, until, options.acceptedOrderIds, answered);
         results = INVARIANTS.map(({ id, statement }) => {
-          const outcome = RULES[id](snapshot as Snapshot, { until, acceptedOrderIds: options.acceptedOrderIds, stockTotals: options.stockTotals, unanswered });
-          return { id, statement, checked: outcome.checked, violationCount: outcome.violations.length, violations: outcome.violations.slice(0, MAX_LISTED) };
+          const outcome = RULES[id](snapshot as Snapshot, {
+            until,
+            acceptedOrderIds: options.acceptedOrderIds,
+            stockTotals: options.stockTotals,
+            unanswered,
+          });
+          return {
+            id,
+            statement,
+            checked: outcome.checked,
+            violationCount: outcome.violations.length,
+            violations: outcome.violations.slice(0, MAX_LISTED),
+          };
         });
       } catch (error) {
         // A part that does not answer is not a verdict yet: try again until the settle time is over.

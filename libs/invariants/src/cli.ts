@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InvariantChecker } from './checker';
-import { ConfigError, VARIABLES, deploymentFromEnv, settleSecondsFrom } from './config';
+import { ConfigError, deploymentFromEnv, settleSecondsFrom, VARIABLES } from './config';
 import { formatReport } from './format';
 import { INVARIANTS } from './invariants';
 
@@ -67,7 +67,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const acceptedOrderIds = values.accepted ? readIds(values.accepted) : undefined;
-  const stockTotals = values['stock-totals'] ? (JSON.parse(readFileSync(values['stock-totals'], 'utf8')) as Record<string, number>) : undefined;
+  const stockTotals = values['stock-totals']
+    ? (JSON.parse(readFileSync(values['stock-totals'], 'utf8')) as Record<string, number>)
+    : undefined;
 
   const checker = await InvariantChecker.connect(deployment).catch((error: unknown) =>
     fail(`cannot reach the deployment (${deployment.natsUrl}, databases): ${(error as Error).message}`),

@@ -27,10 +27,7 @@ export class ConfigError extends Error {
  * NATS_URL, MESSAGING_NAMESPACE); whatever is unset is `npm start`'s. The admin token has no local
  * default here: `mintToken` is asked for one when ADMIN_TOKEN is unset.
  */
-export async function deploymentFromEnv(
-  env: NodeJS.ProcessEnv,
-  mintToken: () => Promise<string>,
-): Promise<Deployment> {
+export async function deploymentFromEnv(env: NodeJS.ProcessEnv, mintToken: () => Promise<string>): Promise<Deployment> {
   const databases = Object.fromEntries(
     SERVICE_DATABASES.map((service) => [
       service,
@@ -55,6 +52,7 @@ export function settleSecondsFrom(env: NodeJS.ProcessEnv, fallback = 120): numbe
   const raw = env.INVARIANTS_SETTLE_SECONDS;
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 3_600) throw new ConfigError('INVARIANTS_SETTLE_SECONDS must be a whole number from 0 to 3600');
+  if (!Number.isInteger(value) || value < 0 || value > 3_600)
+    throw new ConfigError('INVARIANTS_SETTLE_SECONDS must be a whole number from 0 to 3600');
   return value;
 }

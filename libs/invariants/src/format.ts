@@ -7,9 +7,18 @@ export function formatReport(report: InvariantReport, perInvariant = 10): string
     .map(([status, count]) => `${count} ${status}`)
     .join(', ');
   const header = ['invariant', 'checked', 'violations', 'result'];
-  const rows = report.results.map((result) => [result.id, String(result.checked), String(result.violationCount), result.violationCount ? 'VIOLATED' : 'ok']);
+  const rows = report.results.map((result) => [
+    result.id,
+    String(result.checked),
+    String(result.violationCount),
+    result.violationCount ? 'VIOLATED' : 'ok',
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   const details = report.results.flatMap((result) => [
     ...result.violations.slice(0, perInvariant).map((violation) => `  ${result.id}: ${violation.subject}: ${violation.message}`),
     ...(result.violationCount > perInvariant ? [`  ${result.id}: … and ${result.violationCount - perInvariant} more`] : []),

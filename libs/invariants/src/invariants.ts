@@ -14,7 +14,8 @@ export const INVARIANTS = [
   },
   {
     id: 'stock-conserved',
-    statement: 'per SKU no counter is negative, reserved and sold equal the held and committed reservations, and initial + restocks = available + reserved + sold',
+    statement:
+      'per SKU no counter is negative, reserved and sold equal the held and committed reservations, and initial + restocks = available + reserved + sold',
   },
   {
     id: 'sold-matches-confirmed',
@@ -22,7 +23,8 @@ export const INVARIANTS = [
   },
   {
     id: 'captured-matches-confirmed',
-    statement: 'every confirmed order is captured once for its total, nothing else is captured, and the provider captured each hold at most once',
+    statement:
+      'every confirmed order is captured once for its total, nothing else is captured, and the provider captured each hold at most once',
   },
   {
     id: 'no-open-authorization',

@@ -11,7 +11,7 @@ export interface Violation {
 }
 
 /** What the rules know beyond the snapshot. */
-export interface RuleContext {
+interface RuleContext {
   /** Orders placed until then are in scope; later ones may still be under way. */
   readonly until: Date;
   /** Orders the caller saw accepted (201 with an id); without them, every order in scope. */
@@ -22,7 +22,7 @@ export interface RuleContext {
   readonly unanswered: ReadonlyMap<string, string>;
 }
 
-export interface RuleOutcome {
+interface RuleOutcome {
   /** How many things the rule looked at (orders, SKUs, consumers…), for the table. */
   readonly checked: number;
   readonly violations: Violation[];
@@ -39,7 +39,8 @@ const quantitiesBySku = (orders: Iterable<OrderRow>) => {
 
 export const RULES: Readonly<Record<InvariantId, Rule>> = {
   'accepted-orders-recorded': (snapshot, context) => {
-    const ids = context.acceptedOrderIds ?? [...snapshot.orders.values()].filter((order) => inScope(order, context.until)).map((order) => order.id);
+    const ids =
+      context.acceptedOrderIds ?? [...snapshot.orders.values()].filter((order) => inScope(order, context.until)).map((order) => order.id);
     const violations: Violation[] = [];
     for (const id of ids) {
       const order = snapshot.orders.get(id);
@@ -61,7 +62,11 @@ export const RULES: Readonly<Record<InvariantId, Rule>> = {
       checked: scoped.length,
       violations: scoped
         .filter((order) => !FINAL_STATUSES.has(order.status))
-        .map((order) => ({ invariant: 'orders-final' as const, subject: order.id, message: `still ${order.status} (placed ${order.createdAt.toISOString()})` })),
+        .map((order) => ({
+          invariant: 'orders-final' as const,
+          subject: order.id,
+          message: `still ${order.status} (placed ${order.createdAt.toISOString()})`,
+        })),
     };
   },
 
@@ -69,7 +74,8 @@ export const RULES: Readonly<Record<InvariantId, Rule>> = {
     const violations: Violation[] = [];
     const fail = (sku: string, message: string) => violations.push({ invariant: 'stock-conserved', subject: sku, message });
     for (const row of snapshot.stock.values()) {
-      for (const counter of ['available', 'reserved', 'sold'] as const) if (row[counter] < 0) fail(row.sku, `${counter} is ${row[counter]}`);
+      for (const counter of ['available', 'reserved', 'sold'] as const)
+        if (row[counter] < 0) fail(row.sku, `${counter} is ${row[counter]}`);
       const held = snapshot.heldBySku.get(row.sku) ?? 0;
       const committed = snapshot.committedBySku.get(row.sku) ?? 0;
       if (row.reserved !== held) fail(row.sku, `reserved ${row.reserved} but the open reservations hold ${held}`);
@@ -77,7 +83,10 @@ export const RULES: Readonly<Record<InvariantId, Rule>> = {
       const total = context.stockTotals?.[row.sku];
       const counted = row.available + row.reserved + row.sold;
       if (total !== undefined && counted !== total) {
-        fail(row.sku, `available ${row.available} + reserved ${row.reserved} + sold ${row.sold} = ${counted}, but initial + restocks = ${total}`);
+        fail(
+          row.sku,
+          `available ${row.available} + reserved ${row.reserved} + sold ${row.sold} = ${counted}, but initial + restocks = ${total}`,
+        );
       }
     }
     for (const sku of Object.keys(context.stockTotals ?? {})) if (!snapshot.stock.has(sku)) fail(sku, 'stocked but no longer in inventory');
@@ -87,7 +96,8 @@ export const RULES: Readonly<Record<InvariantId, Rule>> = {
   'sold-matches-confirmed': (snapshot) => {
     // An order in payment_authorized has its stock committed before its capture: sold already.
     const selling = [...snapshot.orders.values()].filter(
-      (order) => order.status === 'confirmed' || (order.status === 'payment_authorized' && snapshot.reservations.get(order.id) === 'COMMITTED'),
+      (order) =>
+        order.status === 'confirmed' || (order.status === 'payment_authorized' && snapshot.reservations.get(order.id) === 'committed'),
     );
     const expected = quantitiesBySku(selling);
     const skus = new Set([...expected.keys(), ...snapshot.stock.keys()]);
@@ -124,7 +134,8 @@ export const RULES: Readonly<Record<InvariantId, Rule>> = {
       const order = snapshot.orders.get(orderId);
       if (order?.status === 'payment_authorized' && !inScope(order, context.until)) continue; // under way
       sum(capture.currency).captured += capture.amountMinor;
-      if (!snapshot.orders.has(orderId)) fail(orderId, `captured ${capture.amountMinor} ${capture.currency} for an order that does not exist`);
+      if (!snapshot.orders.has(orderId))
+        fail(orderId, `captured ${capture.amountMinor} ${capture.currency} for an order that does not exist`);
     }
     if (snapshot.providerHolds) {
       const capturedByOrder = new Map<string, number>();
@@ -155,16 +166,28 @@ export const RULES: Readonly<Record<InvariantId, Rule>> = {
     }
     for (const order of ended) {
       const payment = snapshot.payments.get(order.id);
-      if (payment && (payment.status === 'AUTHORIZED' || payment.status === 'PENDING')) {
-        violations.push({ invariant: 'no-open-authorization', subject: order.id, message: `${order.status}, but its payment is ${payment.status}` });
+      if (payment && (payment.status === 'authorized' || payment.status === 'pending')) {
+        violations.push({
+          invariant: 'no-open-authorization',
+          subject: order.id,
+          message: `${order.status}, but its payment is still ${payment.status}`,
+        });
       }
       if (heldByOrder.has(order.id)) {
-        violations.push({ invariant: 'no-open-authorization', subject: order.id, message: `${order.status}, but the provider still holds money for it` });
+        violations.push({
+          invariant: 'no-open-authorization',
+          subject: order.id,
+          message: `${order.status}, but the provider still holds money for it`,
+        });
       }
     }
     for (const order of snapshot.orders.values()) {
       if (order.status === 'confirmed' && heldByOrder.has(order.id)) {
-        violations.push({ invariant: 'no-open-authorization', subject: order.id, message: 'confirmed, and the provider holds a second authorization for it' });
+        violations.push({
+          invariant: 'no-open-authorization',
+          subject: order.id,
+          message: 'confirmed, and the provider holds a second authorization for it',
+        });
       }
     }
     return { checked: ended.length, violations };
@@ -230,7 +253,8 @@ export const RULES: Readonly<Record<InvariantId, Rule>> = {
       .map((letter) => ({
         invariant: 'dead-letters-explained' as const,
         subject: `dead letter ${letter.id} (${letter.service}/${letter.consumer})`,
-        message: `${letter.subject} given up after ${letter.deliveries} deliveries without a refusal: ${letter.error?.code ?? letter.error?.name ?? '?'} ${letter.error?.message ?? ''}`.trim(),
+        message:
+          `${letter.subject} given up after ${letter.deliveries} deliveries without a refusal: ${letter.error?.code ?? letter.error?.name ?? '?'} ${letter.error?.message ?? ''}`.trim(),
       })),
   }),
 };

@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Client } from 'pg';
 import { DEADLETTER_STREAM, ORDERS_STREAM, type OrderDto, type ProductPageDto } from '@storefront/contracts';
 import { REPO_ROOT } from '@storefront/devstack';
-import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack/testing';
-import { type InvariantId, InvariantChecker, type InvariantReport, INVARIANT_IDS } from '@storefront/invariants';
-import { DeadLetters, Namespace, connectNats, deadLetterSubject } from '@storefront/messaging';
+import { startTestStack, TEST_ADMIN, type TestStack } from '@storefront/devstack/testing';
+import { INVARIANT_IDS, InvariantChecker, type InvariantId, type InvariantReport } from '@storefront/invariants';
+import { connectNats, DeadLetters, deadLetterSubject, Namespace } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
-import { Client } from 'pg';
 
 const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
 
@@ -103,7 +103,16 @@ describe('the invariant checker', () => {
   const sku = () => confirmed.lines[0]?.sku as string;
 
   const cases: [InvariantId, string, () => Promise<InvariantId[]>][] = [
-    ['accepted-orders-recorded', 'an accepted order the order database does not have', () => corrupted(() => Promise.resolve(), () => Promise.resolve(), { acceptedOrderIds: [confirmed.id, randomUUID()] })],
+    [
+      'accepted-orders-recorded',
+      'an accepted order the order database does not have',
+      () =>
+        corrupted(
+          () => Promise.resolve(),
+          () => Promise.resolve(),
+          { acceptedOrderIds: [confirmed.id, randomUUID()] },
+        ),
+    ],
     [
       'orders-final',
       'an order left in payment_authorized',
@@ -144,8 +153,15 @@ describe('the invariant checker', () => {
       'no-open-authorization',
       'money still held at the provider for a cancelled order',
       async () => {
-        await sql('payment', "INSERT INTO provider_authorizations (idempotency_key, reference, status, amount_minor, currency) VALUES ('probe-hold', $1, 'held', 100, 'USD')", [cancelled.id]);
-        return corrupted(() => Promise.resolve(), () => sql('payment', "DELETE FROM provider_authorizations WHERE idempotency_key = 'probe-hold'"));
+        await sql(
+          'payment',
+          "INSERT INTO provider_authorizations (idempotency_key, reference, status, amount_minor, currency) VALUES ('probe-hold', $1, 'held', 100, 'USD')",
+          [cancelled.id],
+        );
+        return corrupted(
+          () => Promise.resolve(),
+          () => sql('payment', "DELETE FROM provider_authorizations WHERE idempotency_key = 'probe-hold'"),
+        );
       },
     ],
     [
@@ -175,7 +191,11 @@ describe('the invariant checker', () => {
         return corrupted(
           async () => {
             payment.kill('SIGSTOP');
-            await sql('payment', "INSERT INTO outbox (id, subject, envelope, created_at) VALUES ($1, 'payments.probe.v1', '{}', now() - interval '1 minute')", [id]);
+            await sql(
+              'payment',
+              "INSERT INTO outbox (id, subject, envelope, created_at) VALUES ($1, 'payments.probe.v1', '{}', now() - interval '1 minute')",
+              [id],
+            );
           },
           async () => {
             await sql('payment', 'DELETE FROM outbox WHERE id = $1', [id]);
@@ -223,7 +243,10 @@ describe('the invariant checker', () => {
           );
           const letters = new DeadLetters({ js: jetstream(nc), jsm: await jetstreamManager(nc), namespace });
           expect(letters.stream).toBe(namespace.stream(DEADLETTER_STREAM));
-          return await corrupted(() => Promise.resolve(), () => letters.discard(ack.seq));
+          return await corrupted(
+            () => Promise.resolve(),
+            () => letters.discard(ack.seq),
+          );
         } finally {
           await nc.close();
         }

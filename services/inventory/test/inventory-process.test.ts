@@ -68,7 +68,7 @@ describe('inventory process', () => {
     run.child.kill('SIGTERM');
 
     await expect(run.exit).resolves.toEqual({ code: 0, signal: null });
-    expect(run.output()).not.toMatch(/sweeping expired reservations failed/);
+    expect(run.output()).not.toMatch(/sweep failed/);
     await expect(fetch(`http://127.0.0.1:${httpPort}/health/live`)).rejects.toThrow();
   });
 });

@@ -23,15 +23,6 @@ export class InvalidPaymentTransitionError extends DomainError {
   }
 }
 
-export class InvalidAmountError extends DomainError {
-  readonly code = 'PAYMENT.INVALID_AMOUNT';
-  readonly kind = 'invalid';
-
-  constructor(message: string) {
-    super(message, { issues: [{ path: 'amount', message }] });
-  }
-}
-
 /** The provider did not answer usefully this time; trying again later may succeed. */
 export class PaymentProviderUnavailableError extends DomainError {
   readonly code = 'PAYMENT.PROVIDER_UNAVAILABLE';

@@ -24,7 +24,7 @@ import { ORDER_HISTORY_READER, type OrderHistoryReader } from '../../application
 import { LIVE_ORDER_HISTORY, applyToOrderHistory } from '../../infrastructure/projections/order-history.projection';
 
 /** Durable consumer (and inbox) names of the order history, one per source stream. */
-export const ORDER_HISTORY_CONSUMERS = {
+const ORDER_HISTORY_CONSUMERS = {
   orders: 'order-history-orders',
   inventory: 'order-history-inventory',
   payment: 'order-history-payment',

@@ -15,8 +15,8 @@ import { asTransaction } from '@storefront/persistence';
 import { OrderSagaHandler } from '../../application/saga/order-saga.handler';
 
 /** Durable consumer (and inbox) names of the saga's replies. */
-export const ORDER_SAGA_INVENTORY_CONSUMER = 'order-saga-inventory';
-export const ORDER_SAGA_PAYMENT_CONSUMER = 'order-saga-payment';
+const ORDER_SAGA_INVENTORY_CONSUMER = 'order-saga-inventory';
+const ORDER_SAGA_PAYMENT_CONSUMER = 'order-saga-payment';
 
 /** Replies of inventory and payment to the saga's commands; one durable consumer per stream. */
 @Injectable()

@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { STREAMS } from '@storefront/contracts';
+import { Namespace, connectNats, deleteStreams } from '@storefront/messaging';
+import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@storefront/testing';
+
+const SERVICE_DIR = join(__dirname, '..');
+
+function runOrder(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: SERVICE_DIR,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exit, output: () => output };
+}
+
+/** The built order as its own process: what `npm start` and a container run. */
+describe('order process', () => {
+  let database: TestDatabase;
+  const namespace = new Namespace(`t${randomBytes(5).toString('hex')}`);
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+  beforeAll(async () => {
+    database = await createTestDatabase('order_process', join(SERVICE_DIR, 'prisma', 'migrations'));
+  });
+
+  afterAll(async () => {
+    await database.drop();
+    const nc = await connectNats(natsUrl, 'order-process-test-cleanup');
+    await deleteStreams(await jetstreamManager(nc), namespace, STREAMS);
+    await nc.close();
+  });
+
+  it('stops at start-up with a message naming each bad variable', async () => {
+    const run = runOrder({ CATALOG_GRPC_URL: 'catalog', PAYMENT_TIMEOUT_MS: 'soon', SAGA_SWEEP_INTERVAL_MS: '2.5' });
+    await expect(run.exit).resolves.toEqual({ code: 1, signal: null });
+    expect(run.output()).toMatch(/CATALOG_GRPC_URL: .*got "catalog"/);
+    expect(run.output()).toMatch(/PAYMENT_TIMEOUT_MS: .*got "soon"/);
+    expect(run.output()).toMatch(/SAGA_SWEEP_INTERVAL_MS: .*got "2.5"/);
+    expect(run.output()).toMatch(/DATABASE_URL: .*it is not set/);
+  });
+
+  it('drains, stops sweeping and exits 0 on SIGTERM', async () => {
+    const httpPort = await freePort();
+    const run = runOrder({
+      DATABASE_URL: database.url,
+      HTTP_PORT: String(httpPort),
+      CATALOG_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      HOST: '127.0.0.1',
+      NATS_URL: natsUrl,
+      MESSAGING_NAMESPACE: namespace.prefix,
+      SAGA_SWEEP_INTERVAL_MS: '20',
+    });
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`).catch(() => undefined))?.ok,
+      { timeoutMs: 20_000, what: 'order ready' },
+    );
+
+    run.child.kill('SIGTERM');
+
+    await expect(run.exit).resolves.toEqual({ code: 0, signal: null });
+    expect(run.output()).not.toMatch(/sweep failed/);
+    await expect(fetch(`http://127.0.0.1:${httpPort}/health/live`)).rejects.toThrow();
+  });
+});
