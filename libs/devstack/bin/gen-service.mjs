@@ -89,7 +89,7 @@ add(`${dir}/package.json`, `${JSON.stringify(
       ),
     ),
     devDependencies: Object.fromEntries(
-      ['@nats-io/jetstream', '@nestjs/testing', '@storefront/devstack', '@storefront/testing', '@types/pg', 'prisma'].map((dependency) => [
+      ['@nats-io/jetstream', '@storefront/devstack', '@storefront/testing', '@types/pg', 'prisma'].map((dependency) => [
         dependency,
         dependency.startsWith('@storefront/') ? 'workspace:*' : 'catalog:',
       ]),
@@ -571,7 +571,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ${STREAM} } from '@storefront/contracts';
-import { type ServiceRequest, type ServiceUnderTest, startServiceUnderTest } from '@storefront/devstack';
+import { type ServiceRequest, type ServiceUnderTest, startServiceUnderTest } from '@storefront/devstack/testing';
 import { type ${Pascal}Config, ${camel}ConfigSchema } from '../src/config';
 import { ${Pascal}Module } from '../src/${name}.module';
 import { PrismaService } from '../src/infrastructure/prisma/prisma.service';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ORDERS_STREAM } from '@storefront/contracts';
 import { Money } from '@storefront/ddd';
-import { type ServiceRequest, type ServiceUnderTest, startServiceUnderTest } from '@storefront/devstack';
+import { type ServiceRequest, type ServiceUnderTest, startServiceUnderTest } from '@storefront/devstack/testing';
 import { freePort } from '@storefront/testing';
 import { STEP_TIMEOUTS } from '../src/application/step-timeouts';
 import { type OrderConfig, orderConfigSchema } from '../src/config';
