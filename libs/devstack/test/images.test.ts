@@ -22,7 +22,11 @@ describe('images', () => {
   });
 
   it('the invariant checker image runs what its Job runs: node dist/cli.js in /app', () => {
-    const { name, files, bin } = JSON.parse(read('libs/invariants/package.json')) as { name: string; files?: string[]; bin?: Record<string, string> };
+    const { name, files, bin } = JSON.parse(read('libs/invariants/package.json')) as {
+      name: string;
+      files?: string[];
+      bin?: Record<string, string>;
+    };
     expect(name).toBe('@storefront/invariants'); // the Dockerfile deploys @storefront/<SERVICE>
     expect(files).toContain('dist');
     expect(bin).toEqual({ 'sf-invariants': './dist/cli.js' });
