@@ -4,7 +4,11 @@ import type { Rule } from './policies';
 import { CHAOS_FAULT_KINDS } from './schemas/chaos-mesh';
 
 /** What every experiment states, as annotations (components/chaos/README.md explains them). */
-export const HYPOTHESIS_ANNOTATIONS = ['chaos.storefront.dev/hypothesis', 'chaos.storefront.dev/blast-radius', 'chaos.storefront.dev/invariants'] as const;
+export const HYPOTHESIS_ANNOTATIONS = [
+  'chaos.storefront.dev/hypothesis',
+  'chaos.storefront.dev/blast-radius',
+  'chaos.storefront.dev/invariants',
+] as const;
 /** Chaos Mesh (with enableFilterNamespace) touches only namespaces annotated so. */
 export const CHAOS_OPT_IN = 'chaos-mesh.org/inject';
 /** The annotation naming the invariants an experiment threatens: ids of libs/invariants, comma-separated, or `all`. */
@@ -35,7 +39,7 @@ const isChaos = (object: Manifest) => object.apiVersion === CHAOS_API;
 /** The templates of a Workflow, or of the Workflow a Schedule starts. */
 function templatesOf(object: Manifest): Template[] {
   if (object.kind === 'Workflow') return (spec(object).templates as Template[] | undefined) ?? [];
-  if (object.kind === 'Schedule') return ((spec(object).workflow as { templates?: Template[] } | undefined)?.templates) ?? [];
+  if (object.kind === 'Schedule') return (spec(object).workflow as { templates?: Template[] } | undefined)?.templates ?? [];
   return [];
 }
 
@@ -58,7 +62,8 @@ function faultsOf(object: Manifest): { where: string; spec: FaultSpec; bound: st
 export const CHAOS_RULES: readonly Rule[] = [
   {
     id: 'chaos-duration',
-    description: 'every fault ends by itself: a chaos object has spec.duration; in a Workflow, each fault, StatusCheck, Task and Suspend template has a deadline',
+    description:
+      'every fault ends by itself: a chaos object has spec.duration; in a Workflow, each fault, StatusCheck, Task and Suspend template has a deadline',
     check: (context) =>
       context.objects.filter(isChaos).flatMap((object) => [
         ...faultsOf(object)
@@ -74,7 +79,9 @@ export const CHAOS_RULES: readonly Rule[] = [
     description: `every chaos selector names its namespaces, each one opted in (${CHAOS_OPT_IN}: enabled), and selects pods by label`,
     check: (context) => {
       const optedIn = new Set(
-        context.objects.filter((object) => object.kind === 'Namespace' && object.metadata.annotations?.[CHAOS_OPT_IN] === 'enabled').map((object) => object.metadata.name),
+        context.objects
+          .filter((object) => object.kind === 'Namespace' && object.metadata.annotations?.[CHAOS_OPT_IN] === 'enabled')
+          .map((object) => object.metadata.name),
       );
       return context.objects.filter(isChaos).flatMap((object) =>
         faultsOf(object).flatMap((fault) =>
@@ -86,9 +93,10 @@ export const CHAOS_RULES: readonly Rule[] = [
             .flatMap(([name, value]) => {
               const selector = value as Selector | undefined;
               const problems: string[] = [];
-              if (!selector?.namespaces?.length) problems.push('names no namespace (Chaos Mesh would use the experiment\'s own, silently)');
+              if (!selector?.namespaces?.length) problems.push("names no namespace (Chaos Mesh would use the experiment's own, silently)");
               for (const namespace of selector?.namespaces ?? []) {
-                if (!optedIn.has(namespace)) problems.push(`selects in namespace "${namespace}", which does not opt in with ${CHAOS_OPT_IN}: enabled`);
+                if (!optedIn.has(namespace))
+                  problems.push(`selects in namespace "${namespace}", which does not opt in with ${CHAOS_OPT_IN}: enabled`);
               }
               if (!Object.keys(selector?.labelSelectors ?? {}).length && !(selector?.expressionSelectors ?? []).length) {
                 problems.push('selects every pod of its namespaces (no labelSelectors or expressionSelectors)');
@@ -122,7 +130,12 @@ export const CHAOS_RULES: readonly Rule[] = [
           .map((id) => id.trim())
           .filter((id) => !isInvariantId(id));
         return unknown.length
-          ? [{ object, message: `${INVARIANTS_ANNOTATION} names ${unknown.map((id) => `"${id}"`).join(', ')}, which the checker does not know (it knows ${INVARIANT_IDS.join(', ')})` }]
+          ? [
+              {
+                object,
+                message: `${INVARIANTS_ANNOTATION} names ${unknown.map((id) => `"${id}"`).join(', ')}, which the checker does not know (it knows ${INVARIANT_IDS.join(', ')})`,
+              },
+            ]
           : [];
       }),
   },

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { redactUrl } from '@storefront/persistence';
-import { OwnPostgres, freePort, postgresAnswers, waitFor } from '@storefront/testing';
+import { freePort, OwnPostgres, postgresAnswers, waitFor } from '@storefront/testing';
 
 /** A dependency the stack uses, and how to stop it if the stack started it. */
 export interface Infrastructure {

@@ -68,14 +68,24 @@ describe('pnpm gen:service', () => {
   it('adds a service whose own tests pass against the real PostgreSQL and NATS', async () => {
     // What `pnpm install` links for the new package (the same packages payment uses), linked here
     // instead, so the test installs nothing; the generator is told not to install.
-    cpSync(join(REPO_ROOT, 'services/payment/node_modules'), join(root, 'services/shipping/node_modules'), { recursive: true, verbatimSymlinks: true });
+    cpSync(join(REPO_ROOT, 'services/payment/node_modules'), join(root, 'services/shipping/node_modules'), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     await generator(root, 'shipping', '--no-install');
     expect(existsSync(join(root, 'services/shipping/src/infrastructure/prisma/generated/client.ts'))).toBe(true);
     expect(existsSync(join(root, 'libs/contracts/events-baseline/shipping.shipping-item-created.v1.json'))).toBe(true);
 
     const jest = await run(
       process.execPath,
-      ['--experimental-vm-modules', join(REPO_ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--maxWorkers=1', 'services/shipping', 'libs/contracts/test'],
+      [
+        '--experimental-vm-modules',
+        join(REPO_ROOT, 'node_modules/jest/bin/jest.js'),
+        '--ci',
+        '--maxWorkers=1',
+        'services/shipping',
+        'libs/contracts/test',
+      ],
       { cwd: root, env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 16 * 1024 * 1024 },
     ).catch((error: { stdout?: string; stderr?: string }) => {
       throw new Error(`the generated service's tests failed:\n${error.stderr ?? ''}\n${error.stdout ?? ''}`);

@@ -1,35 +1,26 @@
 import {
   AckPolicy,
+  DeliverPolicy,
   type Consumer,
   type ConsumerMessages,
-  DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { type Context, type Span, SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
-import {
-  DEADLETTER_STREAM,
-  type EnvelopeOf,
-  type EventDefinition,
-  type StreamDefinition,
-  envelopeSchemaOf,
-} from '@storefront/contracts';
-import { classifyFailure, requestContext } from '@storefront/service-kit';
+import { context as otelContext, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { ZodError } from 'zod';
-import { type DeadLetterRecord, REPLAY_TARGET_HEADER, deadLetterSubject } from './dead-letter-record';
-import { DEFAULT_STREAM_SETTINGS, type StreamSettings, ensureStreams, serverTakesManyFilters } from './jetstream';
+import { DEADLETTER_STREAM, envelopeSchemaOf, type EnvelopeOf, type EventDefinition, type StreamDefinition } from '@storefront/contracts';
+import { classifyFailure, requestContext } from '@storefront/service-kit';
+import { deadLetterSubject, REPLAY_TARGET_HEADER, type DeadLetterRecord } from './dead-letter-record';
+import { DEFAULT_STREAM_SETTINGS, ensureStreams, serverTakesManyFilters, type StreamSettings } from './jetstream';
 import { messagingMetrics } from './metrics';
 import type { Namespace } from './namespace';
 import type { SqlTransaction, TransactionRunner } from './outbox';
-import { MESSAGING_ATTRIBUTES, contextOfDelivery, messagingTracer } from './tracing';
+import { contextOfDelivery, MESSAGING_ATTRIBUTES, messagingTracer } from './tracing';
 
 /** Applies one event inside the transaction that also records it in the inbox. */
-export type EventHandlerFn<D extends EventDefinition = EventDefinition> = (
-  event: EnvelopeOf<D>,
-  tx: SqlTransaction,
-) => Promise<void>;
+export type EventHandlerFn<D extends EventDefinition = EventDefinition> = (event: EnvelopeOf<D>, tx: SqlTransaction) => Promise<void>;
 
 export interface EventHandlerBinding {
   readonly definition: EventDefinition;
@@ -88,8 +79,7 @@ export interface ConsumerHealth {
   readonly lastError?: string;
 }
 
-const INBOX_INSERT =
-  'INSERT INTO "inbox" ("consumer", "event_id", "subject") VALUES ($1, $2::uuid, $3) ON CONFLICT DO NOTHING';
+const INBOX_INSERT = 'INSERT INTO "inbox" ("consumer", "event_id", "subject") VALUES ($1, $2::uuid, $3) ON CONFLICT DO NOTHING';
 /** A pull waits this long for messages; an idle consumer asks again after it. */
 const FETCH_EXPIRES_MS = 10_000;
 /** Back-off of the fetch loop while JetStream is unreachable or being repaired. */
@@ -163,9 +153,12 @@ export class EventConsumer {
     if (this.running) return;
     await this.ensureConsumer();
     this.running = true;
-    this.heartbeat = setInterval(() => {
-      for (const message of this.held) message.working();
-    }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
+    this.heartbeat = setInterval(
+      () => {
+        for (const message of this.held) message.working();
+      },
+      Math.max(100, Math.floor(this.ackWaitMs / 3)),
+    );
     this.loop = this.run();
   }
 
@@ -259,7 +252,12 @@ export class EventConsumer {
     } catch (error) {
       if (!isMissing(error)) throw error;
       this.log('warn', `consumer ${this.options.durable} or its stream is gone; re-creating them`);
-      await ensureStreams(this.options.jsm, this.options.namespace, [this.options.stream, DEADLETTER_STREAM], this.options.streamSettings ?? DEFAULT_STREAM_SETTINGS);
+      await ensureStreams(
+        this.options.jsm,
+        this.options.namespace,
+        [this.options.stream, DEADLETTER_STREAM],
+        this.options.streamSettings ?? DEFAULT_STREAM_SETTINGS,
+      );
       await this.ensureConsumer();
     }
   }
@@ -274,7 +272,8 @@ export class EventConsumer {
       expires: FETCH_EXPIRES_MS,
     });
     this.batch = batch;
-    if (!this.running) void batch.close(); // stop() came while the pull was being set up
+    if (!this.running)
+      void batch.close(); // stop() came while the pull was being set up
     else this.setState('consuming');
     // One queue per lane; a message's lane follows from its aggregate, so one aggregate's events
     // stay in stream order while other aggregates' are applied beside them.
@@ -371,7 +370,11 @@ export class EventConsumer {
     const insert = `INSERT INTO "inbox" ("consumer", "event_id", "subject") VALUES ${values} ON CONFLICT DO NOTHING`;
     try {
       await this.options.transaction(async (tx) => {
-        const inserted = await tx.$executeRawUnsafe(insert, this.options.durable, ...group.flatMap((item) => [item.event.id, item.subject]));
+        const inserted = await tx.$executeRawUnsafe(
+          insert,
+          this.options.durable,
+          ...group.flatMap((item) => [item.event.id, item.subject]),
+        );
         // One of them was applied before (a crash between commit and ack): one at a time sorts it out.
         if (inserted !== group.length) throw new GroupNotApplied('an event of the group is in the inbox already');
         for (const [index, item] of group.entries()) {
@@ -399,7 +402,12 @@ export class EventConsumer {
     }
     for (const [index, item] of group.entries()) {
       const { span } = spans[index] as { span: Span };
-      messagingMetrics.consumed.inc({ service: this.options.service, consumer: this.options.durable, subject: item.subject, outcome: 'applied' });
+      messagingMetrics.consumed.inc({
+        service: this.options.service,
+        consumer: this.options.durable,
+        subject: item.subject,
+        outcome: 'applied',
+      });
       span.setAttribute('storefront.inbox.outcome', 'applied');
       span.setAttribute('storefront.inbox.group_size', group.length);
       span.end();
@@ -532,17 +540,27 @@ export class EventConsumer {
       messagingMetrics.retried.inc({ ...labels, reason });
       span.setStatus({ code: SpanStatusCode.ERROR, message: `${reason}; retry in ${delay} ms` });
       if (reason === 'unexpected' || deliveries === 1 || deliveries % 10 === 0) {
-        this.log(reason === 'unexpected' ? 'error' : 'warn', `handling ${subject} failed (${reason}); delivery ${deliveries}, retry in ${delay} ms`, {
-          err: error,
-          eventId: event.id,
-          consumer: this.options.durable,
-        });
+        this.log(
+          reason === 'unexpected' ? 'error' : 'warn',
+          `handling ${subject} failed (${reason}); delivery ${deliveries}, retry in ${delay} ms`,
+          {
+            err: error,
+            eventId: event.id,
+            consumer: this.options.durable,
+          },
+        );
       }
       message.nak(delay);
     }
   }
 
-  private async deadLetter(message: JsMsg, subject: string, error: Error, reason: DeadLetterRecord['reason'], refusals?: number): Promise<void> {
+  private async deadLetter(
+    message: JsMsg,
+    subject: string,
+    error: Error,
+    reason: DeadLetterRecord['reason'],
+    refusals?: number,
+  ): Promise<void> {
     const { namespace, service, durable } = this.options;
     const eventId = (() => {
       try {
@@ -555,7 +573,9 @@ export class EventConsumer {
     const { code } = error as Error & { code?: unknown };
     // A schema's issues, one per field, instead of zod's JSON dump.
     const detail =
-      error instanceof ZodError ? error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; ') : error.message;
+      error instanceof ZodError
+        ? error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; ')
+        : error.message;
     const record: DeadLetterRecord = {
       consumer: durable,
       service,

@@ -1,7 +1,7 @@
 import { DEADLETTER_STREAM, ProductCreatedV1 } from '@storefront/contracts';
 import { DomainError } from '@storefront/ddd';
 import type { DeadLetterRecord } from '../src';
-import { APPLY_EFFECT, type Harness, createHarness, eventually, sampleEvent } from './harness';
+import { APPLY_EFFECT, createHarness, eventually, sampleEvent, type Harness } from './harness';
 
 /** A transition the domain refuses, whatever the number of tries. */
 class RuleViolated extends DomainError {
@@ -43,7 +43,13 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     await relay.start();
     await harness.write(1);
 
-    await expect(eventually(() => harness.streamMessages(), (count) => count === 1, 3_000)).resolves.toBe(1);
+    await expect(
+      eventually(
+        () => harness.streamMessages(),
+        (count) => count === 1,
+        3_000,
+      ),
+    ).resolves.toBe(1);
   });
 
   it('stops at once, even when asked while a batch is being published', async () => {
@@ -97,14 +103,21 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
       },
     });
     await first.start();
-    await eventually(() => harness.applications(), (applied) => applied.size === 3);
+    await eventually(
+      () => harness.applications(),
+      (applied) => applied.size === 3,
+    );
     await first.stop();
 
     // A new process takes over the durable consumer; JetStream redelivers after AckWait.
     const second = harness.consumer();
     await second.start();
 
-    await eventually(() => second.lag(), (lag) => lag === 0, 10_000);
+    await eventually(
+      () => second.lag(),
+      (lag) => lag === 0,
+      10_000,
+    );
     expect(crashed).toBe(true);
     const applied = await harness.applications();
     expect(ids.map((id) => applied.get(id))).toEqual([1, 1, 1]);
@@ -131,7 +144,11 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     await consumer.start();
 
     const deadLetterStream = harness.namespace.stream(DEADLETTER_STREAM);
-    await eventually(() => harness.streamMessages(deadLetterStream), (count) => count === 1, 10_000);
+    await eventually(
+      () => harness.streamMessages(deadLetterStream),
+      (count) => count === 1,
+      10_000,
+    );
     expect(attempts).toBe(3);
     const stored = await harness.jsm.streams.getMessage(deadLetterStream, { seq: 1 });
     const record = stored?.json<DeadLetterRecord>();
@@ -146,7 +163,10 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
       error: { name: 'RuleViolated', code: 'TEST.RULE_VIOLATED', message: 'downstream rule violated' },
     });
     expect(JSON.parse(record?.data ?? '{}')).toMatchObject({ id });
-    await eventually(() => consumer.lag(), (lag) => lag === 0);
+    await eventually(
+      () => consumer.lag(),
+      (lag) => lag === 0,
+    );
     expect((await harness.applications()).size).toBe(0);
   });
 
@@ -176,12 +196,18 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     expect(order).toEqual(ids);
     // 40 messages waiting: groups of up to 16, far fewer transactions than messages.
     expect(transactions).toBeLessThan(20);
-    await eventually(() => consumer.lag(), (lag) => lag === 0);
+    await eventually(
+      () => consumer.lag(),
+      (lag) => lag === 0,
+    );
   });
 
   it('keeps each aggregate’s events in stream order when lanes apply different aggregates side by side', async () => {
     const aggregates = ['a-1', 'a-2', 'a-3', 'a-4', 'a-5'];
-    const events = Array.from({ length: 60 }, (_, index) => ({ ...sampleEvent(), aggregateId: aggregates[index % aggregates.length] as string }));
+    const events = Array.from({ length: 60 }, (_, index) => ({
+      ...sampleEvent(),
+      aggregateId: aggregates[index % aggregates.length] as string,
+    }));
     await harness.transaction((tx) => harness.outbox.add(tx, ...events));
     await harness.relay().drain();
     const seen = new Map<string, string[]>();
@@ -224,8 +250,14 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     await consumer.start();
 
     await eventually(() => harness.applications(), exactlyOnce(ids.filter((id) => id !== refused)));
-    await eventually(() => harness.streamMessages(harness.namespace.stream(DEADLETTER_STREAM)), (count) => count === 1);
-    await eventually(() => consumer.lag(), (lag) => lag === 0);
+    await eventually(
+      () => harness.streamMessages(harness.namespace.stream(DEADLETTER_STREAM)),
+      (count) => count === 1,
+    );
+    await eventually(
+      () => consumer.lag(),
+      (lag) => lag === 0,
+    );
     expect((await harness.applications()).has(refused)).toBe(false);
   });
 
@@ -242,7 +274,10 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     await consumer.start();
 
     await eventually(() => harness.applications(), exactlyOnce(ids.filter((id) => id !== ids[2])));
-    await eventually(() => consumer.lag(), (lag) => lag === 0);
+    await eventually(
+      () => consumer.lag(),
+      (lag) => lag === 0,
+    );
     expect((await harness.applications()).has(ids[2] as string)).toBe(false);
   });
 
@@ -265,7 +300,11 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     });
     await consumer.start();
 
-    const applied = await eventually(() => harness.applications(), (current) => current.get(id as string) === 1, 10_000);
+    const applied = await eventually(
+      () => harness.applications(),
+      (current) => current.get(id as string) === 1,
+      10_000,
+    );
     expect(applied.get(id as string)).toBe(1);
     expect(attempts).toBe(6);
     expect(await harness.streamMessages(harness.namespace.stream(DEADLETTER_STREAM))).toBe(0);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /*
  * CPU time and memory of processes, read from /proc (Linux). CPU time per unit of work is what the

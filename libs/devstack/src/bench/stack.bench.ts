@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { freePort } from '@storefront/testing';
 import { resolveNats } from '../infrastructure';
 import { REPO_ROOT } from '../stack';
-import { type TestStack, startTestStack } from '../test-stack';
+import { startTestStack, type TestStack } from '../test-stack';
 import { CpuAccount, rssBytes } from './process-usage';
 
 /*
@@ -82,7 +82,8 @@ class OrderDriver {
       body: JSON.stringify({ lines: [{ productId, quantity: 1 }], paymentToken: 'tok_visa', shippingAddress: ADDRESS }),
     });
     const order = (await placed.json()) as { id?: string; status?: string; code?: string };
-    if (placed.status !== 201 || !order.id) return { status: `http ${placed.status} ${order.code ?? ''}`, latencyMs: performance.now() - started };
+    if (placed.status !== 201 || !order.id)
+      return { status: `http ${placed.status} ${order.code ?? ''}`, latencyMs: performance.now() - started };
     let status = order.status ?? '';
     while (!FINAL.has(status)) {
       if (performance.now() - started > 60_000) return { status: 'timeout', latencyMs: performance.now() - started };
@@ -208,7 +209,11 @@ interface Figure {
 
 async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
-  log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, load ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+  log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, load ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' ')}`,
+  );
   const collector = await startCollector();
   const nats = await startNats();
   let stack: TestStack | undefined;
@@ -271,7 +276,11 @@ async function main(): Promise<void> {
     await sleep(IDLE_SECONDS * 1000);
     const idle = account.read();
     const idleMsPerSecond = Object.values(idle).reduce((sum, value) => sum + value, 0) / IDLE_SECONDS;
-    log(`idle: ${idleMsPerSecond.toFixed(1)} ms of CPU per second (${Object.entries(idle).map(([k, v]) => `${k} ${(v / IDLE_SECONDS).toFixed(1)}`).join(', ')})`);
+    log(
+      `idle: ${idleMsPerSecond.toFixed(1)} ms of CPU per second (${Object.entries(idle)
+        .map(([k, v]) => `${k} ${(v / IDLE_SECONDS).toFixed(1)}`)
+        .join(', ')})`,
+    );
 
     // The knee: more clients each step until confirmed orders/s stops rising by a tenth.
     account.start();
@@ -287,12 +296,24 @@ async function main(): Promise<void> {
       const step = {
         clients,
         'confirmed/s': round(confirmed.length / seconds),
-        'p50 ms': Math.round(percentile(confirmed.map((o) => o.latencyMs), 50)),
-        'p95 ms': Math.round(percentile(confirmed.map((o) => o.latencyMs), 95)),
+        'p50 ms': Math.round(
+          percentile(
+            confirmed.map((o) => o.latencyMs),
+            50,
+          ),
+        ),
+        'p95 ms': Math.round(
+          percentile(
+            confirmed.map((o) => o.latencyMs),
+            95,
+          ),
+        ),
         other: outcomes.length - confirmed.length,
       };
       steps.push(step);
-      log(`${clients} clients: ${step['confirmed/s']} confirmed/s, p50 ${step['p50 ms']} ms, p95 ${step['p95 ms']} ms, ${step.other} not confirmed`);
+      log(
+        `${clients} clients: ${step['confirmed/s']} confirmed/s, p50 ${step['p50 ms']} ms, p95 ${step['p95 ms']} ms, ${step.other} not confirmed`,
+      );
       const best = Math.max(...steps.slice(0, -1).map((s) => s['confirmed/s']), 0);
       if (steps.length > 1 && step['confirmed/s'] < best * 1.1) break;
     }
@@ -302,7 +323,11 @@ async function main(): Promise<void> {
     const kneeSeconds = (performance.now() - kneeStarted) / 1000;
     const netCpuPerOrder = (cpuTotal - idleMsPerSecond * kneeSeconds) / confirmedTotal;
     const knee = Math.max(...steps.map((s) => s['confirmed/s']));
-    log(`CPU per confirmed order ${cpuPerOrder.toFixed(1)} ms: ${Object.entries(cpu).map(([k, v]) => `${k} ${(v / confirmedTotal).toFixed(1)}`).join(', ')}`);
+    log(
+      `CPU per confirmed order ${cpuPerOrder.toFixed(1)} ms: ${Object.entries(cpu)
+        .map(([k, v]) => `${k} ${(v / confirmedTotal).toFixed(1)}`)
+        .join(', ')}`,
+    );
 
     log(`p95 at half the knee (${(knee / 2).toFixed(1)} orders/s, open loop, ${SECONDS} s)…`);
     const half = await driver.openLoop(knee / 2, SECONDS);
@@ -325,7 +350,9 @@ async function main(): Promise<void> {
 
     clearInterval(sampler);
     const rss = nodePids.reduce((sum, pid) => sum + (rssBytes(pid) ?? 0), 0);
-    const rssByService = Object.fromEntries(stack.services.map((s) => [s.definition.name, Math.round((rssBytes(s.process.pid as number) ?? 0) / 2 ** 20)]));
+    const rssByService = Object.fromEntries(
+      stack.services.map((s) => [s.definition.name, Math.round((rssBytes(s.process.pid as number) ?? 0) / 2 ** 20)]),
+    );
 
     await stack.stop();
     stack = undefined;
@@ -337,8 +364,20 @@ async function main(): Promise<void> {
       { figure: '  … net of the idle background', measured: round(netCpuPerOrder), unit: 'ms', target: 25, higher: false },
       { figure: 'Confirmed orders/s at the knee', measured: knee, unit: '/s', target: 60, higher: true },
       { figure: 'p95 place → confirmed at half the knee', measured: Math.round(p95Half), unit: 'ms', target: 250, higher: false },
-      { figure: 'Gateway GET /api/products/{id} ÷ raw node:http', measured: round(gatewayRate / rawRate, 3), unit: '', target: 0.15, higher: true },
-      { figure: 'Catalog GET /products/{id} ÷ raw node:http', measured: round(catalogRate / rawRate, 3), unit: '', target: 0.25, higher: true },
+      {
+        figure: 'Gateway GET /api/products/{id} ÷ raw node:http',
+        measured: round(gatewayRate / rawRate, 3),
+        unit: '',
+        target: 0.15,
+        higher: true,
+      },
+      {
+        figure: 'Catalog GET /products/{id} ÷ raw node:http',
+        measured: round(catalogRate / rawRate, 3),
+        unit: '',
+        target: 0.25,
+        higher: true,
+      },
       { figure: 'Event backbone saturation', measured: messaging.saturation, unit: 'ev/s', target: 3000, higher: true },
       { figure: 'Event backbone p99 lag at 100 ev/s', measured: messaging.p99LagMs, unit: 'ms', target: 25, higher: false },
       { figure: 'Sum of RSS of the Node processes', measured: Math.round(rss / 2 ** 20), unit: 'MB', target: 800, higher: false },
@@ -367,8 +406,17 @@ async function main(): Promise<void> {
             confirmedInKneeSteps: confirmedTotal,
             idleCpuMsPerSecond: round(idleMsPerSecond),
             cpuMsPerOrderByProcess: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v / confirmedTotal, 2)])),
-            halfKnee: { rate: round(knee / 2), confirmed: halfConfirmed.length, other: half.length - halfConfirmed.length, p50: Math.round(percentile(halfConfirmed, 50)) },
-            productReads: { rawReqPerSec: Math.round(rawRate), gatewayReqPerSec: Math.round(gatewayRate), catalogReqPerSec: Math.round(catalogRate) },
+            halfKnee: {
+              rate: round(knee / 2),
+              confirmed: halfConfirmed.length,
+              other: half.length - halfConfirmed.length,
+              p50: Math.round(percentile(halfConfirmed, 50)),
+            },
+            productReads: {
+              rawReqPerSec: Math.round(rawRate),
+              gatewayReqPerSec: Math.round(gatewayRate),
+              catalogReqPerSec: Math.round(catalogRate),
+            },
             rssMBByService: rssByService,
           },
         },

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Pool } from 'pg';
 import { ProductCreatedV1, STREAMS } from '@storefront/contracts';
 import { dropDatabase, ensureDatabase, withDatabase } from '@storefront/persistence';
-import { Pool } from 'pg';
 import { EventConsumer } from '../event-consumer';
 import { createEvent } from '../event-factory';
 import { connectNats, deleteStreams, ensureStreams } from '../jetstream';

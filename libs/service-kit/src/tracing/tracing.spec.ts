@@ -1,11 +1,13 @@
-import { ROOT_CONTEXT, SpanKind, context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-node';
-import { UnitOfWorkRootSampler, startTracing, tracesUrl, tracingSettings } from './tracing';
+import { startTracing, tracesUrl, tracingSettings, UnitOfWorkRootSampler } from './tracing';
 
 describe('tracesUrl', () => {
   it('follows the standard variables: the traces endpoint as given, else <endpoint>/v1/traces, else nothing', () => {
     expect(tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toBe('http://collector:4318/v1/traces');
-    expect(tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b/traces' })).toBe('http://b/traces');
+    expect(tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b/traces' })).toBe(
+      'http://b/traces',
+    );
     expect(tracesUrl({})).toBeUndefined();
   });
 });
@@ -14,7 +16,8 @@ describe('UnitOfWorkRootSampler', () => {
   const decide = (kind: SpanKind) => new UnitOfWorkRootSampler().shouldSample(ROOT_CONTEXT, 'a'.repeat(32), 'x', kind, {}, []).decision;
 
   it('starts a trace for a request, a delivered message or a publish', () => {
-    for (const kind of [SpanKind.SERVER, SpanKind.CONSUMER, SpanKind.PRODUCER]) expect(decide(kind)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    for (const kind of [SpanKind.SERVER, SpanKind.CONSUMER, SpanKind.PRODUCER])
+      expect(decide(kind)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
   });
 
   it('starts none for a query or call outside any request (background loops)', () => {
@@ -26,7 +29,9 @@ describe('UnitOfWorkRootSampler with a ratio', () => {
   const traceIds = Array.from({ length: 2_000 }, (_, index) => (index * 2_654_435_761).toString(16).padStart(32, '0').slice(-32));
   const sampled = (ratio: number) =>
     traceIds.filter(
-      (traceId) => new UnitOfWorkRootSampler(ratio).shouldSample(ROOT_CONTEXT, traceId, 'x', SpanKind.SERVER, {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED,
+      (traceId) =>
+        new UnitOfWorkRootSampler(ratio).shouldSample(ROOT_CONTEXT, traceId, 'x', SpanKind.SERVER, {}, []).decision ===
+        SamplingDecision.RECORD_AND_SAMPLED,
     ).length;
 
   it('keeps about that share of new traces, none at 0 and all at 1', () => {

@@ -1,13 +1,13 @@
 import {
-  type Attributes,
-  type Context,
-  type Link,
-  SpanKind,
-  type Tracer,
   context,
   isSpanContextValid,
   propagation,
+  SpanKind,
   trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Tracer,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -17,10 +17,10 @@ import {
   BatchSpanProcessor,
   NodeTracerProvider,
   ParentBasedSampler,
-  type Sampler,
   SamplingDecision,
-  type SamplingResult,
   TraceIdRatioBasedSampler,
+  type Sampler,
+  type SamplingResult,
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { PrismaInstrumentation } from '@prisma/instrumentation';
@@ -72,7 +72,9 @@ export class UnitOfWorkRootSampler implements Sampler {
 
   shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
     if (!UnitOfWorkRootSampler.ROOT_KINDS.has(kind)) return { decision: SamplingDecision.NOT_RECORD };
-    return this.ratio >= 1 ? { decision: SamplingDecision.RECORD_AND_SAMPLED } : this.share.shouldSample(context, traceId, name, kind, attributes, links);
+    return this.ratio >= 1
+      ? { decision: SamplingDecision.RECORD_AND_SAMPLED }
+      : this.share.shouldSample(context, traceId, name, kind, attributes, links);
   }
 
   toString(): string {
@@ -82,7 +84,13 @@ export class UnitOfWorkRootSampler implements Sampler {
 
 /** An empty variable (a ConfigMap key left blank) means unset. */
 const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
-const flag = z.preprocess(unsetWhenEmpty, z.enum(['true', 'false']).transform((value) => value === 'true').optional());
+const flag = z.preprocess(
+  unsetWhenEmpty,
+  z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+);
 
 /**
  * How much is traced. Defaults differ by NODE_ENV: in development every trace and every query (the

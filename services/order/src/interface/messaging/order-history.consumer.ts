@@ -1,7 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import {
-  type EnvelopeOf,
-  type EventDefinition,
   OrderCancelledV1,
   OrderConfirmedV1,
   OrderPlacedV1,
@@ -17,11 +15,13 @@ import {
   ReservationReleasedV1,
   StockReservationFailedV1,
   StockReservedV1,
+  type EnvelopeOf,
+  type EventDefinition,
 } from '@storefront/contracts';
-import { HandlesEvent, MessagingRuntime, type SqlTransaction, reportProjectionLag } from '@storefront/messaging';
+import { HandlesEvent, MessagingRuntime, reportProjectionLag, type SqlTransaction } from '@storefront/messaging';
 import { HealthRegistry } from '@storefront/service-kit';
 import { ORDER_HISTORY_READER, type OrderHistoryReader } from '../../application/ports/order-history.port';
-import { LIVE_ORDER_HISTORY, applyToOrderHistory } from '../../infrastructure/projections/order-history.projection';
+import { applyToOrderHistory, LIVE_ORDER_HISTORY } from '../../infrastructure/projections/order-history.projection';
 
 /** Durable consumer (and inbox) names of the order history, one per source stream. */
 const ORDER_HISTORY_CONSUMERS = {

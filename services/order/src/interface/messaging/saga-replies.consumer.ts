@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  type EnvelopeOf,
   PaymentAuthorizedV1,
   PaymentCapturedV1,
   PaymentFailedV1,
@@ -9,6 +8,7 @@ import {
   ReservationCommittedV1,
   StockReservationFailedV1,
   StockReservedV1,
+  type EnvelopeOf,
 } from '@storefront/contracts';
 import { HandlesEvent, type SqlTransaction } from '@storefront/messaging';
 import { asTransaction } from '@storefront/persistence';
