@@ -4,8 +4,19 @@
 const pkg = (names) => `(^|/node_modules/)(${names.join('|')})(/|$)`;
 
 const FRAMEWORKS = [
-  '@nestjs/[^/]+', '@prisma/[^/]+', 'prisma', '@nats-io/[^/]+', 'nats', '@grpc/[^/]+', 'pg', 'fastify',
-  '@fastify/[^/]+', 'rxjs', 'nestjs-pino', 'pino', 'reflect-metadata',
+  '@nestjs/[^/]+',
+  '@prisma/[^/]+',
+  'prisma',
+  '@nats-io/[^/]+',
+  'nats',
+  '@grpc/[^/]+',
+  'pg',
+  'fastify',
+  '@fastify/[^/]+',
+  'rxjs',
+  'nestjs-pino',
+  'pino',
+  'reflect-metadata',
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -55,7 +66,13 @@ module.exports = {
       from: { path: '^(libs/[^/]+|services/[^/]+|gateway)/' },
       to: {
         path: '^libs/[^/]+/',
-        pathNot: ['^$1/', '^libs/[^/]+/src/index\\.ts$', '^libs/[^/]+/dist/index\\.js$', '^libs/devstack/(src/testing\\.ts|dist/testing\\.js)$', '^libs/contracts/proto/'],
+        pathNot: [
+          '^$1/',
+          '^libs/[^/]+/src/index\\.ts$',
+          '^libs/[^/]+/dist/index\\.js$',
+          '^libs/devstack/(src/testing\\.ts|dist/testing\\.js)$',
+          '^libs/contracts/proto/',
+        ],
       },
     },
     {

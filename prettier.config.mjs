@@ -8,6 +8,8 @@ export default {
   printWidth: 140,
   singleQuote: true,
   trailingComma: 'all',
+  // Template literals keep their text as written: the trace viewer's page, SQL, HTML bodies are data.
+  embeddedLanguageFormatting: 'off',
   plugins: ['@ianvs/prettier-plugin-sort-imports'],
   importOrder: ['<BUILTIN_MODULES>', '<THIRD_PARTY_MODULES>', '^@storefront/', '^[.]'],
   importOrderTypeScriptVersion: '6.0.0',

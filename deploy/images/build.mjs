@@ -12,15 +12,15 @@
 // The workspace build stage is the same for every image: the first build makes it, the others take
 // it from the engine's layer cache.
 import {
-  DOCKERFILE,
-  NODE_IMAGE,
   detectEngine,
+  DOCKERFILE,
   fail,
   flagsFrom,
   imageName,
   imageSize,
   imageTag,
   megabytes,
+  NODE_IMAGE,
   run,
   say,
   selectImages,
@@ -90,7 +90,13 @@ for (const image of images) {
   const size = imageSize(engine, name);
   const added = size !== undefined && baseSize !== undefined ? size - baseSize : undefined;
   const problem =
-    size === undefined ? 'FAILED: no such image' : added === undefined ? `FAILED: no base image ${NODE_IMAGE} to compare with` : added >= budgetMb * 1e6 ? `FAILED: adds ${budgetMb} MB or more` : undefined;
+    size === undefined
+      ? 'FAILED: no such image'
+      : added === undefined
+        ? `FAILED: no base image ${NODE_IMAGE} to compare with`
+        : added >= budgetMb * 1e6
+          ? `FAILED: adds ${budgetMb} MB or more`
+          : undefined;
   if (problem) failed = true;
   rows.push([name, megabytes(size), megabytes(added), seconds, problem ?? 'ok']);
 }

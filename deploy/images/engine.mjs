@@ -1,7 +1,7 @@
 // What `pnpm images` and `pnpm images:smoke` share: the images, their tag and the container engine.
 // Dependency-free (Node's standard library only), so `pnpm images` works on a fresh clone.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,12 +30,14 @@ export function allImages() {
   const services = readdirSync(join(ROOT, 'services'), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'services', entry.name, 'package.json')))
     .map((entry) => ({ name: entry.name, dir: `services/${entry.name}`, kind: 'service' }));
-  return [...services, { name: 'gateway', dir: 'gateway', kind: 'service' }, { name: 'invariants', dir: 'libs/invariants', kind: 'tool' }].map(
-    (image) => ({
-      ...image,
-      version: JSON.parse(readFileSync(join(ROOT, image.dir, 'package.json'), 'utf8')).version,
-    }),
-  );
+  return [
+    ...services,
+    { name: 'gateway', dir: 'gateway', kind: 'service' },
+    { name: 'invariants', dir: 'libs/invariants', kind: 'tool' },
+  ].map((image) => ({
+    ...image,
+    version: JSON.parse(readFileSync(join(ROOT, image.dir, 'package.json'), 'utf8')).version,
+  }));
 }
 
 /** The images named on the command line (all when none), refusing unknown names. */
@@ -94,6 +96,10 @@ export const megabytes = (bytes) => (bytes === undefined ? '?' : (bytes / 1e6).t
 /** A plain text table: a header row, then rows, columns padded to their widest cell. */
 export function table(header, rows) {
   const widths = header.map((cell, i) => Math.max(String(cell).length, ...rows.map((row) => String(row[i]).length)));
-  const line = (row) => row.map((cell, i) => String(cell).padEnd(widths[i])).join('   ').trimEnd();
+  const line = (row) =>
+    row
+      .map((cell, i) => String(cell).padEnd(widths[i]))
+      .join('   ')
+      .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }

@@ -16,8 +16,6 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
-  NODE_IMAGE,
-  ROOT,
   detectEngine,
   fail,
   flagsFrom,
@@ -25,6 +23,8 @@ import {
   imageSize,
   imageTag,
   megabytes,
+  NODE_IMAGE,
+  ROOT,
   run,
   say,
   selectImages,
@@ -53,7 +53,17 @@ const selected = selectImages(process.argv.slice(2));
 for (const tool of selected.filter((image) => image.kind === 'tool')) {
   const name = imageName(tool.name, tag);
   if (imageSize(engine, name) === undefined) fail(`no image ${name}: run \`pnpm images\` first`);
-  const result = run(engine, ['run', '--rm', '--read-only', '--cap-drop=ALL', '--security-opt=no-new-privileges', name, 'node', 'dist/cli.js', '--list']);
+  const result = run(engine, [
+    'run',
+    '--rm',
+    '--read-only',
+    '--cap-drop=ALL',
+    '--security-opt=no-new-privileges',
+    name,
+    'node',
+    'dist/cli.js',
+    '--list',
+  ]);
   if (result.status !== 0) fail(`${name}: node dist/cli.js --list exited ${result.status}: ${result.stderr}`);
   say(`${tool.name}: node dist/cli.js --list answers (${result.stdout.trim().split('\n').length} invariants)`);
 }
@@ -119,7 +129,10 @@ async function waitReady(definition) {
   const url = `http://127.0.0.1:${ports[definition.name].http}/health/ready`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const status = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((response) => response.status, () => 0);
+    const status = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === 200) return;
     const state = run(engine, ['inspect', '--format', '{{.State.Running}}', definition.container]).stdout.trim();
     if (state !== 'true') throw new Error('the container exited before it was ready');
@@ -146,7 +159,15 @@ try {
         if (definition.service.seed) task(definition, ['node', definition.service.seed]);
       }
       const since = Date.now();
-      const created = run(engine, ['run', '-d', '--name', definition.container, ...runFlags, ...envFlags(environment(definition)), definition.image]);
+      const created = run(engine, [
+        'run',
+        '-d',
+        '--name',
+        definition.container,
+        ...runFlags,
+        ...envFlags(environment(definition)),
+        definition.image,
+      ]);
       if (created.status !== 0) throw new Error(`${engine} run failed: ${created.stderr.trim()}`);
       started.push(definition);
       await waitReady(definition);

@@ -12,7 +12,7 @@ export const HYPOTHESIS_ANNOTATIONS = [
 /** Chaos Mesh (with enableFilterNamespace) touches only namespaces annotated so. */
 export const CHAOS_OPT_IN = 'chaos-mesh.org/inject';
 /** The annotation naming the invariants an experiment threatens: ids of libs/invariants, comma-separated, or `all`. */
-export const INVARIANTS_ANNOTATION = 'chaos.storefront.dev/invariants';
+const INVARIANTS_ANNOTATION = 'chaos.storefront.dev/invariants';
 
 interface Selector {
   namespaces?: string[];

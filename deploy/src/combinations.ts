@@ -1,5 +1,5 @@
-import type { Combination } from './render';
 import type { PolicyProfile } from './policies';
+import type { Combination } from './render';
 
 /**
  * Every way the manifests are meant to be deployed; `npm test` renders and checks each one, and

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { type Manifest, describe } from './manifest';
+import { describe, type Manifest } from './manifest';
 import { inMesh } from './mesh';
-import { type Violation, workloadsOf } from './policies';
-import { RenderError, renderDirectory } from './render';
+import { workloadsOf, type Violation } from './policies';
+import { renderDirectory, RenderError } from './render';
 
 /** The repository root; Applications that deploy from this repository name paths under it. */
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -70,13 +70,18 @@ export function expandTemplate<T>(value: T, params: Readonly<Record<string, unkn
     return expanded as T;
   }
   if (Array.isArray(value)) return value.map((item: unknown) => expandTemplate(item, params)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, expandTemplate(item, params)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, expandTemplate(item, params)])) as T;
   return value;
 }
 
 /** The Applications an ApplicationSet generates (list generators; anything else cannot be known offline). */
 export function expandApplicationSet(set: Manifest): Manifest[] {
-  const spec = set.spec as { goTemplate?: boolean; generators: { list?: { elements: AnyObject[] } }[]; template: { metadata: AnyObject; spec: AnyObject } };
+  const spec = set.spec as {
+    goTemplate?: boolean;
+    generators: { list?: { elements: AnyObject[] } }[];
+    template: { metadata: AnyObject; spec: AnyObject };
+  };
   return spec.generators.flatMap((generator) => {
     if (!generator.list) throw new RenderError(`${describe(set)}: only list generators can be expanded offline`);
     return generator.list.elements.map((element) => {
@@ -92,7 +97,12 @@ export function applicationsOf(root: readonly Manifest[]): DeployedApplication[]
   return root.flatMap((object): DeployedApplication[] => {
     if (object.kind === 'Application') return [{ object, spec: object.spec as ApplicationSpec, wave: waveOf(object) }];
     if (object.kind === 'ApplicationSet') {
-      return expandApplicationSet(object).map((generated) => ({ object: generated, spec: generated.spec as ApplicationSpec, wave: waveOf(object), generatedBy: object.metadata.name }));
+      return expandApplicationSet(object).map((generated) => ({
+        object: generated,
+        spec: generated.spec as ApplicationSpec,
+        wave: waveOf(object),
+        generatedBy: object.metadata.name,
+      }));
     }
     return [];
   });
@@ -112,13 +122,19 @@ export function renderSource(source: Source): Promise<Manifest[]> {
   if (!rendered) {
     rendered = (async () => {
       const dir = join(REPO_ROOT, source.path ?? '');
-      if (!source.path || !existsSync(join(dir, 'kustomization.yaml'))) throw new RenderError(`${source.path ?? '(no path)'} is no kustomization of this repository`);
+      if (!source.path || !existsSync(join(dir, 'kustomization.yaml')))
+        throw new RenderError(`${source.path ?? '(no path)'} is no kustomization of this repository`);
       if (!source.kustomize?.patches?.length && !source.kustomize?.components?.length) return renderDirectory(dir);
       const scratch = await mkdtemp(join(tmpdir(), 'sf-gitops-'));
       try {
-        const kustomization: AnyObject = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [relative(scratch, dir)] };
+        const kustomization: AnyObject = {
+          apiVersion: 'kustomize.config.k8s.io/v1beta1',
+          kind: 'Kustomization',
+          resources: [relative(scratch, dir)],
+        };
         if (source.kustomize.patches?.length) kustomization.patches = source.kustomize.patches;
-        if (source.kustomize.components?.length) kustomization.components = source.kustomize.components.map((component) => relative(scratch, join(dir, component)));
+        if (source.kustomize.components?.length)
+          kustomization.components = source.kustomize.components.map((component) => relative(scratch, join(dir, component)));
         await writeFile(join(scratch, 'kustomization.yaml'), stringify(kustomization));
         return await renderDirectory(scratch);
       } finally {
@@ -140,7 +156,14 @@ export async function loadEnvironment(name: string, root?: Manifest[]): Promise<
   for (const application of applications.filter((candidate) => candidate.spec.source.repoURL === repoURL)) {
     renders.set(application.object.metadata.name, await renderSource(application.spec.source).catch((error: Error) => error));
   }
-  return { name, root: objects, repoURL, applications, renders, manifests: await renderDirectory(join(REPO_ROOT, 'gitops', 'manifests', name)) };
+  return {
+    name,
+    root: objects,
+    repoURL,
+    applications,
+    renders,
+    manifests: await renderDirectory(join(REPO_ROOT, 'gitops', 'manifests', name)),
+  };
 }
 
 const identity = (object: Manifest) => `${object.apiVersion.split('/').slice(0, -1).join('/')}/${describe(object)}`;
@@ -168,37 +191,59 @@ export const GITOPS_RULES: readonly GitopsRule[] = [
     check: (environment) =>
       environment.applications.flatMap(({ object, spec }) => {
         if (spec.source.repoURL !== environment.repoURL) {
-          return PINNED.test(spec.source.targetRevision ?? '') ? [] : [{ object, message: `${spec.source.repoURL} is not pinned to a version (targetRevision "${spec.source.targetRevision ?? ''}")` }];
+          return PINNED.test(spec.source.targetRevision ?? '')
+            ? []
+            : [
+                {
+                  object,
+                  message: `${spec.source.repoURL} is not pinned to a version (targetRevision "${spec.source.targetRevision ?? ''}")`,
+                },
+              ];
         }
         const path = join(REPO_ROOT, spec.source.path ?? '');
-        if (!spec.source.path || !existsSync(path) || !statSync(path).isDirectory()) return [{ object, message: `path "${spec.source.path ?? ''}" does not exist in this repository` }];
+        if (!spec.source.path || !existsSync(path) || !statSync(path).isDirectory())
+          return [{ object, message: `path "${spec.source.path ?? ''}" does not exist in this repository` }];
         const result = environment.renders.get(object.metadata.name);
-        if (result instanceof Error || result === undefined) return [{ object, message: `path "${spec.source.path}" does not render: ${result?.message ?? 'not rendered'}` }];
+        if (result instanceof Error || result === undefined)
+          return [{ object, message: `path "${spec.source.path}" does not render: ${result?.message ?? 'not rendered'}` }];
         return result.length ? [] : [{ object, message: `path "${spec.source.path}" renders nothing` }];
       }),
   },
   {
     id: 'application-sync',
-    description: 'Applications sync automatically with prune and self-heal, delete what they deployed, and leave replicas and canary routing to their controllers',
+    description:
+      'Applications sync automatically with prune and self-heal, delete what they deployed, and leave replicas and canary routing to their controllers',
     check: (environment) => [
       ...environment.root
         .filter((object) => object.kind === 'ApplicationSet')
         .flatMap((object) => {
           const spec = object.spec as { goTemplate?: boolean; goTemplateOptions?: string[] };
-          return spec.goTemplate && spec.goTemplateOptions?.includes('missingkey=error') ? [] : [{ object, message: 'needs goTemplate: true and goTemplateOptions [missingkey=error]' }];
+          return spec.goTemplate && spec.goTemplateOptions?.includes('missingkey=error')
+            ? []
+            : [{ object, message: 'needs goTemplate: true and goTemplateOptions [missingkey=error]' }];
         }),
       ...environment.applications.flatMap(({ object, spec }) => {
         const problems: string[] = [];
-        if (!spec.syncPolicy?.automated?.prune || !spec.syncPolicy.automated.selfHeal) problems.push('does not sync automatically with prune and selfHeal');
-        if (!((object.metadata as { finalizers?: string[] }).finalizers ?? []).includes('resources-finalizer.argocd.argoproj.io')) problems.push('has no resources finalizer');
+        if (!spec.syncPolicy?.automated?.prune || !spec.syncPolicy.automated.selfHeal)
+          problems.push('does not sync automatically with prune and selfHeal');
+        if (!((object.metadata as { finalizers?: string[] }).finalizers ?? []).includes('resources-finalizer.argocd.argoproj.io'))
+          problems.push('has no resources finalizer');
         const objects = environment.renders.get(object.metadata.name);
         if (Array.isArray(objects)) {
-          const ignored = (kind: string, path: string) => (spec.ignoreDifferences ?? []).some((ignore) => ignore.kind === kind && [...(ignore.jsonPointers ?? []), ...(ignore.jqPathExpressions ?? [])].includes(path));
+          const ignored = (kind: string, path: string) =>
+            (spec.ignoreDifferences ?? []).some(
+              (ignore) => ignore.kind === kind && [...(ignore.jsonPointers ?? []), ...(ignore.jqPathExpressions ?? [])].includes(path),
+            );
           const scaled = objects.some((candidate) => candidate.kind === 'HorizontalPodAutoscaler');
-          const routed = objects.some((candidate) => candidate.kind === 'Rollout' && JSON.stringify(candidate.spec).includes('"trafficRouting"'));
-          if (scaled && !ignored('Rollout', '/spec/replicas') && !ignored('Deployment', '/spec/replicas')) problems.push('does not ignore the replicas its HorizontalPodAutoscaler sets');
-          if (routed && !ignored('VirtualService', '.spec.http[].route[].weight')) problems.push('does not ignore the VirtualService weights Argo Rollouts sets');
-          if ((scaled || routed) && !spec.syncPolicy?.syncOptions?.includes('RespectIgnoreDifferences=true')) problems.push('a sync would overwrite the ignored fields: add RespectIgnoreDifferences=true');
+          const routed = objects.some(
+            (candidate) => candidate.kind === 'Rollout' && JSON.stringify(candidate.spec).includes('"trafficRouting"'),
+          );
+          if (scaled && !ignored('Rollout', '/spec/replicas') && !ignored('Deployment', '/spec/replicas'))
+            problems.push('does not ignore the replicas its HorizontalPodAutoscaler sets');
+          if (routed && !ignored('VirtualService', '.spec.http[].route[].weight'))
+            problems.push('does not ignore the VirtualService weights Argo Rollouts sets');
+          if ((scaled || routed) && !spec.syncPolicy?.syncOptions?.includes('RespectIgnoreDifferences=true'))
+            problems.push('a sync would overwrite the ignored fields: add RespectIgnoreDifferences=true');
         }
         return problems.map((message) => ({ object, message }));
       }),
@@ -209,40 +254,87 @@ export const GITOPS_RULES: readonly GitopsRule[] = [
     description: 'sync waves follow the dependencies: operators, then NATS and PostgreSQL, migrations, services, the gateway, the way in',
     check: (environment) => {
       const problems: { object: Manifest; message: string }[] = [];
-      const placed = rendered(environment).flatMap(({ application, objects }) => objects.map((object) => ({ object, application, wave: [application.wave, waveOf(object)] as const })));
+      const placed = rendered(environment).flatMap(({ application, objects }) =>
+        objects.map((object) => ({ object, application, wave: [application.wave, waveOf(object)] as const })),
+      );
       const before = (a: readonly [number, number], b: readonly [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
       const label = (object: Manifest, key: string) => object.metadata.labels?.[key];
       // What operators bring, and from which wave.
-      const providers = environment.applications.flatMap(({ object, wave }) => (annotation(object, 'storefront.dev/provides') ?? '').split(',').filter(Boolean).map((provided) => ({ provided, wave, name: object.metadata.name })));
-      const meshed = new Set(workloadsOf(environment.manifests).filter((workload) => inMesh(environment.manifests, workload)).map((workload) => identity(workload.object)));
+      const providers = environment.applications.flatMap(({ object, wave }) =>
+        (annotation(object, 'storefront.dev/provides') ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((provided) => ({ provided, wave, name: object.metadata.name })),
+      );
+      const meshed = new Set(
+        workloadsOf(environment.manifests)
+          .filter((workload) => inMesh(environment.manifests, workload))
+          .map((workload) => identity(workload.object)),
+      );
       for (const { object, application } of placed) {
-        const needs = [groupOf(object), ...(meshed.has(identity(object)) ? ['sidecars', 'cni'] : []), ...(object.kind === 'Gateway' && groupOf(object) === 'networking.istio.io' ? ['ingress'] : [])].filter(
-          (need) => need !== '' && (need.includes('.') ? !need.endsWith('.k8s.io') : true) && !['apps', 'batch', 'policy', 'autoscaling'].includes(need),
+        const needs = [
+          groupOf(object),
+          ...(meshed.has(identity(object)) ? ['sidecars', 'cni'] : []),
+          ...(object.kind === 'Gateway' && groupOf(object) === 'networking.istio.io' ? ['ingress'] : []),
+        ].filter(
+          (need) =>
+            need !== '' &&
+            (need.includes('.') ? !need.endsWith('.k8s.io') : true) &&
+            !['apps', 'batch', 'policy', 'autoscaling'].includes(need),
         );
         for (const need of needs) {
           const provider = providers.find((candidate) => candidate.provided === need);
-          if (!provider) problems.push({ object: application.object, message: `${describe(object)} needs ${need}, which no platform Application provides` });
-          else if (provider.wave >= application.wave) problems.push({ object: application.object, message: `${describe(object)} needs ${need} from ${provider.name} (wave ${provider.wave}), which is not in an earlier wave than ${application.wave}` });
+          if (!provider)
+            problems.push({
+              object: application.object,
+              message: `${describe(object)} needs ${need}, which no platform Application provides`,
+            });
+          else if (provider.wave >= application.wave)
+            problems.push({
+              object: application.object,
+              message: `${describe(object)} needs ${need} from ${provider.name} (wave ${provider.wave}), which is not in an earlier wave than ${application.wave}`,
+            });
         }
       }
-      const workloads = placed.filter(({ object }) => ['Rollout', 'Deployment'].includes(object.kind) && WORKLOAD_COMPONENTS.includes(label(object, 'app.kubernetes.io/component') ?? ''));
+      const workloads = placed.filter(
+        ({ object }) =>
+          ['Rollout', 'Deployment'].includes(object.kind) &&
+          WORKLOAD_COMPONENTS.includes(label(object, 'app.kubernetes.io/component') ?? ''),
+      );
       const require = (first: (typeof placed)[number], then: (typeof placed)[number], why: string, orEqual = false) => {
         const ordered = before(first.wave, then.wave) || (orEqual && first.wave[0] === then.wave[0] && first.wave[1] === then.wave[1]);
-        if (!ordered) problems.push({ object: then.application.object, message: `${describe(then.object)} (wave ${then.wave.join('.')}) must come after ${describe(first.object)} (wave ${first.wave.join('.')}): ${why}` });
+        if (!ordered)
+          problems.push({
+            object: then.application.object,
+            message: `${describe(then.object)} (wave ${then.wave.join('.')}) must come after ${describe(first.object)} (wave ${first.wave.join('.')}): ${why}`,
+          });
       };
-      for (const migration of placed.filter(({ object }) => object.kind === 'Job' && label(object, 'app.kubernetes.io/component') === 'migration')) {
+      for (const migration of placed.filter(
+        ({ object }) => object.kind === 'Job' && label(object, 'app.kubernetes.io/component') === 'migration',
+      )) {
         const secret = JSON.stringify(migration.object.spec).match(/"name":"([\w-]+)-app","key":"uri"/)?.[1];
-        for (const database of placed.filter(({ object }) => object.kind === 'Cluster' && object.metadata.name === secret)) require(database, migration, 'a migration needs its database');
-        for (const workload of workloads.filter(({ object }) => label(object, 'app.kubernetes.io/name') === label(migration.object, 'app.kubernetes.io/name'))) require(migration, workload, 'a service starts on a migrated schema');
+        for (const database of placed.filter(({ object }) => object.kind === 'Cluster' && object.metadata.name === secret))
+          require(database, migration, 'a migration needs its database');
+        for (const workload of workloads.filter(
+          ({ object }) => label(object, 'app.kubernetes.io/name') === label(migration.object, 'app.kubernetes.io/name'),
+        ))
+          require(migration, workload, 'a service starts on a migrated schema');
       }
-      const messaging = placed.filter(({ object }) => object.kind === 'StatefulSet' && label(object, 'app.kubernetes.io/component') === 'messaging');
+      const messaging = placed.filter(
+        ({ object }) => object.kind === 'StatefulSet' && label(object, 'app.kubernetes.io/component') === 'messaging',
+      );
       for (const workload of workloads.filter(({ object }) => label(object, 'app.kubernetes.io/component') === 'service')) {
         for (const nats of messaging) require(nats, workload, 'services publish and consume on NATS');
-        for (const gateway of workloads.filter(({ object }) => label(object, 'app.kubernetes.io/component') === 'gateway')) require(workload, gateway, 'the gateway calls the services');
+        for (const gateway of workloads.filter(({ object }) => label(object, 'app.kubernetes.io/component') === 'gateway'))
+          require(workload, gateway, 'the gateway calls the services');
       }
       for (const rollout of workloads.filter(({ object }) => object.kind === 'Rollout')) {
         const references = JSON.stringify(rollout.object.spec);
-        for (const routing of placed.filter(({ object }) => ['VirtualService', 'DestinationRule', 'AnalysisTemplate'].includes(object.kind) && references.includes(`"${object.metadata.name}"`))) {
+        for (const routing of placed.filter(
+          ({ object }) =>
+            ['VirtualService', 'DestinationRule', 'AnalysisTemplate'].includes(object.kind) &&
+            references.includes(`"${object.metadata.name}"`),
+        )) {
           require(routing, rollout, 'a Rollout refuses to start without its routing and analysis', true);
         }
       }
@@ -258,16 +350,25 @@ export const GITOPS_RULES: readonly GitopsRule[] = [
     check: (environment) => {
       const owners = new Map<string, string[]>();
       for (const { application, objects } of rendered(environment)) {
-        for (const object of objects) owners.set(identity(object), [...(owners.get(identity(object)) ?? []), application.object.metadata.name]);
+        for (const object of objects)
+          owners.set(identity(object), [...(owners.get(identity(object)) ?? []), application.object.metadata.name]);
       }
       const problems: { object: Manifest; message: string }[] = [];
       for (const object of environment.manifests) {
         const by = owners.get(identity(object)) ?? [];
-        if (by.length !== 1) problems.push({ object, message: by.length ? `is deployed by ${by.length} Applications: ${by.join(', ')}` : 'is deployed by no Application' });
+        if (by.length !== 1)
+          problems.push({
+            object,
+            message: by.length ? `is deployed by ${by.length} Applications: ${by.join(', ')}` : 'is deployed by no Application',
+          });
       }
       const known = new Set(environment.manifests.map(identity));
       for (const [id, by] of owners) {
-        if (!known.has(id)) problems.push({ object: environment.applications.find(({ object }) => object.metadata.name === by[0])?.object as Manifest, message: `deploys ${id}, which gitops/manifests/${environment.name} does not have` });
+        if (!known.has(id))
+          problems.push({
+            object: environment.applications.find(({ object }) => object.metadata.name === by[0])?.object as Manifest,
+            message: `deploys ${id}, which gitops/manifests/${environment.name} does not have`,
+          });
       }
       return problems;
     },
@@ -279,16 +380,28 @@ export const GITOPS_RULES: readonly GitopsRule[] = [
       environment.applications.flatMap(({ object, spec }) => {
         const project = environment.root.find((candidate) => candidate.kind === 'AppProject' && candidate.metadata.name === spec.project);
         if (!project) return [{ object, message: `project "${spec.project}" is not deployed with it` }];
-        const scope = project.spec as { sourceRepos?: string[]; destinations?: { namespace?: string }[]; clusterResourceWhitelist?: { group: string; kind: string }[] };
+        const scope = project.spec as {
+          sourceRepos?: string[];
+          destinations?: { namespace?: string }[];
+          clusterResourceWhitelist?: { group: string; kind: string }[];
+        };
         const problems: string[] = [];
-        if (!(scope.sourceRepos ?? []).includes(spec.source.repoURL)) problems.push(`project ${spec.project} does not allow the source ${spec.source.repoURL}`);
+        if (!(scope.sourceRepos ?? []).includes(spec.source.repoURL))
+          problems.push(`project ${spec.project} does not allow the source ${spec.source.repoURL}`);
         const namespaces = (scope.destinations ?? []).map((destination) => destination.namespace);
-        if (!namespaces.includes(spec.destination.namespace) && !namespaces.includes('*')) problems.push(`project ${spec.project} does not allow namespace ${spec.destination.namespace ?? ''}`);
+        if (!namespaces.includes(spec.destination.namespace) && !namespaces.includes('*'))
+          problems.push(`project ${spec.project} does not allow namespace ${spec.destination.namespace ?? ''}`);
         const objects = environment.renders.get(object.metadata.name);
         for (const deployed of Array.isArray(objects) ? objects : []) {
           if (deployed.metadata.namespace) {
-            if (!namespaces.includes(deployed.metadata.namespace) && !namespaces.includes('*')) problems.push(`${describe(deployed)}: project ${spec.project} does not allow namespace ${deployed.metadata.namespace}`);
-          } else if (!(scope.clusterResourceWhitelist ?? []).some((allowed) => (allowed.group === '*' || allowed.group === groupOf(deployed)) && (allowed.kind === '*' || allowed.kind === deployed.kind))) {
+            if (!namespaces.includes(deployed.metadata.namespace) && !namespaces.includes('*'))
+              problems.push(`${describe(deployed)}: project ${spec.project} does not allow namespace ${deployed.metadata.namespace}`);
+          } else if (
+            !(scope.clusterResourceWhitelist ?? []).some(
+              (allowed) =>
+                (allowed.group === '*' || allowed.group === groupOf(deployed)) && (allowed.kind === '*' || allowed.kind === deployed.kind),
+            )
+          ) {
             problems.push(`${describe(deployed)}: project ${spec.project} does not allow the cluster-scoped kind ${deployed.kind}`);
           }
         }
@@ -298,5 +411,7 @@ export const GITOPS_RULES: readonly GitopsRule[] = [
 ];
 
 export function checkGitops(environment: GitopsEnvironment, rules: readonly GitopsRule[] = GITOPS_RULES): Violation[] {
-  return rules.flatMap((rule) => rule.check(environment).map(({ object, message }) => ({ rule: rule.id, object: describe(object), message })));
+  return rules.flatMap((rule) =>
+    rule.check(environment).map(({ object, message }) => ({ rule: rule.id, object: describe(object), message })),
+  );
 }

@@ -1,5 +1,5 @@
 import type { Manifest } from './manifest';
-import { type Rule, type Workload, selects, workloadsOf } from './policies';
+import { selects, workloadsOf, type Rule, type Workload } from './policies';
 
 /**
  * Rules for the service mesh and the canaries (components/istio): they hold for any combination
@@ -31,7 +31,11 @@ function serviceTarget(objects: readonly Manifest[], workloads: readonly Workloa
   const ports = (spec(service).ports as ServicePort[] | undefined) ?? [];
   const servicePort = port === undefined ? (ports.length === 1 ? ports[0] : undefined) : ports.find((candidate) => candidate.port === port);
   const targets = workloads.filter(
-    (workload) => namespaceOf(workload.object) === namespace && selector && Object.keys(selector).length > 0 && selects({ matchLabels: selector }, workload.podLabels),
+    (workload) =>
+      namespaceOf(workload.object) === namespace &&
+      selector &&
+      Object.keys(selector).length > 0 &&
+      selects({ matchLabels: selector }, workload.podLabels),
   );
   return { service, targets, containerPort: servicePort ? containerPort(targets[0], servicePort) : undefined };
 }
@@ -47,11 +51,19 @@ function containerPort(workload: Workload | undefined, servicePort: ServicePort)
 }
 
 const injected = (objects: readonly Manifest[], namespace: string) =>
-  objects.some((object) => object.kind === 'Namespace' && object.metadata.name === namespace && object.metadata.labels?.['istio-injection'] === 'enabled');
+  objects.some(
+    (object) =>
+      object.kind === 'Namespace' && object.metadata.name === namespace && object.metadata.labels?.['istio-injection'] === 'enabled',
+  );
 
 /** A workload with a sidecar: its namespace injects and its pods do not opt out. */
 export function inMesh(objects: readonly Manifest[], workload: Workload): boolean {
-  return !!workload.pod && workload.longRunning && injected(objects, namespaceOf(workload.object)) && workload.podLabels['sidecar.istio.io/inject'] !== 'false';
+  return (
+    !!workload.pod &&
+    workload.longRunning &&
+    injected(objects, namespaceOf(workload.object)) &&
+    workload.podLabels['sidecar.istio.io/inject'] !== 'false'
+  );
 }
 
 /** One call a workload is configured to make: caller → callee's pods on a container port. */
@@ -89,13 +101,22 @@ export function configuredCalls(objects: readonly Manifest[]): Call[] {
   for (const workload of workloads.filter((candidate) => inMesh(objects, candidate))) {
     const namespace = namespaceOf(workload.object);
     const account = workload.pod?.serviceAccountName ?? 'default';
-    const configMaps = (workload.pod?.containers ?? []).flatMap((container) => container.envFrom ?? []).map((source) => source.configMapRef?.name);
+    const configMaps = (workload.pod?.containers ?? [])
+      .flatMap((container) => container.envFrom ?? [])
+      .map((source) => source.configMapRef?.name);
     for (const configMap of inNamespace(objects, 'ConfigMap', namespace).filter((object) => configMaps.includes(object.metadata.name))) {
       for (const [variable, value] of Object.entries((configMap.data as Labels | undefined) ?? {})) {
         if (!DOWNSTREAM_VARIABLE.test(variable) || !value) continue;
         const address = hostAndPort(value);
-        if (!address || (address.host.includes('.') && !address.host.endsWith(`.${namespace}`) && !address.host.includes(`.${namespace}.`))) continue;
-        const target = serviceTarget(objects, workloads, namespace, address.host, address.port ?? (value.startsWith('https:') ? 443 : value.startsWith('http:') ? 80 : undefined));
+        if (!address || (address.host.includes('.') && !address.host.endsWith(`.${namespace}`) && !address.host.includes(`.${namespace}.`)))
+          continue;
+        const target = serviceTarget(
+          objects,
+          workloads,
+          namespace,
+          address.host,
+          address.port ?? (value.startsWith('https:') ? 443 : value.startsWith('http:') ? 80 : undefined),
+        );
         for (const callee of (target?.targets ?? []).filter((candidate) => inMesh(objects, candidate))) {
           if (target?.containerPort === undefined) continue;
           calls.push({
@@ -109,13 +130,21 @@ export function configuredCalls(objects: readonly Manifest[]): Call[] {
       }
     }
   }
-  for (const service of objects.filter((object) => object.kind === 'VirtualService' && ((spec(object).gateways as string[] | undefined) ?? []).some((name) => name !== 'mesh'))) {
+  for (const service of objects.filter(
+    (object) => object.kind === 'VirtualService' && ((spec(object).gateways as string[] | undefined) ?? []).some((name) => name !== 'mesh'),
+  )) {
     for (const route of (spec(service).http as HttpRoute[] | undefined) ?? []) {
       for (const { destination } of route.route ?? []) {
         const target = serviceTarget(objects, workloads, namespaceOf(service), destination.host, destination.port?.number);
         for (const callee of target?.targets ?? []) {
           if (target?.containerPort === undefined) continue;
-          calls.push({ caller: 'ingress', principal: INGRESS_PRINCIPAL, callee: callee.object.metadata.name, port: target.containerPort, via: `VirtualService/${service.metadata.name}` });
+          calls.push({
+            caller: 'ingress',
+            principal: INGRESS_PRINCIPAL,
+            callee: callee.object.metadata.name,
+            port: target.containerPort,
+            via: `VirtualService/${service.metadata.name}`,
+          });
         }
       }
     }
@@ -173,13 +202,19 @@ export const MESH_RULES: readonly Rule[] = [
           return ((spec(object).subsets as { name: string; labels?: Labels }[] | undefined) ?? []).flatMap((subset) =>
             target.targets.some((workload) => selects({ matchLabels: subset.labels ?? {} }, workload.podLabels))
               ? []
-              : [{ object, message: `subset "${subset.name}" (${JSON.stringify(subset.labels ?? {})}) selects none of the pods of Service ${host}` }],
+              : [
+                  {
+                    object,
+                    message: `subset "${subset.name}" (${JSON.stringify(subset.labels ?? {})}) selects none of the pods of Service ${host}`,
+                  },
+                ],
           );
         }),
   },
   {
     id: 'rollout-references',
-    description: 'a Rollout\'s analysis templates, VirtualService routes and DestinationRule subsets exist, and each template\'s Prometheus is a rendered Service',
+    description:
+      "a Rollout's analysis templates, VirtualService routes and DestinationRule subsets exist, and each template's Prometheus is a rendered Service",
     check: (context) =>
       context.objects
         .filter((object) => object.kind === 'Rollout')
@@ -190,45 +225,68 @@ export const MESH_RULES: readonly Rule[] = [
             steps?: { analysis?: { templates?: { templateName: string; clusterScope?: boolean }[] }; setHeaderRoute?: { name: string } }[];
             trafficRouting?: {
               managedRoutes?: { name: string }[];
-              istio?: { virtualService?: { name: string; routes?: string[] }; destinationRule?: { name: string; canarySubsetName: string; stableSubsetName: string } };
+              istio?: {
+                virtualService?: { name: string; routes?: string[] };
+                destinationRule?: { name: string; canarySubsetName: string; stableSubsetName: string };
+              };
             };
           };
           const problems: string[] = [];
-          const templates = [...(canary.analysis?.templates ?? []), ...(canary.steps ?? []).flatMap((step) => step.analysis?.templates ?? [])];
+          const templates = [
+            ...(canary.analysis?.templates ?? []),
+            ...(canary.steps ?? []).flatMap((step) => step.analysis?.templates ?? []),
+          ];
           for (const reference of templates) {
             const template = reference.clusterScope
-              ? context.objects.find((object) => object.kind === 'ClusterAnalysisTemplate' && object.metadata.name === reference.templateName)
-              : inNamespace(context.objects, 'AnalysisTemplate', namespace).find((object) => object.metadata.name === reference.templateName);
+              ? context.objects.find(
+                  (object) => object.kind === 'ClusterAnalysisTemplate' && object.metadata.name === reference.templateName,
+                )
+              : inNamespace(context.objects, 'AnalysisTemplate', namespace).find(
+                  (object) => object.metadata.name === reference.templateName,
+                );
             if (!template) {
               problems.push(`analysis template "${reference.templateName}" is not rendered`);
               continue;
             }
-            for (const metric of (spec(template).metrics as { name: string; provider?: { prometheus?: { address?: string } } }[] | undefined) ?? []) {
+            for (const metric of (spec(template).metrics as
+              { name: string; provider?: { prometheus?: { address?: string } } }[] | undefined) ?? []) {
               const address = metric.provider?.prometheus?.address;
               if (!address) continue;
               const { hostname, port } = new URL(address);
               const [name, serviceNamespace = namespaceOf(template)] = hostname.split('.');
               const service = inNamespace(context.objects, 'Service', serviceNamespace).find((object) => object.metadata.name === name);
               const ports = ((service && (spec(service).ports as ServicePort[])) ?? []).map((candidate) => candidate.port);
-              if (!service || !ports.includes(Number(port || 80))) problems.push(`metric "${metric.name}" reads Prometheus at ${address}, which is no rendered Service port`);
+              if (!service || !ports.includes(Number(port || 80)))
+                problems.push(`metric "${metric.name}" reads Prometheus at ${address}, which is no rendered Service port`);
             }
           }
           const istio = canary.trafficRouting?.istio;
           if (istio?.virtualService) {
-            const service = inNamespace(context.objects, 'VirtualService', namespace).find((object) => object.metadata.name === istio.virtualService?.name);
+            const service = inNamespace(context.objects, 'VirtualService', namespace).find(
+              (object) => object.metadata.name === istio.virtualService?.name,
+            );
             const names = ((service && (spec(service).http as HttpRoute[])) ?? []).map((route) => route.name);
             if (!service) problems.push(`VirtualService "${istio.virtualService.name}" is not rendered`);
-            else for (const route of istio.virtualService.routes ?? []) if (!names.includes(route)) problems.push(`VirtualService "${istio.virtualService.name}" has no route "${route}"`);
-            for (const managed of canary.trafficRouting?.managedRoutes ?? []) if (names.includes(managed.name)) problems.push(`managed route "${managed.name}" must not be written in the VirtualService`);
+            else
+              for (const route of istio.virtualService.routes ?? [])
+                if (!names.includes(route)) problems.push(`VirtualService "${istio.virtualService.name}" has no route "${route}"`);
+            for (const managed of canary.trafficRouting?.managedRoutes ?? [])
+              if (names.includes(managed.name)) problems.push(`managed route "${managed.name}" must not be written in the VirtualService`);
           }
           if (istio?.destinationRule) {
-            const rule = inNamespace(context.objects, 'DestinationRule', namespace).find((object) => object.metadata.name === istio.destinationRule?.name);
+            const rule = inNamespace(context.objects, 'DestinationRule', namespace).find(
+              (object) => object.metadata.name === istio.destinationRule?.name,
+            );
             const subsets = ((rule && (spec(rule).subsets as { name: string }[])) ?? []).map((subset) => subset.name);
             if (!rule) problems.push(`DestinationRule "${istio.destinationRule.name}" is not rendered`);
-            else for (const subset of [istio.destinationRule.canarySubsetName, istio.destinationRule.stableSubsetName]) if (!subsets.includes(subset)) problems.push(`DestinationRule "${istio.destinationRule.name}" has no subset "${subset}"`);
+            else
+              for (const subset of [istio.destinationRule.canarySubsetName, istio.destinationRule.stableSubsetName])
+                if (!subsets.includes(subset)) problems.push(`DestinationRule "${istio.destinationRule.name}" has no subset "${subset}"`);
           }
           const managed = new Set((canary.trafficRouting?.managedRoutes ?? []).map((route) => route.name));
-          for (const step of canary.steps ?? []) if (step.setHeaderRoute && !managed.has(step.setHeaderRoute.name)) problems.push(`setHeaderRoute "${step.setHeaderRoute.name}" is not a managed route`);
+          for (const step of canary.steps ?? [])
+            if (step.setHeaderRoute && !managed.has(step.setHeaderRoute.name))
+              problems.push(`setHeaderRoute "${step.setHeaderRoute.name}" is not a managed route`);
           return problems.map((message) => ({ object: rollout, message }));
         }),
   },
@@ -244,8 +302,19 @@ export const MESH_RULES: readonly Rule[] = [
             const matches = route.match ?? [];
             const safe =
               matches.length > 0 &&
-              matches.every((match) => (match.method?.exact && IDEMPOTENT_METHODS.has(match.method.exact)) || (match.uri?.exact !== undefined && READ_RPC.test(match.uri.exact)));
-            return safe ? [] : [{ object, message: `route "${route.name ?? index}" retries ${route.retries?.attempts} time(s) but may carry a POST or a write RPC` }];
+              matches.every(
+                (match) =>
+                  (match.method?.exact && IDEMPOTENT_METHODS.has(match.method.exact)) ||
+                  (match.uri?.exact !== undefined && READ_RPC.test(match.uri.exact)),
+              );
+            return safe
+              ? []
+              : [
+                  {
+                    object,
+                    message: `route "${route.name ?? index}" retries ${route.retries?.attempts} time(s) but may carry a POST or a write RPC`,
+                  },
+                ];
           }),
         ),
   },
@@ -257,7 +326,10 @@ export const MESH_RULES: readonly Rule[] = [
         .filter((workload) => inMesh(context.objects, workload))
         .flatMap((workload) => {
           const reaches = inNamespace(context.objects, 'NetworkPolicy', namespaceOf(workload.object)).some((policy) => {
-            const policySpec = spec(policy) as { podSelector?: { matchLabels?: Labels; matchExpressions?: never[] }; egress?: { to?: { namespaceSelector?: { matchLabels?: Labels } }[]; ports?: { port?: number | string }[] }[] };
+            const policySpec = spec(policy) as {
+              podSelector?: { matchLabels?: Labels; matchExpressions?: never[] };
+              egress?: { to?: { namespaceSelector?: { matchLabels?: Labels } }[]; ports?: { port?: number | string }[] }[];
+            };
             if (!selects(policySpec.podSelector ?? {}, workload.podLabels)) return false;
             return (policySpec.egress ?? []).some(
               (rule) =>
@@ -265,12 +337,20 @@ export const MESH_RULES: readonly Rule[] = [
                 (rule.ports ?? []).some((port) => port.port === 15012),
             );
           });
-          return reaches ? [] : [{ object: workload.object, message: 'its sidecar cannot reach istiod: no NetworkPolicy allows egress to istio-system on 15012' }];
+          return reaches
+            ? []
+            : [
+                {
+                  object: workload.object,
+                  message: 'its sidecar cannot reach istiod: no NetworkPolicy allows egress to istio-system on 15012',
+                },
+              ];
         }),
   },
   {
     id: 'authorization',
-    description: 'a meshed namespace denies by default; every configured call has an ALLOW for its caller and port, and every ALLOW is such a call',
+    description:
+      'a meshed namespace denies by default; every configured call has an ALLOW for its caller and port, and every ALLOW is such a call',
     check: (context) => {
       const meshed = context.workloads.filter((workload) => inMesh(context.objects, workload));
       if (meshed.length === 0) return [];
@@ -279,18 +359,24 @@ export const MESH_RULES: readonly Rule[] = [
       for (const namespace of new Set(meshed.map((workload) => namespaceOf(workload.object)))) {
         const denies = inNamespace(policies, 'AuthorizationPolicy', namespace).some((policy) => Object.keys(spec(policy)).length === 0);
         const namespaceObject = context.objects.find((object) => object.kind === 'Namespace' && object.metadata.name === namespace);
-        if (!denies && namespaceObject) problems.push({ object: namespaceObject, message: 'no allow-nothing AuthorizationPolicy (an empty spec) in the namespace' });
+        if (!denies && namespaceObject)
+          problems.push({ object: namespaceObject, message: 'no allow-nothing AuthorizationPolicy (an empty spec) in the namespace' });
       }
       const allowed = policies
         .filter((policy) => ((spec(policy).action as string | undefined) ?? 'ALLOW') === 'ALLOW' && Object.keys(spec(policy)).length > 0)
         .flatMap((policy) => {
           const selector = (spec(policy).selector as { matchLabels?: Labels } | undefined)?.matchLabels;
-          const targets = meshed.filter((workload) => namespaceOf(workload.object) === namespaceOf(policy) && (!selector || selects({ matchLabels: selector }, workload.podLabels)));
+          const targets = meshed.filter(
+            (workload) =>
+              namespaceOf(workload.object) === namespaceOf(policy) && (!selector || selects({ matchLabels: selector }, workload.podLabels)),
+          );
           return ((spec(policy).rules as AuthorizationRule[] | undefined) ?? [{}]).flatMap((rule) => {
             const principals = (rule.from ?? []).flatMap((from) => from.source?.principals ?? []);
             const ports = (rule.to ?? []).flatMap((to) => to.operation?.ports ?? []).map(Number);
             return targets.flatMap((target) =>
-              (principals.length ? principals : ['*']).flatMap((principal) => (ports.length ? ports : [0]).map((port) => ({ policy, principal, callee: target.object.metadata.name, port }))),
+              (principals.length ? principals : ['*']).flatMap((principal) =>
+                (ports.length ? ports : [0]).map((port) => ({ policy, principal, callee: target.object.metadata.name, port })),
+              ),
             );
           });
         });
@@ -298,17 +384,22 @@ export const MESH_RULES: readonly Rule[] = [
       for (const call of calls) {
         const callee = meshed.find((workload) => workload.object.metadata.name === call.callee) as Workload;
         if (!allowed.some((allow) => allow.callee === call.callee && allow.principal === call.principal && allow.port === call.port)) {
-          problems.push({ object: callee.object, message: `${call.caller} calls it on ${call.port} (${call.via}) but no AuthorizationPolicy allows ${call.principal}` });
+          problems.push({
+            object: callee.object,
+            message: `${call.caller} calls it on ${call.port} (${call.via}) but no AuthorizationPolicy allows ${call.principal}`,
+          });
         }
       }
       for (const allow of allowed) {
         if (!calls.some((call) => call.callee === allow.callee && call.principal === allow.principal && call.port === allow.port)) {
           const what = `${allow.principal === '*' ? 'any caller' : allow.principal} on ${allow.port === 0 ? 'any port' : allow.port}`;
-          problems.push({ object: allow.policy, message: `allows ${what} to ${allow.callee}, but no workload is configured to make that call` });
+          problems.push({
+            object: allow.policy,
+            message: `allows ${what} to ${allow.callee}, but no workload is configured to make that call`,
+          });
         }
       }
       return problems;
     },
   },
 ];
-

@@ -1,5 +1,5 @@
 import { CHAOS_RULES } from './chaos-policies';
-import { type Manifest, describe } from './manifest';
+import { describe, type Manifest } from './manifest';
 
 /** `development` (kind) or `production`; some rules only hold for production. */
 export type PolicyProfile = 'development' | 'production';
@@ -131,12 +131,14 @@ const perContainer = (
   filter: (workload: Workload) => boolean,
   test: (container: Container, pod: PodSpec, workload: Workload) => string | undefined,
 ) =>
-  context.workloads.filter((workload) => workload.pod && filter(workload)).flatMap((workload) =>
-    containersOf(workload.pod).flatMap((container) => {
-      const problem = test(container, workload.pod as PodSpec, workload);
-      return problem ? [{ object: workload.object, message: `container "${container.name}": ${problem}` }] : [];
-    }),
-  );
+  context.workloads
+    .filter((workload) => workload.pod && filter(workload))
+    .flatMap((workload) =>
+      containersOf(workload.pod).flatMap((container) => {
+        const problem = test(container, workload.pod as PodSpec, workload);
+        return problem ? [{ object: workload.object, message: `container "${container.name}": ${problem}` }] : [];
+      }),
+    );
 
 const all = () => true;
 const owns = (namespace: string | undefined, object: Manifest) => (object.metadata.namespace ?? 'default') === (namespace ?? 'default');
@@ -160,10 +162,14 @@ export const RULES: readonly Rule[] = [
     id: 'probes',
     description: 'every container of a long-running workload has startup, readiness and liveness probes',
     check: (context) =>
-      perContainer(context, (workload) => workload.longRunning, (container) => {
-        const missing = (['startupProbe', 'readinessProbe', 'livenessProbe'] as const).filter((probe) => !container[probe]);
-        return missing.length ? `no ${missing.join(', ')}` : undefined;
-      }),
+      perContainer(
+        context,
+        (workload) => workload.longRunning,
+        (container) => {
+          const missing = (['startupProbe', 'readinessProbe', 'livenessProbe'] as const).filter((probe) => !container[probe]);
+          return missing.length ? `no ${missing.join(', ')}` : undefined;
+        },
+      ),
   },
   {
     id: 'resources',
@@ -191,7 +197,9 @@ export const RULES: readonly Rule[] = [
     id: 'read-only-root-filesystem',
     description: 'containers have a read-only root filesystem',
     check: (context) =>
-      perContainer(context, all, (container) => (container.securityContext?.readOnlyRootFilesystem === true ? undefined : 'root filesystem is writable')),
+      perContainer(context, all, (container) =>
+        container.securityContext?.readOnlyRootFilesystem === true ? undefined : 'root filesystem is writable',
+      ),
   },
   {
     id: 'no-privilege-escalation',
@@ -250,7 +258,10 @@ export const RULES: readonly Rule[] = [
         .flatMap((workload) => {
           const name = workload.pod?.serviceAccountName;
           if (!name || name === 'default') return [{ object: workload.object, message: 'runs under the default ServiceAccount' }];
-          const found = context.objects.some((object) => object.kind === 'ServiceAccount' && object.metadata.name === name && owns(workload.object.metadata.namespace, object));
+          const found = context.objects.some(
+            (object) =>
+              object.kind === 'ServiceAccount' && object.metadata.name === name && owns(workload.object.metadata.namespace, object),
+          );
           return found ? [] : [{ object: workload.object, message: `ServiceAccount "${name}" is not rendered` }];
         }),
   },
@@ -262,7 +273,7 @@ export const RULES: readonly Rule[] = [
         .filter((workload) => workload.longRunning && workload.object.kind !== 'DaemonSet')
         .flatMap((workload) => {
           if (workload.operatorManaged) {
-            return spec(workload.object).enablePDB === false ? [{ object: workload.object, message: 'turns the operator\'s PDB off' }] : [];
+            return spec(workload.object).enablePDB === false ? [{ object: workload.object, message: "turns the operator's PDB off" }] : [];
           }
           const found = context.objects.some(
             (object) =>
@@ -276,14 +287,22 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: 'network-policy',
-    description: 'a default-deny policy covers every workload\'s namespace, and an allow policy selects its pods',
+    description: "a default-deny policy covers every workload's namespace, and an allow policy selects its pods",
     check: (context) =>
       context.workloads.flatMap((workload) => {
-        const policies = context.objects.filter((object) => object.kind === 'NetworkPolicy' && owns(workload.object.metadata.namespace, object));
+        const policies = context.objects.filter(
+          (object) => object.kind === 'NetworkPolicy' && owns(workload.object.metadata.namespace, object),
+        );
         const problems: string[] = [];
         const denies = policies.some((policy) => {
           const policySpec = spec(policy) as { podSelector?: LabelSelector; policyTypes?: string[]; ingress?: unknown; egress?: unknown };
-          return isEmptySelector(policySpec.podSelector) && policySpec.policyTypes?.includes('Ingress') && policySpec.policyTypes.includes('Egress') && !policySpec.ingress && !policySpec.egress;
+          return (
+            isEmptySelector(policySpec.podSelector) &&
+            policySpec.policyTypes?.includes('Ingress') &&
+            policySpec.policyTypes.includes('Egress') &&
+            !policySpec.ingress &&
+            !policySpec.egress
+          );
         });
         if (!denies) problems.push('its namespace has no default-deny NetworkPolicy');
         const allowed = policies.some((policy) => {
@@ -306,7 +325,11 @@ export const RULES: readonly Rule[] = [
       ...context.workloads
         .filter((workload) => workload.pod)
         .flatMap((workload) => {
-          const wanted = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', ...(workload.longRunning ? ['app.kubernetes.io/version', 'version'] : [])];
+          const wanted = [
+            'app.kubernetes.io/name',
+            'app.kubernetes.io/part-of',
+            ...(workload.longRunning ? ['app.kubernetes.io/version', 'version'] : []),
+          ];
           const missing = wanted.filter((label) => !workload.podLabels[label]);
           return missing.length ? [{ object: workload.object, message: `pod template has no label ${missing.join(', ')}` }] : [];
         }),
@@ -314,7 +337,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: 'version-label',
-    description: 'a long-running pod\'s version labels name the version its first container runs',
+    description: "a long-running pod's version labels name the version its first container runs",
     check: (context) =>
       context.workloads
         .filter((workload) => workload.longRunning && workload.pod?.containers?.length)
@@ -323,8 +346,13 @@ export const RULES: readonly Rule[] = [
           const tag = image.includes('@') ? image.slice(image.indexOf('@') + 1) : (/:([^/:]+)$/.exec(image)?.[1] ?? '');
           const { version, 'app.kubernetes.io/version': appVersion } = workload.podLabels;
           if (!version || !tag) return [];
-          if (version !== appVersion) return [{ object: workload.object, message: `version "${version}" and app.kubernetes.io/version "${appVersion ?? ''}" differ` }];
-          return tag.startsWith(version) ? [] : [{ object: workload.object, message: `version "${version}" does not match the image tag "${tag}"` }];
+          if (version !== appVersion)
+            return [
+              { object: workload.object, message: `version "${version}" and app.kubernetes.io/version "${appVersion ?? ''}" differ` },
+            ];
+          return tag.startsWith(version)
+            ? []
+            : [{ object: workload.object, message: `version "${version}" does not match the image tag "${tag}"` }];
         }),
   },
   {
@@ -335,14 +363,28 @@ export const RULES: readonly Rule[] = [
         const pod = workload.pod;
         const shutdownMs = containersOf(pod)
           .flatMap((container) => container.envFrom ?? [])
-          .map((source) => context.objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name === source.configMapRef?.name && owns(workload.object.metadata.namespace, object)))
+          .map((source) =>
+            context.objects.find(
+              (object) =>
+                object.kind === 'ConfigMap' &&
+                object.metadata.name === source.configMapRef?.name &&
+                owns(workload.object.metadata.namespace, object),
+            ),
+          )
           .map((configMap) => (configMap?.data as Record<string, string> | undefined)?.SHUTDOWN_TIMEOUT_MS)
           .find((value) => value !== undefined);
         if (shutdownMs === undefined || !pod) return [];
         const pause = Math.max(0, ...containersOf(pod).map((container) => container.lifecycle?.preStop?.sleep?.seconds ?? 0));
         const needed = Math.ceil(Number(shutdownMs) / 1000) + pause + 1;
         const grace = pod.terminationGracePeriodSeconds ?? 30;
-        return grace >= needed ? [] : [{ object: workload.object, message: `terminationGracePeriodSeconds ${grace} < preStop ${pause} s + SHUTDOWN_TIMEOUT_MS ${shutdownMs} ms + 1 s` }];
+        return grace >= needed
+          ? []
+          : [
+              {
+                object: workload.object,
+                message: `terminationGracePeriodSeconds ${grace} < preStop ${pause} s + SHUTDOWN_TIMEOUT_MS ${shutdownMs} ms + 1 s`,
+              },
+            ];
       }),
   },
   {
@@ -367,17 +409,23 @@ export const RULES: readonly Rule[] = [
         .flatMap((workload) => {
           const replicas = minReplicas(context, workload) ?? 1;
           const budgets = context.objects.filter(
-            (object) => object.kind === 'PodDisruptionBudget' && owns(workload.object.metadata.namespace, object) && selects(spec(object).selector as LabelSelector, workload.podLabels),
+            (object) =>
+              object.kind === 'PodDisruptionBudget' &&
+              owns(workload.object.metadata.namespace, object) &&
+              selects(spec(object).selector as LabelSelector, workload.podLabels),
           );
           if (budgets.length === 0) return []; // the pdb rule reports it
           const kept = budgets.map((budget) => {
             const { minAvailable, maxUnavailable } = spec(budget) as { minAvailable?: number | string; maxUnavailable?: number | string };
-            const count = (value: number | string, round: (n: number) => number) => (typeof value === 'number' ? value : round((parseFloat(value) / 100) * replicas));
+            const count = (value: number | string, round: (n: number) => number) =>
+              typeof value === 'number' ? value : round((parseFloat(value) / 100) * replicas);
             if (minAvailable !== undefined) return count(minAvailable, Math.ceil);
             if (maxUnavailable !== undefined) return replicas - count(maxUnavailable, Math.ceil);
             return 0;
           });
-          return Math.max(0, ...kept) >= 2 ? [] : [{ object: workload.object, message: `its PodDisruptionBudget lets all but ${Math.max(0, ...kept)} of ${replicas} pods go` }];
+          return Math.max(0, ...kept) >= 2
+            ? []
+            : [{ object: workload.object, message: `its PodDisruptionBudget lets all but ${Math.max(0, ...kept)} of ${replicas} pods go` }];
         }),
   },
   ...CHAOS_RULES,

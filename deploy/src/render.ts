@@ -30,7 +30,13 @@ export function findRenderer(): Promise<Renderer> {
     ];
     for (const candidate of candidates) {
       const probe = candidate.command === 'kubectl' ? ['version', '--client'] : ['version'];
-      if (await run(candidate.command, probe).then(() => true, () => false)) return candidate;
+      if (
+        await run(candidate.command, probe).then(
+          () => true,
+          () => false,
+        )
+      )
+        return candidate;
     }
     throw new RenderError(
       'Rendering the manifests needs kubectl (with its built-in kustomize) or kustomize on PATH, and neither is there.\n' +

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import {
-  ENVIRONMENTS,
-  GITOPS_RULES,
-  type GitopsEnvironment,
-  type Manifest,
-  REPO_ROOT,
   checkGitops,
+  ENVIRONMENTS,
   expandTemplate,
+  GITOPS_RULES,
   loadEnvironment,
   renderDirectory,
+  REPO_ROOT,
   validateSchemas,
+  type GitopsEnvironment,
+  type Manifest,
 } from '../src';
 
 /** Each environment is rendered once for the whole file (a dozen kustomize builds). */
@@ -32,9 +32,18 @@ describe.each(ENVIRONMENTS)('gitops/environments/%s', (name) => {
 
   it('renders AppProjects, Applications and ApplicationSets that fit their schemas, generated Applications included', () => {
     expect(environment.root.map((object) => object.kind).sort()).toEqual([
-      'AppProject', 'AppProject',
-      'Application', 'Application', 'Application', 'Application', 'Application', 'Application',
-      'ApplicationSet', 'ApplicationSet', 'ApplicationSet', 'ApplicationSet',
+      'AppProject',
+      'AppProject',
+      'Application',
+      'Application',
+      'Application',
+      'Application',
+      'Application',
+      'Application',
+      'ApplicationSet',
+      'ApplicationSet',
+      'ApplicationSet',
+      'ApplicationSet',
     ]);
     expect(validateSchemas([...environment.root, ...environment.applications.map((application) => application.object)])).toEqual([]);
   });
@@ -42,16 +51,35 @@ describe.each(ENVIRONMENTS)('gitops/environments/%s', (name) => {
   it('deploys each service as an Application of its own, after the data and before the way in', () => {
     const waves = Object.fromEntries(environment.applications.map((application) => [application.object.metadata.name, application.wave]));
     expect(waves).toEqual({
-      'cloudnative-pg': -4, 'argo-rollouts': -4, 'istio-base': -4, istiod: -3, 'istio-cni': -3, 'istio-ingress': -2,
+      'cloudnative-pg': -4,
+      'argo-rollouts': -4,
+      'istio-base': -4,
+      istiod: -3,
+      'istio-cni': -3,
+      'istio-ingress': -2,
       [`data-${name}`]: -1,
-      [`catalog-${name}`]: 0, [`inventory-${name}`]: 0, [`order-${name}`]: 0, [`payment-${name}`]: 0,
+      [`catalog-${name}`]: 0,
+      [`inventory-${name}`]: 0,
+      [`order-${name}`]: 0,
+      [`payment-${name}`]: 0,
       [`gateway-${name}`]: 1,
       [`ingress-${name}`]: 2,
     });
     const order = environment.renders.get(`order-${name}`) as Manifest[];
     expect(order.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual(
-      ['AuthorizationPolicy/order', 'ConfigMap/order', 'DestinationRule/order', 'HorizontalPodAutoscaler/order', 'Job/order-migrate', 'NetworkPolicy/order',
-        'PodDisruptionBudget/order', 'Rollout/order', 'Service/order', 'ServiceAccount/order', 'VirtualService/order'].map((id): unknown => (id.startsWith('ConfigMap') ? expect.stringMatching(/^ConfigMap\/order-\w+$/) : id)),
+      [
+        'AuthorizationPolicy/order',
+        'ConfigMap/order',
+        'DestinationRule/order',
+        'HorizontalPodAutoscaler/order',
+        'Job/order-migrate',
+        'NetworkPolicy/order',
+        'PodDisruptionBudget/order',
+        'Rollout/order',
+        'Service/order',
+        'ServiceAccount/order',
+        'VirtualService/order',
+      ].map((id): unknown => (id.startsWith('ConfigMap') ? expect.stringMatching(/^ConfigMap\/order-\w+$/) : id)),
     );
   });
 
@@ -72,7 +100,10 @@ describe('gitops/argocd', () => {
 
 describe('ApplicationSet templates', () => {
   it('fill {{.key}}, refuse a missing key (missingkey=error) and any other action', () => {
-    expect(expandTemplate({ name: '{{.name}}-kind', list: ['{{ .tier }}'] }, { name: 'order', tier: 'services' })).toEqual({ name: 'order-kind', list: ['services'] });
+    expect(expandTemplate({ name: '{{.name}}-kind', list: ['{{ .tier }}'] }, { name: 'order', tier: 'services' })).toEqual({
+      name: 'order-kind',
+      list: ['services'],
+    });
     expect(() => expandTemplate('{{.nmae}}', { name: 'order' })).toThrow('template key "nmae" is missing (missingkey=error)');
     expect(() => expandTemplate('{{ .name | upper }}', { name: 'order' })).toThrow('unsupported template action');
   });
@@ -99,14 +130,35 @@ describe('gitops rules', () => {
       renders: new Map(kind.renders),
     };
   };
-  const application = (environment: GitopsEnvironment, name: string) => environment.applications.find(({ object }) => object.metadata.name === name) as Mutable;
+  const application = (environment: GitopsEnvironment, name: string) =>
+    environment.applications.find(({ object }) => object.metadata.name === name) as Mutable;
 
   const BROKEN: [rule: string, breakIt: (environment: GitopsEnvironment) => GitopsEnvironment][] = [
-    ['application-source', (environment) => ((application(environment, 'order-kind').spec.source.path = 'gitops/manifests/kinde'), environment)],
+    [
+      'application-source',
+      (environment) => ((application(environment, 'order-kind').spec.source.path = 'gitops/manifests/kinde'), environment),
+    ],
     ['application-sync', (environment) => ((application(environment, 'order-kind').spec.ignoreDifferences = []), environment)],
     ['sync-waves', (environment) => ((application(environment, 'gateway-kind').wave = 0), environment)],
-    ['environment-partition', (environment) => (environment.renders.set('data-kind', [...(environment.renders.get('data-kind') as Manifest[]), ...(environment.renders.get('order-kind') as Manifest[]).slice(0, 1)]), environment)],
-    ['project-scope', (environment) => (((environment.root.find((object) => object.metadata.name === 'storefront' && object.kind === 'AppProject') as Mutable).spec.destinations = [{ namespace: 'storefront' }]), environment)],
+    [
+      'environment-partition',
+      (environment) => (
+        environment.renders.set('data-kind', [
+          ...(environment.renders.get('data-kind') as Manifest[]),
+          ...(environment.renders.get('order-kind') as Manifest[]).slice(0, 1),
+        ]),
+        environment
+      ),
+    ],
+    [
+      'project-scope',
+      (environment) => (
+        ((
+          environment.root.find((object) => object.metadata.name === 'storefront' && object.kind === 'AppProject') as Mutable
+        ).spec.destinations = [{ namespace: 'storefront' }]),
+        environment
+      ),
+    ],
   ];
 
   it('have a broken environment for every rule', () => {
@@ -121,12 +173,16 @@ describe('gitops rules', () => {
 
   it('sync-waves names what comes too early and why', () => {
     const messages = checkGitops(BROKEN.find(([rule]) => rule === 'sync-waves')?.[1](copy()) ?? kind).map((violation) => violation.message);
-    expect(messages).toContain('Rollout/storefront/gateway (wave 0.0) must come after Rollout/storefront/catalog (wave 0.0): the gateway calls the services');
+    expect(messages).toContain(
+      'Rollout/storefront/gateway (wave 0.0) must come after Rollout/storefront/catalog (wave 0.0): the gateway calls the services',
+    );
   });
 
   it('a source from elsewhere must be pinned to a version', () => {
     const environment = copy();
     application(environment, 'istiod').spec.source.targetRevision = 'master';
-    expect(checkGitops(environment).map((violation) => violation.message)).toEqual(['https://istio-release.storage.googleapis.com/charts is not pinned to a version (targetRevision "master")']);
+    expect(checkGitops(environment).map((violation) => violation.message)).toEqual([
+      'https://istio-release.storage.googleapis.com/charts is not pinned to a version (targetRevision "master")',
+    ]);
   });
 });

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_RULES, COMBINATIONS, type Manifest, checkPolicies, describe as name, renderCombination, validateSchemas, workloadsOf } from '../src';
+import {
+  ALL_RULES,
+  checkPolicies,
+  COMBINATIONS,
+  describe as name,
+  renderCombination,
+  validateSchemas,
+  workloadsOf,
+  type Manifest,
+} from '../src';
 
 const REPO = join(__dirname, '..', '..');
 
@@ -24,13 +33,17 @@ describe.each(COMBINATIONS)('$name', (combination) => {
     const report = checkPolicies(objects, combination.profile, ALL_RULES);
     expect(report.violations).toEqual([]);
     // Exemptions are deliberate and few; a new one shows up here.
-    expect(report.exemptions).toEqual([
-      'run-as-non-root DaemonSet/observability/otel-collector: reads /var/log/pods, whose files only root may read; mounted read-only',
-    ].filter(() => objects.some((object) => object.kind === 'DaemonSet')));
+    expect(report.exemptions).toEqual(
+      [
+        'run-as-non-root DaemonSet/observability/otel-collector: reads /var/log/pods, whose files only root may read; mounted read-only',
+      ].filter(() => objects.some((object) => object.kind === 'DaemonSet')),
+    );
   });
 
   it('gives each workload every variable .env.example documents for it', () => {
-    for (const workload of workloadsOf(objects).filter((candidate) => ['service', 'gateway'].includes(candidate.podLabels['app.kubernetes.io/component'] ?? ''))) {
+    for (const workload of workloadsOf(objects).filter((candidate) =>
+      ['service', 'gateway'].includes(candidate.podLabels['app.kubernetes.io/component'] ?? ''),
+    )) {
       const service = workload.podLabels['app.kubernetes.io/name'] as string;
       const container = workload.pod?.containers?.[0] as { env?: { name: string }[]; envFrom?: { configMapRef?: { name: string } }[] };
       const provided = new Set(container.env?.map((variable) => variable.name));

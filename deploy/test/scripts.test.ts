@@ -10,7 +10,10 @@ const REPO = join(__dirname, '..', '..');
 const UP = join(REPO, 'deploy', 'kind', 'up.sh');
 
 async function onPath(command: string, hint: string): Promise<void> {
-  const found = await run('sh', ['-c', `command -v ${command}`]).then(() => true, () => false);
+  const found = await run('sh', ['-c', `command -v ${command}`]).then(
+    () => true,
+    () => false,
+  );
   if (!found) throw new Error(`${command} is not on PATH. ${hint}`);
 }
 
@@ -58,7 +61,7 @@ describe('deploy/kind/up.sh', () => {
       'wait clusters.postgresql.cnpg.io --all --for=condition=Ready',
       'delete job -l app.kubernetes.io/component=migration',
       'wait job -l app.kubernetes.io/component=migration --for=condition=Complete',
-      "-l app.kubernetes.io/component in (service,gateway,seed)",
+      '-l app.kubernetes.io/component in (service,gateway,seed)',
       'rollout status deployment/gateway',
       'dry run: nothing was run',
       'Gateway:  http://localhost:8080',
@@ -69,7 +72,9 @@ describe('deploy/kind/up.sh', () => {
   });
 
   it('--dry-run --gitops installs Argo CD, registers the root app, then waits for Istio, Argo Rollouts and Prometheus in order', async () => {
-    const { stdout } = await run(UP, ['--dry-run', '--gitops'], { env: { ...process.env, PATH: '/usr/bin:/bin', GITOPS_REPO_URL: 'git@github.com:someone/storefront.git' } });
+    const { stdout } = await run(UP, ['--dry-run', '--gitops'], {
+      env: { ...process.env, PATH: '/usr/bin:/bin', GITOPS_REPO_URL: 'git@github.com:someone/storefront.git' },
+    });
     const order = [
       'kind create cluster --name storefront',
       'env IMAGE_TAG=0.1.0 pnpm images',
@@ -98,17 +103,30 @@ describe('deploy/kind/up.sh', () => {
   it('--render-only --gitops writes a root Application whose environment follows the fork it names', async () => {
     const releaseDir = `.release-test-gitops-${process.pid}`;
     try {
-      await run(UP, ['--render-only', '--gitops'], { env: { ...process.env, KIND_RELEASE_DIR: releaseDir, GITOPS_REPO_URL: 'https://github.com/someone/storefront.git', GITOPS_REVISION: 'canary-demo' } });
+      await run(UP, ['--render-only', '--gitops'], {
+        env: {
+          ...process.env,
+          KIND_RELEASE_DIR: releaseDir,
+          GITOPS_REPO_URL: 'https://github.com/someone/storefront.git',
+          GITOPS_REVISION: 'canary-demo',
+        },
+      });
       const { stdout } = await run('cat', [join(REPO, 'deploy', 'kind', releaseDir, 'root-app.yaml')]);
       const [root] = parseManifests(stdout);
       expect(validateSchemas(root ? [root] : [])).toEqual([]);
       const source = (root?.spec as { source: { repoURL: string; targetRevision: string; path: string } }).source;
-      expect(source).toMatchObject({ repoURL: 'https://github.com/someone/storefront.git', targetRevision: 'canary-demo', path: 'gitops/environments/kind' });
+      expect(source).toMatchObject({
+        repoURL: 'https://github.com/someone/storefront.git',
+        targetRevision: 'canary-demo',
+        path: 'gitops/environments/kind',
+      });
       // What the root deploys (gitops.test.ts checks the environment itself): the fork, everywhere.
       const objects = await renderSource(source);
       const project = objects.find((object) => object.kind === 'AppProject' && object.metadata.name === 'storefront');
       expect((project?.spec as { sourceRepos: string[] }).sourceRepos).toEqual(['https://github.com/someone/storefront.git']);
-      const sources = applicationsOf(objects).filter((application) => application.spec.project === 'storefront').map((application) => application.spec.source);
+      const sources = applicationsOf(objects)
+        .filter((application) => application.spec.project === 'storefront')
+        .map((application) => application.spec.source);
       expect(sources.length).toBe(7);
       expect(new Set(sources.map((generated) => `${generated.repoURL}@${generated.targetRevision ?? ''}:${generated.path ?? ''}`))).toEqual(
         new Set(['https://github.com/someone/storefront.git@canary-demo:gitops/manifests/kind']),
@@ -118,20 +136,28 @@ describe('deploy/kind/up.sh', () => {
     }
   });
 
-  it('--render-only renders the kind overlay with this commit\'s tag and the dev keys, and it validates', async () => {
+  it("--render-only renders the kind overlay with this commit's tag and the dev keys, and it validates", async () => {
     const releaseDir = `.release-test-${process.pid}`;
     const stateDir = mkdtempSync(join(tmpdir(), 'sf-kind-'));
     try {
-      await run(UP, ['--render-only', '--with-observability'], { env: { ...process.env, KIND_RELEASE_DIR: releaseDir, STOREFRONT_STATE_DIR: stateDir } });
+      await run(UP, ['--render-only', '--with-observability'], {
+        env: { ...process.env, KIND_RELEASE_DIR: releaseDir, STOREFRONT_STATE_DIR: stateDir },
+      });
       const { stdout } = await run('cat', [join(REPO, 'deploy', 'kind', releaseDir, 'rendered.yaml')]);
       const objects = parseManifests(stdout);
       const { stdout: sha } = await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO });
-      const gateway = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === 'gateway') as unknown as { spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { image: string }[] } } } };
+      const gateway = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === 'gateway') as unknown as {
+        spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { image: string }[] } } };
+      };
       const tag = gateway.spec.template.spec.containers[0]?.image.split(':')[1] ?? '';
       expect(tag.startsWith(sha.trim())).toBe(true);
       expect(gateway.spec.template.metadata.labels.version).toBe(tag);
-      const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name === 'auth-jwks') as unknown as { data: { jwks: string } };
-      expect(JSON.parse(Buffer.from(secret.data.jwks, 'base64').toString())).toEqual({ keys: [expect.objectContaining({ kty: 'EC', alg: 'ES256' })] });
+      const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name === 'auth-jwks') as unknown as {
+        data: { jwks: string };
+      };
+      expect(JSON.parse(Buffer.from(secret.data.jwks, 'base64').toString())).toEqual({
+        keys: [expect.objectContaining({ kty: 'EC', alg: 'ES256' })],
+      });
       expect(validateSchemas(objects)).toEqual([]);
       // A deploy-time render may carry the Secret it was made for; nothing else is relaxed.
       const rules = ALL_RULES.filter((rule) => rule.id !== 'no-secret-data');
@@ -157,14 +183,18 @@ describe('deploy/kind/up.sh', () => {
     expect(plain).not.toMatch(/chaos-mesh|invariants/);
   });
 
-  it('--render-only --with-chaos adds the checker\'s admin token, tags the checker everywhere it runs, and it validates', async () => {
+  it("--render-only --with-chaos adds the checker's admin token, tags the checker everywhere it runs, and it validates", async () => {
     const releaseDir = `.release-test-chaos-${process.pid}`;
     const stateDir = mkdtempSync(join(tmpdir(), 'sf-kind-'));
     try {
-      await run(UP, ['--render-only', '--with-chaos'], { env: { ...process.env, KIND_RELEASE_DIR: releaseDir, STOREFRONT_STATE_DIR: stateDir } });
+      await run(UP, ['--render-only', '--with-chaos'], {
+        env: { ...process.env, KIND_RELEASE_DIR: releaseDir, STOREFRONT_STATE_DIR: stateDir },
+      });
       const { stdout } = await run('cat', [join(REPO, 'deploy', 'kind', releaseDir, 'rendered.yaml')]);
       const objects = parseManifests(stdout);
-      const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name === 'invariants-admin-token') as unknown as { data: { token: string } };
+      const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name === 'invariants-admin-token') as unknown as {
+        data: { token: string };
+      };
       const token = Buffer.from(secret.data.token, 'base64').toString().trim();
       const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { roles: string[]; exp: number };
       expect(claims.roles).toEqual(['admin']);

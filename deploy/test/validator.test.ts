@@ -1,4 +1,4 @@
-import { type Manifest, RULES, assertStrict, checkPolicies, validateSchemas } from '../src';
+import { assertStrict, checkPolicies, RULES, validateSchemas, type Manifest } from '../src';
 
 /** A small, correct set of objects: one workload with everything the policies ask for. */
 function goodObjects(): Manifest[] {
@@ -43,13 +43,27 @@ function goodObjects(): Manifest[] {
       metadata: meta('shop'),
       spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop' }, minReplicas: 3, maxReplicas: 6 },
     },
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta('shop'), spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'shop' } } } },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('default-deny'), spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: meta('shop'),
+      spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'shop' } } },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: meta('shop'),
-      spec: { podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['shop'] }] }, policyTypes: ['Ingress'], ingress: [{}] },
+      spec: {
+        podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['shop'] }] },
+        policyTypes: ['Ingress'],
+        ingress: [{}],
+      },
     },
     ...chaosObjects(),
   ];
@@ -63,10 +77,20 @@ function chaosObjects(): Manifest[] {
     'chaos.storefront.dev/blast-radius': 'one shop pod',
     'chaos.storefront.dev/invariants': 'orders-final',
   };
-  const killShop = { action: 'pod-kill', mode: 'one', duration: '30s', selector: { namespaces: ['shop'], labelSelectors: { 'app.kubernetes.io/name': 'shop' } } };
+  const killShop = {
+    action: 'pod-kill',
+    mode: 'one',
+    duration: '30s',
+    selector: { namespaces: ['shop'], labelSelectors: { 'app.kubernetes.io/name': 'shop' } },
+  };
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'chaos-mesh.org/inject': 'enabled' } } },
-    { apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'PodChaos', metadata: { name: 'kill-shop', namespace: 'shop', labels, annotations }, spec: killShop },
+    {
+      apiVersion: 'chaos-mesh.org/v1alpha1',
+      kind: 'PodChaos',
+      metadata: { name: 'kill-shop', namespace: 'shop', labels, annotations },
+      spec: killShop,
+    },
     {
       apiVersion: 'chaos-mesh.org/v1alpha1',
       kind: 'Workflow',
@@ -76,7 +100,12 @@ function chaosObjects(): Manifest[] {
         templates: [
           { name: 'run', templateType: 'Serial', children: ['fault', 'check'] },
           { name: 'fault', templateType: 'PodChaos', deadline: '30s', podChaos: { ...killShop } },
-          { name: 'check', templateType: 'Task', deadline: '5m', task: { container: { name: 'check', image: 'storefront/invariants:1.2.3' } } },
+          {
+            name: 'check',
+            templateType: 'Task',
+            deadline: '5m',
+            task: { container: { name: 'check', image: 'storefront/invariants:1.2.3' } },
+          },
         ],
       },
     },
@@ -98,22 +127,52 @@ const BROKEN: [rule: string, breakIt: (objects: Manifest[]) => Manifest[]][] = [
   ['run-as-non-root', (objects) => ((deployment(objects).spec.template.spec.securityContext.runAsUser = 0), objects)],
   ['read-only-root-filesystem', (objects) => ((container(objects).securityContext.readOnlyRootFilesystem = false), objects)],
   ['no-privilege-escalation', (objects) => (delete container(objects).securityContext.allowPrivilegeEscalation, objects)],
-  ['drop-all-capabilities', (objects) => ((container(objects).securityContext.capabilities = { drop: ['ALL'], add: ['NET_ADMIN'] }), objects)],
+  [
+    'drop-all-capabilities',
+    (objects) => ((container(objects).securityContext.capabilities = { drop: ['ALL'], add: ['NET_ADMIN'] }), objects),
+  ],
   ['seccomp-runtime-default', (objects) => (delete deployment(objects).spec.template.spec.securityContext.seccompProfile, objects)],
   ['image-pinned', (objects) => ((container(objects).image = 'storefront/shop'), objects)],
-  ['no-secret-data', (objects) => [...objects, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'keys', labels: { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'storefront' } }, data: { key: 'c2VjcmV0' } }]],
+  [
+    'no-secret-data',
+    (objects) => [
+      ...objects,
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'keys', labels: { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'storefront' } },
+        data: { key: 'c2VjcmV0' },
+      },
+    ],
+  ],
   ['service-account', (objects) => objects.filter(byKind('ServiceAccount'))],
   ['pdb', (objects) => objects.filter(byKind('PodDisruptionBudget'))],
   ['network-policy', (objects) => objects.filter((object) => object.metadata.name !== 'shop' || object.kind !== 'NetworkPolicy')],
   ['labels', (objects) => (delete deployment(objects).spec.template.metadata.labels.version, objects)],
   ['version-label', (objects) => ((container(objects).image = 'storefront/shop:1.3.0'), objects)],
   ['grace-period', (objects) => ((deployment(objects).spec.template.spec.terminationGracePeriodSeconds = 10), objects)],
-  ['high-availability', (objects) => (((objects.find((object) => object.kind === 'HorizontalPodAutoscaler') as Mutable).spec.minReplicas = 2), ((objects.find((object) => object.kind === 'PodDisruptionBudget') as Mutable).spec = { minAvailable: 2, selector: { matchLabels: { 'app.kubernetes.io/name': 'shop' } } }), objects)],
-  ['strict-pdb', (objects) => (((objects.find((object) => object.kind === 'PodDisruptionBudget') as Mutable).spec.maxUnavailable = 2), objects)],
+  [
+    'high-availability',
+    (objects) => (
+      ((objects.find((object) => object.kind === 'HorizontalPodAutoscaler') as Mutable).spec.minReplicas = 2),
+      ((objects.find((object) => object.kind === 'PodDisruptionBudget') as Mutable).spec = {
+        minAvailable: 2,
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'shop' } },
+      }),
+      objects
+    ),
+  ],
+  [
+    'strict-pdb',
+    (objects) => (((objects.find((object) => object.kind === 'PodDisruptionBudget') as Mutable).spec.maxUnavailable = 2), objects),
+  ],
   ['chaos-duration', (objects) => (delete podChaos(objects).spec.duration, objects)],
   ['chaos-scope', (objects) => ((podChaos(objects).spec.selector.namespaces = ['kube-system']), objects)],
   ['chaos-hypothesis', (objects) => (delete podChaos(objects).metadata.annotations['chaos.storefront.dev/blast-radius'], objects)],
-  ['chaos-invariants', (objects) => ((podChaos(objects).metadata.annotations['chaos.storefront.dev/invariants'] = 'orders-final,stock-conservd'), objects)],
+  [
+    'chaos-invariants',
+    (objects) => ((podChaos(objects).metadata.annotations['chaos.storefront.dev/invariants'] = 'orders-final,stock-conservd'), objects),
+  ],
 ];
 
 describe('policies', () => {
@@ -164,7 +223,11 @@ describe('policies', () => {
   it('honour an exemption only with a reason', () => {
     const objects = BROKEN.find(([rule]) => rule === 'read-only-root-filesystem')?.[1](goodObjects()) ?? [];
     deployment(objects).metadata.annotations = { 'policy.storefront.dev/exempt': 'read-only-root-filesystem' };
-    expect(checkPolicies(objects, 'production').violations.map((violation) => violation.rule).sort()).toEqual(['exemption-reason', 'read-only-root-filesystem']);
+    expect(
+      checkPolicies(objects, 'production')
+        .violations.map((violation) => violation.rule)
+        .sort(),
+    ).toEqual(['exemption-reason', 'read-only-root-filesystem']);
     deployment(objects).metadata.annotations['policy.storefront.dev/reason'] = 'writes its cache';
     const report = checkPolicies(objects, 'production');
     expect(report.violations).toEqual([]);
@@ -177,7 +240,12 @@ describe('schemas', () => {
     apiVersion: 'postgresql.cnpg.io/v1',
     kind: 'Cluster',
     metadata: { name: 'shop-db' },
-    spec: { instances: 1, imageName: 'ghcr.io/cloudnative-pg/postgresql:17.5', storage: { size: '1Gi' }, bootstrap: { initdb: { database: 'shop', owner: 'shop' } } },
+    spec: {
+      instances: 1,
+      imageName: 'ghcr.io/cloudnative-pg/postgresql:17.5',
+      storage: { size: '1Gi' },
+      bootstrap: { initdb: { database: 'shop', owner: 'shop' } },
+    },
   });
 
   it('accept the good fixture', () => {
@@ -188,7 +256,11 @@ describe('schemas', () => {
     const objects = goodObjects();
     container(objects).imagePullPolcy = 'Always';
     expect(validateSchemas(objects)).toEqual([
-      expect.objectContaining({ object: 'Deployment/shop/shop', path: '/spec/template/spec/containers/0/imagePullPolcy', message: expect.stringMatching(/imagePullPolcy.*does not exist in type 'IContainer'/) }),
+      expect.objectContaining({
+        object: 'Deployment/shop/shop',
+        path: '/spec/template/spec/containers/0/imagePullPolcy',
+        message: expect.stringMatching(/imagePullPolcy.*does not exist in type 'IContainer'/),
+      }),
     ]);
   });
 
@@ -230,7 +302,12 @@ describe('schemas', () => {
     delete templates[1].podChaos;
     templates[2].templateType = 'Job';
     const errors = validateSchemas(objects).map((error) => `${error.path} ${error.message}`);
-    expect(errors).toEqual(expect.arrayContaining(["/spec/templates/1 must have required property 'podChaos'", '/spec/templates/2/templateType must be equal to one of the allowed values']));
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        "/spec/templates/1 must have required property 'podChaos'",
+        '/spec/templates/2/templateType must be equal to one of the allowed values',
+      ]),
+    );
   });
 
   it('refuse a misspelt field of a k6-operator TestRun', () => {
@@ -240,7 +317,10 @@ describe('schemas', () => {
       metadata: { name: 'smoke' },
       spec: { paralellism: 1, script: { configMap: { name: 'k6-scripts', file: 'smoke.ts' } } },
     };
-    expect(validateSchemas([testRun]).map((error) => `${error.path} ${error.message}`)).toEqual(['/spec must have required property \'parallelism\'', '/spec unknown field "paralellism"']);
+    expect(validateSchemas([testRun]).map((error) => `${error.path} ${error.message}`)).toEqual([
+      "/spec must have required property 'parallelism'",
+      '/spec unknown field "paralellism"',
+    ]);
   });
 
   it('refuse a kind that has no schema', () => {
@@ -250,8 +330,12 @@ describe('schemas', () => {
   });
 
   it('refuse a custom-resource schema that would let unknown fields through', () => {
-    expect(() => assertStrict({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } }, additionalProperties: false })).toThrow(
-      '#/properties/spec: an object schema with properties must set additionalProperties: false',
-    );
+    expect(() =>
+      assertStrict({
+        type: 'object',
+        properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } },
+        additionalProperties: false,
+      }),
+    ).toThrow('#/properties/spec: an object schema with properties must set additionalProperties: false');
   });
 });

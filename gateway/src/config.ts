@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { baseConfigSchema } from '@storefront/service-kit';
 import { z } from 'zod';
+import { baseConfigSchema } from '@storefront/service-kit';
 
 /** An address or CIDR block, IPv4 or IPv6: 10.0.0.0/8, 127.0.0.1, fd00::/8. */
 function isAddressOrBlock(entry: string): boolean {
@@ -19,18 +19,22 @@ const trustProxy = z
   .transform((value, context): false | number | string[] => {
     if (value === '' || value === '0') return false;
     if (/^\d+$/.test(value)) return Number(value);
-    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     const bad = entries.filter((entry) => !isAddressOrBlock(entry));
     if (bad.length > 0) {
-      context.addIssue({ code: 'custom', message: `must be a number of hops or addresses/CIDRs such as 10.0.0.0/8; not ${bad.join(', ')}` });
+      context.addIssue({
+        code: 'custom',
+        message: `must be a number of hops or addresses/CIDRs such as 10.0.0.0/8; not ${bad.join(', ')}`,
+      });
       return z.NEVER;
     }
     return entries;
   });
 
-const grpcAddress = z
-  .string()
-  .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:50051');
+const grpcAddress = z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:50051');
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -57,12 +61,22 @@ export const gatewayConfigSchema = baseConfigSchema
      */
     TRUST_PROXY: trustProxy,
     /** Largest accepted request body in bytes; larger ones get 413. */
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(64 * 1024),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1_024)
+      .max(10 * 1024 * 1024)
+      .default(64 * 1024),
     /** Browser origins allowed to call the API (comma-separated); empty allows none. */
     CORS_ORIGINS: z
       .string()
       .default('')
-      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins such as https://shop.example' }))),
     /** Deadline of every downstream call; a slower answer becomes a 504. */
     DOWNSTREAM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),

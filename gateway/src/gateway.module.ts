@@ -1,6 +1,6 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { CATALOG_V1 } from '@storefront/contracts';
-import { ServiceKitModule, grpcClientModule } from '@storefront/service-kit';
+import { grpcClientModule, ServiceKitModule } from '@storefront/service-kit';
 import { AdminHttpController } from './admin/admin.http.controller';
 import { CATALOG_GRPC, CatalogClient } from './catalog/catalog.client';
 import { CategoriesHttpController } from './catalog/categories.http.controller';

@@ -1,6 +1,6 @@
+import { Client } from 'pg';
 import { SERVICES } from '@storefront/devstack';
 import type { TestStack } from '@storefront/devstack/testing';
-import { Client } from 'pg';
 
 /** Tables of the messaging library: bookkeeping that moves on its own (relay, pruning), not state. */
 const BOOKKEEPING = new Set(['outbox', 'inbox', 'inbox_horizon', '_prisma_migrations']);

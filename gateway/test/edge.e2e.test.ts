@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderDetailsDto, OrderDto, OrderHistoryPageDto, ProductPageDto } from '@storefront/contracts';
 import { DevIssuer } from '@storefront/devstack';
-import { type TestStack, startTestStack } from '@storefront/devstack/testing';
+import { startTestStack, type TestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
 import { databaseDigest, settledDatabaseDigest } from './database-digest';
 
@@ -31,7 +31,11 @@ describe('gateway edge end to end', () => {
   const placeAs = (as: { subject: string } | null, body: object, headers: Record<string, string> = {}) =>
     stack.api(
       '/api/orders',
-      { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...headers }, body: JSON.stringify(body) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...headers },
+        body: JSON.stringify(body),
+      },
       as,
     );
   const orderBody = () => ({ paymentToken: 'tok_visa', shippingAddress: address, lines: [{ productId: products[0]?.id, quantity: 1 }] });
@@ -42,13 +46,16 @@ describe('gateway edge end to end', () => {
   const settledSnapshot = () => settledDatabaseDigest(stack);
   /** Waits until the order is final and its saga has finished (the history hears of the capture after the confirmation). */
   const settled = (id: string) =>
-    waitFor(async () => {
-      const { body } = await json<OrderDto>(await stack.api(`/api/orders/${id}`));
-      if (!['confirmed', 'cancelled', 'rejected'].includes(body.status)) return undefined;
-      if (body.status !== 'confirmed') return body;
-      const { body: timeline } = await json<{ entries?: { type: string }[] }>(await stack.api(`/api/orders/${id}/timeline`));
-      return timeline.entries?.some((entry) => entry.type === 'payment_captured') ? body : undefined;
-    }, { timeoutMs: 30_000, what: `order ${id} to end` });
+    waitFor(
+      async () => {
+        const { body } = await json<OrderDto>(await stack.api(`/api/orders/${id}`));
+        if (!['confirmed', 'cancelled', 'rejected'].includes(body.status)) return undefined;
+        if (body.status !== 'confirmed') return body;
+        const { body: timeline } = await json<{ entries?: { type: string }[] }>(await stack.api(`/api/orders/${id}/timeline`));
+        return timeline.entries?.some((entry) => entry.type === 'payment_captured') ? body : undefined;
+      },
+      { timeoutMs: 30_000, what: `order ${id} to end` },
+    );
 
   beforeAll(async () => {
     // Ordering checks inventory and payment on every order, so an outage shows at once.
@@ -75,14 +82,31 @@ describe('gateway edge end to end', () => {
     it.each<[string, () => Promise<string | undefined>, number, string]>([
       ['no token', () => Promise.resolve(undefined), 401, 'AUTH.TOKEN_MISSING'],
       ['a malformed header', () => Promise.resolve('Basic YWxpY2U6c2VjcmV0'), 401, 'AUTH.TOKEN_INVALID'],
-      ['a token signed by another key', async () => `Bearer ${await (await DevIssuer.ephemeral()).token(alice)}`, 401, 'AUTH.TOKEN_INVALID'],
+      [
+        'a token signed by another key',
+        async () => `Bearer ${await (await DevIssuer.ephemeral()).token(alice)}`,
+        401,
+        'AUTH.TOKEN_INVALID',
+      ],
       ['an expired token', async () => `Bearer ${await stack.token({ ...alice, expiresInSeconds: -120 })}`, 401, 'AUTH.TOKEN_EXPIRED'],
-      ['a token with its payload altered', async () => {
-        const [header, , signature] = (await stack.token(alice)).split('.');
-        const forged = Buffer.from(JSON.stringify({ sub: 'alice', roles: ['admin'], iss: 'storefront-dev', aud: 'storefront', exp: 4102444800 })).toString('base64url');
-        return `Bearer ${header}.${forged}.${signature}`;
-      }, 401, 'AUTH.TOKEN_INVALID'],
-      ['an admin token (orders are placed by customers)', async () => `Bearer ${await stack.token({ subject: 'ops', roles: ['admin'] })}`, 403, 'AUTH.FORBIDDEN'],
+      [
+        'a token with its payload altered',
+        async () => {
+          const [header, , signature] = (await stack.token(alice)).split('.');
+          const forged = Buffer.from(
+            JSON.stringify({ sub: 'alice', roles: ['admin'], iss: 'storefront-dev', aud: 'storefront', exp: 4102444800 }),
+          ).toString('base64url');
+          return `Bearer ${header}.${forged}.${signature}`;
+        },
+        401,
+        'AUTH.TOKEN_INVALID',
+      ],
+      [
+        'an admin token (orders are placed by customers)',
+        async () => `Bearer ${await stack.token({ subject: 'ops', roles: ['admin'] })}`,
+        403,
+        'AUTH.FORBIDDEN',
+      ],
       ['a token for no role', async () => `Bearer ${await stack.token({ subject: 'alice', roles: [] })}`, 403, 'AUTH.FORBIDDEN'],
     ])('refuses to place an order with %s, and nothing changes', async (_case, authorization, status, code) => {
       const before = await settledSnapshot();
@@ -102,10 +126,34 @@ describe('gateway edge end to end', () => {
     it('needs the admin role for product changes, restocks and payment provider settings', async () => {
       const before = await settledSnapshot();
       const customerCalls = [
-        stack.api('/api/products', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'EDGE-0001', name: 'Nope', category: 'books', price: { amountMinor: 1, currency: 'USD' } }) }, alice),
-        stack.api(`/api/products/${products[0]?.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Renamed' }) }, alice),
-        stack.api(`/api/admin/stock/${products[0]?.sku}/restock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ quantity: 5 }) }, alice),
-        stack.api('/api/admin/payment-provider', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 0, failureRate: 1, declineAmountOverMinor: null }) }, alice),
+        stack.api(
+          '/api/products',
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ sku: 'EDGE-0001', name: 'Nope', category: 'books', price: { amountMinor: 1, currency: 'USD' } }),
+          },
+          alice,
+        ),
+        stack.api(
+          `/api/products/${products[0]?.id}`,
+          { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Renamed' }) },
+          alice,
+        ),
+        stack.api(
+          `/api/admin/stock/${products[0]?.sku}/restock`,
+          { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ quantity: 5 }) },
+          alice,
+        ),
+        stack.api(
+          '/api/admin/payment-provider',
+          {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ latencyMs: 0, failureRate: 1, declineAmountOverMinor: null }),
+          },
+          alice,
+        ),
         stack.api('/api/admin/payment-provider', {}, alice),
       ];
       for (const response of await Promise.all(customerCalls)) {
@@ -119,10 +167,16 @@ describe('gateway edge end to end', () => {
 
     it('hides another customer’s order: 404 on every order route, 403 for their history, nothing changes', async () => {
       const before = await settledSnapshot();
-      for (const path of [`/api/orders/${alicesOrder.id}`, `/api/orders/${alicesOrder.id}/timeline`, `/api/orders/${alicesOrder.id}/details`]) {
+      for (const path of [
+        `/api/orders/${alicesOrder.id}`,
+        `/api/orders/${alicesOrder.id}/timeline`,
+        `/api/orders/${alicesOrder.id}/details`,
+      ]) {
         await expect(json(await stack.api(path, {}, bob))).resolves.toMatchObject({ status: 404, body: { code: 'ORDER.NOT_FOUND' } });
       }
-      await expect(json(await stack.api(`/api/orders/${alicesOrder.id}/cancel`, { method: 'POST' }, bob))).resolves.toMatchObject({ status: 404 });
+      await expect(json(await stack.api(`/api/orders/${alicesOrder.id}/cancel`, { method: 'POST' }, bob))).resolves.toMatchObject({
+        status: 404,
+      });
       await expect(json(await stack.api('/api/orders?customerId=alice', {}, bob))).resolves.toMatchObject({
         status: 403,
         body: { code: 'ORDER.ACCESS_DENIED' },
@@ -146,7 +200,9 @@ describe('gateway edge end to end', () => {
         });
       expect(new Set((await page(bob)).map((item) => item.customerId))).toEqual(new Set(['bob']));
       expect(new Set((await page(alice)).map((item) => item.customerId))).toEqual(new Set(['alice']));
-      await waitFor(async () => new Set((await page()).map((item) => item.customerId)).size === 2, { what: 'both customers in the admin view' });
+      await waitFor(async () => new Set((await page()).map((item) => item.customerId)).size === 2, {
+        what: 'both customers in the admin view',
+      });
     });
   });
 
@@ -167,7 +223,12 @@ describe('gateway edge end to end', () => {
       expect(status).toBe(200);
       expect(body).toMatchObject({ id: alicesOrder.id, customerId: 'alice', status: 'confirmed', unavailable: [] });
       expect(body.lines).toHaveLength(1);
-      expect(body.lines[0]?.product).toMatchObject({ id: products[0]?.id, sku: products[0]?.sku, name: products[0]?.name, category: expect.any(Object) });
+      expect(body.lines[0]?.product).toMatchObject({
+        id: products[0]?.id,
+        sku: products[0]?.sku,
+        name: products[0]?.name,
+        category: expect.any(Object),
+      });
       expect(body.timeline?.map((entry) => entry.type)).toEqual(expect.arrayContaining(['placed', 'confirmed']));
       await expect(json(await stack.api(`/api/orders/${UNKNOWN_ORDER}/details`, {}, alice))).resolves.toMatchObject({ status: 404 });
       await expect(json(await stack.api('/api/orders/not-a-uuid/details', {}, alice))).resolves.toMatchObject({ status: 400 });
@@ -199,10 +260,13 @@ describe('gateway edge end to end', () => {
       } finally {
         await stack.restart(name);
       }
-      const placed = await waitFor(async () => {
-        const response = await json<OrderDto>(await placeAs(alice, orderBody()));
-        return response.status === 201 ? response.body : undefined;
-      }, { timeoutMs: 15_000, what: `ordering to resume after ${name} is back` });
+      const placed = await waitFor(
+        async () => {
+          const response = await json<OrderDto>(await placeAs(alice, orderBody()));
+          return response.status === 201 ? response.body : undefined;
+        },
+        { timeoutMs: 15_000, what: `ordering to resume after ${name} is back` },
+      );
       await expect(settled(placed.id)).resolves.toMatchObject({ status: 'confirmed' });
     });
 

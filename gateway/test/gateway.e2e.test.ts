@@ -1,5 +1,5 @@
 import type { ProductDto, ProductPageDto } from '@storefront/contracts';
-import { type TestStack, startTestStack } from '@storefront/devstack/testing';
+import { startTestStack, type TestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
 
 /** Through the gateway to the real catalog process, as `npm start` runs them. */
@@ -32,9 +32,7 @@ describe('gateway → catalog end to end', () => {
     expect(response.type).toContain('application/json');
     const page = response.body as ProductPageDto;
     expect(page.items).toHaveLength(5);
-    expect(page.items[0]).toEqual(
-      expect.objectContaining({ id: expect.any(String), sku: expect.any(String), price: expect.any(Object) }),
-    );
+    expect(page.items[0]).toEqual(expect.objectContaining({ id: expect.any(String), sku: expect.any(String), price: expect.any(Object) }));
     expect(page.nextCursor).toEqual(expect.any(String));
   });
 
@@ -85,7 +83,11 @@ describe('gateway → catalog end to end', () => {
 
     const preflight = await fetch(`${stack.gatewayUrl}/api/orders`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' },
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,idempotency-key',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key');
@@ -107,9 +109,7 @@ describe('gateway → catalog end to end', () => {
     expect(status).toBe(200);
     const document = body as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(document.openapi).toMatch(/^3\./);
-    expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/api/products', '/api/products/{id}', '/api/categories']),
-    );
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/products', '/api/products/{id}', '/api/categories']));
     expect(Object.keys(document.paths['/api/products'] ?? {})).toEqual(expect.arrayContaining(['get', 'post']));
     expect(Object.keys(document.paths).filter((path) => !path.startsWith('/api/'))).toEqual([]);
     const docs = await fetch(`${stack.gatewayUrl}/docs`);

@@ -1,16 +1,16 @@
+import fc from 'fast-check';
+import type { z } from 'zod';
 import {
-  type OrderDto,
-  type ProductPageDto,
   createProductBodySchema,
   paymentProviderSettingsSchema,
   placeOrderBodySchema,
   restockBodySchema,
   updateProductBodySchema,
+  type OrderDto,
+  type ProductPageDto,
 } from '@storefront/contracts';
-import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack/testing';
+import { startTestStack, TEST_ADMIN, type TestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
-import fc from 'fast-check';
-import type { z } from 'zod';
 import { databaseDigest, settledDatabaseDigest } from './database-digest';
 
 const RUNS = 2_500;
@@ -45,11 +45,14 @@ describe('public routes under malformed input', () => {
     alicesOrder = ((await placed.json()) as OrderDto).id;
     expect(placed.status).toBe(201);
     // Let its saga finish so that nothing changes during the run but what the fuzzer sends.
-    await waitFor(async () => {
-      const timeline = (await (await stack.api(`/api/orders/${alicesOrder}/timeline`)).json()) as { entries?: { type: string }[] };
-      const types = new Set(timeline.entries?.map((entry) => entry.type));
-      return types.has('payment_captured') && types.has('confirmed');
-    }, { timeoutMs: 30_000, what: 'the first order’s saga to finish' });
+    await waitFor(
+      async () => {
+        const timeline = (await (await stack.api(`/api/orders/${alicesOrder}/timeline`)).json()) as { entries?: { type: string }[] };
+        const types = new Set(timeline.entries?.map((entry) => entry.type));
+        return types.has('payment_captured') && types.has('confirmed');
+      },
+      { timeoutMs: 30_000, what: 'the first order’s saga to finish' },
+    );
     tokens.alice = `Bearer ${await stack.token({ subject: 'alice' })}`;
     tokens.bob = `Bearer ${await stack.token({ subject: 'bob' })}`;
     tokens.admin = `Bearer ${await stack.token(TEST_ADMIN)}`;
@@ -65,22 +68,50 @@ describe('public routes under malformed input', () => {
     fc.string({ maxLength: 40 }),
     fc.uuid(),
     fc.integer().map(String),
-    fc.constantFrom('', '..', '%00', '%E0%A4%A', "' OR 1=1 --", '<script>alert(1)</script>', 'a'.repeat(300), '-1', '1e309', 'null', '{}', '[]'),
+    fc.constantFrom(
+      '',
+      '..',
+      '%00',
+      '%E0%A4%A',
+      "' OR 1=1 --",
+      '<script>alert(1)</script>',
+      'a'.repeat(300),
+      '-1',
+      '1e309',
+      'null',
+      '{}',
+      '[]',
+    ),
   );
   const segment = fc.oneof(junk.map(encodeURIComponent), fc.constantFrom('%E0%A4%A', '%', '%%', '..%2F..%2Fetc%2Fpasswd'));
   const query = fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom('limit', 'cursor', 'sort', 'q', 'category', 'status', 'customerId', 'from', 'to'), fc.string({ maxLength: 12 })), junk), {
-      maxLength: 4,
-    })
-    .map((pairs) => (pairs.length ? `?${pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&')}` : ''));
+    .array(
+      fc.tuple(
+        fc.oneof(
+          fc.constantFrom('limit', 'cursor', 'sort', 'q', 'category', 'status', 'customerId', 'from', 'to'),
+          fc.string({ maxLength: 12 }),
+        ),
+        junk,
+      ),
+      {
+        maxLength: 4,
+      },
+    )
+    .map((pairs) =>
+      pairs.length ? `?${pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&')}` : '',
+    );
 
   /** Bodies the route's own schema refuses: random values, and valid bodies with one thing wrong. */
   const invalidBody = (schema: z.ZodType, valid: Record<string, unknown>) =>
     fc
       .oneof(
         fc.anything(),
-        fc.record({ key: fc.constantFrom(...Object.keys(valid)), value: fc.anything() }).map(({ key, value }) => ({ ...valid, [key]: value })),
-        fc.record({ key: fc.string({ minLength: 1, maxLength: 10 }), value: fc.anything() }).map(({ key, value }) => ({ ...valid, [key]: value })),
+        fc
+          .record({ key: fc.constantFrom(...Object.keys(valid)), value: fc.anything() })
+          .map(({ key, value }) => ({ ...valid, [key]: value })),
+        fc
+          .record({ key: fc.string({ minLength: 1, maxLength: 10 }), value: fc.anything() })
+          .map(({ key, value }) => ({ ...valid, [key]: value })),
         fc.constantFrom(...Object.keys(valid)).map((key) => Object.fromEntries(Object.entries(valid).filter(([name]) => name !== key))),
       )
       // Judged as the server will see it: JSON drops `undefined` fields and turns NaN into null, so
@@ -93,7 +124,10 @@ describe('public routes under malformed input', () => {
           return true;
         }
       });
-  const rawBody = fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom('{', '{"a":', '[]', 'null', '{"__proto__":{"admin":true}}', '\u0000'));
+  const rawBody = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.constantFrom('{', '{"a":', '[]', 'null', '{"__proto__":{"admin":true}}', '\u0000'),
+  );
 
   const validProduct = { sku: 'FUZZ-0001', name: 'Fuzz', category: 'books', price: { amountMinor: 100, currency: 'USD' } };
   const validOrder = () => ({ paymentToken: 'tok_visa', shippingAddress: address, lines: [{ productId, quantity: 1 }] });
@@ -113,15 +147,38 @@ describe('public routes under malformed input', () => {
       get(segment.map((id) => `/api/products/${id}`)),
       get(query.map((q) => `/api/categories${q}`)),
       withBody('POST', fc.constant('/api/products'), invalidBody(createProductBodySchema, validProduct)),
-      withBody('PATCH', fc.oneof(segment, fc.constant(productId)).map((id) => `/api/products/${id}`), invalidBody(updateProductBodySchema, { name: 'Renamed' })),
+      withBody(
+        'PATCH',
+        fc.oneof(segment, fc.constant(productId)).map((id) => `/api/products/${id}`),
+        invalidBody(updateProductBodySchema, { name: 'Renamed' }),
+      ),
       withBody('POST', fc.constant('/api/orders'), invalidBody(placeOrderBodySchema, validOrder())),
       get(query.map((q) => `/api/orders${q}`)),
-      get(fc.tuple(fc.oneof(segment, fc.constant(alicesOrder)), fc.constantFrom('', '/timeline', '/details')).map(([id, tail]) => `/api/orders/${id}${tail}`)),
+      get(
+        fc
+          .tuple(fc.oneof(segment, fc.constant(alicesOrder)), fc.constantFrom('', '/timeline', '/details'))
+          .map(([id, tail]) => `/api/orders/${id}${tail}`),
+      ),
       // A well-formed id of an order that is not the caller's, or a malformed one: never a cancel that applies.
-      withBody('POST', segment.map((id) => `/api/orders/${id}/cancel`), fc.constant('')),
-      withBody('POST', fc.oneof(segment, fc.constant(sku)).map((id) => `/api/admin/stock/${id}/restock`), invalidBody(restockBodySchema, { quantity: 1 })),
-      withBody('PUT', fc.constant('/api/admin/payment-provider'), invalidBody(paymentProviderSettingsSchema, { latencyMs: 0, failureRate: 0, declineAmountOverMinor: null })),
-      fc.record({ method: fc.constantFrom('DELETE', 'PUT', 'OPTIONS', 'HEAD'), path: fc.constantFrom('/api/orders', '/api/products', `/api/orders/${alicesOrder}`) }),
+      withBody(
+        'POST',
+        segment.map((id) => `/api/orders/${id}/cancel`),
+        fc.constant(''),
+      ),
+      withBody(
+        'POST',
+        fc.oneof(segment, fc.constant(sku)).map((id) => `/api/admin/stock/${id}/restock`),
+        invalidBody(restockBodySchema, { quantity: 1 }),
+      ),
+      withBody(
+        'PUT',
+        fc.constant('/api/admin/payment-provider'),
+        invalidBody(paymentProviderSettingsSchema, { latencyMs: 0, failureRate: 0, declineAmountOverMinor: null }),
+      ),
+      fc.record({
+        method: fc.constantFrom('DELETE', 'PUT', 'OPTIONS', 'HEAD'),
+        path: fc.constantFrom('/api/orders', '/api/products', `/api/orders/${alicesOrder}`),
+      }),
     );
 
   it(`answers ${RUNS} malformed requests with 4xx problem+json, never a 5xx, and changes nothing`, async () => {
@@ -131,7 +188,13 @@ describe('public routes under malformed input', () => {
       fc.asyncProperty(
         requests(),
         fc.constantFrom('none', 'garbage', 'alice', 'bob', 'admin', 'expired'),
-        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', undefined),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/json; charset=latin1',
+          undefined,
+        ),
         fc.option(fc.string({ maxLength: 140 }), { nil: undefined }),
         async (request, caller, contentType, idempotencyKey) => {
           const headers: Record<string, string> = {};

@@ -49,7 +49,10 @@ describe('gateway rate limit', () => {
     for (const app of apps) await app.close();
   });
 
-  const get = async (path: string, options: { subject?: string; forged?: string; headers?: Record<string, string>; base?: string } = {}) => {
+  const get = async (
+    path: string,
+    options: { subject?: string; forged?: string; headers?: Record<string, string>; base?: string } = {},
+  ) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.subject) headers.authorization = `Bearer ${await (await testIssuer()).token({ subject: options.subject })}`;
     if (options.forged) headers.authorization = `Bearer ${await forger.token({ subject: options.forged })}`;
@@ -104,7 +107,9 @@ describe('gateway rate limit', () => {
   });
 
   it('ignores X-Forwarded-For unless proxies are trusted', async () => {
-    const seen = await statuses(BURST + 3, () => get('/api/products/00000000-0000-4000-8000-000000000001', { headers: { 'x-forwarded-for': randomAddress() } }));
+    const seen = await statuses(BURST + 3, () =>
+      get('/api/products/00000000-0000-4000-8000-000000000001', { headers: { 'x-forwarded-for': randomAddress() } }),
+    );
     expect(seen.slice(BURST)).toEqual([429, 429, 429]);
   });
 
@@ -114,7 +119,9 @@ describe('gateway rate limit', () => {
     const client = randomAddress();
     const one = await statuses(BURST + 1, () => get('/api/categories', { base: proxied, headers: { 'x-forwarded-for': client } }));
     expect(one[BURST]).toBe(429);
-    const others = await statuses(MAX_BUCKETS * 3, () => get('/api/categories', { base: proxied, headers: { 'x-forwarded-for': randomAddress() } }));
+    const others = await statuses(MAX_BUCKETS * 3, () =>
+      get('/api/categories', { base: proxied, headers: { 'x-forwarded-for': randomAddress() } }),
+    );
     expect(others).not.toContain(429);
     expect(await bucketsIn(proxied)).toBeLessThanOrEqual(MAX_BUCKETS);
   });

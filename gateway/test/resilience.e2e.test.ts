@@ -1,5 +1,5 @@
-import { type Server, createServer } from 'node:http';
-import { type TestStack, startTestStack } from '@storefront/devstack/testing';
+import { createServer, type Server } from 'node:http';
+import { startTestStack, type TestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
 
 const THRESHOLD = 4;

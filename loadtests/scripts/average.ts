@@ -1,7 +1,7 @@
 // Average load: the traffic of an ordinary day (about 30 people browsing, 10 buying, an admin
 // restocking), ramped up, held for 7 minutes, ramped down. Does it meet its latency budget?
 import type { Options } from 'k6/options';
-import { type TestData, prepare } from './journeys.ts';
+import { prepare, type TestData } from './journeys.ts';
 import { SUMMARY_TREND_STATS, summaryHandler } from './summary.ts';
 import { thresholds } from './thresholds.ts';
 

@@ -4,7 +4,7 @@
 // iterations no longer finish); the rate at that moment (iterations/s in the report's timeline, or
 // `orders_placed` over the run time) is the answer.
 import type { Options } from 'k6/options';
-import { type TestData, prepare } from './journeys.ts';
+import { prepare, type TestData } from './journeys.ts';
 import { SUMMARY_TREND_STATS, summaryHandler } from './summary.ts';
 import { thresholds } from './thresholds.ts';
 

@@ -101,7 +101,9 @@ function scenarioPlan(scenario: Scenario): { endsAfter: number; vus: number } {
     startVUs?: number;
     preAllocatedVUs?: number;
   };
-  const length = s.stages ? s.stages.reduce((sum, stage) => sum + seconds(stage.duration), 0) : seconds(s.duration ?? s.maxDuration ?? '10m');
+  const length = s.stages
+    ? s.stages.reduce((sum, stage) => sum + seconds(stage.duration), 0)
+    : seconds(s.duration ?? s.maxDuration ?? '10m');
   const stageVus = s.executor === 'ramping-vus' && s.stages ? Math.max(s.startVUs ?? 1, ...s.stages.map((stage) => stage.target)) : 0;
   return { endsAfter: start + length + stop, vus: Math.max(s.vus ?? 0, s.maxVUs ?? 0, s.preAllocatedVUs ?? 0, stageVus, 1) };
 }

@@ -6,25 +6,25 @@ import exec from 'k6/execution';
 import type { Options } from 'k6/options';
 import {
   FINAL_STATUSES,
+  get,
+  json,
+  post,
+  problemCode,
   type Order,
   type Product,
   type ProductPage,
   type Response,
   type StockLevel,
-  get,
-  json,
-  post,
-  problemCode,
 } from './api.ts';
 import { admin, config, customerCount, customerOf, plan } from './config.ts';
 import {
-  orderTimeToConfirmed,
-  ordersExpectedOutcome,
   ordersCancelled,
   ordersConfirmed,
-  ordersRejected,
+  ordersExpectedOutcome,
   ordersPlaced,
+  ordersRejected,
   ordersUnfinished,
+  orderTimeToConfirmed,
   unitsRestocked,
 } from './metrics.ts';
 
@@ -84,11 +84,15 @@ function allProducts(token: string): Product[] {
 function restockTo(product: Product, floor: number, token: string): number {
   const available = product.availability.available ?? 0;
   const quantity = Math.max(floor - available, Math.ceil(floor / 10));
-  const response = post(`/api/admin/stock/${product.sku}/restock`, { quantity }, {
-    endpoint: 'restock',
-    name: 'POST /api/admin/stock/{sku}/restock',
-    token,
-  });
+  const response = post(
+    `/api/admin/stock/${product.sku}/restock`,
+    { quantity },
+    {
+      endpoint: 'restock',
+      name: 'POST /api/admin/stock/{sku}/restock',
+      token,
+    },
+  );
   const level = json<StockLevel>(response);
   check(response, {
     'restock: 200': (r) => r.status === 200,
@@ -105,7 +109,10 @@ function restockTo(product: Product, floor: number, token: string): number {
 export function prepare(options: Options, prepareOptions: PrepareOptions): TestData {
   const planned = plan(options);
   const deadline = Math.floor(Date.now() / 1000) + planned.seconds + 60;
-  for (const [role, token] of [['customer', customerOf(1).token], ['admin', admin().token]] as const) {
+  for (const [role, token] of [
+    ['customer', customerOf(1).token],
+    ['admin', admin().token],
+  ] as const) {
     if (expiresAt(token) < deadline) {
       exec.test.abort(
         `The ${role} tokens expire at ${new Date(expiresAt(token) * 1000).toISOString()}, before this test can end ` +
@@ -156,7 +163,11 @@ function browseCatalog(data: TestData, token: string): string {
 
     const category = pick(data.categories);
     const sort = pick(['name', 'price', '-price', '-createdAt']);
-    const listing = get(`/api/products?category=${category}&sort=${sort}&limit=5`, { endpoint: 'browse', name: 'GET /api/products', token });
+    const listing = get(`/api/products?category=${category}&sort=${sort}&limit=5`, {
+      endpoint: 'browse',
+      name: 'GET /api/products',
+      token,
+    });
     const page = json<ProductPage>(listing);
     check(listing, {
       'listing: 200': (r) => r.status === 200,
@@ -243,7 +254,8 @@ function placeAndFollow(data: TestData, productId: string, token: string): Order
   const placed = response ? json<Order>(response) : null;
   const accepted = check(response, {
     'place order: 201 (or 200 replaying the key)': (r) => r !== undefined && (r.status === 201 || r.status === 200),
-    'place order: placed for this customer': () => placed !== null && placed.customerId === customer().id && placed.lines.length === lines.length,
+    'place order: placed for this customer': () =>
+      placed !== null && placed.customerId === customer().id && placed.lines.length === lines.length,
   });
   if (!accepted || !placed) return null;
   ordersPlaced.add(1);

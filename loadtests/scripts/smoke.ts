@@ -1,7 +1,7 @@
 // Smoke: a few users for a minute. Does every journey work at all? Any failure stops it at once:
 // there is no point loading a system that fails with two users.
 import type { Options } from 'k6/options';
-import { type TestData, prepare } from './journeys.ts';
+import { prepare, type TestData } from './journeys.ts';
 import { SUMMARY_TREND_STATS, summaryHandler } from './summary.ts';
 import { thresholds } from './thresholds.ts';
 

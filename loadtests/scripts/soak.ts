@@ -1,7 +1,7 @@
 // Soak: an ordinary day's traffic for SOAK_DURATION (default 2h). Finds what only time shows: leaks,
 // growing tables (outbox, inbox), slow drift in latency, connection pools that run dry.
 import type { Options } from 'k6/options';
-import { type TestData, prepare } from './journeys.ts';
+import { prepare, type TestData } from './journeys.ts';
 import { SUMMARY_TREND_STATS, summaryHandler } from './summary.ts';
 import { thresholds } from './thresholds.ts';
 

@@ -2,7 +2,7 @@
 // run watches 3 minutes of recovery. Does the system shed or queue the burst, and does every order
 // accepted during it still end once the burst is over?
 import type { Options } from 'k6/options';
-import { type TestData, prepare } from './journeys.ts';
+import { prepare, type TestData } from './journeys.ts';
 import { SUMMARY_TREND_STATS, summaryHandler } from './summary.ts';
 import { thresholds } from './thresholds.ts';
 

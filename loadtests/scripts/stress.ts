@@ -3,7 +3,7 @@
 // dropped iterations instead of hiding in fewer requests. Where does it degrade, and does every
 // accepted order still end?
 import type { Options } from 'k6/options';
-import { type TestData, prepare } from './journeys.ts';
+import { prepare, type TestData } from './journeys.ts';
 import { SUMMARY_TREND_STATS, summaryHandler } from './summary.ts';
 import { thresholds } from './thresholds.ts';
 

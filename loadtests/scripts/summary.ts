@@ -111,7 +111,13 @@ function text(scenario: string, data: SummaryData, files: string[]): string {
     ...checks.filter((c) => c.fails > 0).map((c) => `  ✗ ${c.path.replace(/^::/, '')}: ${c.fails} of ${c.passes + c.fails} failed`),
     'endpoint          requests   failed       p95       p99',
     ...endpointRows(data).map(({ endpoint, duration, failed: fails }) =>
-      [endpoint.padEnd(16), formatValue(duration, 'count').padStart(9), formatValue(fails, 'rate').padStart(9), formatValue(duration, 'p(95)').padStart(9), formatValue(duration, 'p(99)').padStart(9)].join(' '),
+      [
+        endpoint.padEnd(16),
+        formatValue(duration, 'count').padStart(9),
+        formatValue(fails, 'rate').padStart(9),
+        formatValue(duration, 'p(95)').padStart(9),
+        formatValue(duration, 'p(99)').padStart(9),
+      ].join(' '),
     ),
     ...orderFacts(data).map(([label, value]) => `orders ${label}: ${value}`),
     `reports: ${files.join(', ')}`,
@@ -159,7 +165,13 @@ ${endpoints
   )
   .join('\n')}
 </table>
-${orderFacts(data).length > 0 ? `<h2>Orders</h2><table>${orderFacts(data).map(([label, value]) => row([td(label), td(value, 'n')])).join('\n')}</table>` : ''}
+${
+  orderFacts(data).length > 0
+    ? `<h2>Orders</h2><table>${orderFacts(data)
+        .map(([label, value]) => row([td(label), td(value, 'n')]))
+        .join('\n')}</table>`
+    : ''
+}
 <h2>Checks</h2><table><tr><th>check</th><th>passed</th><th>failed</th></tr>
 ${checks.map((c) => row([td(c.path.replace(/^::/, '').replace(/::/g, ' › ')), td(String(c.passes), 'n'), td(String(c.fails), c.fails > 0 ? 'n fail' : 'n')])).join('\n')}
 </table>
@@ -168,7 +180,14 @@ ${Object.keys(data.metrics)
   .sort()
   .map((name) => {
     const metric = data.metrics[name] as MetricSummary;
-    return row([td(name), td(Object.keys(metric.values).map((key) => `${key}=${formatValue(metric, key)}`).join('  '))]);
+    return row([
+      td(name),
+      td(
+        Object.keys(metric.values)
+          .map((key) => `${key}=${formatValue(metric, key)}`)
+          .join('  '),
+      ),
+    ]);
   })
   .join('\n')}
 </table>

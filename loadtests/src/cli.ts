@@ -3,8 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_STATE_DIR, DevIssuer, REPO_ROOT } from '@storefront/devstack';
 import { z } from 'zod';
+import { DEFAULT_STATE_DIR, DevIssuer, REPO_ROOT } from '@storefront/devstack';
 import { DEFAULT_CHART_DIR, redraw, stressRun } from './stress-chart/stress-run';
 import { makeTokenFile } from './tokens';
 
@@ -39,7 +39,8 @@ function fail(message: string, code = 2): never {
 
 function readEnv(): Env {
   const parsed = envSchema.safeParse(process.env);
-  if (!parsed.success) fail(`Invalid environment:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
+  if (!parsed.success)
+    fail(`Invalid environment:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
   return parsed.data;
 }
 
@@ -64,7 +65,9 @@ function findK6(bin: string): string {
   if (result.error || result.status !== 0) fail(K6_MISSING);
   const version = /v(\d+)\.(\d+)\.(\d+)/.exec(result.stdout)?.[0];
   if (!version || Number(version.slice(1).split('.')[0]) < MIN_K6_MAJOR) {
-    fail(`${bin} is ${version ?? 'of an unknown version'}; the scripts need k6 ${MIN_K6_MAJOR}.0 or newer (TypeScript support).\n${K6_MISSING}`);
+    fail(
+      `${bin} is ${version ?? 'of an unknown version'}; the scripts need k6 ${MIN_K6_MAJOR}.0 or newer (TypeScript support).\n${K6_MISSING}`,
+    );
   }
   return version;
 }
@@ -99,7 +102,9 @@ async function tokensFor(env: Env): Promise<string> {
   }
   const path = join(env.STOREFRONT_STATE_DIR, 'k6-tokens.json');
   await writeTokenFile(env.STOREFRONT_STATE_DIR, path, DEFAULT_CUSTOMERS, DEFAULT_TTL_SECONDS);
-  say(`signed ${DEFAULT_CUSTOMERS} customer tokens and an admin token with ${join(env.STOREFRONT_STATE_DIR, 'dev-auth.json')} into ${path}`);
+  say(
+    `signed ${DEFAULT_CUSTOMERS} customer tokens and an admin token with ${join(env.STOREFRONT_STATE_DIR, 'dev-auth.json')} into ${path}`,
+  );
   return path;
 }
 
@@ -150,7 +155,9 @@ async function tokens(args: string[]): Promise<number> {
   if (!Number.isInteger(ttl) || ttl < 60) fail('--ttl must be a whole number of seconds, at least 60');
   const out = resolve(values.out ?? join(env.STOREFRONT_STATE_DIR, 'k6-tokens.json'));
   await writeTokenFile(env.STOREFRONT_STATE_DIR, out, customers, ttl);
-  say(`${customers} customer tokens and an admin token, valid ${ttl} s, signed with ${join(env.STOREFRONT_STATE_DIR, 'dev-auth.json')}: ${out}`);
+  say(
+    `${customers} customer tokens and an admin token, valid ${ttl} s, signed with ${join(env.STOREFRONT_STATE_DIR, 'dev-auth.json')}: ${out}`,
+  );
   return 0;
 }
 
@@ -162,7 +169,14 @@ async function chart(args: string[]): Promise<number> {
   const env = readEnv();
   const { values } = parseArgs({
     args,
-    options: { rates: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' }, 'own-stack': { type: 'boolean' }, redraw: { type: 'boolean' }, out: { type: 'string' } },
+    options: {
+      rates: { type: 'string' },
+      seconds: { type: 'string' },
+      warmup: { type: 'string' },
+      'own-stack': { type: 'boolean' },
+      redraw: { type: 'boolean' },
+      out: { type: 'string' },
+    },
   });
   const outDir = resolve(values.out ?? DEFAULT_CHART_DIR);
   if (values.redraw) {
@@ -173,9 +187,11 @@ async function chart(args: string[]): Promise<number> {
   const rates = (values.rates ?? '2,4,6,8,10,12,14,16').split(',').map(Number);
   const seconds = Number(values.seconds ?? 30);
   const warmupSeconds = Number(values.warmup ?? 5);
-  if (rates.some((rate) => !(rate > 0 && rate <= 1_000))) fail('--rates must be orders per second, comma-separated, each above 0 and at most 1000');
+  if (rates.some((rate) => !(rate > 0 && rate <= 1_000)))
+    fail('--rates must be orders per second, comma-separated, each above 0 and at most 1000');
   if (!(Number.isInteger(seconds) && seconds >= 5)) fail('--seconds must be a whole number, at least 5');
-  if (!(Number.isInteger(warmupSeconds) && warmupSeconds >= 0 && warmupSeconds < seconds)) fail('--warmup must be whole seconds, less than --seconds');
+  if (!(Number.isInteger(warmupSeconds) && warmupSeconds >= 0 && warmupSeconds < seconds))
+    fail('--warmup must be whole seconds, less than --seconds');
   if (!values['own-stack']) await assertGatewayAnswers(env.BASE_URL);
   const run = await stressRun({
     rates,
@@ -195,7 +211,10 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { k6, once
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   const handler = command ? COMMANDS[command] : undefined;
-  if (!handler) fail(`usage: cli.js k6|once <${SCENARIOS.join('|')}> [k6 flags] | tokens [--customers n] [--ttl s] [--out file] | chart [--rates a,b,…] [--seconds s] [--warmup s] [--own-stack] [--redraw] [--out dir]`);
+  if (!handler)
+    fail(
+      `usage: cli.js k6|once <${SCENARIOS.join('|')}> [k6 flags] | tokens [--customers n] [--ttl s] [--out file] | chart [--rates a,b,…] [--seconds s] [--warmup s] [--own-stack] [--redraw] [--out dir]`,
+    );
   process.exit(await handler(args));
 }
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type TestStack, startTestStack } from '@storefront/devstack/testing';
+import { startTestStack, type TestStack } from '@storefront/devstack/testing';
 import type { AdapterResult } from '../src/adapter/run-once';
 import { problems } from '../src/adapter/verdict';
 import { makeTokenFile } from '../src/tokens';
@@ -13,7 +13,17 @@ import { makeTokenFile } from '../src/tokens';
  * needed (nor installable here); what the adapter covers is in loadtests/README.md.
  */
 const SCENARIOS = ['smoke', 'average', 'stress', 'spike', 'soak', 'breakpoint'];
-const ENDPOINTS = new Set(['probe', 'browse', 'search', 'product', 'place_order', 'order_status', 'order_details', 'order_history', 'restock']);
+const ENDPOINTS = new Set([
+  'probe',
+  'browse',
+  'search',
+  'product',
+  'place_order',
+  'order_status',
+  'order_details',
+  'order_history',
+  'restock',
+]);
 const ROOT = join(__dirname, '..');
 const RUN_ONCE = join(ROOT, 'dist', 'adapter', 'run-once.js');
 
@@ -74,7 +84,10 @@ beforeAll(async () => {
   await mkdir(join(workDir, 'declined'));
   tokensFile = join(workDir, 'tokens.json');
   // Four hours: longer than the longest scenario (soak), which setup() checks.
-  await writeFile(tokensFile, JSON.stringify(await makeTokenFile((request) => stack.token(request), { customers: 8, ttlSeconds: 4 * 3600 })));
+  await writeFile(
+    tokensFile,
+    JSON.stringify(await makeTokenFile((request) => stack.token(request), { customers: 8, ttlSeconds: 4 * 3600 })),
+  );
   await untilEveryProductHasStock();
   // All at once: seven processes, each mostly waiting on the API. The last one sends every order
   // with a card the provider declines, so the journey's compensation branch runs too.
@@ -126,7 +139,9 @@ describe.each(SCENARIOS)('k6 scenario %s, each journey once against the live API
   it('writes a JSON summary and a self-contained HTML report', async () => {
     const { summaryFiles } = run().result;
     expect(summaryFiles).toEqual([`${join(workDir, 'reports')}/${name}-summary.json`, `${join(workDir, 'reports')}/${name}-report.html`]);
-    const summary = JSON.parse(await readFile(summaryFiles[0] as string, 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
+    const summary = JSON.parse(await readFile(summaryFiles[0] as string, 'utf8')) as {
+      metrics: Record<string, { values: Record<string, number> }>;
+    };
     expect(summary.metrics.orders_confirmed?.values.count).toBeGreaterThanOrEqual(1);
     expect(summary.metrics['http_req_duration{endpoint:place_order}']?.values.count).toBeGreaterThanOrEqual(1);
     const html = await readFile(summaryFiles[1] as string, 'utf8');
@@ -163,7 +178,12 @@ describe('the k6 adapter', () => {
 
   it('refuses a threshold on a metric nobody declared, as k6 does at start-up', async () => {
     const { result } = await runScript(join(__dirname, 'fixtures', 'unknown-threshold-metric.ts'), 'unknown-threshold-metric');
-    expect(result.errors).toEqual([{ phase: 'options', message: 'ThresholdError: invalid threshold defined on order_latency; reason: no metric name "order_latency" found' }]);
+    expect(result.errors).toEqual([
+      {
+        phase: 'options',
+        message: 'ThresholdError: invalid threshold defined on order_latency; reason: no metric name "order_latency" found',
+      },
+    ]);
   });
 
   it('fails in the init context on a k6 module it does not provide', async () => {

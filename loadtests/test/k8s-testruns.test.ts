@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderDirectory, validateSchemas } from '@storefront/deploy';
 
@@ -41,7 +41,7 @@ describe.each(SCENARIOS)('loadtests/k8s/%s', (scenario) => {
     objects = await renderDirectory(join(ROOT, 'k8s', scenario));
   });
 
-  it('fits the schema of every kind, the TestRun\'s included, with no unknown field', () => {
+  it("fits the schema of every kind, the TestRun's included, with no unknown field", () => {
     expect(validateSchemas(objects as never)).toEqual([]);
   });
 
@@ -50,7 +50,12 @@ describe.each(SCENARIOS)('loadtests/k8s/%s', (scenario) => {
     expect(testRuns.map((object) => [object.apiVersion, object.metadata.name, object.metadata.namespace])).toEqual([
       ['k6.io/v1alpha1', `storefront-${scenario}`, 'storefront-loadtests'],
     ]);
-    const spec = testRuns[0]?.spec as { parallelism: number; script: { configMap: { name: string; file: string } }; runner: RunnerSpec; starter: { image: string } };
+    const spec = testRuns[0]?.spec as {
+      parallelism: number;
+      script: { configMap: { name: string; file: string } };
+      runner: RunnerSpec;
+      starter: { image: string };
+    };
     expect(spec.parallelism).toBe(1);
     expect(spec.script.configMap).toEqual({ name: 'k6-scripts', file: `${scenario}.ts` });
     expect(spec.runner.image).toMatch(/^grafana\/k6:\d+\.\d+\.\d+$/);

@@ -49,7 +49,11 @@ const stressChaosSpec = object(
 );
 
 /** The chaos kinds a Workflow template or a Schedule may embed, by the field that holds the spec. */
-const EMBEDDABLE = { PodChaos: ['podChaos', podChaosSpec], NetworkChaos: ['networkChaos', networkChaosSpec], StressChaos: ['stressChaos', stressChaosSpec] } as const;
+const EMBEDDABLE = {
+  PodChaos: ['podChaos', podChaosSpec],
+  NetworkChaos: ['networkChaos', networkChaosSpec],
+  StressChaos: ['stressChaos', stressChaosSpec],
+} as const;
 const embedded = Object.fromEntries(Object.values(EMBEDDABLE));
 /** `then` of an if/then: these fields are required (ajv's strict mode wants them declared where required). */
 const needs = (...fields: string[]) => ({ properties: Object.fromEntries(fields.map((field) => [field, true])), required: fields });
@@ -124,7 +128,12 @@ const scheduleSpec = {
 };
 
 const kind = (name: string, spec: unknown) =>
-  object({ apiVersion: { const: 'chaos-mesh.org/v1alpha1' }, kind: { const: name }, metadata, spec }, ['apiVersion', 'kind', 'metadata', 'spec']);
+  object({ apiVersion: { const: 'chaos-mesh.org/v1alpha1' }, kind: { const: name }, metadata, spec }, [
+    'apiVersion',
+    'kind',
+    'metadata',
+    'spec',
+  ]);
 
 export const CHAOS_MESH_SCHEMAS = {
   'chaos-mesh.org/v1alpha1/PodChaos': kind('PodChaos', podChaosSpec),

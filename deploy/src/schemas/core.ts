@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
-import { type Manifest, describe } from '../manifest';
+import { describe, type Manifest } from '../manifest';
 import type { SchemaError } from './index';
 
 /** Argo CD and Argo Rollouts share the argoproj.io group; each package declares its own kinds. */
@@ -18,9 +18,14 @@ const MODEL_PACKAGES: readonly ((apiVersion: string, kind: string) => string | u
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
     return group === '' || !group.includes('.') || group.endsWith('.k8s.io') ? `kubernetes-models/${apiVersion}/${kind}` : undefined;
   },
-  (apiVersion, kind) => (/^(networking|security|telemetry)\.istio\.io\/v1$/.test(apiVersion) ? `@kubernetes-models/istio/${apiVersion}/${kind}` : undefined),
-  (apiVersion, kind) => (apiVersion === 'argoproj.io/v1alpha1' && ARGO_CD_KINDS.has(kind) ? `@kubernetes-models/argo-cd/${apiVersion}/${kind}` : undefined),
-  (apiVersion, kind) => (apiVersion === 'argoproj.io/v1alpha1' && ARGO_ROLLOUTS_KINDS.has(kind) ? `@kubernetes-models/argo-rollouts/${apiVersion}/${kind}` : undefined),
+  (apiVersion, kind) =>
+    /^(networking|security|telemetry)\.istio\.io\/v1$/.test(apiVersion) ? `@kubernetes-models/istio/${apiVersion}/${kind}` : undefined,
+  (apiVersion, kind) =>
+    apiVersion === 'argoproj.io/v1alpha1' && ARGO_CD_KINDS.has(kind) ? `@kubernetes-models/argo-cd/${apiVersion}/${kind}` : undefined,
+  (apiVersion, kind) =>
+    apiVersion === 'argoproj.io/v1alpha1' && ARGO_ROLLOUTS_KINDS.has(kind)
+      ? `@kubernetes-models/argo-rollouts/${apiVersion}/${kind}`
+      : undefined,
 ];
 
 export function modelModule(object: Manifest): string | undefined {
@@ -56,7 +61,9 @@ export function checkWithModels(objects: readonly Manifest[]): SchemaError[] {
     spans.push({ start: body.length + declaration.length, end: body.length + declaration.length + literal.length, object });
     body += `${declaration}${literal};\n`;
   });
-  const header = [...imports].map(([module, alias]) => `import type { I${module.slice(module.lastIndexOf('/') + 1)} as ${alias} } from '${module}';\n`).join('');
+  const header = [...imports]
+    .map(([module, alias]) => `import type { I${module.slice(module.lastIndexOf('/') + 1)} as ${alias} } from '${module}';\n`)
+    .join('');
   writeFileSync(file, header + body);
   try {
     const program = ts.createProgram([file], {
@@ -88,7 +95,9 @@ export function checkWithModels(objects: readonly Manifest[]): SchemaError[] {
 function pathAt(source: ts.SourceFile, position: number): string {
   let node: ts.Node = source;
   for (;;) {
-    const child: ts.Node | undefined = node.getChildren(source).find((candidate) => candidate.getStart(source) <= position && position < candidate.getEnd());
+    const child: ts.Node | undefined = node
+      .getChildren(source)
+      .find((candidate) => candidate.getStart(source) <= position && position < candidate.getEnd());
     if (!child) break;
     node = child;
   }

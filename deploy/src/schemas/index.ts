@@ -1,7 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { type Manifest, describe } from '../manifest';
+import { describe, type Manifest } from '../manifest';
 import { checkWithModels, modelModule } from './core';
-import { CRD_SCHEMAS, assertStrict } from './crds';
+import { assertStrict, CRD_SCHEMAS } from './crds';
 
 export interface SchemaError {
   readonly object: string;
@@ -34,7 +34,10 @@ export function validateSchemas(objects: readonly Manifest[]): SchemaError[] {
     if (validate) {
       if (!validate(object)) {
         for (const error of validate.errors ?? []) {
-          const detail = error.keyword === 'additionalProperties' ? `unknown field "${String(error.params.additionalProperty)}"` : error.message ?? error.keyword;
+          const detail =
+            error.keyword === 'additionalProperties'
+              ? `unknown field "${String(error.params.additionalProperty)}"`
+              : (error.message ?? error.keyword);
           errors.push({ object: describe(object), path: error.instancePath || '/', message: detail });
         }
       }

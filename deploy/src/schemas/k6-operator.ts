@@ -63,4 +63,3 @@ const testRun = object(
 );
 
 export const K6_OPERATOR_SCHEMAS = { 'k6.io/v1alpha1/TestRun': testRun };
-

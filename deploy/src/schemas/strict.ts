@@ -16,20 +16,16 @@ export const integer = (minimum: number, maximum?: number) => ({ type: 'integer'
 export const oneOf = (...values: string[]) => ({ enum: values });
 const quantity = { anyOf: [{ type: 'string', pattern: '^[0-9.]+([eE][0-9]+|[numkMGTPE]i?)?$' }, { type: 'number' }] };
 export const resources = object({ requests: map(quantity), limits: map(quantity) });
-export const metadata = object(
-  { name: string, namespace: string, labels: map({ type: 'string' }), annotations: map({ type: 'string' }) },
-  ['name'],
-);
+export const metadata = object({ name: string, namespace: string, labels: map({ type: 'string' }), annotations: map({ type: 'string' }) }, [
+  'name',
+]);
 /** A Go duration as Kubernetes operators parse it ("30s", "1m30s", "250ms"); no sign, no spaces. */
 export const duration = { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$' };
 
 /** The parts of core/v1 that custom resources embed (Container, EnvVar, ...), as far as we use them. */
 const keyRef = object({ name: string, key: string, optional: { type: 'boolean' } }, ['name', 'key']);
 export const env = array(
-  object(
-    { name: string, value: { type: 'string' }, valueFrom: object({ secretKeyRef: keyRef, configMapKeyRef: keyRef }) },
-    ['name'],
-  ),
+  object({ name: string, value: { type: 'string' }, valueFrom: object({ secretKeyRef: keyRef, configMapKeyRef: keyRef }) }, ['name']),
 );
 export const envFrom = array(object({ configMapRef: object({ name: string }, ['name']), secretRef: object({ name: string }, ['name']) }));
 const seccompProfile = object({ type: oneOf('RuntimeDefault', 'Localhost', 'Unconfined'), localhostProfile: string }, ['type']);
@@ -50,7 +46,9 @@ export const containerSecurityContext = object({
   capabilities: object({ drop: strings, add: strings }),
   seccompProfile,
 });
-export const volumeMounts = array(object({ name: string, mountPath: string, readOnly: { type: 'boolean' }, subPath: string }, ['name', 'mountPath']));
+export const volumeMounts = array(
+  object({ name: string, mountPath: string, readOnly: { type: 'boolean' }, subPath: string }, ['name', 'mountPath']),
+);
 export const volumes = array(
   object(
     {

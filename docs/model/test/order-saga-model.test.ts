@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INSTALL_HINT, type Verification, buildPan, inParallel, missingTools, verify } from './spin';
+import { buildPan, inParallel, INSTALL_HINT, missingTools, verify, type Verification } from './spin';
 
 // Model-checks docs/model/order-saga.pml with SPIN: the model of the code as it is satisfies every
 // property, and each defect the code had (issue 11) or that is planted in it is caught.
@@ -50,7 +50,8 @@ const HISTORICAL: readonly Counterexample[] = [
     finalState: { order: 'payment_authorized', payment: 'CAPTURED', provider: 'prov_captured' },
   },
   {
-    title: 'BUG_LATE_COMMIT_IGNORED: capture and commit at once, a commit after the expiry ignored: the order is paid, its unit back on sale',
+    title:
+      'BUG_LATE_COMMIT_IGNORED: capture and commit at once, a commit after the expiry ignored: the order is paid, its unit back on sale',
     defines: ['-DBUG_LATE_COMMIT_IGNORED', ...faults({})],
     property: 'sold_iff_confirmed',
     story: ['reservation expires', 'inventory ignores the commit: the reservation is not RESERVED', 'order <- PaymentCaptured'],

@@ -69,11 +69,7 @@ const number = (output: string, pattern: RegExp): number => {
  * Checks one LTL property of the model (pan -N). `liveness` searches for acceptance cycles (-a),
  * `fair` adds weak fairness (-f). A counterexample is replayed with spin -t.
  */
-export async function verify(
-  build: Build,
-  property: string,
-  options: { liveness?: boolean; fair?: boolean } = {},
-): Promise<Verification> {
+export async function verify(build: Build, property: string, options: { liveness?: boolean; fair?: boolean } = {}): Promise<Verification> {
   const trailFile = join(build.dir, 'model.pml.trail');
   await rm(trailFile, { force: true });
   const args = [...(options.liveness ? ['-a'] : []), ...(options.fair ? ['-f'] : []), '-w20', '-N', property];

@@ -1,18 +1,18 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  type PaymentProviderSettings,
-  type RestockBody,
   paymentProviderSettingsSchema,
   restockBodySchema,
   stockLevelSchema,
   stockSkuSchema,
+  type PaymentProviderSettings,
+  type RestockBody,
 } from '@storefront/contracts';
 import { Authenticated } from '@storefront/service-kit';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../docs/api-problem-responses';
 import { INVENTORY_SERVICE, PAYMENT_SERVICE } from '../downstream/downstreams';
-import { type RestDownstream, relay } from '../downstream/rest-downstream';
+import { relay, type RestDownstream } from '../downstream/rest-downstream';
 
 /**
  * Running the shop: restocking and the simulated payment provider's fault settings (for the failure

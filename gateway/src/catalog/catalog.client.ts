@@ -1,9 +1,9 @@
+import type { CallOptions, Metadata } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
-import { CATALOG_V1, type catalogV1 } from '@storefront/contracts';
-import { type GrpcClient, callUnary } from '@storefront/service-kit';
 import type { Observable } from 'rxjs';
-import type { Metadata, CallOptions } from '@grpc/grpc-js';
+import { CATALOG_V1, type catalogV1 } from '@storefront/contracts';
+import { callUnary, type GrpcClient } from '@storefront/service-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { CATALOG_POLICY, type DownstreamPolicy } from '../resilience/downstream-policy';
 

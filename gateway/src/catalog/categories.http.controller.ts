@@ -1,7 +1,7 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type CategoryListDto, categoryListSchema } from '@storefront/contracts';
 import type { FastifyRequest } from 'fastify';
+import { categoryListSchema, type CategoryListDto } from '@storefront/contracts';
 import { ApiProblemResponses } from '../docs/api-problem-responses';
 import { CatalogClient } from './catalog.client';
 import { toCategoryDto } from './product.mapper';

@@ -1,11 +1,11 @@
 import {
   AVAILABILITY_STATUSES,
+  fromProtoTimestamp,
   type AvailabilityStatus,
+  type catalogV1,
   type CategoryDto,
   type ProductAvailabilityDto,
   type ProductDto,
-  type catalogV1,
-  fromProtoTimestamp,
 } from '@storefront/contracts';
 
 const EPOCH = { seconds: 0, nanos: 0 };

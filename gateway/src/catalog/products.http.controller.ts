@@ -1,20 +1,20 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import {
-  type CreateProductBody,
-  type ListProductsQuery,
-  type ProductDto,
-  type ProductPageDto,
-  type UpdateProductBody,
   createProductBodySchema,
   listProductsQuerySchema,
   productIdSchema,
   productPageSchema,
   productSchema,
   updateProductBodySchema,
+  type CreateProductBody,
+  type ListProductsQuery,
+  type ProductDto,
+  type ProductPageDto,
+  type UpdateProductBody,
 } from '@storefront/contracts';
 import { Authenticated } from '@storefront/service-kit';
-import type { FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../docs/api-problem-responses';
 import { CatalogClient } from './catalog.client';
 import { toProductDto } from './product.mapper';
@@ -49,10 +49,7 @@ export class ProductsHttpController {
   @ApiOperation({ summary: 'Get one product' })
   @ApiOkResponse({ standardSchema: productSchema })
   @ApiProblemResponses(400, 404, 429, 503, 504)
-  async get(
-    @Param('id', { schema: productIdSchema }) id: string,
-    @Req() request: FastifyRequest,
-  ): Promise<ProductDto> {
+  async get(@Param('id', { schema: productIdSchema }) id: string, @Req() request: FastifyRequest): Promise<ProductDto> {
     return toProductDto((await this.catalog.getProduct(id, request.id)).product);
   }
 
@@ -63,10 +60,7 @@ export class ProductsHttpController {
   @ApiOperation({ summary: 'Create a product (admin)' })
   @ApiCreatedResponse({ standardSchema: productSchema })
   @ApiProblemResponses(400, 401, 403, 409, 429, 503, 504)
-  async create(
-    @Body({ schema: createProductBodySchema }) body: CreateProductBody,
-    @Req() request: FastifyRequest,
-  ): Promise<ProductDto> {
+  async create(@Body({ schema: createProductBodySchema }) body: CreateProductBody, @Req() request: FastifyRequest): Promise<ProductDto> {
     const created = await this.catalog.createProduct({ ...body, imageUrl: body.imageUrl ?? '' }, request.id, request.headers.authorization);
     return toProductDto(created.product);
   }

@@ -1,6 +1,6 @@
+import { STATUS_CODES } from 'node:http';
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 
 /** The problem+json body every error response has (RFC 9457). */

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { CATALOG_POLICY, type DownstreamPolicy, downstreamPolicyFromConfig, waitPolicyFromConfig } from '../resilience/downstream-policy';
+import { CATALOG_POLICY, downstreamPolicyFromConfig, waitPolicyFromConfig, type DownstreamPolicy } from '../resilience/downstream-policy';
 import { RestDownstream } from './rest-downstream';
 
 export const ORDER_SERVICE = Symbol('OrderService');
@@ -12,7 +12,13 @@ function rest(token: symbol, name: string, url: (config: GatewayConfig) => strin
     provide: token,
     inject: [GATEWAY_CONFIG],
     useFactory: (config: GatewayConfig) =>
-      new RestDownstream(name, url(config), downstreamPolicyFromConfig(name, config), config.DOWNSTREAM_TIMEOUT_MS, waitPolicyFromConfig(name, config)),
+      new RestDownstream(
+        name,
+        url(config),
+        downstreamPolicyFromConfig(name, config),
+        config.DOWNSTREAM_TIMEOUT_MS,
+        waitPolicyFromConfig(name, config),
+      ),
   };
 }
 

@@ -1,5 +1,5 @@
-import { type DownstreamResponse, callHttp } from '@storefront/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { callHttp, type DownstreamResponse } from '@storefront/service-kit';
 import type { DownstreamPolicy } from '../resilience/downstream-policy';
 
 /** Response headers of a downstream that the edge passes on to the client. */

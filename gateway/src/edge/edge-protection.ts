@@ -32,7 +32,15 @@ export async function protectEdge(app: NestFastifyApplication, config: GatewayCo
     origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
     methods: ['GET', 'POST', 'PUT', 'PATCH'],
     allowedHeaders: ['content-type', 'idempotency-key', 'x-request-id', 'authorization'],
-    exposedHeaders: ['x-request-id', 'x-trace-id', 'retry-after', 'location', 'idempotent-replayed', 'ratelimit-limit', 'ratelimit-remaining'],
+    exposedHeaders: [
+      'x-request-id',
+      'x-trace-id',
+      'retry-after',
+      'location',
+      'idempotent-replayed',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+    ],
     maxAge: 600,
   });
 }

@@ -1,6 +1,6 @@
-import { type TokenVerifier, sendProblem, toProblem } from '@storefront/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, register } from 'prom-client';
+import { sendProblem, toProblem, type TokenVerifier } from '@storefront/service-kit';
 import { RateLimitedError } from '../resilience/resilience.errors';
 
 export interface TokenBucketOptions {

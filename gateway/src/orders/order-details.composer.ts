@@ -1,17 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OrderDetailsDto, OrderDto, OrderTimelineDto, ProductDto } from '@storefront/contracts';
 import { DownstreamError } from '@storefront/service-kit';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CatalogClient } from '../catalog/catalog.client';
 import { toProductDto } from '../catalog/product.mapper';
 import { ORDER_SERVICE } from '../downstream/downstreams';
-import { type RestDownstream, relay } from '../downstream/rest-downstream';
+import { relay, type RestDownstream } from '../downstream/rest-downstream';
 import { RetryLaterError } from '../resilience/resilience.errors';
 
 /** A part the order can do without: a service that is down or refusing calls. */
 const isOutage = (error: unknown) =>
-  error instanceof RetryLaterError ||
-  (error instanceof DownstreamError && (error.kind === 'unavailable' || error.kind === 'timeout'));
+  error instanceof RetryLaterError || (error instanceof DownstreamError && (error.kind === 'unavailable' || error.kind === 'timeout'));
 
 /**
  * API composition for GET /api/orders/{id}/details. The order itself (order service, which also
@@ -32,7 +31,10 @@ export class OrderDetailsComposer {
     const order = response.body as OrderDto;
 
     const [products, timeline] = await Promise.allSettled([
-      this.catalog.getProductsByIds(order.lines.map((line) => line.productId), request.id),
+      this.catalog.getProductsByIds(
+        order.lines.map((line) => line.productId),
+        request.id,
+      ),
       this.orders.call('GET', `/orders/${id}/timeline`, request),
     ]);
     const unavailable: OrderDetailsDto['unavailable'] = [];

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { OrderingUnavailableError } from '../resilience/resilience.errors';
 
-
 /**
  * Graceful degradation for ordering. An order placed while inventory or payment is down would sit
  * in the saga until its step deadline cancels it: the shop would accept the order and break its

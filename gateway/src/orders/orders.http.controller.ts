@@ -1,10 +1,8 @@
 import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  type GetOrderQuery,
-  type ListOrdersQuery,
   getOrderQuerySchema,
-  type PlaceOrderBody,
   listOrdersQuerySchema,
   orderDetailsSchema,
   orderHistoryPageSchema,
@@ -13,12 +11,14 @@ import {
   orderTimelineSchema,
   placeOrderBodySchema,
   preferredWaitSeconds,
+  type GetOrderQuery,
+  type ListOrdersQuery,
+  type PlaceOrderBody,
 } from '@storefront/contracts';
 import { Authenticated, requireIdempotencyKey } from '@storefront/service-kit';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblemResponses } from '../docs/api-problem-responses';
-import { type RestDownstream, relay } from '../downstream/rest-downstream';
 import { ORDER_SERVICE } from '../downstream/downstreams';
+import { relay, type RestDownstream } from '../downstream/rest-downstream';
 import { OrderDetailsComposer } from './order-details.composer';
 import { OrderingReadiness } from './ordering-readiness';
 
@@ -67,7 +67,9 @@ export class OrdersHttpController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Order history (read model), newest first, paginated by cursor: the caller’s orders (an admin’s: all, filterable by customer)' })
+  @ApiOperation({
+    summary: 'Order history (read model), newest first, paginated by cursor: the caller’s orders (an admin’s: all, filterable by customer)',
+  })
   @ApiOkResponse({ standardSchema: orderHistoryPageSchema })
   @ApiProblemResponses(400, 401, 403, 429, 503, 504)
   async list(
@@ -112,7 +114,11 @@ export class OrdersHttpController {
       'Get an order and where its saga is; with ?waitFor=final (or a status) a long-poll that answers when the order gets there ' +
       '(or after Prefer: wait=<seconds>, default 10, at most 30), instead of polling',
   })
-  @ApiHeader({ name: 'Prefer', required: false, description: 'wait=<seconds>: how long a ?waitFor= request may wait (default 10, at most 30)' })
+  @ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description: 'wait=<seconds>: how long a ?waitFor= request may wait (default 10, at most 30)',
+  })
   @ApiOkResponse({ standardSchema: orderSchema })
   @ApiProblemResponses(400, 401, 404, 429, 503, 504)
   async get(
@@ -126,7 +132,10 @@ export class OrdersHttpController {
     const seconds = preferredWaitSeconds(prefer);
     return relay(
       reply,
-      await this.orders.call('GET', `/orders/${id}?waitFor=${query.waitFor}`, request, { headers: { prefer: `wait=${seconds}` }, waitMs: seconds * 1_000 }),
+      await this.orders.call('GET', `/orders/${id}?waitFor=${query.waitFor}`, request, {
+        headers: { prefer: `wait=${seconds}` },
+        waitMs: seconds * 1_000,
+      }),
     );
   }
 

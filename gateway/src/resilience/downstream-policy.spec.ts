@@ -1,5 +1,5 @@
-import { DownstreamError } from '@storefront/service-kit';
 import { register } from 'prom-client';
+import { DownstreamError } from '@storefront/service-kit';
 import { DownstreamPolicy, type DownstreamPolicyOptions } from './downstream-policy';
 import { CircuitOpenError, DownstreamOverloadedError } from './resilience.errors';
 

@@ -1,19 +1,19 @@
-import { DownstreamError } from '@storefront/service-kit';
 import {
   BrokenCircuitError,
+  bulkhead,
   BulkheadRejectedError,
-  type CircuitBreakerPolicy,
+  circuitBreaker,
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
-  type IPolicy,
-  bulkhead,
-  circuitBreaker,
   handleWhen,
   retry,
   wrap,
+  type CircuitBreakerPolicy,
+  type IPolicy,
 } from 'cockatiel';
 import { Gauge, register } from 'prom-client';
+import { DownstreamError } from '@storefront/service-kit';
 import type { GatewayConfig } from '../config';
 import { CircuitOpenError, DownstreamOverloadedError } from './resilience.errors';
 

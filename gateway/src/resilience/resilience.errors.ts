@@ -45,6 +45,9 @@ export class OrderingUnavailableError extends RetryLaterError {
   readonly code = 'ORDERING.UNAVAILABLE';
 
   constructor(readonly downstreams: readonly string[]) {
-    super(`ordering is paused: ${downstreams.join(' and ')} ${downstreams.length > 1 ? 'are' : 'is'} unavailable; browsing still works, try again shortly`, 5);
+    super(
+      `ordering is paused: ${downstreams.join(' and ')} ${downstreams.length > 1 ? 'are' : 'is'} unavailable; browsing still works, try again shortly`,
+      5,
+    );
   }
 }

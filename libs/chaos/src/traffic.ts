@@ -5,7 +5,7 @@ export interface Product {
   readonly sku: string;
 }
 
-export interface PlacedOrder {
+interface PlacedOrder {
   readonly id: string;
   readonly placedAt: number;
   /** When a poll first saw it confirmed, if it was. */

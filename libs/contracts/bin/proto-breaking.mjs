@@ -59,14 +59,17 @@ if (base) {
   const checkout = mkdtempSync(join(tmpdir(), 'sf-proto-base-'));
   try {
     const prefix = git('rev-parse', '--show-prefix').stdout.trim(); // libs/contracts/
-    const files = git('ls-tree', '-r', '--name-only', '--full-name', base.sha, '--', 'buf.yaml', 'proto').stdout.split('\n').filter(Boolean);
+    const files = git('ls-tree', '-r', '--name-only', '--full-name', base.sha, '--', 'buf.yaml', 'proto')
+      .stdout.split('\n')
+      .filter(Boolean);
     for (const file of files) {
       const target = join(checkout, relative(prefix, file));
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, git('show', `${base.sha}:${file}`).stdout);
     }
     if (!files.some((file) => file.endsWith('.proto'))) say(`the merge base with ${base.ref} has no contracts yet; nothing to compare`);
-    else if (buf(['breaking', '--against', checkout]) === 0) say(`no breaking change against the merge base with ${base.ref} (${base.sha.slice(0, 12)})`);
+    else if (buf(['breaking', '--against', checkout]) === 0)
+      say(`no breaking change against the merge base with ${base.ref} (${base.sha.slice(0, 12)})`);
     else failed = true;
   } finally {
     rmSync(checkout, { recursive: true, force: true });

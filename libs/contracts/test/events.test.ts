@@ -1,15 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { z } from 'zod';
-import {
-  INTEGRATION_EVENTS,
-  buildAsyncApiDocument,
-  defineEvent,
-  envelopeJsonSchema,
-  findBreakingChanges,
-  type JsonSchema,
-} from '../src';
+import { buildAsyncApiDocument, defineEvent, envelopeJsonSchema, findBreakingChanges, INTEGRATION_EVENTS, type JsonSchema } from '../src';
 
 const ROOT = join(__dirname, '..');
 const RECORD = 'run `pnpm --filter @storefront/contracts run build && pnpm --filter @storefront/contracts events:record`';
@@ -36,9 +29,12 @@ describe('integration event contracts', () => {
     const { document, diagnostics } = await new Parser().parse(readFileSync(join(ROOT, 'asyncapi.json'), 'utf8'));
     const errors = diagnostics.filter((diagnostic) => Number(diagnostic.severity) === Number(DiagnosticSeverity.Error));
     expect(errors.map((error) => `${error.path.join('.')}: ${error.message}`)).toEqual([]);
-    expect(document?.channels().all().map((channel) => channel.address())).toEqual(
-      INTEGRATION_EVENTS.map((event) => event.subject),
-    );
+    expect(
+      document
+        ?.channels()
+        .all()
+        .map((channel) => channel.address()),
+    ).toEqual(INTEGRATION_EVENTS.map((event) => event.subject));
   });
 
   it('has recorded every event version, and no change breaks a recorded one', () => {
@@ -76,7 +72,11 @@ describe('findBreakingChanges', () => {
 
   it.each([
     ['a removed required field', base.omit({ total: true }), /payload\.total: required field removed/],
-    ['a required field made optional', base.extend({ total: z.number().int().optional() }), /payload\.total: required field became optional/],
+    [
+      'a required field made optional',
+      base.extend({ total: z.number().int().optional() }),
+      /payload\.total: required field became optional/,
+    ],
     ['a retyped field', base.extend({ total: z.string() }), /payload\.total: type changed/],
     ['a widened enum', base.extend({ status: z.enum(['placed', 'confirmed', 'lost']) }), /payload\.status: new value "lost"/],
     ['a field that may now be null', base.extend({ orderId: z.uuid().nullable() }), /payload\.orderId/],

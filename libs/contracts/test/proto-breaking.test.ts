@@ -52,7 +52,9 @@ describe('proto:breaking', () => {
     const { code, output } = await protoBreaking(copy);
 
     expect(code).toBe(1);
-    expect(output).toMatch(/catalog\/v1\/catalog\.proto.*Field "2" with name "sku" on message "Product" changed type from "string" to "int64"/);
+    expect(output).toMatch(
+      /catalog\/v1\/catalog\.proto.*Field "2" with name "sku" on message "Product" changed type from "string" to "int64"/,
+    );
   });
 
   it('fails when a branch removes a field that main added after the release', async () => {

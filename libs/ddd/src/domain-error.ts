@@ -2,15 +2,7 @@
  * What kind of failure an error is, independent of transport. Each transport maps a kind to its
  * own status (HTTP 404, gRPC NOT_FOUND, ...), so domain code never names a status code.
  */
-export type ErrorKind =
-  | 'invalid'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'timeout';
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'unavailable' | 'timeout';
 
 /** One problem with one input field. */
 export interface FieldIssue {

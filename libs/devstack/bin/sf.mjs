@@ -10,10 +10,10 @@
 // Deliberately dependency-free: nothing is installed when it first runs.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { constants as osConstants } from 'node:os';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const TOOLS = join(ROOT, '.tools');
@@ -52,11 +52,22 @@ function reexecUnderNode24() {
   const nodeBin = join(binDir, IS_WINDOWS ? 'node.exe' : 'node');
   const installed = existsSync(nodeBin) ? capture(nodeBin, ['--version']) : undefined;
   if (!installed || !nodeIsSuitable(installed)) {
-    if (noFetch) fail(`Node ${NODE_MAJOR}.${NODE_MIN_MINOR}+ is required (running ${process.version}) and STOREFRONT_NO_FETCH=1 forbids fetching it.`);
+    if (noFetch)
+      fail(`Node ${NODE_MAJOR}.${NODE_MIN_MINOR}+ is required (running ${process.version}) and STOREFRONT_NO_FETCH=1 forbids fetching it.`);
     const os = { linux: 'linux', darwin: 'darwin', win32: 'win' }[process.platform];
-    if (!os || !['x64', 'arm64'].includes(process.arch)) fail(`no Node ${NODE_MAJOR} package for ${process.platform}-${process.arch}; install Node ${NODE_MAJOR} yourself.`);
+    if (!os || !['x64', 'arm64'].includes(process.arch))
+      fail(`no Node ${NODE_MAJOR} package for ${process.platform}-${process.arch}; install Node ${NODE_MAJOR} yourself.`);
     say(`running on Node ${process.version}; fetching Node ${NODE_MAJOR} into .tools/ (once)`);
-    const status = run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', `node-${os}-${process.arch}@${NODE_MAJOR}`]);
+    const status = run('npm', [
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `node-${os}-${process.arch}@${NODE_MAJOR}`,
+    ]);
     if (status !== 0 || !existsSync(nodeBin)) fail('fetching Node failed; install Node 24 yourself and run again.');
   }
   const child = spawn(nodeBin, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
@@ -79,7 +90,16 @@ function findPnpm() {
   }
   if (noFetch) fail(`pnpm ${PNPM_MAJOR} is required and STOREFRONT_NO_FETCH=1 forbids fetching it.`);
   say(`fetching pnpm ${PNPM_MAJOR} into .tools/ (once)`);
-  const status = run('npm', ['install', '--global', '--prefix', join(TOOLS, 'pnpm'), '--no-audit', '--no-fund', '--loglevel=error', `pnpm@${PNPM_MAJOR}`]);
+  const status = run('npm', [
+    'install',
+    '--global',
+    '--prefix',
+    join(TOOLS, 'pnpm'),
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+    `pnpm@${PNPM_MAJOR}`,
+  ]);
   if (status !== 0 || !capture(local, ['--version'])) fail('fetching pnpm failed; install pnpm 12 yourself and run again.');
   return local;
 }

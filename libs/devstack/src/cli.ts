@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
+import { printTrace, serveTraces, tracesPortFromEnv } from '@storefront/traces';
 import { DevIssuer } from './dev-auth';
 import { StackError } from './infrastructure';
-import { DEFAULT_STATE_DIR, REPO_ROOT, type StackHandle, startStack } from './stack';
-import { type PortAssignment, SERVICES } from './services';
-import { printTrace, serveTraces, tracesPortFromEnv } from '@storefront/traces';
+import { SERVICES, type PortAssignment } from './services';
+import { DEFAULT_STATE_DIR, REPO_ROOT, startStack, type StackHandle } from './stack';
 
 const say = (message: string) => process.stdout.write(`\x1b[36m[storefront]\x1b[0m ${message}\n`);
 
@@ -123,7 +123,7 @@ async function up(args: string[]): Promise<void> {
     });
   } catch (error) {
     if (stopping) return;
-    const message = error instanceof StackError ? error.message : (error as Error).stack ?? String(error);
+    const message = error instanceof StackError ? error.message : ((error as Error).stack ?? String(error));
     process.stderr.write(`\x1b[31m[storefront]\x1b[0m ${message}\n`);
     process.exit(1);
   }

@@ -9,6 +9,8 @@ import { freePort, OwnPostgres, postgresAnswers, waitFor } from '@storefront/tes
 export interface Infrastructure {
   readonly url: string;
   readonly description: string;
+  /** The server's process when it is one we started (the benchmark counts its CPU time). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -132,6 +134,7 @@ export async function resolveNats(options: {
   return {
     url,
     description: `own nats-server on 127.0.0.1:${port} (${storeDir})`,
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

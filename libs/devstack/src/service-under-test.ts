@@ -2,26 +2,26 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { z } from 'zod';
 import {
+  envelopeSchemaOf,
+  GRPC_LOADER_OPTIONS,
+  STREAMS,
   type EnvelopeOf,
   type EventDefinition,
   type EventPayload,
-  GRPC_LOADER_OPTIONS,
   type GrpcPackageDefinition,
-  STREAMS,
   type StreamDefinition,
-  envelopeSchemaOf,
 } from '@storefront/contracts';
-import { Namespace, connectNats, createEvent, deleteStreams, subjectOf } from '@storefront/messaging';
-import { type BaseConfig, createServiceApp, parseConfig, startServiceApp } from '@storefront/service-kit';
-import { type TestDatabase, createTestDatabase, freePort } from '@storefront/testing';
+import { connectNats, createEvent, deleteStreams, Namespace, subjectOf } from '@storefront/messaging';
+import { createServiceApp, parseConfig, startServiceApp, type BaseConfig } from '@storefront/service-kit';
+import { createTestDatabase, freePort, type TestDatabase } from '@storefront/testing';
 import { DevIssuer, type TokenRequest } from './dev-auth';
 import { TEST_ADMIN, TEST_DATABASE_POOL_SIZE } from './test-stack';
-import type { z } from 'zod';
 
 /** What the helper reads of a service's configuration. */
 type TestedConfig = BaseConfig & { NATS_URL: string; MESSAGING_NAMESPACE: string; GRPC_PORT?: number };

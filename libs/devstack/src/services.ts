@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -70,7 +70,9 @@ function definitionOf(dir: string): ServiceDefinition | undefined {
           env: (ports: Readonly<Record<string, PortAssignment>>) => ({
             ...Object.fromEntries(Object.entries(env).map(([variable, value]) => [variable, process.env[variable] ?? value])),
             ...Object.fromEntries(Object.entries(grpcUrls).map(([variable, service]) => [variable, `127.0.0.1:${ports[service]?.grpc}`])),
-            ...Object.fromEntries(Object.entries(httpUrls).map(([variable, service]) => [variable, `http://127.0.0.1:${ports[service]?.http}`])),
+            ...Object.fromEntries(
+              Object.entries(httpUrls).map(([variable, service]) => [variable, `http://127.0.0.1:${ports[service]?.http}`]),
+            ),
           }),
         }
       : {}),

@@ -1,13 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DevIssuer, type TokenRequest } from './dev-auth';
 import { applyMigrations, ensureDatabase, withDatabase } from '@storefront/persistence';
 import { isPortFree } from '@storefront/testing';
-import { type Infrastructure, StackError, resolveNats, resolvePostgres } from './infrastructure';
+import { startTraceCollector, type TraceCollector } from '@storefront/traces';
+import { DevIssuer, type TokenRequest } from './dev-auth';
+import { resolveNats, resolvePostgres, StackError, type Infrastructure } from './infrastructure';
 import { formatLogLine } from './log-format';
-import { NODE_FLAGS, type PortAssignment, SERVICES, type ServiceDefinition } from './services';
-import { type TraceCollector, startTraceCollector } from '@storefront/traces';
+import { NODE_FLAGS, SERVICES, type PortAssignment, type ServiceDefinition } from './services';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** Where `npm start` keeps embedded PostgreSQL, nats-server data and the dev issuer's key pair. */
@@ -83,13 +83,7 @@ function defaultOutput(service: string, line: string): void {
   process.stdout.write(`${prefix} ${formatLogLine(line, color)}\n`);
 }
 
-function runNode(
-  script: string,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  label: string,
-  log: (message: string) => void,
-): Promise<void> {
+function runNode(script: string, cwd: string, env: NodeJS.ProcessEnv, label: string, log: (message: string) => void): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
@@ -110,9 +104,7 @@ async function waitUntilReady(service: RunningService, timeoutMs: number): Promi
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.process.exitCode !== null || service.process.signalCode !== null) {
-      throw new StackError(
-        `${service.definition.name} exited during start-up; its last lines:\n${service.recentOutput.join('\n')}`,
-      );
+      throw new StackError(`${service.definition.name} exited during start-up; its last lines:\n${service.recentOutput.join('\n')}`);
     }
     try {
       const response = await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(1_000) });

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@storefront/contracts';
-import { Namespace, connectNats, deleteStreams } from '@storefront/messaging';
+import { connectNats, deleteStreams, Namespace } from '@storefront/messaging';
 import { dropDatabase } from '@storefront/persistence';
-import { DevIssuer, type TokenRequest } from './dev-auth';
 import { freePort } from '@storefront/testing';
+import { DevIssuer, type TokenRequest } from './dev-auth';
 import { SERVICES } from './services';
-import { type StackHandle, type StackOptions, startStack } from './stack';
+import { startStack, type StackHandle, type StackOptions } from './stack';
 
 export interface TestStack extends StackHandle {
   /** Every line the processes printed, prefixed with the service name; for failure messages. */

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DEADLETTER_STREAM, type OrderDto, type ProductPageDto } from '@storefront/contracts';
 import { SERVICES } from '@storefront/devstack';
-import { type TestStack, startTestStack } from '@storefront/devstack/testing';
-import { Namespace, connectNats } from '@storefront/messaging';
+import { startTestStack, type TestStack } from '@storefront/devstack/testing';
+import { connectNats, Namespace } from '@storefront/messaging';
 import { OwnPostgres, waitFor } from '@storefront/testing';
 
 const FINAL = new Set(['confirmed', 'cancelled', 'rejected']);
@@ -27,7 +27,12 @@ describe('a PostgreSQL restart under load', () => {
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-        body: JSON.stringify({ customerId: 'customer-1', paymentToken: 'tok_visa', shippingAddress: address, lines: [{ productId, quantity: 1 }] }),
+        body: JSON.stringify({
+          customerId: 'customer-1',
+          paymentToken: 'tok_visa',
+          shippingAddress: address,
+          lines: [{ productId, quantity: 1 }],
+        }),
       },
       { subject: 'customer-1' },
     );

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, SERVICES } from '../src';
@@ -15,14 +16,21 @@ describe('images', () => {
     }
   });
 
-  it('the CI images matrix builds every one of them, and the invariant checker', () => {
-    const matrix = /^\s+name: \[([^\]]*)\]/m.exec(read('.github/workflows/ci.yml'))?.[1] ?? '';
-    const names = matrix.split(',').map((name) => name.trim());
+  it('the CI images matrix (deploy/images/list.mjs) builds every one of them, and the invariant checker', () => {
+    const names = JSON.parse(execFileSync(process.execPath, [join(REPO_ROOT, 'deploy/images/list.mjs')], { encoding: 'utf8' })) as string[];
     expect(names.sort()).toEqual([...SERVICES.map((service) => service.name), 'invariants'].sort());
+    const workflow = read('.github/workflows/ci.yml');
+    expect(workflow).toContain('node deploy/images/list.mjs');
+    // The version step finds each package: services/<name>, libs/<name> (the checker), <name> (the gateway).
+    expect(workflow).toContain('[ -d "$dir" ] || dir=libs/${{ matrix.name }}');
   });
 
   it('the invariant checker image runs what its Job runs: node dist/cli.js in /app', () => {
-    const { name, files, bin } = JSON.parse(read('libs/invariants/package.json')) as { name: string; files?: string[]; bin?: Record<string, string> };
+    const { name, files, bin } = JSON.parse(read('libs/invariants/package.json')) as {
+      name: string;
+      files?: string[];
+      bin?: Record<string, string>;
+    };
     expect(name).toBe('@storefront/invariants'); // the Dockerfile deploys @storefront/<SERVICE>
     expect(files).toContain('dist');
     expect(bin).toEqual({ 'sf-invariants': './dist/cli.js' });

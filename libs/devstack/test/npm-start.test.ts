@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,7 +67,12 @@ describe('the local stack with its own infrastructure', () => {
     cli.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => cli?.once('exit', (code) => resolve(code)));
 
-    await waitForOutput(() => output, 'Storefront is ready', 120_000, () => cli?.exitCode !== null);
+    await waitForOutput(
+      () => output,
+      'Storefront is ready',
+      120_000,
+      () => cli?.exitCode !== null,
+    );
     expect(output).toContain('Storefront is ready');
     const postgresPort = Number(/embedded PostgreSQL on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
     const natsPort = Number(/own nats-server on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);

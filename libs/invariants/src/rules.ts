@@ -11,7 +11,7 @@ export interface Violation {
 }
 
 /** What the rules know beyond the snapshot. */
-export interface RuleContext {
+interface RuleContext {
   /** Orders placed until then are in scope; later ones may still be under way. */
   readonly until: Date;
   /** Orders the caller saw accepted (201 with an id); without them, every order in scope. */
@@ -22,7 +22,7 @@ export interface RuleContext {
   readonly unanswered: ReadonlyMap<string, string>;
 }
 
-export interface RuleOutcome {
+interface RuleOutcome {
   /** How many things the rule looked at (orders, SKUs, consumers…), for the table. */
   readonly checked: number;
   readonly violations: Violation[];
@@ -97,7 +97,7 @@ export const RULES: Readonly<Record<InvariantId, Rule>> = {
     // An order in payment_authorized has its stock committed before its capture: sold already.
     const selling = [...snapshot.orders.values()].filter(
       (order) =>
-        order.status === 'confirmed' || (order.status === 'payment_authorized' && snapshot.reservations.get(order.id) === 'COMMITTED'),
+        order.status === 'confirmed' || (order.status === 'payment_authorized' && snapshot.reservations.get(order.id) === 'committed'),
     );
     const expected = quantitiesBySku(selling);
     const skus = new Set([...expected.keys(), ...snapshot.stock.keys()]);
@@ -166,11 +166,11 @@ export const RULES: Readonly<Record<InvariantId, Rule>> = {
     }
     for (const order of ended) {
       const payment = snapshot.payments.get(order.id);
-      if (payment && (payment.status === 'AUTHORIZED' || payment.status === 'PENDING')) {
+      if (payment && (payment.status === 'authorized' || payment.status === 'pending')) {
         violations.push({
           invariant: 'no-open-authorization',
           subject: order.id,
-          message: `${order.status}, but its payment is ${payment.status}`,
+          message: `${order.status}, but its payment is still ${payment.status}`,
         });
       }
       if (heldByOrder.has(order.id)) {

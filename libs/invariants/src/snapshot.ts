@@ -17,14 +17,14 @@ export interface OrderRow {
   readonly hasIdempotencyKey: boolean;
 }
 
-export interface StockRow {
+interface StockRow {
   readonly sku: string;
   readonly available: number;
   readonly reserved: number;
   readonly sold: number;
 }
 
-export interface ConsumerState {
+interface ConsumerState {
   readonly stream: string;
   readonly name: string;
   readonly pending: number;
@@ -40,7 +40,7 @@ export interface Snapshot {
   readonly orders: Map<string, OrderRow>;
   readonly history: Map<string, { status: string; totalMinor: number | null }>;
   readonly stock: Map<string, StockRow>;
-  /** Reservation status by order id, and the quantities held (RESERVED) and sold (COMMITTED) per SKU. */
+  /** Reservation status by order id (lower case), and the quantities held (reserved) and sold (committed) per SKU. */
   readonly reservations: Map<string, string>;
   readonly heldBySku: Map<string, number>;
   readonly committedBySku: Map<string, number>;
@@ -132,19 +132,21 @@ export async function readSnapshot(sources: {
     const stock = new Map<string, StockRow>();
     for (const row of (await client.query<StockRow>('SELECT sku, available, reserved, sold FROM stock')).rows) stock.set(row.sku, row);
     const reservations = new Map<string, string>();
-    for (const row of (await client.query<{ order_id: string; status: string }>('SELECT order_id, status FROM reservations')).rows) {
+    for (const row of (
+      await client.query<{ order_id: string; status: string }>('SELECT order_id, lower(status) AS status FROM reservations')
+    ).rows) {
       reservations.set(row.order_id, row.status);
     }
     const heldBySku = new Map<string, number>();
     const committedBySku = new Map<string, number>();
     const lines = await client.query<{ sku: string; status: string; quantity: string }>(
-      `SELECT l.sku, r.status, sum(l.quantity) AS quantity
+      `SELECT l.sku, lower(r.status) AS status, sum(l.quantity) AS quantity
          FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id
-        GROUP BY l.sku, r.status`,
+        GROUP BY l.sku, lower(r.status)`,
     );
     for (const row of lines.rows) {
-      if (row.status === 'RESERVED') add(heldBySku, row.sku, Number(row.quantity));
-      if (row.status === 'COMMITTED') add(committedBySku, row.sku, Number(row.quantity));
+      if (row.status === 'reserved') add(heldBySku, row.sku, Number(row.quantity));
+      if (row.status === 'committed') add(committedBySku, row.sku, Number(row.quantity));
     }
     outbox.set('inventory', await outboxBacklog(client, until));
     return { stock, reservations, heldBySku, committedBySku };
@@ -161,8 +163,9 @@ export async function readSnapshot(sources: {
 
   const payment = readOnly(pools.payment, async (client) => {
     const payments = new Map<string, { status: string }>();
-    for (const row of (await client.query<{ order_id: string; status: string }>('SELECT order_id, status::text AS status FROM payments'))
-      .rows) {
+    for (const row of (
+      await client.query<{ order_id: string; status: string }>('SELECT order_id, lower(status::text) AS status FROM payments')
+    ).rows) {
       payments.set(row.order_id, { status: row.status });
     }
     const captures = new Map<string, { amountMinor: number; currency: string }>();
@@ -174,7 +177,7 @@ export async function readSnapshot(sources: {
     const providerHolds = hasLedger.rows[0]?.present
       ? (
           await client.query<{ reference: string; idempotency_key: string; status: string }>(
-            'SELECT reference, idempotency_key, status FROM provider_authorizations',
+            'SELECT reference, idempotency_key, lower(status) AS status FROM provider_authorizations',
           )
         ).rows.map((row) => ({ reference: row.reference, idempotencyKey: row.idempotency_key, status: row.status }))
       : null;

@@ -17,12 +17,24 @@ export const natsConfigSchema = z.object({
   /** Times the domain may refuse a message before it goes to the dead-letter stream (outages never count). */
   CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
   /** Published outbox rows are deleted this long after publishing. */
-  OUTBOX_RETENTION_SECONDS: z.coerce.number().int().min(60).default(24 * 60 * 60),
+  OUTBOX_RETENTION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 60 * 60),
   /**
    * Inbox rows (processed event ids) are deleted this long after processing, and never while their
    * event may still be redelivered; at least an hour, well past the de-duplication window and ack wait.
    */
-  INBOX_RETENTION_SECONDS: z.coerce.number().int().min(3_600).default(7 * 24 * 60 * 60),
+  INBOX_RETENTION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3_600)
+    .default(7 * 24 * 60 * 60),
   /** Time between two prunings of the outbox and inbox. */
-  MESSAGING_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(5 * 60_000),
+  MESSAGING_PRUNE_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(5 * 60_000),
 });

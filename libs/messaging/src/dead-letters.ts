@@ -1,7 +1,7 @@
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { DEADLETTER_STREAM } from '@storefront/contracts';
-import { type DeadLetterRecord, REPLAY_TARGET_HEADER, deadLetterSubject } from './dead-letter-record';
+import { deadLetterSubject, REPLAY_TARGET_HEADER, type DeadLetterRecord } from './dead-letter-record';
 import { connectNats } from './jetstream';
 import { Namespace } from './namespace';
 
@@ -50,9 +50,7 @@ export class DeadLetters {
   /** The DEADLETTER stream of the namespace. */
   readonly stream: string;
 
-  constructor(
-    private readonly options: { readonly js: JetStreamClient; readonly jsm: JetStreamManager; readonly namespace: Namespace },
-  ) {
+  constructor(private readonly options: { readonly js: JetStreamClient; readonly jsm: JetStreamManager; readonly namespace: Namespace }) {
     this.stream = options.namespace.stream(DEADLETTER_STREAM);
   }
 

@@ -50,6 +50,13 @@ export interface EventConsumerOptions {
    * and round trips per event; see handleGroup for what happens when one of them fails.
    */
   readonly maxGroup?: number;
+  /**
+   * Groups applied at once (default 1). Messages go to a lane by their aggregate id, so one
+   * aggregate's events keep their order; give more than one only to handlers whose transactions
+   * for different aggregates touch no common rows (or lock them in one order), or they wait on
+   * each other's locks.
+   */
+  readonly lanes?: number;
   /** Settings of the streams it re-creates when JetStream lost them. */
   readonly streamSettings?: StreamSettings;
   /**
@@ -110,6 +117,7 @@ export class EventConsumer {
   private readonly handlers: Map<string, EventHandlerBinding>;
   private readonly maxDeliver: number;
   private readonly maxGroup: number;
+  private readonly lanes: number;
   private readonly ackWaitMs: number;
   private readonly retryDelays: readonly number[];
   private readonly log: NonNullable<EventConsumerOptions['log']>;
@@ -123,6 +131,7 @@ export class EventConsumer {
     }
     this.maxDeliver = options.maxDeliver ?? 5;
     this.maxGroup = Math.max(1, options.maxGroup ?? 16);
+    this.lanes = Math.max(1, options.lanes ?? 1);
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.retryDelays = options.retryDelaysMs ?? [1_000, 5_000, 15_000, 30_000];
     this.log = options.log ?? (() => undefined);
@@ -266,46 +275,44 @@ export class EventConsumer {
     if (!this.running)
       void batch.close(); // stop() came while the pull was being set up
     else this.setState('consuming');
-    const queue: JsMsg[] = [];
-    let ended = false;
-    let wake: (() => void) | undefined;
-    // The pull can end with an error (409 "server shutdown" when nats-server stops) while a handler
-    // runs: kept here and rethrown below, never a rejection nobody listens to yet (Node would end
-    // the process on it).
-    let pullError: Error | undefined;
-    const reader = (async () => {
+    // One queue per lane; a message's lane follows from its aggregate, so one aggregate's events
+    // stay in stream order while other aggregates' are applied beside them.
+    const lanes: Lane[] = Array.from({ length: this.lanes }, () => ({ queue: [], worker: undefined }));
+    const work = async (lane: Lane) => {
       try {
-        for await (const message of batch) {
-          this.held.add(message);
-          queue.push(message);
-          wake?.();
-        }
+        await drain(lane);
       } catch (error) {
-        pullError = error as Error;
+        // Never a rejection nobody listens to yet (Node would end the process on it): what was not
+        // acknowledged is delivered again after the ack wait.
+        this.log('error', `consumer ${this.options.durable} failed handling a batch; it is delivered again`, { err: error });
       } finally {
-        ended = true;
-        wake?.();
+        lane.worker = undefined;
       }
-    })();
-    for (;;) {
-      const message = queue.shift();
-      if (message && !this.running) {
-        message.nak(); // stopping: another replica (or this one after a restart) takes it at once
-        this.held.delete(message);
-      } else if (message) {
+    };
+    const drain = async (lane: Lane) => {
+      for (let message = lane.queue.shift(); message; message = lane.queue.shift()) {
+        if (!this.running) {
+          message.nak(); // stopping: another replica (or this one after a restart) takes it at once
+          this.held.delete(message);
+          continue;
+        }
         // What has arrived meanwhile is applied with it, in stream order (see handleGroup).
-        const group = [message, ...queue.splice(0, this.maxGroup - 1)];
+        const group = [message, ...lane.queue.splice(0, this.maxGroup - 1)];
         await this.handleGroup(group);
         for (const handled of group) this.held.delete(handled);
-      } else if (ended) {
-        break;
-      } else {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
       }
+    };
+    try {
+      for await (const message of batch) {
+        this.held.add(message);
+        const lane = lanes[this.lanes === 1 ? 0 : laneOf(message, this.lanes)] as Lane;
+        lane.queue.push(message);
+        lane.worker ??= work(lane);
+      }
+    } finally {
+      // Also when the pull failed: what was taken off it is handled before the loop recovers.
+      await Promise.all(lanes.flatMap((lane) => (lane.worker ? [lane.worker] : [])));
     }
-    await reader;
-    if (pullError !== undefined) throw pullError;
   }
 
   /**
@@ -625,6 +632,12 @@ export class EventConsumer {
   }
 }
 
+/** Messages of some aggregates, applied in order by one worker at a time. */
+interface Lane {
+  readonly queue: JsMsg[];
+  worker: Promise<void> | undefined;
+}
+
 /** A message of a group, decoded and checked against its contract. */
 interface Grouped {
   readonly message: JsMsg;
@@ -632,6 +645,20 @@ interface Grouped {
   readonly binding: EventHandlerBinding;
   readonly event: EnvelopeOf<EventDefinition>;
   readonly raw: unknown;
+}
+
+/** The lane of a message: a hash of its envelope's aggregate id (lane 0 when it has none). */
+function laneOf(message: JsMsg, lanes: number): number {
+  let key: string;
+  try {
+    const aggregateId = message.json<{ aggregateId?: unknown }>().aggregateId;
+    key = typeof aggregateId === 'string' ? aggregateId : '';
+  } catch {
+    return 0;
+  }
+  let hash = 0;
+  for (let index = 0; index < key.length; index += 1) hash = (hash * 31 + key.charCodeAt(index)) | 0;
+  return Math.abs(hash) % lanes;
 }
 
 /** Rolls a group's transaction back so that its messages are handled one at a time. */

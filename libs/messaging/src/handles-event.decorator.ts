@@ -18,10 +18,7 @@ export interface HandlesEventMetadata {
  * The method runs inside a transaction with the inbox record, so its effect happens once. Given a
  * list of definitions, the method handles each of them and gets the definition as third argument.
  */
-export function HandlesEvent(
-  definition: EventDefinition | readonly EventDefinition[],
-  options: { consumer: string },
-): MethodDecorator {
+export function HandlesEvent(definition: EventDefinition | readonly EventDefinition[], options: { consumer: string }): MethodDecorator {
   const definitions = Array.isArray(definition) ? definition : [definition as EventDefinition];
   return SetMetadata<symbol, HandlesEventMetadata>(HANDLES_EVENT, { definitions, consumer: options.consumer });
 }

@@ -9,7 +9,13 @@ export {
   type EventHandlerBinding,
   type EventHandlerFn,
 } from './event-consumer';
-export { DeadLetters, DeadLetterNotFoundError, type DeadLetter, type DeadLetterFilter, type ReplayResult as DeadLetterReplayResult } from './dead-letters';
+export {
+  DeadLetters,
+  DeadLetterNotFoundError,
+  type DeadLetter,
+  type DeadLetterFilter,
+  type ReplayResult as DeadLetterReplayResult,
+} from './dead-letters';
 export { REPLAY_TARGET_HEADER, deadLetterSubject, type DeadLetterRecord } from './dead-letter-record';
 export { RetentionSweeper, DEFAULT_RETENTION, inboxHorizon, type RetentionSettings } from './retention';
 export { connectNats, deleteStreams, ensureStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from './jetstream';

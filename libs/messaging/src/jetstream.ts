@@ -1,5 +1,5 @@
-import { type JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import { type NatsConnection, connect, nanos } from '@nats-io/transport-node';
+import { RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { StreamDefinition } from '@storefront/contracts';
 import type { Namespace } from './namespace';
 
@@ -61,11 +61,7 @@ export async function ensureStreams(
 }
 
 /** Deletes the streams of a namespace (tests clean up after themselves on a shared server). */
-export async function deleteStreams(
-  jsm: JetStreamManager,
-  namespace: Namespace,
-  streams: readonly StreamDefinition[],
-): Promise<void> {
+export async function deleteStreams(jsm: JetStreamManager, namespace: Namespace, streams: readonly StreamDefinition[]): Promise<void> {
   for (const stream of streams) await jsm.streams.delete(namespace.stream(stream)).catch(() => undefined);
 }
 

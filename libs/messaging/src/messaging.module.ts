@@ -1,20 +1,20 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  type DynamicModule,
   Inject,
   Injectable,
   Logger,
   Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
-  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { Pool } from 'pg';
 import { STREAMS } from '@storefront/contracts';
 import { HealthRegistry } from '@storefront/service-kit';
-import { Pool } from 'pg';
 import { DeadLetters } from './dead-letters';
 import { EventConsumer, type EventHandlerBinding } from './event-consumer';
 import { HANDLES_EVENT, type HandlesEventMetadata } from './handles-event.decorator';
@@ -23,7 +23,7 @@ import { collectedGauge } from './metrics';
 import { Namespace } from './namespace';
 import { Outbox, type SqlTransaction, type TransactionRunner } from './outbox';
 import { OutboxRelay } from './outbox-relay';
-import { DEFAULT_RETENTION, type RetentionSettings, RetentionSweeper, inboxHorizon } from './retention';
+import { DEFAULT_RETENTION, inboxHorizon, RetentionSweeper, type RetentionSettings } from './retention';
 
 /** Anything with Prisma's interactive `$transaction`; in practice the service's PrismaService. */
 export interface TransactionalClient {
@@ -122,12 +122,18 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
         gauge.set({ service, consumer: consumer.durable }, await consumer.lag().catch(() => -1));
       }
     });
-    collectedGauge('storefront_dead_letters', 'Messages in the dead-letter stream, by the consumer that gave up on them', ['service', 'consumer'], async (gauge) => {
-      const counts = await this.deadLetters.counts({ service });
-      gauge.reset();
-      for (const consumer of this.consumers) gauge.set({ service, consumer: consumer.durable }, counts.get(`${service}/${consumer.durable}`) ?? 0);
-      for (const [key, count] of counts) gauge.set({ service, consumer: key.split('/')[1] }, count);
-    });
+    collectedGauge(
+      'storefront_dead_letters',
+      'Messages in the dead-letter stream, by the consumer that gave up on them',
+      ['service', 'consumer'],
+      async (gauge) => {
+        const counts = await this.deadLetters.counts({ service });
+        gauge.reset();
+        for (const consumer of this.consumers)
+          gauge.set({ service, consumer: consumer.durable }, counts.get(`${service}/${consumer.durable}`) ?? 0);
+        for (const [key, count] of counts) gauge.set({ service, consumer: key.split('/')[1] }, count);
+      },
+    );
   }
 
   get transaction(): TransactionRunner {
@@ -256,10 +262,7 @@ export interface MessagingConfig {
 @Module({})
 export class MessagingModule {
   /** forRoot with the connection and consumer settings taken from the service's parsed config. */
-  static fromConfig(
-    config: MessagingConfig,
-    options: Pick<MessagingOptions, 'service' | 'transactionalClient' | 'relay'>,
-  ): DynamicModule {
+  static fromConfig(config: MessagingConfig, options: Pick<MessagingOptions, 'service' | 'transactionalClient' | 'relay'>): DynamicModule {
     return MessagingModule.forRoot({
       ...options,
       natsUrl: config.NATS_URL,

@@ -6,21 +6,14 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
 
 /** Counters every service exposes on /metrics; labels say which service, subject and consumer. */
 export const messagingMetrics = {
-  published: counter('storefront_messages_published_total', 'Events the outbox relay published to JetStream', [
-    'service',
-    'subject',
-  ]),
+  published: counter('storefront_messages_published_total', 'Events the outbox relay published to JetStream', ['service', 'subject']),
   consumed: counter('storefront_messages_consumed_total', 'Events a consumer handled, by outcome', [
     'service',
     'consumer',
     'subject',
     'outcome',
   ]),
-  redelivered: counter('storefront_messages_redelivered_total', 'Deliveries of an event seen before', [
-    'service',
-    'consumer',
-    'subject',
-  ]),
+  redelivered: counter('storefront_messages_redelivered_total', 'Deliveries of an event seen before', ['service', 'consumer', 'subject']),
   deadLettered: counter('storefront_messages_dead_lettered_total', 'Events given up on after the last delivery', [
     'service',
     'consumer',

@@ -1,12 +1,12 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { SpanKind, SpanStatusCode, propagation, trace } from '@opentelemetry/api';
+import { propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Pool, PoolClient } from 'pg';
 import type { EventEnvelope } from '@storefront/contracts';
 import { withConnection } from '@storefront/persistence';
-import type { Pool, PoolClient } from 'pg';
 import { messagingMetrics } from './metrics';
 import type { Namespace } from './namespace';
-import { MESSAGING_ATTRIBUTES, contextFromEnvelope, messagingTracer, natsHeaderSetter } from './tracing';
+import { contextFromEnvelope, MESSAGING_ATTRIBUTES, messagingTracer, natsHeaderSetter } from './tracing';
 
 export interface OutboxRelayOptions {
   readonly service: string;
@@ -112,9 +112,7 @@ export class OutboxRelay {
         const failedAt = results.findIndex((result) => result.status === 'rejected');
         const failedResult = results[failedAt];
         const failure =
-          failedResult?.status === 'rejected'
-            ? { row: rows[failedAt] as OutboxRow, error: failedResult.reason as Error }
-            : undefined;
+          failedResult?.status === 'rejected' ? { row: rows[failedAt] as OutboxRow, error: failedResult.reason as Error } : undefined;
         await this.options.afterPublish?.(published);
         if (published.length > 0) {
           await client.query('UPDATE "outbox" SET "published_at" = now() WHERE "id" = ANY($1::uuid[])', [published]);

@@ -1,5 +1,5 @@
-import { withConnection } from '@storefront/persistence';
 import type { Pool } from 'pg';
+import { withConnection } from '@storefront/persistence';
 import type { SqlTransaction, TransactionRunner } from './outbox';
 
 /**

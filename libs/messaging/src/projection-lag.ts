@@ -1,6 +1,6 @@
 import type { HealthRegistry } from '@storefront/service-kit';
-import { collectedGauge } from './metrics';
 import type { MessagingRuntime } from './messaging.module';
+import { collectedGauge } from './metrics';
 
 /**
  * Reports how far a read model is behind: seconds since the occurred-at of the last event it applied,
@@ -40,12 +40,17 @@ let gaugesCreated = false;
 function ensureGauges(): void {
   if (gaugesCreated) return;
   gaugesCreated = true;
-  collectedGauge('storefront_projection_lag_seconds', 'Seconds since the occurred-at of the last event a read model applied', ['service', 'projection'], async (gauge) => {
-    for (const { service, projection, measure } of measures.values()) {
-      const { lagSeconds } = await measure();
-      if (lagSeconds !== null) gauge.set({ service, projection }, lagSeconds);
-    }
-  });
+  collectedGauge(
+    'storefront_projection_lag_seconds',
+    'Seconds since the occurred-at of the last event a read model applied',
+    ['service', 'projection'],
+    async (gauge) => {
+      for (const { service, projection, measure } of measures.values()) {
+        const { lagSeconds } = await measure();
+        if (lagSeconds !== null) gauge.set({ service, projection }, lagSeconds);
+      }
+    },
+  );
   collectedGauge('storefront_projection_pending', 'Events a read model has not yet applied', ['service', 'projection'], async (gauge) => {
     for (const { service, projection, measure } of measures.values()) gauge.set({ service, projection }, (await measure()).pending);
   });

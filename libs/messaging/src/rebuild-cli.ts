@@ -1,6 +1,6 @@
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { databaseConfigSchema, loadConfig } from '@storefront/service-kit';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Pool } from 'pg';
+import { databaseConfigSchema, loadConfig } from '@storefront/service-kit';
 import { natsConfigSchema } from './config';
 import { connectNats } from './jetstream';
 import { Namespace } from './namespace';

@@ -1,7 +1,7 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { Pool, PoolClient } from 'pg';
 import type { EnvelopeOf, EventDefinition } from '@storefront/contracts';
 import { withConnection } from '@storefront/persistence';
-import type { Pool, PoolClient } from 'pg';
 import type { Namespace } from './namespace';
 import type { SqlTransaction } from './outbox';
 import { replayHistory } from './replay';

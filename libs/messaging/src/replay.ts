@@ -1,5 +1,5 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { type EnvelopeOf, type EventDefinition, envelopeSchemaOf } from '@storefront/contracts';
+import { envelopeSchemaOf, type EnvelopeOf, type EventDefinition } from '@storefront/contracts';
 import type { Namespace } from './namespace';
 
 export interface ReplayResult {

@@ -1,5 +1,5 @@
-import { type Context, ROOT_CONTEXT, type TextMapGetter, type TextMapSetter, type Tracer, propagation, trace } from '@opentelemetry/api';
 import type { MsgHdrs } from '@nats-io/transport-node';
+import { propagation, ROOT_CONTEXT, trace, type Context, type TextMapGetter, type TextMapSetter, type Tracer } from '@opentelemetry/api';
 
 /*
  * How events carry a trace: the producer's context is stored in the envelope (`traceContext`) when
@@ -36,7 +36,9 @@ export const natsHeaderSetter: TextMapSetter<MsgHdrs> = {
 };
 
 /** The trace context of an event's producer, as stored in its envelope. */
-export function contextFromEnvelope(traceContext: { traceparent?: string | undefined; tracestate?: string | undefined } | undefined): Context {
+export function contextFromEnvelope(
+  traceContext: { traceparent?: string | undefined; tracestate?: string | undefined } | undefined,
+): Context {
   return propagation.extract(ROOT_CONTEXT, traceContext ?? {});
 }
 

@@ -1,6 +1,6 @@
 import { ProductCreatedV1, STREAMS } from '@storefront/contracts';
-import { type ConsumerHealth, RetentionSweeper, ensureStreams, inboxHorizon, messagingMetrics } from '../src';
-import { APPLY_EFFECT, type Harness, createHarness, eventually } from './harness';
+import { ensureStreams, inboxHorizon, messagingMetrics, RetentionSweeper, type ConsumerHealth } from '../src';
+import { APPLY_EFFECT, createHarness, eventually, type Harness } from './harness';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const redeliveries = async (consumer: string) =>
@@ -41,8 +41,15 @@ describe('an event consumer over time (real PostgreSQL and NATS)', () => {
     });
     await consumer.start();
 
-    await eventually(() => harness.applications(), (applied) => applied.size === ids.length, 20_000);
-    await eventually(() => consumer.lag(), (lag) => lag === 0);
+    await eventually(
+      () => harness.applications(),
+      (applied) => applied.size === ids.length,
+      20_000,
+    );
+    await eventually(
+      () => consumer.lag(),
+      (lag) => lag === 0,
+    );
     expect(await redeliveries(durable)).toBe(0);
     expect([...(await harness.applications()).values()]).toEqual(ids.map(() => 1));
   }, 30_000);
@@ -55,17 +62,28 @@ describe('an event consumer over time (real PostgreSQL and NATS)', () => {
     const consumer = harness.consumer({ streamSettings: { duplicateWindowMs: 120_000, maxAgeMs: 3_600_000 } });
     await consumer.start();
     const before = await harness.write(2);
-    await eventually(() => harness.applications(), (applied) => applied.size === 2);
+    await eventually(
+      () => harness.applications(),
+      (applied) => applied.size === 2,
+    );
     expect(consumer.health().state).toBe('consuming');
 
     const states = new Set<ConsumerHealth['state']>();
     const watching = setInterval(() => states.add(consumer.health().state), 20);
     try {
       await harness.jsm.streams.delete(harness.namespace.stream(ProductCreatedV1.stream));
-      await eventually(() => Promise.resolve(states), (seen) => seen.has('recovering'), 30_000);
+      await eventually(
+        () => Promise.resolve(states),
+        (seen) => seen.has('recovering'),
+        30_000,
+      );
       const after = await harness.write(3);
 
-      const applied = await eventually(() => harness.applications(), (current) => current.size === 5, 30_000);
+      const applied = await eventually(
+        () => harness.applications(),
+        (current) => current.size === 5,
+        30_000,
+      );
       expect([...before, ...after].map((id) => applied.get(id))).toEqual([1, 1, 1, 1, 1]);
       expect(consumer.health().state).toBe('consuming');
     } finally {
@@ -83,12 +101,18 @@ describe('an event consumer over time (real PostgreSQL and NATS)', () => {
       beforeAck: (event) => Promise.resolve(unacknowledged.has(event.id) ? 'crash' : 'ack'),
     });
     await crashing.start();
-    await eventually(() => harness.applications(), (applied) => applied.size === 3);
+    await eventually(
+      () => harness.applications(),
+      (applied) => applied.size === 3,
+    );
     await sleep(1_200);
     const [pending, last] = (await harness.write(2)) as [string, string];
     unacknowledged.add(pending);
     await harness.relay().drain();
-    await eventually(() => harness.applications(), (applied) => applied.size === 5);
+    await eventually(
+      () => harness.applications(),
+      (applied) => applied.size === 5,
+    );
     const unpublished = await harness.write(1); // committed, never published: stays
     await sleep(1_200);
 
@@ -107,7 +131,11 @@ describe('an event consumer over time (real PostgreSQL and NATS)', () => {
     await harness.jsm.consumers.delete(harness.namespace.stream(ProductCreatedV1.stream), 'test-effects');
     const again = harness.consumer({ startAfter: () => inboxHorizon(harness.pool, 'test-effects', 0) });
     await again.start();
-    await eventually(() => again.lag(), (lag) => lag === 0, 10_000);
+    await eventually(
+      () => again.lag(),
+      (lag) => lag === 0,
+      10_000,
+    );
     const applied = await harness.applications();
     expect([...first, pending, last].map((id) => applied.get(id))).toEqual([1, 1, 1, 1, 1]);
     // The next start of a process updates that consumer's settings as usual.

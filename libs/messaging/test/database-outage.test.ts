@@ -1,6 +1,6 @@
 import { DEADLETTER_STREAM } from '@storefront/contracts';
 import { OwnPostgres } from '@storefront/testing';
-import { type Harness, createHarness, eventually } from './harness';
+import { createHarness, eventually, type Harness } from './harness';
 
 /** The consumer's database goes away for a few seconds while events wait to be applied. */
 describe('a database outage under a consumer', () => {

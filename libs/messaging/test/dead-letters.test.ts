@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { ProductCreatedV1 } from '@storefront/contracts';
 import { DomainError } from '@storefront/ddd';
 import { DeadLetterNotFoundError, DeadLetters, type EventConsumer } from '../src';
-import { APPLY_EFFECT, type Harness, NATS_URL, createHarness, eventually } from './harness';
+import { APPLY_EFFECT, createHarness, eventually, NATS_URL, type Harness } from './harness';
 
 const CLI = join(__dirname, '..', 'dist', 'cli', 'dlq.js');
 
@@ -29,7 +29,12 @@ describe('dead letters you can work with (real NATS and PostgreSQL, `pnpm dlq`)'
     return stdout;
   };
   const audited = async () =>
-    new Map((await harness.pool.query<{ event_id: string; n: number }>('SELECT "event_id", "n" FROM "audit"')).rows.map((row) => [row.event_id, row.n]));
+    new Map(
+      (await harness.pool.query<{ event_id: string; n: number }>('SELECT "event_id", "n" FROM "audit"')).rows.map((row) => [
+        row.event_id,
+        row.n,
+      ]),
+    );
 
   beforeAll(async () => {
     harness = await createHarness();
@@ -72,7 +77,11 @@ describe('dead letters you can work with (real NATS and PostgreSQL, `pnpm dlq`)'
   it('lists, shows, replays (applied once, by that consumer only) and discards real dead letters', async () => {
     const [replayed, discarded] = await harness.write(2);
     await harness.relay().drain();
-    await eventually(() => deadLetters.counts(), (counts) => counts.get('test/test-effects') === 2, 15_000);
+    await eventually(
+      () => deadLetters.counts(),
+      (counts) => counts.get('test/test-effects') === 2,
+      15_000,
+    );
     await eventually(audited, (audit) => audit.size === 2);
 
     const listed = await dlq('list', '--service', 'test');
@@ -94,8 +103,15 @@ describe('dead letters you can work with (real NATS and PostgreSQL, `pnpm dlq`)'
     // The cause is fixed; the dead letter goes back to the consumer that gave up on it.
     await harness.pool.query('UPDATE "rules" SET "allowed" = true');
     expect(await dlq('replay', String(toReplay.id))).toContain(`replayed ${toReplay.id}: ${ProductCreatedV1.subject} for test-effects`);
-    await eventually(() => harness.applications(), (applied) => applied.get(replayed as string) === 1, 10_000);
-    await eventually(() => refusing.lag(), (lag) => lag === 0);
+    await eventually(
+      () => harness.applications(),
+      (applied) => applied.get(replayed as string) === 1,
+      10_000,
+    );
+    await eventually(
+      () => refusing.lag(),
+      (lag) => lag === 0,
+    );
     await expect(deadLetters.replay(toReplay.id)).rejects.toBeInstanceOf(DeadLetterNotFoundError);
 
     expect(await dlq('discard', String(toDiscard.id))).toContain(`discarded ${toDiscard.id}`);
@@ -106,6 +122,11 @@ describe('dead letters you can work with (real NATS and PostgreSQL, `pnpm dlq`)'
     expect(applied.get(replayed as string)).toBe(1);
     expect(applied.has(discarded as string)).toBe(false);
     // The other consumer saw the replay on the subject and left it alone.
-    expect(await audited()).toEqual(new Map([[replayed, 1], [discarded, 1]]));
+    expect(await audited()).toEqual(
+      new Map([
+        [replayed, 1],
+        [discarded, 1],
+      ]),
+    );
   }, 60_000);
 });

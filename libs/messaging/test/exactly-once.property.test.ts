@@ -27,26 +27,26 @@ describe('exactly-once effects (property)', () => {
             const crashed = new Set<string>();
             const failed = new Set<string>();
             const consumer = harness.consumer({
-                ackWaitMs: 700,
-                retryDelaysMs: [30],
-                handlers: [
-                  {
-                    definition: ProductCreatedV1,
-                    handle: async (event, tx) => {
-                      if (!failed.has(event.id) && failFirstAttempt(event.id)) {
-                        failed.add(event.id);
-                        throw new Error('transient failure');
-                      }
-                      await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
-                    },
+              ackWaitMs: 700,
+              retryDelaysMs: [30],
+              handlers: [
+                {
+                  definition: ProductCreatedV1,
+                  handle: async (event, tx) => {
+                    if (!failed.has(event.id) && failFirstAttempt(event.id)) {
+                      failed.add(event.id);
+                      throw new Error('transient failure');
+                    }
+                    await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
                   },
-                ],
-                beforeAck: (event) => {
-                  if (crashed.has(event.id) || crashBeforeAck(event.id) === 'ack') return Promise.resolve('ack');
-                  crashed.add(event.id);
-                  return Promise.resolve('crash');
                 },
-              });
+              ],
+              beforeAck: (event) => {
+                if (crashed.has(event.id) || crashBeforeAck(event.id) === 'ack') return Promise.resolve('ack');
+                crashed.add(event.id);
+                return Promise.resolve('crash');
+              },
+            });
             await consumer.start();
 
             for (const action of steps) {
@@ -62,7 +62,11 @@ describe('exactly-once effects (property)', () => {
             }
             await harness.relay().drain();
             // Every message acknowledged: crashed ones were redelivered and met the inbox.
-            await eventually(() => consumer.lag(), (lag) => lag === 0, 20_000);
+            await eventually(
+              () => consumer.lag(),
+              (lag) => lag === 0,
+              20_000,
+            );
 
             const applied = await eventually(
               () => harness.applications(),

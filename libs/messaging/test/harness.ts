@@ -1,22 +1,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Pool } from 'pg';
 import { ProductCreatedV1, STREAMS, type EnvelopeOf } from '@storefront/contracts';
 import { createTestDatabase, type TestDatabase } from '@storefront/testing';
-import { Pool } from 'pg';
 import {
+  connectNats,
+  createEvent,
+  ensureStreams,
   EventConsumer,
-  type EventConsumerOptions,
   MESSAGING_TABLES_SQL,
   Namespace,
   Outbox,
   OutboxRelay,
+  pgTransactionRunner,
+  type EventConsumerOptions,
   type OutboxRelayOptions,
   type TransactionRunner,
-  connectNats,
-  createEvent,
-  ensureStreams,
-  pgTransactionRunner,
 } from '../src';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -131,8 +131,7 @@ export async function createHarness(options: { natsUrl?: string; postgresUrl?: s
       const { rows } = await pool.query<{ event_id: string; applications: number }>('SELECT * FROM "effects"');
       return new Map(rows.map((row) => [row.event_id, row.applications]));
     },
-    streamMessages: async (stream = namespace.stream(ProductCreatedV1.stream)) =>
-      (await jsm.streams.info(stream)).state.messages,
+    streamMessages: async (stream = namespace.stream(ProductCreatedV1.stream)) => (await jsm.streams.info(stream)).state.messages,
     close: async () => {
       await Promise.all(started.map((component) => component.stop().catch(() => undefined)));
       for (const stream of STREAMS) await jsm.streams.delete(namespace.stream(stream)).catch(() => undefined);

@@ -1,24 +1,24 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Global, Injectable, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type EnvelopeOf, ProductCreatedV1, STREAMS } from '@storefront/contracts';
-import { ServiceKitModule, createServiceApp, parseConfig, baseConfigSchema, startServiceApp } from '@storefront/service-kit';
-import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@storefront/testing';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { Pool } from 'pg';
+import { ProductCreatedV1, STREAMS, type EnvelopeOf } from '@storefront/contracts';
+import { baseConfigSchema, createServiceApp, parseConfig, ServiceKitModule, startServiceApp } from '@storefront/service-kit';
+import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@storefront/testing';
 import {
+  connectNats,
+  deleteStreams,
   HandlesEvent,
   MESSAGING_TABLES_SQL,
   MessagingModule,
   MessagingRuntime,
   Namespace,
   Outbox,
+  pgTransactionRunner,
   type SqlTransaction,
   type TransactionRunner,
-  connectNats,
-  deleteStreams,
-  pgTransactionRunner,
 } from '../src';
 import { APPLY_EFFECT, NATS_URL, sampleEvent } from './harness';
 
@@ -139,10 +139,13 @@ describe('MessagingModule', () => {
     });
     expect(ready.status).toBe('ready');
     expect(ready.checks['dead-letters']?.error).toContain('module-test-effects: 1');
-    const metrics = await waitFor(async () => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      return /storefront_dead_letters\{service="module-test",consumer="module-test-effects"\} 1/.test(text) ? text : undefined;
-    }, { timeoutMs: 15_000 });
+    const metrics = await waitFor(
+      async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return /storefront_dead_letters\{service="module-test",consumer="module-test-effects"\} 1/.test(text) ? text : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
     expect(metrics).toBeDefined();
     const [letter] = await runtime.deadLetters.list({ service: 'module-test' });
     expect(letter).toMatchObject({ consumer: 'module-test-effects', reason: 'contract', data: JSON.stringify({ id: 'not an event' }) });
@@ -153,10 +156,13 @@ describe('MessagingModule', () => {
     const runtime = app.get(MessagingRuntime);
     await runtime.jsm.consumers.delete(namespace.stream(ProductCreatedV1.stream), 'module-test-effects');
 
-    const down = await waitFor(async () => {
-      const report = await readiness();
-      return report.checks.consumers?.status === 'down' ? report : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 20 });
+    const down = await waitFor(
+      async () => {
+        const report = await readiness();
+        return report.checks.consumers?.status === 'down' ? report : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 20 },
+    );
     expect(down.status).toBe('not_ready');
     await waitFor(async () => (await readiness()).status === 'ready', { timeoutMs: 30_000 });
 

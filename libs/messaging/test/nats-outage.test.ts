@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Harness, createHarness, eventually } from './harness';
 import { OwnNatsServer } from '@storefront/testing';
+import { createHarness, eventually, type Harness } from './harness';
 
 /** NATS goes away for ten seconds while services keep committing events. */
 describe('a NATS outage', () => {
@@ -24,7 +24,10 @@ describe('a NATS outage', () => {
     await relay.start();
     await harness.consumer().start();
     const before = await harness.write(10);
-    await eventually(() => harness.applications(), (applied) => applied.size === 10);
+    await eventually(
+      () => harness.applications(),
+      (applied) => applied.size === 10,
+    );
 
     await nats.stop();
     const during: string[] = [];

@@ -1,7 +1,7 @@
 import { DEADLETTER_STREAM, ProductCreatedV1 } from '@storefront/contracts';
 import { DomainError } from '@storefront/ddd';
 import type { DeadLetterRecord } from '../src';
-import { APPLY_EFFECT, createHarness, eventually, type Harness } from './harness';
+import { APPLY_EFFECT, createHarness, eventually, sampleEvent, type Harness } from './harness';
 
 /** A transition the domain refuses, whatever the number of tries. */
 class RuleViolated extends DomainError {
@@ -200,6 +200,35 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
       () => consumer.lag(),
       (lag) => lag === 0,
     );
+  });
+
+  it('keeps each aggregate’s events in stream order when lanes apply different aggregates side by side', async () => {
+    const aggregates = ['a-1', 'a-2', 'a-3', 'a-4', 'a-5'];
+    const events = Array.from({ length: 60 }, (_, index) => ({
+      ...sampleEvent(),
+      aggregateId: aggregates[index % aggregates.length] as string,
+    }));
+    await harness.transaction((tx) => harness.outbox.add(tx, ...events));
+    await harness.relay().drain();
+    const seen = new Map<string, string[]>();
+    const consumer = harness.consumer({
+      lanes: 3,
+      handlers: [
+        {
+          definition: ProductCreatedV1,
+          handle: async (event, tx) => {
+            seen.set(event.aggregateId, [...(seen.get(event.aggregateId) ?? []), event.id]);
+            await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
+          },
+        },
+      ],
+    });
+    await consumer.start();
+
+    await eventually(() => harness.applications(), exactlyOnce(events.map((event) => event.id)));
+    for (const aggregate of aggregates) {
+      expect(seen.get(aggregate)).toEqual(events.filter((event) => event.aggregateId === aggregate).map((event) => event.id));
+    }
   });
 
   it('handles a group one message at a time when one of them is refused: the others are applied once, the refused one dead-lettered', async () => {

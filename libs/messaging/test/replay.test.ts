@@ -1,6 +1,6 @@
 import { ProductCreatedV1 } from '@storefront/contracts';
 import { replayHistory } from '../src';
-import { type Harness, createHarness } from './harness';
+import { createHarness, type Harness } from './harness';
 
 describe('replayHistory', () => {
   let harness: Harness;

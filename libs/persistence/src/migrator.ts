@@ -110,19 +110,17 @@ export async function applyMigrations(options: {
 
 async function applyOne(client: Client, migration: MigrationFile): Promise<void> {
   const id = randomUUID();
-  await client.query(
-    'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
-    [id, migration.checksum, migration.name],
-  );
+  await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [
+    id,
+    migration.checksum,
+    migration.name,
+  ]);
   try {
     // Unlike Prisma we run each migration in a transaction: PostgreSQL has transactional DDL, so a
     // failed migration leaves no half-applied schema behind.
     await client.query('BEGIN');
     await client.query(migration.sql);
-    await client.query(
-      'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-      [id],
-    );
+    await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');

@@ -25,9 +25,7 @@ export class OwnPostgres {
   ) {}
 
   /** Initialises `dataDir` (a fresh temporary folder by default) on first use and starts the server. */
-  static async start(
-    options: { dataDir?: string; port?: number; log?: (message: string) => void } = {},
-  ): Promise<OwnPostgres> {
+  static async start(options: { dataDir?: string; port?: number; log?: (message: string) => void } = {}): Promise<OwnPostgres> {
     const dataDir = options.dataDir ?? join(mkdtempSync(join(tmpdir(), 'sf-pg-')), 'data');
     const server = new OwnPostgres(options.port ?? (await freePort()), dataDir, !options.dataDir, options.log ?? (() => undefined));
     await server.start();

@@ -33,14 +33,23 @@ describe('architecture rules', () => {
   beforeAll(() => {
     fixture = mkdtempSync(join(tmpdir(), 'sf-arch-'));
     write('tsconfig.json', '{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext" } }');
-    write('services/shop/src/domain/order.aggregate.ts', "import { PrismaClient } from '@prisma/client';\nexport const a = PrismaClient;\n");
+    write(
+      'services/shop/src/domain/order.aggregate.ts',
+      "import { PrismaClient } from '@prisma/client';\nexport const a = PrismaClient;\n",
+    );
     write('services/shop/src/domain/cart.aggregate.ts', "import { Injectable } from '@nestjs/common';\nexport const b = Injectable;\n");
     write('services/shop/src/domain/clean.value-object.ts', "import { x } from './other.value-object';\nexport const c = x;\n");
     write('services/shop/src/domain/other.value-object.ts', 'export const x = 1;\n');
     write('services/shop/src/domain/leaky.entity.ts', "import { r } from '../infrastructure/shop.repository';\nexport const d = r;\n");
     write('services/shop/src/infrastructure/shop.repository.ts', 'export const r = 1;\n');
-    write('services/shop/src/application/place.handler.ts', "import { r } from '../infrastructure/shop.repository';\nexport const e = r;\n");
-    write('services/shop/src/interface/peek.ts', "import { secret } from '../../../billing/src/domain/secret';\nexport const f = secret;\n");
+    write(
+      'services/shop/src/application/place.handler.ts',
+      "import { r } from '../infrastructure/shop.repository';\nexport const e = r;\n",
+    );
+    write(
+      'services/shop/src/interface/peek.ts',
+      "import { secret } from '../../../billing/src/domain/secret';\nexport const f = secret;\n",
+    );
     write('services/billing/src/domain/secret.ts', 'export const secret = 1;\n');
     write('libs/util/src/index.ts', "export { i } from './internal';\n");
     write('libs/util/src/internal.ts', 'export const i = 1;\n');

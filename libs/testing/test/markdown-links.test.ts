@@ -28,7 +28,10 @@ describe('Markdown link check', () => {
   beforeEach(() => {
     fixture = mkdtempSync(join(tmpdir(), 'sf-links-'));
     write('README.md', '# Shop\n\n## Run it\n\nSee [the guide](docs/guide.md#set-up), [below](#run-it) and ![chart](docs/chart.svg).\n');
-    write('docs/guide.md', '# Guide\n\n## Set up\n\nBack to [the shop](../README.md#shop); [elsewhere](https://example.invalid/x) is not fetched.\n');
+    write(
+      'docs/guide.md',
+      '# Guide\n\n## Set up\n\nBack to [the shop](../README.md#shop); [elsewhere](https://example.invalid/x) is not fetched.\n',
+    );
     write('docs/chart.svg', '<svg xmlns="http://www.w3.org/2000/svg"/>\n');
   });
 

@@ -1,8 +1,8 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { OtlpFormatError, TraceStore, type TraceStoreOptions, summarize } from './trace-store';
+import { OtlpFormatError, summarize, TraceStore, type TraceStoreOptions } from './trace-store';
 import { VIEWER_PAGE } from './viewer-page';
 import { isHop, waterfallRows } from './waterfall';
 

@@ -1,4 +1,4 @@
-import { OtlpFormatError, TraceStore, spansFromOtlp } from './trace-store';
+import { OtlpFormatError, spansFromOtlp, TraceStore } from './trace-store';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const OTHER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -42,7 +42,13 @@ describe('spansFromOtlp', () => {
             { key: 'retried', value: { boolValue: true } },
             { key: 'tags', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 2 }] } } },
           ],
-          events: [{ name: 'exception', timeUnixNano: '1795336350010000000', attributes: [{ key: 'exception.message', value: { stringValue: 'boom' } }] }],
+          events: [
+            {
+              name: 'exception',
+              timeUnixNano: '1795336350010000000',
+              attributes: [{ key: 'exception.message', value: { stringValue: 'boom' } }],
+            },
+          ],
           status: { code: 2, message: 'catalog is unavailable' },
         }),
       ]),
@@ -66,7 +72,13 @@ describe('spansFromOtlp', () => {
 
   it('treats an empty parentSpanId as a root and accepts base64 ids', () => {
     const [decoded] = spansFromOtlp(
-      exportOf('order', [span({ traceId: Buffer.from(TRACE, 'hex').toString('base64'), spanId: Buffer.from('b7ad6b7169203331', 'hex').toString('base64'), parentSpanId: '' })]),
+      exportOf('order', [
+        span({
+          traceId: Buffer.from(TRACE, 'hex').toString('base64'),
+          spanId: Buffer.from('b7ad6b7169203331', 'hex').toString('base64'),
+          parentSpanId: '',
+        }),
+      ]),
     );
     expect(decoded).toMatchObject({ traceId: TRACE, spanId: 'b7ad6b7169203331' });
     expect(decoded?.parentSpanId).toBeUndefined();
@@ -112,7 +124,17 @@ describe('TraceStore', () => {
   it('lists the newest trace first and filters by the service that started it', () => {
     const store = new TraceStore();
     store.ingest(exportOf('gateway', [span({ traceId: TRACE })]));
-    store.ingest(exportOf('order', [span({ traceId: OTHER_TRACE, name: 'publish orders.order-placed.v1', kind: 4, startTimeUnixNano: '1795336360000000000', endTimeUnixNano: '1795336360000000000' })]));
+    store.ingest(
+      exportOf('order', [
+        span({
+          traceId: OTHER_TRACE,
+          name: 'publish orders.order-placed.v1',
+          kind: 4,
+          startTimeUnixNano: '1795336360000000000',
+          endTimeUnixNano: '1795336360000000000',
+        }),
+      ]),
+    );
     expect(store.traces().map((summary) => summary.traceId)).toEqual([OTHER_TRACE, TRACE]);
     expect(store.traces({ rootService: 'gateway' }).map((summary) => summary.traceId)).toEqual([TRACE]);
     expect(store.traces({ limit: 1 })).toHaveLength(1);

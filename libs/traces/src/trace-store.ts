@@ -121,7 +121,8 @@ export function spansFromOtlp(request: unknown): CollectedSpan[] {
     throw new OtlpFormatError('expected an OTLP ExportTraceServiceRequest with resourceSpans');
   }
   const spans: CollectedSpan[] = [];
-  for (const resourceSpans of (request as { resourceSpans: { resource?: { attributes?: unknown }; scopeSpans?: unknown }[] }).resourceSpans) {
+  for (const resourceSpans of (request as { resourceSpans: { resource?: { attributes?: unknown }; scopeSpans?: unknown }[] })
+    .resourceSpans) {
     const resource = attributes(resourceSpans?.resource?.attributes);
     const service = typeof resource['service.name'] === 'string' ? resource['service.name'] : 'unknown';
     const scopes = Array.isArray(resourceSpans?.scopeSpans) ? (resourceSpans.scopeSpans as { spans?: unknown }[]) : [];
@@ -141,7 +142,12 @@ export function spansFromOtlp(request: unknown): CollectedSpan[] {
           service,
           startTimeMs,
           durationMs: Math.max(0, endTimeMs - startTimeMs),
-          status: statusCode === '2' || statusCode === 'STATUS_CODE_ERROR' ? 'error' : statusCode === '1' || statusCode === 'STATUS_CODE_OK' ? 'ok' : 'unset',
+          status:
+            statusCode === '2' || statusCode === 'STATUS_CODE_ERROR'
+              ? 'error'
+              : statusCode === '1' || statusCode === 'STATUS_CODE_OK'
+                ? 'ok'
+                : 'unset',
           ...(typeof status.message === 'string' && status.message ? { statusMessage: status.message } : {}),
           attributes: attributes(raw.attributes),
           events: (Array.isArray(raw.events) ? (raw.events as Record<string, unknown>[]) : []).map((event) => ({

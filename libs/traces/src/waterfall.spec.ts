@@ -22,11 +22,44 @@ function span(spanId: string, overrides: Partial<CollectedSpan> = {}): Collected
 
 /** gateway request (0-100 ms) → order request (10-60) → query (20-30); publish (60-62) → consumer (70-100). */
 const trace: CollectedSpan[] = [
-  span('5', { name: 'process orders.order-placed.v1', kind: 'consumer', service: 'inventory', parentSpanId: '0'.repeat(15) + '4', startTimeMs: T0 + 70, durationMs: 30 }),
-  span('3', { name: 'prisma:client:db_query', kind: 'client', parentSpanId: '0'.repeat(15) + '2', startTimeMs: T0 + 20, durationMs: 10, attributes: { 'db.query.text': 'SELECT  "id"\n FROM "orders"' } }),
-  span('1', { name: 'POST /api/orders', kind: 'server', service: 'gateway', durationMs: 100, attributes: { 'http.response.status_code': 201 } }),
-  span('4', { name: 'publish orders.order-placed.v1', kind: 'producer', parentSpanId: '0'.repeat(15) + '2', startTimeMs: T0 + 60, durationMs: 2 }),
-  span('2', { name: 'POST /orders', kind: 'server', parentSpanId: '0'.repeat(15) + '1', startTimeMs: T0 + 10, durationMs: 50, status: 'error' }),
+  span('5', {
+    name: 'process orders.order-placed.v1',
+    kind: 'consumer',
+    service: 'inventory',
+    parentSpanId: '0'.repeat(15) + '4',
+    startTimeMs: T0 + 70,
+    durationMs: 30,
+  }),
+  span('3', {
+    name: 'prisma:client:db_query',
+    kind: 'client',
+    parentSpanId: '0'.repeat(15) + '2',
+    startTimeMs: T0 + 20,
+    durationMs: 10,
+    attributes: { 'db.query.text': 'SELECT  "id"\n FROM "orders"' },
+  }),
+  span('1', {
+    name: 'POST /api/orders',
+    kind: 'server',
+    service: 'gateway',
+    durationMs: 100,
+    attributes: { 'http.response.status_code': 201 },
+  }),
+  span('4', {
+    name: 'publish orders.order-placed.v1',
+    kind: 'producer',
+    parentSpanId: '0'.repeat(15) + '2',
+    startTimeMs: T0 + 60,
+    durationMs: 2,
+  }),
+  span('2', {
+    name: 'POST /orders',
+    kind: 'server',
+    parentSpanId: '0'.repeat(15) + '1',
+    startTimeMs: T0 + 10,
+    durationMs: 50,
+    status: 'error',
+  }),
 ];
 
 describe('waterfallRows', () => {
@@ -63,10 +96,14 @@ describe('waterfallRows', () => {
 describe('describeSpan', () => {
   it('names the query, the called path, the status code and the consumer', () => {
     expect(describeSpan(trace[1] as CollectedSpan)).toBe('SELECT "id" FROM "orders"');
-    expect(describeSpan(span('6', { kind: 'client', attributes: { 'url.full': 'http://127.0.0.1:3003/orders/42', 'http.response.status_code': 404 } }))).toBe(
-      '/orders/42 → 404',
+    expect(
+      describeSpan(
+        span('6', { kind: 'client', attributes: { 'url.full': 'http://127.0.0.1:3003/orders/42', 'http.response.status_code': 404 } }),
+      ),
+    ).toBe('/orders/42 → 404');
+    expect(describeSpan(span('7', { kind: 'consumer', attributes: { 'messaging.consumer.group.name': 'order-saga' } }))).toBe(
+      'consumer order-saga',
     );
-    expect(describeSpan(span('7', { kind: 'consumer', attributes: { 'messaging.consumer.group.name': 'order-saga' } }))).toBe('consumer order-saga');
     expect(describeSpan(span('8', { name: 'prisma:client:operation', attributes: { name: 'Order.create' } }))).toBe('Order.create');
   });
 });

@@ -1,4 +1,4 @@
-import { type AttributeValue, type CollectedSpan, summarize } from './trace-store';
+import { summarize, type AttributeValue, type CollectedSpan } from './trace-store';
 
 /** A span in display order: parents before children, siblings by start time. */
 export interface WaterfallRow {

@@ -1,6 +1,6 @@
-import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { startTracing } from '@storefront/service-kit';
-import { type TraceCollector, fetchTrace, renderWaterfall, startTraceCollector } from '@storefront/traces';
+import { fetchTrace, renderWaterfall, startTraceCollector, type TraceCollector } from '@storefront/traces';
 
 /** The collector against the real exporter the services use: what goes over the wire is real OTLP/JSON. */
 describe('trace collector', () => {
@@ -13,15 +13,23 @@ describe('trace collector', () => {
     const tracer = trace.getTracer('collector-test');
     // Explicit times: spans made within the same microsecond would have no order of their own.
     const t0 = Date.now();
-    tracer.startActiveSpan('POST /api/orders', { kind: SpanKind.SERVER, attributes: { 'http.route': '/api/orders' }, startTime: t0 }, (root) => {
-      traceId = root.spanContext().traceId;
-      const query = tracer.startSpan('prisma:client:db_query', { kind: SpanKind.CLIENT, attributes: { 'db.query.text': 'SELECT 1' }, startTime: t0 + 1 });
-      query.end(t0 + 3);
-      const failed = tracer.startSpan('publish orders.order-placed.v1', { kind: SpanKind.PRODUCER, startTime: t0 + 4 }, context.active());
-      failed.setStatus({ code: SpanStatusCode.ERROR, message: 'NATS unreachable' });
-      failed.end(t0 + 5);
-      root.end(t0 + 6);
-    });
+    tracer.startActiveSpan(
+      'POST /api/orders',
+      { kind: SpanKind.SERVER, attributes: { 'http.route': '/api/orders' }, startTime: t0 },
+      (root) => {
+        traceId = root.spanContext().traceId;
+        const query = tracer.startSpan('prisma:client:db_query', {
+          kind: SpanKind.CLIENT,
+          attributes: { 'db.query.text': 'SELECT 1' },
+          startTime: t0 + 1,
+        });
+        query.end(t0 + 3);
+        const failed = tracer.startSpan('publish orders.order-placed.v1', { kind: SpanKind.PRODUCER, startTime: t0 + 4 }, context.active());
+        failed.setStatus({ code: SpanStatusCode.ERROR, message: 'NATS unreachable' });
+        failed.end(t0 + 5);
+        root.end(t0 + 6);
+      },
+    );
     // Shutting down sends what the batch processor holds.
     await tracing.shutdown();
   });
@@ -44,7 +52,9 @@ describe('trace collector', () => {
   });
 
   it('lists recent traces and serves one in tree order over its JSON API', async () => {
-    const list = (await (await fetch(`${collector.url}/api/traces?root=checkout`)).json()) as { traces: { traceId: string; spanCount: number }[] };
+    const list = (await (await fetch(`${collector.url}/api/traces?root=checkout`)).json()) as {
+      traces: { traceId: string; spanCount: number }[];
+    };
     expect(list.traces).toEqual([expect.objectContaining({ traceId, spanCount: 3, errorCount: 1 })]);
     const none = (await (await fetch(`${collector.url}/api/traces?root=gateway`)).json()) as { traces: unknown[] };
     expect(none.traces).toEqual([]);
@@ -73,7 +83,9 @@ describe('trace collector', () => {
       fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': contentType }, body });
     expect((await post('\x0a\x00', 'application/x-protobuf')).status).toBe(415);
     expect((await post('{"resourceSpans": [', 'application/json')).status).toBe(400);
-    expect((await post(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'x' }] }] }] }), 'application/json')).status).toBe(400);
+    expect(
+      (await post(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'x' }] }] }] }), 'application/json')).status,
+    ).toBe(400);
     expect(collector.store.spans()).toHaveLength(before);
   });
 

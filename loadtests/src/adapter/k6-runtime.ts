@@ -242,19 +242,31 @@ export class K6Runtime {
     if (this.phase === 'init') throw new Error('Making HTTP requests in the init context is not supported (k6 refuses it too)');
     if (typeof url !== 'string') throw new NotCovered('http.url`…` and URL objects');
     for (const key of Object.keys(params ?? {})) if (!HTTP_PARAMS.has(key)) throw new NotCovered(`the "${key}" request parameter`);
-    const headers: Record<string, string> = { 'user-agent': 'storefront-k6-adapter', ...(params?.headers as Record<string, string> | undefined) };
+    const headers: Record<string, string> = {
+      'user-agent': 'storefront-k6-adapter',
+      ...(params?.headers as Record<string, string> | undefined),
+    };
     let payload: string | undefined;
     if (typeof body === 'string') payload = body;
     else if (body !== undefined && body !== null) {
       if (body instanceof ArrayBuffer || typeof body !== 'object') throw new NotCovered('binary request bodies');
       // k6 sends an object body as a form.
-      payload = new URLSearchParams(Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)])).toString();
-      if (!Object.keys(headers).some((key) => key.toLowerCase() === 'content-type')) headers['content-type'] = 'application/x-www-form-urlencoded';
+      payload = new URLSearchParams(
+        Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)]),
+      ).toString();
+      if (!Object.keys(headers).some((key) => key.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/x-www-form-urlencoded';
     }
     const responseType = params?.responseType ?? 'text';
     if (responseType !== 'text' && responseType !== 'none') throw new NotCovered(`responseType ${JSON.stringify(responseType)}`);
 
-    const wire = this.fetchSync({ method, url, headers, ...(payload === undefined ? {} : { body: payload }), timeoutMs: durationMs(params?.timeout, 60_000) });
+    const wire = this.fetchSync({
+      method,
+      url,
+      headers,
+      ...(payload === undefined ? {} : { body: payload }),
+      timeoutMs: durationMs(params?.timeout, 60_000),
+    });
     const expected = ((params?.responseCallback as ExpectedStatuses | undefined) ?? this.defaultExpected).ranges.some(
       (range) => wire.status >= range.min && wire.status <= range.max,
     );
@@ -312,12 +324,15 @@ export class K6Runtime {
 
   /** The VU running now: id 0 outside iterations (setup, teardown), as in k6. */
   vu(): { idInTest: number; iteration: number } {
-    return this.scenario && this.phase === 'iteration' ? { idInTest: this.scenario.vuIdInTest, iteration: this.iteration } : { idInTest: 0, iteration: 0 };
+    return this.scenario && this.phase === 'iteration'
+      ? { idInTest: this.scenario.vuIdInTest, iteration: this.iteration }
+      : { idInTest: 0, iteration: 0 };
   }
 
   /** The scenario running now; k6 refuses to tell outside a VU's iteration. */
   currentScenario(): ScenarioState & { iteration: number } {
-    if (!this.scenario || this.phase !== 'iteration') throw new Error('Getting scenario information outside of the VU context is not supported (as in k6)');
+    if (!this.scenario || this.phase !== 'iteration')
+      throw new Error('Getting scenario information outside of the VU context is not supported (as in k6)');
     return { ...this.scenario, iteration: this.iteration };
   }
 
@@ -463,7 +478,9 @@ export function k6Modules(runtime: K6Runtime): Record<string, Record<string, unk
         return format === 's' ? bytes.toString('utf8') : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
       },
       b64encode: (input: string | ArrayBuffer, variant = 'std') => {
-        const text = (typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(new Uint8Array(input))).toString(base64(variant));
+        const text = (typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(new Uint8Array(input))).toString(
+          base64(variant),
+        );
         if (variant === 'rawstd') return text.replace(/=+$/, '');
         return variant === 'url' ? text.padEnd(Math.ceil(text.length / 4) * 4, '=') : text;
       },

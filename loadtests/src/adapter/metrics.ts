@@ -36,9 +36,11 @@ export const BUILTIN_NOT_MEASURED: readonly MetricDefinition[] = [
   { name: 'dropped_iterations', type: 'counter', contains: 'default' },
   { name: 'data_sent', type: 'counter', contains: 'data' },
   { name: 'data_received', type: 'counter', contains: 'data' },
-  ...['blocked', 'connecting', 'tls_handshaking', 'sending', 'waiting', 'receiving'].map(
-    (phase): MetricDefinition => ({ name: `http_req_${phase}`, type: 'trend', contains: 'time' }),
-  ),
+  ...['blocked', 'connecting', 'tls_handshaking', 'sending', 'waiting', 'receiving'].map((phase): MetricDefinition => ({
+    name: `http_req_${phase}`,
+    type: 'trend',
+    contains: 'time',
+  })),
 ];
 
 // k6 refuses other names for custom metrics (they must be valid Prometheus names).
@@ -54,7 +56,8 @@ export class MetricRegistry {
   }
 
   declare(name: string, type: MetricType, isTime: boolean): void {
-    if (!METRIC_NAME.test(name)) throw new Error(`Invalid metric name "${name}": k6 needs letters, digits and "_", not starting with a digit`);
+    if (!METRIC_NAME.test(name))
+      throw new Error(`Invalid metric name "${name}": k6 needs letters, digits and "_", not starting with a digit`);
     const existing = this.definitions.get(name);
     if (existing && existing.type !== type) throw new Error(`Metric "${name}" already exists as a ${existing.type}, not a ${type}`);
     this.definitions.set(name, { name, type, contains: isTime ? 'time' : 'default' });
@@ -84,14 +87,21 @@ export function percentile(sorted: readonly number[], fraction: number): number 
 }
 
 /** The values k6 reports for a metric in its summary data. */
-export function aggregate(definition: MetricDefinition, values: readonly number[], durationSeconds: number, trendStats: readonly string[]): Record<string, number> {
+export function aggregate(
+  definition: MetricDefinition,
+  values: readonly number[],
+  durationSeconds: number,
+  trendStats: readonly string[],
+): Record<string, number> {
   switch (definition.type) {
     case 'counter': {
       const count = values.reduce((sum, value) => sum + value, 0);
       return { count, rate: durationSeconds > 0 ? count / durationSeconds : 0 };
     }
     case 'gauge':
-      return values.length === 0 ? { value: 0, min: 0, max: 0 } : { value: values.at(-1) as number, min: Math.min(...values), max: Math.max(...values) };
+      return values.length === 0
+        ? { value: 0, min: 0, max: 0 }
+        : { value: values.at(-1) as number, min: Math.min(...values), max: Math.max(...values) };
     case 'rate': {
       const passes = values.filter((value) => value !== 0).length;
       return { rate: values.length === 0 ? 0 : passes / values.length, passes, fails: values.length - passes };

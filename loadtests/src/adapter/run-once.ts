@@ -5,10 +5,10 @@ import { writeFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { K6Runtime, type ScriptOptions, TestAborted, k6Modules } from './k6-runtime';
+import { k6Modules, K6Runtime, TestAborted, type ScriptOptions } from './k6-runtime';
 import { BUILTIN_NOT_MEASURED } from './metrics';
 import { summaryData } from './summary-data';
-import { type ThresholdResult, evaluateThreshold, parseThresholds } from './thresholds';
+import { evaluateThreshold, parseThresholds, type ThresholdResult } from './thresholds';
 import { problems } from './verdict';
 
 export interface AdapterResult {
@@ -63,7 +63,12 @@ function installModuleHooks(modules: Record<string, Record<string, unknown>>): v
         return { url: `data:text/javascript,${encodeURIComponent(source)}`, shortCircuit: true };
       }
       if (/^https?:/.test(specifier)) throw new Error(`Remote modules (${specifier}) are not covered by the k6 adapter`);
-      if (!specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.startsWith('file:') && context.parentURL?.endsWith('.ts')) {
+      if (
+        !specifier.startsWith('.') &&
+        !specifier.startsWith('/') &&
+        !specifier.startsWith('file:') &&
+        context.parentURL?.endsWith('.ts')
+      ) {
         throw new Error(`"${specifier}" is not a k6 module: k6 scripts cannot import npm packages`);
       }
       return nextResolve(specifier, context);
@@ -147,7 +152,8 @@ async function runOnce(scriptPath: string, env: Record<string, string>): Promise
     const handleSummary = exported('handleSummary');
     if (handleSummary) {
       const data = summaryData(runtime.registry, runtime.rootGroup, results, durationMs, options.summaryTrendStats);
-      const outputs = runtime.inPhase('summary', () => attempt('handleSummary', () => handleSummary(data) as Record<string, unknown>)) ?? {};
+      const outputs =
+        runtime.inPhase('summary', () => attempt('handleSummary', () => handleSummary(data) as Record<string, unknown>)) ?? {};
       for (const [path, content] of Object.entries(outputs)) {
         if (path === 'stdout' || path === 'stderr') {
           (path === 'stdout' ? process.stdout : process.stderr).write(String(content));
@@ -196,7 +202,10 @@ async function main(): Promise<void> {
     process.stderr.write('usage: run-once <script.ts> [--result <file>]\n');
     process.exit(2);
   }
-  const result = await runOnce(scriptPath, Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined)));
+  const result = await runOnce(
+    scriptPath,
+    Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+  );
   if (resultPath) writeFileSync(resultPath, JSON.stringify(result, null, 2));
   const found = problems(result, { timing: true });
   for (const problem of found) process.stderr.write(`[k6 adapter] ${problem}\n`);

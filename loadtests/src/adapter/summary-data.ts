@@ -1,5 +1,5 @@
 import type { GroupNode } from './k6-runtime';
-import { type MetricRegistry, aggregate, pathId } from './metrics';
+import { aggregate, pathId, type MetricRegistry } from './metrics';
 import type { ThresholdResult } from './thresholds';
 
 const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
@@ -37,7 +37,9 @@ export function summaryData(
       type: definition.type,
       contains: definition.contains,
       values: aggregate(definition, registry.select(metric, filter), durationMs / 1000, trendStats),
-      ...(verdicts.length > 0 ? { thresholds: Object.fromEntries(verdicts.map((result) => [result.threshold.source, { ok: result.ok }])) } : {}),
+      ...(verdicts.length > 0
+        ? { thresholds: Object.fromEntries(verdicts.map((result) => [result.threshold.source, { ok: result.ok }])) }
+        : {}),
     };
   }
   return {

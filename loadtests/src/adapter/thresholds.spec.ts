@@ -11,19 +11,49 @@ function registryWith(samples: [metric: string, value: number, endpoint: string]
 describe('thresholds as k6 reads them', () => {
   it('parses a tag filter, several expressions and the object form with abortOnFail', () => {
     const parsed = parseThresholds(
-      { 'http_req_duration{endpoint:place_order}': ['p(95)<800', { threshold: 'p(99.9) <= 2000', abortOnFail: true, delayAbortEval: '10s' }] },
+      {
+        'http_req_duration{endpoint:place_order}': [
+          'p(95)<800',
+          { threshold: 'p(99.9) <= 2000', abortOnFail: true, delayAbortEval: '10s' },
+        ],
+      },
       new MetricRegistry(),
     );
-    expect(parsed.map(({ metric, filter, aggregation, operator, limit, abortOnFail }) => ({ metric, filter, aggregation, operator, limit, abortOnFail }))).toEqual([
-      { metric: 'http_req_duration', filter: { endpoint: 'place_order' }, aggregation: 'p(95)', operator: '<', limit: 800, abortOnFail: false },
-      { metric: 'http_req_duration', filter: { endpoint: 'place_order' }, aggregation: 'p(99.9)', operator: '<=', limit: 2000, abortOnFail: true },
+    expect(
+      parsed.map(({ metric, filter, aggregation, operator, limit, abortOnFail }) => ({
+        metric,
+        filter,
+        aggregation,
+        operator,
+        limit,
+        abortOnFail,
+      })),
+    ).toEqual([
+      {
+        metric: 'http_req_duration',
+        filter: { endpoint: 'place_order' },
+        aggregation: 'p(95)',
+        operator: '<',
+        limit: 800,
+        abortOnFail: false,
+      },
+      {
+        metric: 'http_req_duration',
+        filter: { endpoint: 'place_order' },
+        aggregation: 'p(99.9)',
+        operator: '<=',
+        limit: 2000,
+        abortOnFail: true,
+      },
     ]);
   });
 
   it('refuses what k6 refuses at start-up', () => {
     const registry = new MetricRegistry();
     expect(() => parseThresholds({ order_latency: ['p(95)<1'] }, registry)).toThrow('no metric name "order_latency" found');
-    expect(() => parseThresholds({ http_req_failed: ['p(95)<0.01'] }, registry)).toThrow('the "p(95)" aggregation is not valid for a rate metric');
+    expect(() => parseThresholds({ http_req_failed: ['p(95)<0.01'] }, registry)).toThrow(
+      'the "p(95)" aggregation is not valid for a rate metric',
+    );
     expect(() => parseThresholds({ http_reqs: ['count less than 5'] }, registry)).toThrow('is not "<aggregation> <operator> <number>"');
   });
 

@@ -1,4 +1,4 @@
-import { type MetricRegistry, type MetricType, type Tags, aggregate } from './metrics';
+import { aggregate, type MetricRegistry, type MetricType, type Tags } from './metrics';
 
 /** One threshold expression of `options.thresholds`, parsed as k6 parses it. */
 export interface Threshold {
@@ -56,7 +56,8 @@ export function parseThresholds(thresholds: Readonly<Record<string, unknown>>, r
     for (const entry of list as unknown[]) {
       const object = typeof entry === 'object' && entry !== null ? (entry as { threshold?: unknown; abortOnFail?: unknown }) : undefined;
       const source = object ? object.threshold : entry;
-      if (typeof source !== 'string') throw new ThresholdError(key, 'a threshold is a string or { threshold, abortOnFail, delayAbortEval }');
+      if (typeof source !== 'string')
+        throw new ThresholdError(key, 'a threshold is a string or { threshold, abortOnFail, delayAbortEval }');
       const match = EXPRESSION.exec(source);
       if (!match) throw new ThresholdError(key, `"${source}" is not "<aggregation> <operator> <number>"`);
       const aggregation = (match[1] as string).replace(/\s+/g, '');

@@ -42,17 +42,46 @@ export async function renderChart(run: StressRun): Promise<string> {
     layer: [
       {
         layer: [
-          { data: { values: [{ offered: 0, confirmed: 0 }, { offered: top, confirmed: top }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#9ca3af' }, encoding: { x, y: { field: 'confirmed', type: 'quantitative' } } },
+          {
+            data: {
+              values: [
+                { offered: 0, confirmed: 0 },
+                { offered: top, confirmed: top },
+              ],
+            },
+            mark: { type: 'line', strokeDash: [4, 4], color: '#9ca3af' },
+            encoding: { x, y: { field: 'confirmed', type: 'quantitative' } },
+          },
           {
             mark: { type: 'line', color: '#2563eb', point: { color: '#2563eb' } },
-            encoding: { x, y: { field: 'confirmed', type: 'quantitative', title: 'confirmed orders/s (blue), refused placements/s (orange)', scale: { domain: [0, top] } } },
+            encoding: {
+              x,
+              y: {
+                field: 'confirmed',
+                type: 'quantitative',
+                title: 'confirmed orders/s (blue), refused placements/s (orange)',
+                scale: { domain: [0, top] },
+              },
+            },
           },
-          { mark: { type: 'line', color: '#ea580c', strokeDash: [2, 2], point: { color: '#ea580c' } }, encoding: { x, y: { field: 'refused', type: 'quantitative' } } },
+          {
+            mark: { type: 'line', color: '#ea580c', strokeDash: [2, 2], point: { color: '#ea580c' } },
+            encoding: { x, y: { field: 'refused', type: 'quantitative' } },
+          },
         ],
       },
       {
         mark: { type: 'line', color: '#dc2626', point: { color: '#dc2626' } },
-        encoding: { x, y: { field: 'p95', type: 'quantitative', title: 'p95 placed → confirmed, ms (red, log scale)', scale: { type: 'log' }, axis: { titleColor: '#dc2626', orient: 'right' } } },
+        encoding: {
+          x,
+          y: {
+            field: 'p95',
+            type: 'quantitative',
+            title: 'p95 placed → confirmed, ms (red, log scale)',
+            scale: { type: 'log' },
+            axis: { titleColor: '#dc2626', orient: 'right' },
+          },
+        },
       },
     ],
     resolve: { scale: { y: 'independent' } },

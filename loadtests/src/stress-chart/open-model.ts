@@ -89,13 +89,17 @@ export class OpenModelDriver {
   async restock(units: number, skus: readonly string[]): Promise<void> {
     for (const sku of skus) {
       for (const started = performance.now(); ; await sleep(500)) {
-        const response = await this.request(`/api/admin/stock/${sku}/restock`, this.target.adminToken, { method: 'POST', body: JSON.stringify({ quantity: units }) });
+        const response = await this.request(`/api/admin/stock/${sku}/restock`, this.target.adminToken, {
+          method: 'POST',
+          body: JSON.stringify({ quantity: units }),
+        });
         if (response.status === 200) {
           await response.arrayBuffer();
           break;
         }
         const body = await response.text();
-        if (response.status !== 404 || performance.now() - started > 60_000) throw new Error(`restock ${sku}: HTTP ${response.status} ${body}`);
+        if (response.status !== 404 || performance.now() - started > 60_000)
+          throw new Error(`restock ${sku}: HTTP ${response.status} ${body}`);
       }
     }
   }
@@ -131,7 +135,8 @@ export class OpenModelDriver {
         continue;
       }
       const { status } = (await poll.json()) as { status: string };
-      if (FINAL.has(status)) return { placedAt, placeMs, placeStatus: String(response.status), final: status as Outcome['final'], finalAt: performance.now() };
+      if (FINAL.has(status))
+        return { placedAt, placeMs, placeStatus: String(response.status), final: status as Outcome['final'], finalAt: performance.now() };
     }
     return { placedAt, placeMs, placeStatus: String(response.status) };
   }
@@ -156,13 +161,17 @@ export class OpenModelDriver {
     for (const outcome of outcomes.filter((candidate) => candidate.placeStatus !== '200' && candidate.placeStatus !== '201')) {
       placeFailures[outcome.placeStatus] = (placeFailures[outcome.placeStatus] ?? 0) + 1;
     }
-    const confirmMs = confirmed.filter((outcome) => inWindow(outcome.placedAt)).map((outcome) => (outcome.finalAt as number) - outcome.placedAt);
+    const confirmMs = confirmed
+      .filter((outcome) => inWindow(outcome.placedAt))
+      .map((outcome) => (outcome.finalAt as number) - outcome.placedAt);
     const placeMs = outcomes.map((outcome) => outcome.placeMs);
     const round = (value: number | null) => (value === null ? null : Math.round(value));
     return {
       offeredPerSecond: options.rate,
       started: outcomes.length,
-      confirmedPerSecond: Math.round((confirmed.filter((outcome) => inWindow(outcome.finalAt)).length / (options.seconds - options.warmupSeconds)) * 100) / 100,
+      confirmedPerSecond:
+        Math.round((confirmed.filter((outcome) => inWindow(outcome.finalAt)).length / (options.seconds - options.warmupSeconds)) * 100) /
+        100,
       confirmMs: { p50: round(percentile(confirmMs, 50)), p95: round(percentile(confirmMs, 95)), p99: round(percentile(confirmMs, 99)) },
       placeMs: { p50: round(percentile(placeMs, 50)), p95: round(percentile(placeMs, 95)) },
       confirmed: confirmed.length,

@@ -3,7 +3,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DevIssuer, REPO_ROOT, SERVICES } from '@storefront/devstack';
 import { startTestStack, type TestStack } from '@storefront/devstack/testing';
-import { type StressRun, renderChart } from './chart';
+import { renderChart, type StressRun } from './chart';
 import { OpenModelDriver, type StepResult } from './open-model';
 
 export interface StressRunOptions {
@@ -34,7 +34,10 @@ async function productsOf(baseUrl: string): Promise<{ id: string; sku: string }[
   const products: { id: string; sku: string }[] = [];
   let cursor: string | undefined;
   do {
-    const page = (await (await fetch(`${baseUrl}/api/products?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { items: { id: string; sku: string }[]; nextCursor?: string };
+    const page = (await (await fetch(`${baseUrl}/api/products?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+      items: { id: string; sku: string }[];
+      nextCursor?: string;
+    };
     products.push(...page.items.map(({ id, sku }) => ({ id, sku })));
     cursor = page.nextCursor;
   } while (cursor);
@@ -51,28 +54,42 @@ export async function stressRun(options: StressRunOptions): Promise<StressRun> {
       const issuer = await DevIssuer.persistent(options.stateDir);
       sign = (request) => issuer.token({ ...request, expiresInSeconds: 6 * 3600 });
     } else {
-      options.log('starting a stack of this run\'s own (its own databases and messaging namespace, removed afterwards)');
+      options.log("starting a stack of this run's own (its own databases and messaging namespace, removed afterwards)");
       stack = await startTestStack({ tracing: 'off', env: { ...START_SETTINGS, inventory: { INITIAL_STOCK: '1000' } } });
       baseUrl = stack.gatewayUrl;
       const own = stack;
       sign = (request) => own.token(request);
     }
-    const customerTokens = await Promise.all(Array.from({ length: CUSTOMERS }, (_, index) => sign({ subject: `chart-${index + 1}`, roles: ['customer'] })));
+    const customerTokens = await Promise.all(
+      Array.from({ length: CUSTOMERS }, (_, index) => sign({ subject: `chart-${index + 1}`, roles: ['customer'] })),
+    );
     const adminToken = await sign({ subject: 'chart-admin', roles: ['admin'] });
     const products = await productsOf(baseUrl);
-    const driver = new OpenModelDriver({ baseUrl, customerTokens, adminToken }, products.map((product) => product.id));
+    const driver = new OpenModelDriver(
+      { baseUrl, customerTokens, adminToken },
+      products.map((product) => product.id),
+    );
     const loadBefore = loadavg()[0] ?? 0;
     // Unmeasured: cold code paths and empty pools would count against the first step.
     options.log('warming up: 1 order/s for 10 s (not measured)');
-    await driver.restock(20, products.map((product) => product.sku));
+    await driver.restock(
+      20,
+      products.map((product) => product.sku),
+    );
     await driver.step({ rate: 1, seconds: 10, warmupSeconds: 0, finalTimeoutMs: 60_000 });
     const steps: StepResult[] = [];
     for (const rate of options.rates) {
-      await driver.restock(Math.ceil((rate * options.seconds) / products.length) * 3 + 10, products.map((product) => product.sku));
+      await driver.restock(
+        Math.ceil((rate * options.seconds) / products.length) * 3 + 10,
+        products.map((product) => product.sku),
+      );
       options.log(`${rate} orders/s for ${options.seconds} s …`);
       const step = await driver.step({ rate, seconds: options.seconds, warmupSeconds: options.warmupSeconds, finalTimeoutMs: 60_000 });
       steps.push(step);
-      const failures = Object.entries(step.placeFailures).map(([status, count]) => `${count}× ${status}`).join(', ') || 'none';
+      const failures =
+        Object.entries(step.placeFailures)
+          .map(([status, count]) => `${count}× ${status}`)
+          .join(', ') || 'none';
       options.log(
         `  confirmed ${step.confirmedPerSecond}/s; placed → confirmed p50 ${step.confirmMs.p50} ms, p95 ${step.confirmMs.p95} ms; ` +
           `POST p95 ${step.placeMs.p95} ms; unfinished ${step.unfinished}; failed placements ${failures}`,
@@ -83,7 +100,7 @@ export async function stressRun(options: StressRunOptions): Promise<StressRun> {
       measuredAt: new Date().toISOString(),
       machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
       loadAverage: { before: Math.round(loadBefore * 10) / 10, after: Math.round((loadavg()[0] ?? 0) * 10) / 10 },
-      target: options.baseUrl ? `npm start (${options.baseUrl})` : 'a stack of the run\'s own, npm start\'s settings',
+      target: options.baseUrl ? `npm start (${options.baseUrl})` : "a stack of the run's own, npm start's settings",
       stepSeconds: options.seconds,
       warmupSeconds: options.warmupSeconds,
       steps,

@@ -1,6 +1,6 @@
+import { z } from 'zod';
 import { natsConfigSchema } from '@storefront/messaging';
 import { baseConfigSchema, databaseConfigSchema, grpcServerConfigSchema } from '@storefront/service-kit';
-import { z } from 'zod';
 
 export const catalogConfigSchema = baseConfigSchema.extend({
   HTTP_PORT: baseConfigSchema.shape.HTTP_PORT.default(3001),

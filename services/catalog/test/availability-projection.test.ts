@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { createTestDatabase, type TestDatabase } from '@storefront/testing';
 import fc from 'fast-check';
-import { AvailabilityProjection } from '../src/infrastructure/projections/availability.projection';
+import { createTestDatabase, type TestDatabase } from '@storefront/testing';
 import { PrismaClient } from '../src/infrastructure/prisma/generated/client';
-import { type StockChanged, stockChanged } from './catalog-app';
+import { AvailabilityProjection } from '../src/infrastructure/projections/availability.projection';
+import { stockChanged, type StockChanged } from './catalog-app';
 
 /** The projection's upsert on a real database: the newest event wins, whatever the delivery order. */
 describe('availability projection', () => {
@@ -61,19 +61,26 @@ describe('availability projection', () => {
     // Changes in the order they happened, numbered per SKU as inventory does, at times that may run
     // backwards (up to 2 s), then delivered as a shuffled list with repeats.
     const scenario = fc
-      .array(fc.record({ sku: fc.integer({ min: 0, max: 2 }), available: level, reserved: level, sold: level, gapMs: fc.integer({ min: -2_000, max: 5_000 }) }), {
-        minLength: 1,
-        maxLength: 12,
-      })
+      .array(
+        fc.record({
+          sku: fc.integer({ min: 0, max: 2 }),
+          available: level,
+          reserved: level,
+          sold: level,
+          gapMs: fc.integer({ min: -2_000, max: 5_000 }),
+        }),
+        {
+          minLength: 1,
+          maxLength: 12,
+        },
+      )
       .chain((occurred) =>
         fc.record({
           occurred: fc.constant(occurred),
-          deliveries: fc
-            .array(fc.nat({ max: occurred.length - 1 }), { maxLength: 6 })
-            .chain((repeats) => {
-              const all = [...occurred.keys(), ...repeats];
-              return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
-            }),
+          deliveries: fc.array(fc.nat({ max: occurred.length - 1 }), { maxLength: 6 }).chain((repeats) => {
+            const all = [...occurred.keys(), ...repeats];
+            return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
+          }),
           parallel: fc.integer({ min: 1, max: 4 }),
         }),
       );

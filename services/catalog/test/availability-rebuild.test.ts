@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Pool } from 'pg';
 import type { ProductPageDto } from '@storefront/contracts';
 import { MessagingRuntime } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
-import { Pool } from 'pg';
-import { type AvailabilityTable, AvailabilityProjection } from '../src/infrastructure/projections/availability.projection';
 import { rebuildAvailability } from '../src/infrastructure/projections/availability-rebuild';
+import { AvailabilityProjection, type AvailabilityTable } from '../src/infrastructure/projections/availability.projection';
 import { SEED_PRODUCTS } from '../src/infrastructure/seed/catalog.seed-data';
-import { type CatalogUnderTest, type StockChanged, startCatalog, stockChanged } from './catalog-app';
+import { startCatalog, stockChanged, type CatalogUnderTest, type StockChanged } from './catalog-app';
 
 const SERVICE_DIR = join(__dirname, '..');
 const SEEDED = SEED_PRODUCTS.slice(0, 20).map((product) => product.sku);
@@ -114,7 +114,9 @@ describe('availability rebuild (projection:rebuild availability)', () => {
 
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('availability: replayed 300 events into product_availability_rebuild');
-    expect(run.stdout).toMatch(new RegExp(`applied 0 events that arrived during the rebuild; ${before.length} rows, up to INVENTORY sequence 300`));
+    expect(run.stdout).toMatch(
+      new RegExp(`applied 0 events that arrived during the rebuild; ${before.length} rows, up to INVENTORY sequence 300`),
+    );
     expect(await liveRows()).toEqual(before);
     // Renamed into place, the table keeps the index and constraint names of its migration.
     expect(await names()).toEqual(namesBefore);

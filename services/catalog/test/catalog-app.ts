@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { CATALOG_V1, type EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
-import { type GrpcTestClient, grpcTestClient, startServiceUnderTest, testIssuer } from '@storefront/devstack/testing';
-import { type Namespace, createEvent } from '@storefront/messaging';
+import { CATALOG_V1, StockChangedV1, type EnvelopeOf } from '@storefront/contracts';
+import { grpcTestClient, startServiceUnderTest, testIssuer, type GrpcTestClient } from '@storefront/devstack/testing';
+import { createEvent, type Namespace } from '@storefront/messaging';
 import type { TestDatabase } from '@storefront/testing';
 import { CatalogModule } from '../src/catalog.module';
 import { catalogConfigSchema } from '../src/config';

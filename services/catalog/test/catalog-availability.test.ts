@@ -1,9 +1,8 @@
-import type { ProductDto, ProductPageDto, catalogV1 } from '@storefront/contracts';
+import { StockChangedV1, type catalogV1, type ProductDto, type ProductPageDto } from '@storefront/contracts';
 import { MessagingRuntime } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
-import { StockChangedV1 } from '@storefront/contracts';
 import { CATALOG_AVAILABILITY_CONSUMER } from '../src/interface/messaging/inventory-stock.consumer';
-import { type CatalogUnderTest, adminHeaders, catalogGrpcClient, startCatalog, stockChanged } from './catalog-app';
+import { adminHeaders, catalogGrpcClient, startCatalog, stockChanged, type CatalogUnderTest } from './catalog-app';
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, second));
 
@@ -39,9 +38,13 @@ describe('catalog availability read model', () => {
       msgID: `${newest.id}:again`,
     });
     // Every message handled and acknowledged, the duplicate included.
-    await waitFor(async () => (await runtime.consumerLag(CATALOG_AVAILABILITY_CONSUMER)) === 0 && (await bySku()).get('CMP-0002')?.availability.status === 'low', {
-      what: 'the stock-changed events applied',
-    });
+    await waitFor(
+      async () =>
+        (await runtime.consumerLag(CATALOG_AVAILABILITY_CONSUMER)) === 0 && (await bySku()).get('CMP-0002')?.availability.status === 'low',
+      {
+        what: 'the stock-changed events applied',
+      },
+    );
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CATALOG_STREAM, ProductCreatedV1, ProductUpdatedV1, envelopeSchemaOf } from '@storefront/contracts';
+import { CATALOG_STREAM, envelopeSchemaOf, ProductCreatedV1, ProductUpdatedV1 } from '@storefront/contracts';
 import { connectNats } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
-import { type CatalogUnderTest, adminHeaders, startCatalog } from './catalog-app';
+import { adminHeaders, startCatalog, type CatalogUnderTest } from './catalog-app';
 
 /** Catalog is the first publisher: its changes leave through the outbox to JetStream. */
 describe('catalog events', () => {

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { type CatalogUnderTest, catalogGrpcClient, startCatalog } from './catalog-app';
+import { catalogGrpcClient, startCatalog, type CatalogUnderTest } from './catalog-app';
 
 /** A "bad version" on purpose (FAULT_ERROR_RATE), as a canary experiment ships it. */
 describe('catalog with FAULT_ERROR_RATE=1', () => {

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import type { catalogV1 } from '@storefront/contracts';
 import { testIssuer } from '@storefront/devstack/testing';
 import { SEED_PRODUCTS } from '../src/infrastructure/seed/catalog.seed-data';
-import { type CatalogUnderTest, catalogGrpcClient, startCatalog } from './catalog-app';
+import { catalogGrpcClient, startCatalog, type CatalogUnderTest } from './catalog-app';
 
 describe('catalog.v1.CatalogService over gRPC', () => {
   let catalog: CatalogUnderTest;
@@ -101,7 +101,10 @@ describe('catalog.v1.CatalogService over gRPC', () => {
     const before = await catalog.prisma.product.count();
     const [first] = (await client.call<catalogV1.ListProductsResponse>('listProducts', { limit: 1 })).products;
     const create = { sku: 'GRP-0099', name: 'Not Allowed', category: 'books', price: { amountMinor: 1, currency: 'USD' } };
-    for (const [method, request] of [['createProduct', create], ['updateProduct', { id: first?.id, name: 'Renamed' }]] as const) {
+    for (const [method, request] of [
+      ['createProduct', create],
+      ['updateProduct', { id: first?.id, name: 'Renamed' }],
+    ] as const) {
       const error = await client.call(method, request, metadata).then(
         () => undefined,
         (caught: unknown) => caught as { code: number; metadata: { get(key: string): unknown[] } },

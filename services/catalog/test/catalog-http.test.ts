@@ -1,7 +1,7 @@
 import type { ProductDto, ProductPageDto } from '@storefront/contracts';
-import { SEED_PRODUCTS } from '../src/infrastructure/seed/catalog.seed-data';
 import { testIssuer } from '@storefront/devstack/testing';
-import { type CatalogUnderTest, adminHeaders, startCatalog } from './catalog-app';
+import { SEED_PRODUCTS } from '../src/infrastructure/seed/catalog.seed-data';
+import { adminHeaders, startCatalog, type CatalogUnderTest } from './catalog-app';
 
 describe('catalog REST API', () => {
   let catalog: CatalogUnderTest;
@@ -32,8 +32,7 @@ describe('catalog REST API', () => {
     } while (cursor && pages < 50);
     return items;
   };
-  const snapshot = () =>
-    catalog.prisma.product.findMany({ orderBy: { id: 'asc' } }).then((rows) => JSON.stringify(rows));
+  const snapshot = () => catalog.prisma.product.findMany({ orderBy: { id: 'asc' } }).then((rows) => JSON.stringify(rows));
 
   beforeAll(async () => {
     catalog = await startCatalog();
@@ -64,7 +63,9 @@ describe('catalog REST API', () => {
   it('filters by category and searches names case-insensitively', async () => {
     const books = await allPages('category=books');
     expect(books.map((item) => item.sku).sort()).toEqual(
-      SEED_PRODUCTS.filter((product) => product.category === 'books').map((product) => product.sku).sort(),
+      SEED_PRODUCTS.filter((product) => product.category === 'books')
+        .map((product) => product.sku)
+        .sort(),
     );
     const { body } = await get('/products?q=KEYBOARD');
     expect((body as ProductPageDto).items.map((item) => item.sku)).toEqual(['CMP-0001']);
@@ -136,20 +137,31 @@ describe('catalog REST API', () => {
   it.each(badRequests.map(([method, path, body, expected]) => [`${method} ${short(path)}`, method, path, body, expected] as const))(
     '%s is refused with problem+json and changes nothing',
     async (_title, method, path, body, expected) => {
-    const before = await snapshot();
-    const response =
-      method === 'GET' ? await get(encodeURI(path).replace(/%25/g, '%')) : await send(method, path, body);
-    expect(response.status).toBe(expected);
-    expect(response.type).toContain('application/problem+json');
-    expect(response.body).toMatchObject({ status: expected, code: expect.any(String), detail: expect.any(String) });
-    expect(await snapshot()).toBe(before);
+      const before = await snapshot();
+      const response = method === 'GET' ? await get(encodeURI(path).replace(/%25/g, '%')) : await send(method, path, body);
+      expect(response.status).toBe(expected);
+      expect(response.type).toContain('application/problem+json');
+      expect(response.body).toMatchObject({ status: expected, code: expect.any(String), detail: expect.any(String) });
+      expect(await snapshot()).toBe(before);
     },
   );
 
   it.each([
     ['no token', () => Promise.resolve({}), 401, 'AUTH.TOKEN_MISSING'],
-    ['an expired admin token', async () => ({ authorization: `Bearer ${await (await testIssuer()).token({ subject: 'ops', roles: ['admin'], expiresInSeconds: -60 })}` }), 401, 'AUTH.TOKEN_EXPIRED'],
-    ['a customer token', async () => ({ authorization: `Bearer ${await (await testIssuer()).token({ subject: 'alice' })}` }), 403, 'AUTH.FORBIDDEN'],
+    [
+      'an expired admin token',
+      async () => ({
+        authorization: `Bearer ${await (await testIssuer()).token({ subject: 'ops', roles: ['admin'], expiresInSeconds: -60 })}`,
+      }),
+      401,
+      'AUTH.TOKEN_EXPIRED',
+    ],
+    [
+      'a customer token',
+      async () => ({ authorization: `Bearer ${await (await testIssuer()).token({ subject: 'alice' })}` }),
+      403,
+      'AUTH.FORBIDDEN',
+    ],
     ['a malformed header', () => Promise.resolve({ authorization: 'Token abc' }), 401, 'AUTH.TOKEN_INVALID'],
   ] as const)('refuses product changes with %s and changes nothing', async (_case, headers, status, code) => {
     const before = await snapshot();

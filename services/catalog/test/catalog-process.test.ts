@@ -46,10 +46,10 @@ describe('catalog process', () => {
       GRPC_PORT: String(await freePort()),
       HOST: '127.0.0.1',
     });
-    await waitFor(
-      async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`).catch(() => undefined))?.ok,
-      { timeoutMs: 20_000, what: 'catalog ready' },
-    );
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`).catch(() => undefined))?.ok, {
+      timeoutMs: 20_000,
+      what: 'catalog ready',
+    });
 
     run.child.kill('SIGTERM');
 

@@ -1,6 +1,6 @@
+import { z } from 'zod';
 import { natsConfigSchema } from '@storefront/messaging';
 import { baseConfigSchema, databaseConfigSchema, grpcServerConfigSchema } from '@storefront/service-kit';
-import { z } from 'zod';
 
 const wholeNumber = z.coerce.number().int('must be a whole number');
 
@@ -12,7 +12,10 @@ export const inventoryConfigSchema = baseConfigSchema.extend({
   /** Units a SKU starts with when the catalog publishes its product. */
   INITIAL_STOCK: wholeNumber.min(0).max(1_000_000).default(0),
   /** How long stock stays reserved for an order that is neither paid nor cancelled. */
-  RESERVATION_TTL_SECONDS: wholeNumber.min(1).max(7 * 24 * 3_600).default(900),
+  RESERVATION_TTL_SECONDS: wholeNumber
+    .min(1)
+    .max(7 * 24 * 3_600)
+    .default(900),
   /** How often expired reservations are looked for. */
   RESERVATION_SWEEP_INTERVAL_MS: wholeNumber.min(10).max(3_600_000).default(5_000),
 });

@@ -1,7 +1,7 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { UNIT_OF_WORK } from '@storefront/ddd';
 import { MessagingModule } from '@storefront/messaging';
 import { ServiceKitModule } from '@storefront/service-kit';
-import { UNIT_OF_WORK } from '@storefront/ddd';
 import { CommitReservationHandler } from './application/commands/commit-reservation/commit-reservation.handler';
 import { CreateStockHandler } from './application/commands/create-stock/create-stock.handler';
 import { ExpireReservationsHandler } from './application/commands/expire-reservations/expire-reservations.handler';
@@ -16,8 +16,7 @@ import { OutboxInventoryEventRepository } from './infrastructure/messaging/outbo
 import { PrismaReservationRepository } from './infrastructure/prisma/prisma-reservation.repository';
 import { PrismaStockRepository } from './infrastructure/prisma/prisma-stock.repository';
 import { PrismaUnitOfWork } from './infrastructure/prisma/prisma-unit-of-work';
-
-import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
+import { prismaModule, PrismaService } from './infrastructure/prisma/prisma.service';
 import { InventoryGrpcController } from './interface/grpc/inventory.grpc.controller';
 import { StockHttpController } from './interface/http/stock.http.controller';
 import { CatalogProductsConsumer } from './interface/messaging/catalog-products.consumer';

@@ -3,15 +3,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type EnvelopeOf, type EventDefinition, type EventPayload, INVENTORY_V1, envelopeSchemaOf } from '@storefront/contracts';
+import { envelopeSchemaOf, INVENTORY_V1, type EnvelopeOf, type EventDefinition, type EventPayload } from '@storefront/contracts';
 import type { TokenRequest } from '@storefront/devstack';
-import { type GrpcTestClient, type ServiceRequest, grpcTestClient, startServiceUnderTest } from '@storefront/devstack/testing';
+import { grpcTestClient, startServiceUnderTest, type GrpcTestClient, type ServiceRequest } from '@storefront/devstack/testing';
 import type { Namespace } from '@storefront/messaging';
-import { type TestDatabase, waitFor } from '@storefront/testing';
-import { type InventoryConfig, inventoryConfigSchema } from '../src/config';
-import { InventoryModule } from '../src/inventory.module';
+import { waitFor, type TestDatabase } from '@storefront/testing';
+import { inventoryConfigSchema, type InventoryConfig } from '../src/config';
 import { PrismaService } from '../src/infrastructure/prisma/prisma.service';
 import { INVENTORY_COMMANDS_CONSUMER } from '../src/interface/messaging/inventory-commands.consumer';
+import { InventoryModule } from '../src/inventory.module';
 
 export interface InventoryUnderTest {
   readonly app: NestFastifyApplication;
@@ -80,12 +80,14 @@ export async function startInventory(options: StartOptions = {}): Promise<Invent
     js: service.js,
     jsm: service.jsm,
     // Commands of one order share its id as aggregate, as the order saga sends them.
-    send: (definition, payload, aggregateId) =>
-      service.send(definition, payload, aggregateId ?? (payload as { orderId?: string }).orderId),
+    send: (definition, payload, aggregateId) => service.send(definition, payload, aggregateId ?? (payload as { orderId?: string }).orderId),
     redeliver: (envelope) => service.publish(envelope, randomUUID()),
     applied: async (envelope, consumer = INVENTORY_COMMANDS_CONSUMER) => {
       await waitFor(
-        () => prisma.inboxMessage.findUnique({ where: { consumer_eventId: { consumer, eventId: envelope.id } } }).then((row) => row ?? undefined),
+        () =>
+          prisma.inboxMessage
+            .findUnique({ where: { consumer_eventId: { consumer, eventId: envelope.id } } })
+            .then((row) => row ?? undefined),
         { what: `message ${envelope.id} applied by ${consumer}` },
       );
     },

@@ -13,7 +13,7 @@ import {
 } from '@storefront/contracts';
 import { waitFor } from '@storefront/testing';
 import { INVENTORY_PRODUCTS_CONSUMER } from '../src/interface/messaging/catalog-products.consumer';
-import { type InventoryUnderTest, startInventory, uniqueSku } from './inventory-app';
+import { startInventory, uniqueSku, type InventoryUnderTest } from './inventory-app';
 
 const INITIAL_STOCK = 7;
 
@@ -113,7 +113,10 @@ describe('inventory commands and events', () => {
       const reservation = await reservationOf(orderId);
       expect(reservation?.status).toBe('reserved');
       expect(reservation?.lines.map(({ sku, quantity }) => ({ sku, quantity }))).toEqual(
-        [{ sku: a, quantity: 3 }, { sku: b, quantity: 2 }].sort((x, y) => x.sku.localeCompare(y.sku)),
+        [
+          { sku: a, quantity: 3 },
+          { sku: b, quantity: 2 },
+        ].sort((x, y) => x.sku.localeCompare(y.sku)),
       );
       const ttl = reservation!.expiresAt.getTime() - reservation!.createdAt.getTime();
       expect(ttl).toBe(inventory.config.RESERVATION_TTL_SECONDS * 1_000);
@@ -124,7 +127,10 @@ describe('inventory commands and events', () => {
       expect(reserved.payload).toEqual({
         orderId,
         reservationId: reservation?.id,
-        lines: expect.arrayContaining([{ sku: a, quantity: 3 }, { sku: b, quantity: 2 }]),
+        lines: expect.arrayContaining([
+          { sku: a, quantity: 3 },
+          { sku: b, quantity: 2 },
+        ]),
         expiresAt: reservation?.expiresAt.toISOString(),
       });
       const changes = (await inventory.recorded(StockChangedV1)).filter((event) => [a, b].includes(event.payload.sku));
@@ -327,7 +333,9 @@ describe('inventory commands and events', () => {
     expect(releasedAgain).toEqual(releasedOnce);
     expect((await payloads(StockReservedV1, orderId)).length + (await payloads(ReservationCommittedV1, orderId)).length).toBe(4);
     // The counters moved once per change: no stock-changed for an answer given again.
-    const changes = (await inventory.recorded(StockChangedV1)).filter((event) => event.payload.sku === sku).map((event) => event.payload.reason);
+    const changes = (await inventory.recorded(StockChangedV1))
+      .filter((event) => event.payload.sku === sku)
+      .map((event) => event.payload.reason);
     expect(changes).toEqual(['reserved', 'committed', 'reserved', 'released', 'reserved']);
     const inbox = await inventory.prisma.inboxMessage.count({ where: { eventId: { in: [reserveCommand.id, commitCommand.id] } } });
     expect(inbox).toBe(2);

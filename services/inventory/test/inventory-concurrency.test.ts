@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
 import fc from 'fast-check';
+import { StockChangedV1, type EnvelopeOf } from '@storefront/contracts';
+import { UNIT_OF_WORK, type UnitOfWork } from '@storefront/ddd';
 import { CommitReservationHandler } from '../src/application/commands/commit-reservation/commit-reservation.handler';
 import { ReleaseReservationHandler } from '../src/application/commands/release-reservation/release-reservation.handler';
 import { ReserveStockHandler } from '../src/application/commands/reserve-stock/reserve-stock.handler';
 import { RestockHandler } from '../src/application/commands/restock/restock.handler';
-import { UNIT_OF_WORK, type UnitOfWork } from '@storefront/ddd';
 import { prismaOf } from '../src/infrastructure/prisma/prisma-unit-of-work';
-import { type InventoryUnderTest, startInventory, uniqueSku } from './inventory-app';
+import { startInventory, uniqueSku, type InventoryUnderTest } from './inventory-app';
 
 /**
  * Many transactions at once, as several replicas (or one replica's future parallel consumers)
@@ -154,7 +154,9 @@ describe('stock under concurrent transactions', () => {
       await reserve(other, [{ sku, quantity: 1 }]);
       return { release }; // wrapped: the release can only finish once this transaction has ended
     });
-    await (await blocker).release;
+    await (
+      await blocker
+    ).release;
 
     const changes = (await inventory.recorded(StockChangedV1)).filter((event) => event.payload.sku === sku);
     expect(changes.map((event) => event.payload.reason)).toEqual(['reserved', 'reserved', 'released']);

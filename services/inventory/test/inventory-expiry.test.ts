@@ -7,7 +7,7 @@ import {
   StockChangedV1,
 } from '@storefront/contracts';
 import { waitFor } from '@storefront/testing';
-import { type InventoryUnderTest, startInventory, uniqueSku } from './inventory-app';
+import { startInventory, uniqueSku, type InventoryUnderTest } from './inventory-app';
 
 const TINY = { RESERVATION_TTL_SECONDS: '1', RESERVATION_SWEEP_INTERVAL_MS: '50' };
 
@@ -37,15 +37,14 @@ describe('reservation expiry', () => {
     for (const orderId of forgotten) await inventory.send(ReserveStockV1, { orderId, lines: [{ sku, quantity: 1 }] });
 
     await waitFor(
-      async () => (await inventory.prisma.reservation.count({ where: { orderId: { in: forgotten }, status: 'released' } })) === forgotten.length,
+      async () =>
+        (await inventory.prisma.reservation.count({ where: { orderId: { in: forgotten }, status: 'released' } })) === forgotten.length,
       { what: 'every forgotten reservation released' },
     );
 
     expect(await inventory.level(sku)).toEqual({ sku, available: 19, reserved: 0, sold: 1 });
     expect(await inventory.prisma.reservation.findUnique({ where: { orderId: paid } })).toMatchObject({ status: 'committed' });
-    const releases = (await inventory.recorded(ReservationReleasedV1)).filter((event) =>
-      forgotten.includes(event.payload.orderId),
-    );
+    const releases = (await inventory.recorded(ReservationReleasedV1)).filter((event) => forgotten.includes(event.payload.orderId));
     expect(releases).toHaveLength(forgotten.length);
     expect(new Set(releases.map((event) => event.payload.orderId)).size).toBe(forgotten.length);
     expect(releases.every((event) => event.payload.reason === 'expired' && event.payload.reservationId !== null)).toBe(true);

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { inventoryV1 } from '@storefront/contracts';
-import { type InventoryUnderTest, inventoryGrpcClient, startInventory, uniqueSku } from './inventory-app';
+import { inventoryGrpcClient, startInventory, uniqueSku, type InventoryUnderTest } from './inventory-app';
 
 describe('inventory.v1.InventoryService over gRPC', () => {
   let inventory: InventoryUnderTest;
@@ -47,12 +47,7 @@ describe('inventory.v1.InventoryService over gRPC', () => {
     ['getStock', { sku: '' }, status.INVALID_ARGUMENT, 'VALIDATION.FAILED'],
     ['getStock', { sku: "A' OR '1'='1" }, status.INVALID_ARGUMENT, 'VALIDATION.FAILED'],
     ['getStockLevels', { skus: ['AUD-0001', 'bad sku'] }, status.INVALID_ARGUMENT, 'VALIDATION.FAILED'],
-    [
-      'getStockLevels',
-      { skus: Array.from({ length: 101 }, (_, index) => `SKU-${index}`) },
-      status.INVALID_ARGUMENT,
-      'VALIDATION.FAILED',
-    ],
+    ['getStockLevels', { skus: Array.from({ length: 101 }, (_, index) => `SKU-${index}`) }, status.INVALID_ARGUMENT, 'VALIDATION.FAILED'],
   ])('%s(%j) fails with status %i and code %s', async (method, request, expectedStatus, code) => {
     const error = await client.call(method, request).then(
       () => undefined,

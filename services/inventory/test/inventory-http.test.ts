@@ -1,6 +1,6 @@
 import { StockChangedV1, stockLevelSchema } from '@storefront/contracts';
 import { waitFor } from '@storefront/testing';
-import { type InventoryUnderTest, startInventory, uniqueSku } from './inventory-app';
+import { startInventory, uniqueSku, type InventoryUnderTest } from './inventory-app';
 
 describe('inventory REST API', () => {
   let inventory: InventoryUnderTest;
@@ -53,7 +53,11 @@ describe('inventory REST API', () => {
 
     const response = await request('POST', `/stock/${target}/restock`, { quantity: 5 });
 
-    expect(response).toEqual({ status: 200, type: expect.stringContaining('application/json'), body: { sku: target, available: 7, reserved: 1, sold: 4 } });
+    expect(response).toEqual({
+      status: 200,
+      type: expect.stringContaining('application/json'),
+      body: { sku: target, available: 7, reserved: 1, sold: 4 },
+    });
     expect(await inventory.level(target)).toEqual({ sku: target, available: 7, reserved: 1, sold: 4 });
     const event = await waitFor(async () =>
       (await inventory.published(StockChangedV1)).find((candidate) => candidate.payload.sku === target),
@@ -93,29 +97,37 @@ describe('inventory REST API', () => {
     ['POST', restock, '{"quantity":1,"constructor":{"name":"x"}}', 400],
     ['POST', restock, '{"quantity":1,"__proto__":{"admin":true}}', 400],
   ];
-  it.each(badRequests.map(([method, path, body, expected]) => [`${method} ${path.slice(0, 60)} ${JSON.stringify(body) ?? ''}`, method, path, body, expected] as const))(
-    '%s is refused with problem+json and changes nothing',
-    async (_title, method, path, body, expected) => {
-      const before = await snapshot();
-      const response = await request(
-        method,
-        path.replace('/SKU/', `/${sku}/`),
-        body,
-        body === 'quantity=1' ? 'application/x-www-form-urlencoded' : 'application/json',
-      );
-      expect(response.status).toBe(expected);
-      expect(response.type).toContain('application/problem+json');
-      expect(response.body).toMatchObject({ status: expected, code: expect.any(String), detail: expect.any(String) });
-      expect(await snapshot()).toBe(before);
-    },
-  );
+  it.each(
+    badRequests.map(
+      ([method, path, body, expected]) =>
+        [`${method} ${path.slice(0, 60)} ${JSON.stringify(body) ?? ''}`, method, path, body, expected] as const,
+    ),
+  )('%s is refused with problem+json and changes nothing', async (_title, method, path, body, expected) => {
+    const before = await snapshot();
+    const response = await request(
+      method,
+      path.replace('/SKU/', `/${sku}/`),
+      body,
+      body === 'quantity=1' ? 'application/x-www-form-urlencoded' : 'application/json',
+    );
+    expect(response.status).toBe(expected);
+    expect(response.type).toContain('application/problem+json');
+    expect(response.body).toMatchObject({ status: expected, code: expect.any(String), detail: expect.any(String) });
+    expect(await snapshot()).toBe(before);
+  });
 
   it.each([
     ['no token', null, 401, 'AUTH.TOKEN_MISSING'],
     ['a customer token', { subject: 'alice', roles: ['customer'] }, 403, 'AUTH.FORBIDDEN'],
   ] as const)('refuses a restock with %s and changes nothing', async (_case, as, status, code) => {
     const before = await snapshot();
-    const response = await request('POST', `/stock/${sku}/restock`, { quantity: 5 }, 'application/json', as ? { ...as, roles: [...as.roles] } : null);
+    const response = await request(
+      'POST',
+      `/stock/${sku}/restock`,
+      { quantity: 5 },
+      'application/json',
+      as ? { ...as, roles: [...as.roles] } : null,
+    );
     expect(response).toMatchObject({ status, type: expect.stringContaining('application/problem+json'), body: { code } });
     expect(await snapshot()).toBe(before);
   });

@@ -61,11 +61,11 @@ describe('inventory migrations', () => {
       /Unique constraint/,
     );
     const other = { id: randomUUID(), orderId: randomUUID(), status: 'reserved', expiresAt: new Date() };
-    await expect(
-      prisma.reservation.create({ data: { ...other, lines: { create: [{ sku: 'SCH-0001', quantity: 0 }] } } }),
-    ).rejects.toThrow(/reservation_lines_quantity_check/);
-    await expect(
-      prisma.reservation.create({ data: { ...other, lines: { create: [{ sku: 'NOPE-0001', quantity: 1 }] } } }),
-    ).rejects.toThrow(/Foreign key constraint/);
+    await expect(prisma.reservation.create({ data: { ...other, lines: { create: [{ sku: 'SCH-0001', quantity: 0 }] } } })).rejects.toThrow(
+      /reservation_lines_quantity_check/,
+    );
+    await expect(prisma.reservation.create({ data: { ...other, lines: { create: [{ sku: 'NOPE-0001', quantity: 1 }] } } })).rejects.toThrow(
+      /Foreign key constraint/,
+    );
   });
 });

@@ -1,6 +1,6 @@
+import { z } from 'zod';
 import { natsConfigSchema } from '@storefront/messaging';
 import { baseConfigSchema, databaseConfigSchema } from '@storefront/service-kit';
-import { z } from 'zod';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(10).max(3_600_000).default(fallback);
 

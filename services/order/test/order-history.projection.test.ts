@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import fc from 'fast-check';
+import { Pool } from 'pg';
 import {
-  type EventDefinition,
-  type EventEnvelope,
   OrderCancelledV1,
   OrderConfirmedV1,
   OrderPlacedV1,
@@ -13,12 +13,12 @@ import {
   ReservationCommittedV1,
   ReservationReleasedV1,
   StockReservedV1,
+  type EventDefinition,
+  type EventEnvelope,
 } from '@storefront/contracts';
 import { createEvent, pgTransactionRunner } from '@storefront/messaging';
-import { type TestDatabase, createTestDatabase } from '@storefront/testing';
-import fc from 'fast-check';
-import { Pool } from 'pg';
-import { LIVE_ORDER_HISTORY, applyToOrderHistory } from '../src/infrastructure/projections/order-history.projection';
+import { createTestDatabase, type TestDatabase } from '@storefront/testing';
+import { applyToOrderHistory, LIVE_ORDER_HISTORY } from '../src/infrastructure/projections/order-history.projection';
 
 const money = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
 let clock = Date.parse('2026-01-01T00:00:00Z');
@@ -38,7 +38,12 @@ function lifeOf(outcome: 'confirmed' | 'cancelled'): [EventDefinition, EventEnve
     total: money(2_000),
     lines: [{ productId, sku: 'SKU-1', name: 'Old name', quantity: 2, unitPrice: money(1_000), lineTotal: money(2_000) }],
   });
-  const reserved = event(StockReservedV1, { orderId, reservationId: randomUUID(), lines: [{ sku: 'SKU-1', quantity: 2 }], expiresAt: new Date().toISOString() });
+  const reserved = event(StockReservedV1, {
+    orderId,
+    reservationId: randomUUID(),
+    lines: [{ sku: 'SKU-1', quantity: 2 }],
+    expiresAt: new Date().toISOString(),
+  });
   const renamed = event(ProductUpdatedV1, {
     productId,
     sku: 'SKU-1',
@@ -79,7 +84,9 @@ describe('order history projection', () => {
       for (const [definition, event] of events) await applyToOrderHistory(tx, LIVE_ORDER_HISTORY, definition, event);
     });
   const snapshot = async (orderId: string) => ({
-    order: (await pool.query<Record<string, unknown> & { last_event_at: Date }>('SELECT * FROM "order_history" WHERE "order_id" = $1', [orderId])).rows,
+    order: (
+      await pool.query<Record<string, unknown> & { last_event_at: Date }>('SELECT * FROM "order_history" WHERE "order_id" = $1', [orderId])
+    ).rows,
     timeline: (await pool.query('SELECT * FROM "order_history_timeline" WHERE "order_id" = $1 ORDER BY "event_id"', [orderId])).rows,
   });
 
@@ -105,7 +112,10 @@ describe('order history projection', () => {
       total_minor: 2_000,
     });
     expect(timeline.map((entry: { type: string }) => entry.type).sort()).toEqual(
-      events.filter(([definition]) => definition !== ProductUpdatedV1).map(([definition]) => typeName(definition)).sort(),
+      events
+        .filter(([definition]) => definition !== ProductUpdatedV1)
+        .map(([definition]) => typeName(definition))
+        .sort(),
     );
   });
 
@@ -128,7 +138,10 @@ describe('order history projection', () => {
           const replies = events.filter(([definition]) => REPLIES.has(definition));
           const repeated = repeats.map((index): [EventDefinition, EventEnvelope] => {
             const [definition, event] = replies[index % replies.length] as [EventDefinition, EventEnvelope];
-            return [definition, createEvent(definition, { source: 'test', aggregateId: event.aggregateId, occurredAt: next(), payload: event.payload })];
+            return [
+              definition,
+              createEvent(definition, { source: 'test', aggregateId: event.aggregateId, occurredAt: next(), payload: event.payload }),
+            ];
           });
           const delivered = [
             ...events,

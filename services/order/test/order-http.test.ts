@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { OrderCancelledV1, OrderPlacedV1, orderHistoryPageSchema, orderSchema } from '@storefront/contracts';
+import { OrderCancelledV1, orderHistoryPageSchema, OrderPlacedV1, orderSchema } from '@storefront/contracts';
 import { waitFor } from '@storefront/testing';
-import { ADDRESS, type OrderUnderTest, startOrder } from './order-app';
+import { ADDRESS, startOrder, type OrderUnderTest } from './order-app';
 
 /** order's REST API in-process; placing with real prices is the end-to-end tests' (order-saga.e2e). */
 describe('order REST API', () => {
@@ -23,7 +23,12 @@ describe('order REST API', () => {
 
     const own = await order.request('GET', `/orders/${placed.id}`, undefined, undefined, ada);
     expect(own.status).toBe(200);
-    expect(orderSchema.parse(own.body)).toMatchObject({ id: placed.id, customerId: ada.subject, status: 'placed', total: { amountMinor: 2_500, currency: 'USD' } });
+    expect(orderSchema.parse(own.body)).toMatchObject({
+      id: placed.id,
+      customerId: ada.subject,
+      status: 'placed',
+      total: { amountMinor: 2_500, currency: 'USD' },
+    });
     expect((await order.request('GET', `/orders/${placed.id}`)).status).toBe(200);
     await expect(order.request('GET', `/orders/${placed.id}`, undefined, undefined, customer())).resolves.toMatchObject({ status: 404 });
   });
@@ -75,7 +80,11 @@ describe('order REST API', () => {
     const before = await order.prisma.order.count();
     const response = await fetch(`${order.service.httpUrl}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await order.service.token(customer())}`, 'idempotency-key': randomUUID() },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await order.service.token(customer())}`,
+        'idempotency-key': randomUUID(),
+      },
       body: JSON.stringify(body),
     });
     expect(response.status).toBe(503);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@storefront/contracts';
-import { Namespace, connectNats, deleteStreams } from '@storefront/messaging';
+import { connectNats, deleteStreams, Namespace } from '@storefront/messaging';
 import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@storefront/testing';
 
 const SERVICE_DIR = join(__dirname, '..');
@@ -60,10 +60,10 @@ describe('order process', () => {
       MESSAGING_NAMESPACE: namespace.prefix,
       SAGA_SWEEP_INTERVAL_MS: '20',
     });
-    await waitFor(
-      async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`).catch(() => undefined))?.ok,
-      { timeoutMs: 20_000, what: 'order ready' },
-    );
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`).catch(() => undefined))?.ok, {
+      timeoutMs: 20_000,
+      what: 'order ready',
+    });
 
     run.child.kill('SIGTERM');
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import type {
   OrderDto,
   OrderHistoryPageDto,
@@ -11,9 +12,8 @@ import type {
   StockLevelDto,
 } from '@storefront/contracts';
 import { SERVICES } from '@storefront/devstack';
-import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack/testing';
+import { startTestStack, TEST_ADMIN, type TestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
-import { Client } from 'pg';
 
 const INITIAL_STOCK = 5;
 const FINAL = new Set(['confirmed', 'cancelled', 'rejected']);
@@ -28,7 +28,11 @@ describe('order saga end to end', () => {
   let productBySku: Map<string, { id: string; price: number }>;
   const placed: OrderDto[] = [];
 
-  const json = async <T>(response: Response) => ({ status: response.status, body: (await response.json()) as T, headers: response.headers });
+  const json = async <T>(response: Response) => ({
+    status: response.status,
+    body: (await response.json()) as T,
+    headers: response.headers,
+  });
   const customer = (subject: string) => ({ subject });
   /** Through the gateway, as an admin unless told otherwise (admins see every customer's orders). */
   const api = (path: string, init?: RequestInit, as?: { subject: string }) => stack.api(path, init, as);
@@ -60,16 +64,22 @@ describe('order saga end to end', () => {
   };
   const order = async (id: string) => (await json<OrderDto>(await api(`/api/orders/${id}`))).body;
   const settled = (id: string, timeoutMs = 30_000) =>
-    waitFor(async () => {
-      const current = await order(id);
-      return FINAL.has(current.status) ? current : undefined;
-    }, { timeoutMs, intervalMs: 100, what: `order ${id} to end` });
+    waitFor(
+      async () => {
+        const current = await order(id);
+        return FINAL.has(current.status) ? current : undefined;
+      },
+      { timeoutMs, intervalMs: 100, what: `order ${id} to end` },
+    );
   const stock = async (sku: string) => (await json<StockLevelDto>(await fetch(`${serviceUrl('inventory')}/stock/${sku}`))).body;
   const stockSettles = (sku: string, expected: Partial<StockLevelDto>) =>
-    waitFor(async () => {
-      const level = await stock(sku);
-      return Object.entries(expected).every(([key, value]) => level[key as keyof StockLevelDto] === value) ? level : undefined;
-    }, { timeoutMs: 15_000, what: `stock of ${sku} to be ${JSON.stringify(expected)}` });
+    waitFor(
+      async () => {
+        const level = await stock(sku);
+        return Object.entries(expected).every(([key, value]) => level[key as keyof StockLevelDto] === value) ? level : undefined;
+      },
+      { timeoutMs: 15_000, what: `stock of ${sku} to be ${JSON.stringify(expected)}` },
+    );
   const payment = async (orderId: string) => {
     const response = await fetch(`${serviceUrl('payment')}/payments/${orderId}`, {
       headers: { authorization: `Bearer ${await stack.token(TEST_ADMIN)}` },
@@ -151,9 +161,7 @@ describe('order saga end to end', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
 
     const before = await orderCount();
-    const racing = await Promise.all(
-      Array.from({ length: 6 }, () => place([{ sku: 'AUD-0006', quantity: 1 }], { key: 'retry-me-2' })),
-    );
+    const racing = await Promise.all(Array.from({ length: 6 }, () => place([{ sku: 'AUD-0006', quantity: 1 }], { key: 'retry-me-2' })));
     expect(new Set(racing.map((result) => result.body.id)).size).toBe(1);
     expect(racing.every((result) => result.status === 200 || result.status === 201)).toBe(true);
     expect(await orderCount()).toBe(before + 1);
@@ -172,7 +180,10 @@ describe('order saga end to end', () => {
   ])('refuses an order with %s: 400 problem+json naming the header, nothing created', async (_case, key, code) => {
     const before = await orderCount();
     const { status, body, headers } = await place([{ sku: 'AUD-0005', quantity: 1 }], { key });
-    expect({ status, type: headers.get('content-type') }).toEqual({ status: 400, type: expect.stringContaining('application/problem+json') });
+    expect({ status, type: headers.get('content-type') }).toEqual({
+      status: 400,
+      type: expect.stringContaining('application/problem+json'),
+    });
     expect(body).toMatchObject({ code, errors: [{ path: 'Idempotency-Key' }] });
     expect(await orderCount()).toBe(before);
   });
@@ -212,10 +223,13 @@ describe('order saga end to end', () => {
       const cancelled = await json<OrderDto>(await api(`/api/orders/${body.id}/cancel`, { method: 'POST' }, customer('customer-1')));
       expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled' } });
       await expect(stockSettles('CMP-0002', { available: INITIAL_STOCK, reserved: 0, sold: 0 })).resolves.toBeDefined();
-      const final = await waitFor(async () => {
-        const current = await payment(body.id);
-        return current && current.status !== 'authorized' ? current : undefined;
-      }, { timeoutMs: 30_000 });
+      const final = await waitFor(
+        async () => {
+          const current = await payment(body.id);
+          return current && current.status !== 'authorized' ? current : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(final.capturedAmountMinor).toBe(0);
       const again = await json<{ code: string }>(await api(`/api/orders/${body.id}/cancel`, { method: 'POST' }, customer('customer-1')));
       expect(again).toMatchObject({ status: 409, body: { code: 'ORDER.NOT_CANCELLABLE' } });
@@ -224,21 +238,25 @@ describe('order saga end to end', () => {
     }
   });
 
-  it.each(['order', 'payment'])('still ends every order when the %s service is killed mid-saga and restarted', async (victim) => {
-    await setProvider({ latencyMs: 1_500, failureRate: 0, declineAmountOverMinor: null });
-    const sku = victim === 'order' ? 'CMP-0003' : 'CMP-0004';
-    const { body } = await place([{ sku, quantity: 1 }]);
-    await waitFor(async () => (await order(body.id)).status === 'stock_reserved', { timeoutMs: 10_000 });
+  it.each(['order', 'payment'])(
+    'still ends every order when the %s service is killed mid-saga and restarted',
+    async (victim) => {
+      await setProvider({ latencyMs: 1_500, failureRate: 0, declineAmountOverMinor: null });
+      const sku = victim === 'order' ? 'CMP-0003' : 'CMP-0004';
+      const { body } = await place([{ sku, quantity: 1 }]);
+      await waitFor(async () => (await order(body.id)).status === 'stock_reserved', { timeoutMs: 10_000 });
 
-    stack.service(victim).process.kill('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await stack.restart(victim);
-    if (victim === 'payment') await setProvider({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null });
+      stack.service(victim).process.kill('SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await stack.restart(victim);
+      if (victim === 'payment') await setProvider({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null });
 
-    await expect(settled(body.id, 60_000)).resolves.toMatchObject({ status: 'confirmed' });
-    await setProvider({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null });
-    await expect(stockSettles(sku, { available: INITIAL_STOCK - 1, reserved: 0, sold: 1 })).resolves.toBeDefined();
-  }, 90_000);
+      await expect(settled(body.id, 60_000)).resolves.toMatchObject({ status: 'confirmed' });
+      await setProvider({ latencyMs: 0, failureRate: 0, declineAmountOverMinor: null });
+      await expect(stockSettles(sku, { available: INITIAL_STOCK - 1, reserved: 0, sold: 1 })).resolves.toBeDefined();
+    },
+    90_000,
+  );
 
   const validLine = () => ({ productId: productBySku.get('BOK-0001')?.id, quantity: 1 });
   const validBody = () => ({ customerId: 'c-1', paymentToken: 'tok_visa', shippingAddress: address, lines: [validLine()] });
@@ -261,7 +279,11 @@ describe('order saga end to end', () => {
     const before = await orderCount();
     const response = await api(
       '/api/orders',
-      { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify(makeBody()) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify(makeBody()),
+      },
       customer('c-1'),
     );
     expect(response.status).toBe(400);
@@ -343,30 +365,52 @@ describe('order saga end to end', () => {
 
   it('serves the order history from its read model, equal to the write side for every order', async () => {
     const finals = await Promise.all(placed.map((entry) => settled(entry.id)));
-    const all = await waitFor(async () => {
-      const items = await history('');
-      const byId = new Map(items.map((item) => [item.id, item]));
-      const caughtUp = finals.every((final) => byId.get(final.id)?.status === final.status);
-      return caughtUp ? byId : undefined;
-    }, { timeoutMs: 20_000, what: 'the order history to catch up' });
+    const all = await waitFor(
+      async () => {
+        const items = await history('');
+        const byId = new Map(items.map((item) => [item.id, item]));
+        const caughtUp = finals.every((final) => byId.get(final.id)?.status === final.status);
+        return caughtUp ? byId : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the order history to catch up' },
+    );
     const comparable = (lines: OrderDto['lines']) =>
       lines
-        .map((line) => ({ productId: line.productId, sku: line.sku, quantity: line.quantity, unitPrice: line.unitPrice, lineTotal: line.lineTotal }))
+        .map((line) => ({
+          productId: line.productId,
+          sku: line.sku,
+          quantity: line.quantity,
+          unitPrice: line.unitPrice,
+          lineTotal: line.lineTotal,
+        }))
         .sort((a, b) => a.productId.localeCompare(b.productId));
     for (const final of finals) {
       const read = all.get(final.id) as OrderSummaryDto;
-      expect(read).toMatchObject({ customerId: final.customerId, status: final.status, statusReason: final.statusReason, total: final.total });
+      expect(read).toMatchObject({
+        customerId: final.customerId,
+        status: final.status,
+        statusReason: final.statusReason,
+        total: final.total,
+      });
       expect(comparable(read.lines)).toEqual(comparable(final.lines));
     }
     const confirmed = await history('status=confirmed');
-    expect(confirmed.map((item) => item.id).sort()).toEqual(finals.filter((final) => final.status === 'confirmed').map((final) => final.id).sort());
+    expect(confirmed.map((item) => item.id).sort()).toEqual(
+      finals
+        .filter((final) => final.status === 'confirmed')
+        .map((final) => final.id)
+        .sort(),
+    );
     expect(confirmed.every((item) => item.paymentStatus === 'captured')).toBe(true);
     const racers = await history('customerId=racer-3');
     expect(racers).toHaveLength(1);
     const placedTimes = (await history('')).map((item) => item.placedAt);
     expect(placedTimes).toEqual([...placedTimes].sort().reverse());
     await expect(json(await api('/api/orders?status=lost'))).resolves.toMatchObject({ status: 400 });
-    await expect(json(await api('/api/orders?cursor=bm9wZQ'))).resolves.toMatchObject({ status: 400, body: { code: 'ORDER.INVALID_CURSOR' } });
+    await expect(json(await api('/api/orders?cursor=bm9wZQ'))).resolves.toMatchObject({
+      status: 400,
+      body: { code: 'ORDER.INVALID_CURSOR' },
+    });
   });
 
   it('shows every saga step of an order on its timeline', async () => {
@@ -439,11 +483,15 @@ describe('order saga end to end', () => {
     expect(gateway).toMatch(/http_server_request_duration_seconds_count\{method="POST",route="\/api\/orders",status="201"\} [1-9]/);
     expect(gateway).toMatch(/http_server_request_duration_seconds_count\{method="POST",route="\/api\/orders",status="400"\} [1-9]/);
     expect(gateway).toMatch(/storefront_downstream_call_duration_seconds_count\{downstream="order",operation="POST",outcome="ok"\} [1-9]/);
-    expect(gateway).toMatch(/storefront_downstream_call_duration_seconds_count\{downstream="catalog",operation="ListProducts",outcome="ok"\} [1-9]/);
+    expect(gateway).toMatch(
+      /storefront_downstream_call_duration_seconds_count\{downstream="catalog",operation="ListProducts",outcome="ok"\} [1-9]/,
+    );
     const order = await (await fetch(`${serviceUrl('order')}/metrics`)).text();
     // The order service was restarted by an earlier test; the orders it ended since are confirmed ones.
     expect(order).toMatch(/storefront_saga_duration_seconds_count\{outcome="confirmed"\} [1-9]/);
-    expect(order).toMatch(/storefront_downstream_call_duration_seconds_count\{downstream="catalog",operation="GetProductsByIds",outcome="ok"\} [1-9]/);
+    expect(order).toMatch(
+      /storefront_downstream_call_duration_seconds_count\{downstream="catalog",operation="GetProductsByIds",outcome="ok"\} [1-9]/,
+    );
   });
 
   // Last: it restocks, which the conservation check above does not expect.
@@ -456,10 +504,15 @@ describe('order saga end to end', () => {
     expect(restock.status).toBe(200);
     for (const [sku, product] of productBySku) {
       const level = await stock(sku);
-      const shown = await waitFor(async () => {
-        const { body } = await json<{ availability: { status: string; available: number | null } }>(await api(`/api/products/${product.id}`));
-        return body.availability.available === level.available ? body.availability : undefined;
-      }, { timeoutMs: 15_000, what: `availability of ${sku} to reach ${level.available}` });
+      const shown = await waitFor(
+        async () => {
+          const { body } = await json<{ availability: { status: string; available: number | null } }>(
+            await api(`/api/products/${product.id}`),
+          );
+          return body.availability.available === level.available ? body.availability : undefined;
+        },
+        { timeoutMs: 15_000, what: `availability of ${sku} to reach ${level.available}` },
+      );
       expect(shown.status).toBe(level.available === 0 ? 'out_of_stock' : level.available <= 5 ? 'low' : 'in_stock');
     }
     expect((await stock('BOK-0002')).available).toBe(INITIAL_STOCK + 7);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { type TestDatabase, createTestDatabase } from '@storefront/testing';
+import { createTestDatabase, type TestDatabase } from '@storefront/testing';
 import { PrismaClient } from '../src/infrastructure/prisma/generated/client';
 
 /** The hand-written migrations match the Prisma schema, and the database holds the invariants on its own. */
@@ -34,7 +34,12 @@ describe('order migrations', () => {
   it('reads and writes every column the Prisma schema declares', async () => {
     const data = newOrder({ statusReason: null, paymentToken: 'tok_visa', stepDeadlineAt: now });
     await prisma.order.create({
-      data: { ...data, lines: { create: [{ productId: randomUUID(), sku: 'SKU-1', name: 'Book', quantity: 2, unitPriceMinor: 1_250, lineTotalMinor: 2_500 }] } },
+      data: {
+        ...data,
+        lines: {
+          create: [{ productId: randomUUID(), sku: 'SKU-1', name: 'Book', quantity: 2, unitPriceMinor: 1_250, lineTotalMinor: 2_500 }],
+        },
+      },
     });
     await expect(prisma.order.findUnique({ where: { id: data.id }, include: { lines: true } })).resolves.toMatchObject({
       ...data,
@@ -43,7 +48,10 @@ describe('order migrations', () => {
     });
     await prisma.idempotencyKey.create({ data: { customerId: 'ada', key: 'k-1', requestHash: 'h'.repeat(64), orderId: data.id } });
     await prisma.orderHistory.create({ data: { orderId: data.id, customerId: 'ada', status: 'placed', statusRank: 0, lastEventAt: now } });
-    await expect(prisma.orderHistory.findUnique({ where: { orderId: data.id } })).resolves.toMatchObject({ status: 'placed', paymentRank: 0 });
+    await expect(prisma.orderHistory.findUnique({ where: { orderId: data.id } })).resolves.toMatchObject({
+      status: 'placed',
+      paymentRank: 0,
+    });
   });
 
   it('refuses an unknown status and a negative total', async () => {
@@ -54,11 +62,17 @@ describe('order migrations', () => {
   it('refuses a line without units, and one Idempotency-Key used twice by a customer', async () => {
     const order = await prisma.order.create({ data: newOrder() });
     await expect(
-      prisma.orderLine.create({ data: { orderId: order.id, productId: randomUUID(), sku: 'S', name: 'N', quantity: 0, unitPriceMinor: 1, lineTotalMinor: 0 } }),
+      prisma.orderLine.create({
+        data: { orderId: order.id, productId: randomUUID(), sku: 'S', name: 'N', quantity: 0, unitPriceMinor: 1, lineTotalMinor: 0 },
+      }),
     ).rejects.toThrow(/order_lines_quantity_check/);
     await prisma.idempotencyKey.create({ data: { customerId: 'bob', key: 'same', requestHash: 'h'.repeat(64), orderId: order.id } });
-    await expect(prisma.idempotencyKey.create({ data: { customerId: 'bob', key: 'same', requestHash: 'h'.repeat(64), orderId: order.id } })).rejects.toThrow();
+    await expect(
+      prisma.idempotencyKey.create({ data: { customerId: 'bob', key: 'same', requestHash: 'h'.repeat(64), orderId: order.id } }),
+    ).rejects.toThrow();
     // Another customer's key is theirs.
-    await expect(prisma.idempotencyKey.create({ data: { customerId: 'eve', key: 'same', requestHash: 'h'.repeat(64), orderId: order.id } })).resolves.toBeDefined();
+    await expect(
+      prisma.idempotencyKey.create({ data: { customerId: 'eve', key: 'same', requestHash: 'h'.repeat(64), orderId: order.id } }),
+    ).resolves.toBeDefined();
   });
 });

@@ -1,8 +1,8 @@
 import type { OrderDto, ProductPageDto, StockLevelDto } from '@storefront/contracts';
 import { SERVICES } from '@storefront/devstack';
-import { type TestStack, startTestStack } from '@storefront/devstack/testing';
-import { type CollectedSpan, renderWaterfall } from '@storefront/traces';
+import { startTestStack, type TestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
+import { renderWaterfall, type CollectedSpan } from '@storefront/traces';
 
 const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
 const customer = { subject: 'trace-customer' };
@@ -36,10 +36,13 @@ describe('order trace end to end', () => {
     const product = products.items[0];
     if (!product) throw new Error('the catalog has no products');
     // Inventory creates stock from catalog.product-created.v1, moments after the catalog starts.
-    await waitFor(async () => {
-      const response = await fetch(`${stack.service('inventory').url}/stock/${product.sku}`);
-      return response.ok && ((await response.json()) as StockLevelDto).available > 0;
-    }, { timeoutMs: 20_000, what: `stock of ${product.sku}` });
+    await waitFor(
+      async () => {
+        const response = await fetch(`${stack.service('inventory').url}/stock/${product.sku}`);
+        return response.ok && ((await response.json()) as StockLevelDto).available > 0;
+      },
+      { timeoutMs: 20_000, what: `stock of ${product.sku}` },
+    );
 
     const placed = await stack.api(
       '/api/orders',
@@ -58,20 +61,28 @@ describe('order trace end to end', () => {
     expect(placed.status).toBe(201);
     traceId = placed.headers.get('x-trace-id') ?? '';
     const order = (await placed.json()) as OrderDto;
-    await waitFor(async () => {
-      const current = (await (await stack.api(`/api/orders/${order.id}`, {}, customer)).json()) as OrderDto;
-      return current.status === 'confirmed';
-    }, { timeoutMs: 30_000, what: `order ${order.id} to be confirmed` });
+    await waitFor(
+      async () => {
+        const current = (await (await stack.api(`/api/orders/${order.id}`, {}, customer)).json()) as OrderDto;
+        return current.status === 'confirmed';
+      },
+      { timeoutMs: 30_000, what: `order ${order.id} to be confirmed` },
+    );
 
     // Spans arrive in batches from five processes; the last hop is the confirmation's consumers.
     const traces = stack.traces;
     if (!traces) throw new Error('the test stack started no trace collector');
-    spans = await waitFor(() => {
-      const current = traces.store.trace(traceId) ?? [];
-      const confirmed = current.some((span) => span.kind === 'consumer' && span.name === 'process orders.order-confirmed.v1');
-      const complete = current.every((span) => span.parentSpanId === undefined || current.some((other) => other.spanId === span.parentSpanId));
-      return confirmed && complete ? current : undefined;
-    }, { timeoutMs: 20_000, what: `the whole trace ${traceId}` });
+    spans = await waitFor(
+      () => {
+        const current = traces.store.trace(traceId) ?? [];
+        const confirmed = current.some((span) => span.kind === 'consumer' && span.name === 'process orders.order-confirmed.v1');
+        const complete = current.every(
+          (span) => span.parentSpanId === undefined || current.some((other) => other.spanId === span.parentSpanId),
+        );
+        return confirmed && complete ? current : undefined;
+      },
+      { timeoutMs: 20_000, what: `the whole trace ${traceId}` },
+    );
   }, 150_000);
 
   afterAll(async () => {
@@ -100,8 +111,14 @@ describe('order trace end to end', () => {
     expect(orderServer.name).toBe('POST /orders');
     expect(orderServer.parentSpanId).toBe(gatewayCall.spanId);
 
-    const pricing = one((span) => span.service === 'order' && span.kind === 'client' && span.attributes['rpc.system'] === 'grpc', 'order → catalog call');
-    expect(pricing).toMatchObject({ name: 'catalog.v1.CatalogService/GetProductsByIds', attributes: expect.objectContaining({ 'rpc.system': 'grpc' }) });
+    const pricing = one(
+      (span) => span.service === 'order' && span.kind === 'client' && span.attributes['rpc.system'] === 'grpc',
+      'order → catalog call',
+    );
+    expect(pricing).toMatchObject({
+      name: 'catalog.v1.CatalogService/GetProductsByIds',
+      attributes: expect.objectContaining({ 'rpc.system': 'grpc' }),
+    });
     const catalogServer = one((span) => span.service === 'catalog' && span.kind === 'server', 'catalog server span');
     expect(catalogServer).toMatchObject({
       name: 'catalog.v1.CatalogService/GetProductsByIds',
@@ -128,7 +145,10 @@ describe('order trace end to end', () => {
       expect(publish).toMatchObject({
         kind: 'producer',
         name: consumer.name.replace(/^process /, 'publish '),
-        attributes: expect.objectContaining({ 'messaging.system': 'nats', 'messaging.destination.name': consumer.attributes['messaging.destination.name'] }),
+        attributes: expect.objectContaining({
+          'messaging.system': 'nats',
+          'messaging.destination.name': consumer.attributes['messaging.destination.name'],
+        }),
       });
     }
     // The first event was written by the request's transaction: its publish descends from that request.
@@ -137,25 +157,43 @@ describe('order trace end to end', () => {
     expect(reserve.service).toBe('order');
     expect(ancestors(reserve)).toContain(orderServer);
     // And a handler's own events continue from its consumer span: inventory answers inside it.
-    const reserveConsumer = one((span) => span.service === 'inventory' && span.name === 'process inventory.reserve-stock.v1', 'reserve-stock consumer');
-    const reserved = one((span) => span.kind === 'producer' && span.name === 'publish inventory.stock-reserved.v1', 'stock-reserved publish');
+    const reserveConsumer = one(
+      (span) => span.service === 'inventory' && span.name === 'process inventory.reserve-stock.v1',
+      'reserve-stock consumer',
+    );
+    const reserved = one(
+      (span) => span.kind === 'producer' && span.name === 'publish inventory.stock-reserved.v1',
+      'stock-reserved publish',
+    );
     expect(ancestors(reserved)).toContain(reserveConsumer);
-    expect(spans.some((span) => span.service === 'inventory' && span.name.startsWith('prisma:') && ancestors(span).includes(reserveConsumer))).toBe(true);
+    expect(
+      spans.some((span) => span.service === 'inventory' && span.name.startsWith('prisma:') && ancestors(span).includes(reserveConsumer)),
+    ).toBe(true);
   });
 
   it('records a refused request: the exception on the server span, which a 404 does not fail; the caller’s span fails', async () => {
     const missing = await stack.api('/api/orders/00000000-0000-4000-8000-000000000000', {}, customer);
     expect(missing.status).toBe(404);
     const refusedTrace = missing.headers.get('x-trace-id') ?? '';
-    const refused = await waitFor(() => {
-      const current = stack.traces?.store.trace(refusedTrace) ?? [];
-      const arrived = (service: string, kind: string) => current.some((span) => span.service === service && span.kind === kind);
-      return arrived('order', 'server') && arrived('gateway', 'client') ? current : undefined;
-    }, { what: `trace ${refusedTrace}` });
+    const refused = await waitFor(
+      () => {
+        const current = stack.traces?.store.trace(refusedTrace) ?? [];
+        const arrived = (service: string, kind: string) => current.some((span) => span.service === service && span.kind === kind);
+        return arrived('order', 'server') && arrived('gateway', 'client') ? current : undefined;
+      },
+      { what: `trace ${refusedTrace}` },
+    );
     const server = refused.find((span) => span.service === 'order' && span.kind === 'server');
-    expect(server).toMatchObject({ name: 'GET /orders/:id', status: 'unset', attributes: expect.objectContaining({ 'http.response.status_code': 404 }) });
+    expect(server).toMatchObject({
+      name: 'GET /orders/:id',
+      status: 'unset',
+      attributes: expect.objectContaining({ 'http.response.status_code': 404 }),
+    });
     expect(server?.events.map((event) => event.name)).toContain('exception');
-    expect(refused.find((span) => span.service === 'gateway' && span.kind === 'client')).toMatchObject({ status: 'error', attributes: expect.objectContaining({ 'error.type': '404' }) });
+    expect(refused.find((span) => span.service === 'gateway' && span.kind === 'client')).toMatchObject({
+      status: 'error',
+      attributes: expect.objectContaining({ 'error.type': '404' }),
+    });
   });
 
   it('writes the trace and span ids into the log lines made inside its spans', () => {

@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Client } from 'pg';
 import {
   CapturePaymentV1,
   DEADLETTER_STREAM,
-  type OrderDto,
-  PAYMENTS_STREAM,
-  type PaymentDto,
   PaymentCapturedV1,
+  PAYMENTS_STREAM,
+  type OrderDto,
+  type PaymentDto,
   type ProductPageDto,
   type ProviderHoldsDto,
   type StockLevelDto,
 } from '@storefront/contracts';
 import { SERVICES } from '@storefront/devstack';
-import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack/testing';
-import { Namespace, connectNats } from '@storefront/messaging';
+import { startTestStack, TEST_ADMIN, type TestStack } from '@storefront/devstack/testing';
+import { connectNats, Namespace } from '@storefront/messaging';
 import { waitFor } from '@storefront/testing';
-import { Client } from 'pg';
 
 const INITIAL_STOCK = 5;
 /** Short enough that a slow payment outlives the reservation, long enough for a quick one on a busy machine. */
@@ -38,7 +38,8 @@ describe('order saga replies', () => {
   const api = (path: string, init?: RequestInit, as?: { subject: string }) => stack.api(path, init, as);
   const asAdmin = async (url: string) => fetch(url, { headers: { authorization: `Bearer ${await stack.token(TEST_ADMIN)}` } });
   const order = async (id: string) => (await (await api(`/api/orders/${id}`)).json()) as OrderDto;
-  const payment = async (orderId: string) => (await (await asAdmin(`${stack.service('payment').url}/payments/${orderId}`)).json()) as PaymentDto;
+  const payment = async (orderId: string) =>
+    (await (await asAdmin(`${stack.service('payment').url}/payments/${orderId}`)).json()) as PaymentDto;
   const stock = async (sku: string) => (await (await fetch(`${stack.service('inventory').url}/stock/${sku}`)).json()) as StockLevelDto;
   const heldAtProvider = async (orderId: string) =>
     ((await (await asAdmin(`${stack.service('payment').url}/admin/provider/holds?status=held`)).json()) as ProviderHoldsDto).items.filter(
@@ -84,7 +85,9 @@ describe('order saga replies', () => {
     const client = new Client({ connectionString: stack.service('order').databaseUrl });
     await client.connect();
     try {
-      const { rows } = await client.query<{ step_deadline_at: Date | null }>('SELECT "step_deadline_at" FROM "orders" WHERE "id" = $1', [orderId]);
+      const { rows } = await client.query<{ step_deadline_at: Date | null }>('SELECT "step_deadline_at" FROM "orders" WHERE "id" = $1', [
+        orderId,
+      ]);
       return rows[0]?.step_deadline_at ?? null;
     } finally {
       await client.end();
@@ -100,7 +103,11 @@ describe('order saga replies', () => {
           {
             ...fast,
             ...(service.name === 'inventory'
-              ? { INITIAL_STOCK: String(INITIAL_STOCK), RESERVATION_TTL_SECONDS: String(RESERVATION_TTL_SECONDS), RESERVATION_SWEEP_INTERVAL_MS: '200' }
+              ? {
+                  INITIAL_STOCK: String(INITIAL_STOCK),
+                  RESERVATION_TTL_SECONDS: String(RESERVATION_TTL_SECONDS),
+                  RESERVATION_SWEEP_INTERVAL_MS: '200',
+                }
               : {}),
             ...(service.name === 'order' ? { CAPTURE_TIMEOUT_MS: '3000', SAGA_SWEEP_INTERVAL_MS: '200' } : {}),
           },
@@ -131,7 +138,11 @@ describe('order saga replies', () => {
     await setProvider(3_000);
     try {
       const placed = await place(product);
-      await waitFor(() => lastPaymentMessage(CapturePaymentV1.subject, placed.id), { timeoutMs: 30_000, intervalMs: 50, what: 'the capture command' });
+      await waitFor(() => lastPaymentMessage(CapturePaymentV1.subject, placed.id), {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: 'the capture command',
+      });
       stack.service('order').process.kill('SIGKILL');
 
       // Payment captures while the order service is down; its reply never reaches the saga.
@@ -169,7 +180,11 @@ describe('order saga replies', () => {
     try {
       const placed = await place(product);
       // The provider call has begun with that latency once the intent is stored; the void may be quick.
-      await waitFor(async () => (await payment(placed.id)).status === 'pending', { timeoutMs: 30_000, intervalMs: 50, what: 'the authorization under way' });
+      await waitFor(async () => (await payment(placed.id)).status === 'pending', {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: 'the authorization under way',
+      });
       await setProvider(0);
       const final = await waitFor(
         async () => {

@@ -1,6 +1,6 @@
 import type { OrderDto, PaymentDto, ProductPageDto, StockLevelDto } from '@storefront/contracts';
 import { SERVICES } from '@storefront/devstack';
-import { TEST_ADMIN, type TestStack, startTestStack } from '@storefront/devstack/testing';
+import { startTestStack, TEST_ADMIN, type TestStack } from '@storefront/devstack/testing';
 import { waitFor } from '@storefront/testing';
 
 const INITIAL_STOCK = 100;
@@ -29,7 +29,10 @@ describe('the order saga under a killed service', () => {
         SERVICES.map((service) => [service.name, service.name === 'inventory' ? { ...fast, INITIAL_STOCK: String(INITIAL_STOCK) } : fast]),
       ),
     });
-    products = ((await (await api('/api/products?limit=100')).json()) as ProductPageDto).items.map((item) => ({ id: item.id, sku: item.sku }));
+    products = ((await (await api('/api/products?limit=100')).json()) as ProductPageDto).items.map((item) => ({
+      id: item.id,
+      sku: item.sku,
+    }));
     for (const product of products) {
       await waitFor(async () => (await fetch(`${stack.service('inventory').url}/stock/${product.sku}`)).ok, { timeoutMs: 20_000 });
     }
@@ -137,10 +140,13 @@ describe('the order saga under a killed service', () => {
     }
     expect(captured).toBe(confirmedTotal);
     for (const product of products) {
-      const level = await waitFor(async () => {
-        const current = (await (await fetch(`${stack.service('inventory').url}/stock/${product.sku}`)).json()) as StockLevelDto;
-        return current.reserved === 0 ? current : undefined;
-      }, { timeoutMs: 20_000 });
+      const level = await waitFor(
+        async () => {
+          const current = (await (await fetch(`${stack.service('inventory').url}/stock/${product.sku}`)).json()) as StockLevelDto;
+          return current.reserved === 0 ? current : undefined;
+        },
+        { timeoutMs: 20_000 },
+      );
       expect({ sku: product.sku, total: level.available + level.sold, sold: level.sold }).toEqual({
         sku: product.sku,
         total: INITIAL_STOCK,

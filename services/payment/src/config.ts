@@ -1,7 +1,7 @@
+import { z } from 'zod';
 import { paymentProviderSettingsSchema } from '@storefront/contracts';
 import { natsConfigSchema } from '@storefront/messaging';
 import { baseConfigSchema, databaseConfigSchema } from '@storefront/service-kit';
-import { z } from 'zod';
 
 const provider = paymentProviderSettingsSchema.shape;
 /** An environment variable with the same bounds as the admin endpoint's field. */

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@storefront/messaging';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { AuthorizePaymentHandler } from './application/commands/authorize-payment/authorize-payment.handler';
@@ -9,8 +9,7 @@ import type { PaymentConfig } from './config';
 import { PAYMENT_PROVIDER } from './domain/payment-provider';
 import { PAYMENT_REPOSITORY } from './domain/payment.repository';
 import { PrismaPaymentRepository } from './infrastructure/prisma/prisma-payment.repository';
-
-import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
+import { prismaModule, PrismaService } from './infrastructure/prisma/prisma.service';
 import { PrismaProviderLedger } from './infrastructure/provider/provider-ledger';
 import { SimulatedPaymentProvider } from './infrastructure/provider/simulated-payment-provider';
 import { PaymentsHttpController } from './interface/http/payments.http.controller';

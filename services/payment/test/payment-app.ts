@@ -4,21 +4,21 @@ import { join } from 'node:path';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
-  type AuthorizePaymentV1,
   DEADLETTER_STREAM,
-  type EnvelopeOf,
-  type EventDefinition,
-  type EventPayload,
-  PAYMENTS_STREAM,
   PaymentAuthorizedV1,
   PaymentCapturedV1,
   PaymentFailedV1,
+  PAYMENTS_STREAM,
   PaymentVoidedV1,
+  type AuthorizePaymentV1,
+  type EnvelopeOf,
+  type EventDefinition,
+  type EventPayload,
 } from '@storefront/contracts';
 import type { TokenRequest } from '@storefront/devstack';
-import { type ServiceRequest, startServiceUnderTest } from '@storefront/devstack/testing';
+import { startServiceUnderTest, type ServiceRequest } from '@storefront/devstack/testing';
 import type { Namespace } from '@storefront/messaging';
-import { type TestDatabase, waitFor } from '@storefront/testing';
+import { waitFor, type TestDatabase } from '@storefront/testing';
 import { paymentConfigSchema } from '../src/config';
 import { PrismaService } from '../src/infrastructure/prisma/prisma.service';
 import { SimulatedPaymentProvider } from '../src/infrastructure/provider/simulated-payment-provider';
@@ -109,7 +109,9 @@ export async function startPayment(options: StartOptions = {}): Promise<PaymentU
   };
 }
 
-export function authorizeCommand(overrides: Partial<EventPayload<typeof AuthorizePaymentV1>> = {}): EventPayload<typeof AuthorizePaymentV1> {
+export function authorizeCommand(
+  overrides: Partial<EventPayload<typeof AuthorizePaymentV1>> = {},
+): EventPayload<typeof AuthorizePaymentV1> {
   return {
     orderId: randomUUID(),
     amount: { amountMinor: 4999, currency: 'USD' },

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AuthorizePaymentV1,
   CapturePaymentV1,
-  PAYMENTS_STREAM,
+  envelopeSchemaOf,
   PaymentAuthorizedV1,
   PaymentCapturedV1,
   PaymentFailedV1,
+  PAYMENTS_STREAM,
   PaymentVoidedV1,
   VoidPaymentV1,
-  AuthorizePaymentV1,
   type EnvelopeOf,
-  envelopeSchemaOf,
 } from '@storefront/contracts';
 import { waitFor } from '@storefront/testing';
 import { PaymentProviderUnavailableError } from '../src/domain/payment.errors';
 import { PAYMENT_COMMANDS_CONSUMER } from '../src/interface/messaging/payment-commands.consumer';
-import { type PaymentUnderTest, authorizeCommand, startPayment } from './payment-app';
+import { authorizeCommand, startPayment, type PaymentUnderTest } from './payment-app';
 
 /** The order saga's commands, published to JetStream, against the real service and database. */
 describe('payment commands', () => {
@@ -44,9 +44,7 @@ describe('payment commands', () => {
       return outcomes.length > 0 ? outcomes : undefined;
     });
     expect(authorized?.subject).toBe(PaymentAuthorizedV1.subject);
-    const authorizedEvent = envelopeSchemaOf(PaymentAuthorizedV1).parse(authorized?.envelope) as EnvelopeOf<
-      typeof PaymentAuthorizedV1
-    >;
+    const authorizedEvent = envelopeSchemaOf(PaymentAuthorizedV1).parse(authorized?.envelope) as EnvelopeOf<typeof PaymentAuthorizedV1>;
     expect(authorizedEvent).toMatchObject({
       source: 'payment',
       correlationId: sent.correlationId,

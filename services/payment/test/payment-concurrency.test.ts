@@ -2,7 +2,7 @@ import { AuthorizePaymentV1, CapturePaymentV1, PaymentAuthorizedV1, PaymentCaptu
 import { asTransaction } from '@storefront/persistence';
 import { AuthorizePaymentHandler } from '../src/application/commands/authorize-payment/authorize-payment.handler';
 import { CapturePaymentHandler } from '../src/application/commands/capture-payment/capture-payment.handler';
-import { type PaymentUnderTest, authorizeCommand, startPayment } from './payment-app';
+import { authorizeCommand, startPayment, type PaymentUnderTest } from './payment-app';
 
 /** At most one authorization and one capture per order, however the duplicates race. */
 describe('payment under concurrent duplicate commands', () => {
@@ -51,7 +51,9 @@ describe('payment under concurrent duplicate commands', () => {
     const providerCalls = jest.spyOn(payment.provider, 'capture');
     const handler = payment.app.get(CapturePaymentHandler);
 
-    await Promise.all([1, 2].map(() => payment.prisma.$transaction((tx) => handler.execute({ orderId: command.orderId }, asTransaction(tx)))));
+    await Promise.all(
+      [1, 2].map(() => payment.prisma.$transaction((tx) => handler.execute({ orderId: command.orderId }, asTransaction(tx)))),
+    );
 
     expect(providerCalls).toHaveBeenCalledTimes(1);
     await expect(payment.prisma.capture.count({ where: { orderId: command.orderId } })).resolves.toBe(1);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type PaymentDto, type PaymentProviderSettings, paymentSchema } from '@storefront/contracts';
-import { type PaymentUnderTest, startPayment } from './payment-app';
+import { paymentSchema, type PaymentDto, type PaymentProviderSettings } from '@storefront/contracts';
+import { startPayment, type PaymentUnderTest } from './payment-app';
 
 describe('payment REST API', () => {
   let payment: PaymentUnderTest;
@@ -22,7 +22,15 @@ describe('payment REST API', () => {
     it('answers the payment of an order', async () => {
       const orderId = randomUUID();
       const created = await payment.prisma.payment.create({
-        data: { id: randomUUID(), orderId, status: 'captured', amountMinor: 2500, currency: 'USD', tokenLast4: 'visa', authorizedAt: new Date() },
+        data: {
+          id: randomUUID(),
+          orderId,
+          status: 'captured',
+          amountMinor: 2500,
+          currency: 'USD',
+          tokenLast4: 'visa',
+          authorizedAt: new Date(),
+        },
       });
       await payment.prisma.capture.create({ data: { paymentId: created.id, orderId, amountMinor: 2500, currency: 'USD' } });
 
@@ -144,7 +152,14 @@ describe('payment REST API', () => {
   });
 
   it('lists the provider’s records by status for admins only', async () => {
-    const held = { idempotencyKey: randomUUID(), reference: randomUUID(), status: 'held', amountMinor: 700, currency: 'EUR', declineMessage: null };
+    const held = {
+      idempotencyKey: randomUUID(),
+      reference: randomUUID(),
+      status: 'held',
+      amountMinor: 700,
+      currency: 'EUR',
+      declineMessage: null,
+    };
     await payment.prisma.providerAuthorization.create({ data: held });
     await payment.prisma.providerAuthorization.create({ data: { ...held, idempotencyKey: randomUUID(), status: 'voided' } });
 
@@ -152,7 +167,13 @@ describe('payment REST API', () => {
 
     expect(response.status).toBe(200);
     expect((response.body as { items: { idempotencyKey: string }[] }).items).toEqual([
-      { idempotencyKey: held.idempotencyKey, reference: held.reference, status: 'held', amount: { amountMinor: 700, currency: 'EUR' }, createdAt: expect.any(String) },
+      {
+        idempotencyKey: held.idempotencyKey,
+        reference: held.reference,
+        status: 'held',
+        amount: { amountMinor: 700, currency: 'EUR' },
+        createdAt: expect.any(String),
+      },
     ]);
     await expect(request('GET', '/admin/provider/holds?status=lost')).resolves.toMatchObject({ status: 400 });
     await expect(

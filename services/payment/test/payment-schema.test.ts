@@ -11,7 +11,15 @@ describe('payment migrations', () => {
 
   const authorized = (orderId: string = randomUUID()) =>
     prisma.payment.create({
-      data: { id: randomUUID(), orderId, status: 'authorized', amountMinor: 100, currency: 'USD', tokenLast4: 'visa', authorizedAt: new Date() },
+      data: {
+        id: randomUUID(),
+        orderId,
+        status: 'authorized',
+        amountMinor: 100,
+        currency: 'USD',
+        tokenLast4: 'visa',
+        authorizedAt: new Date(),
+      },
     });
 
   beforeAll(async () => {
@@ -41,8 +49,18 @@ describe('payment migrations', () => {
     const declined = await prisma.payment.create({
       data: { id: randomUUID(), orderId: randomUUID(), status: 'failed', amountMinor: 5, currency: 'EUR', declineMessage: 'no' },
     });
-    await expect(prisma.payment.findUnique({ where: { id: declined.id } })).resolves.toMatchObject({ status: 'failed', declineMessage: 'no' });
-    const hold = { idempotencyKey: payment.id, reference: payment.orderId, status: 'held', amountMinor: 100, currency: 'USD', declineMessage: null };
+    await expect(prisma.payment.findUnique({ where: { id: declined.id } })).resolves.toMatchObject({
+      status: 'failed',
+      declineMessage: 'no',
+    });
+    const hold = {
+      idempotencyKey: payment.id,
+      reference: payment.orderId,
+      status: 'held',
+      amountMinor: 100,
+      currency: 'USD',
+      declineMessage: null,
+    };
     await prisma.providerAuthorization.create({ data: hold });
     await expect(prisma.providerAuthorization.findUnique({ where: { idempotencyKey: payment.id } })).resolves.toMatchObject({
       ...hold,
@@ -68,7 +86,11 @@ describe('payment migrations', () => {
 
   it.each([
     ['an authorized payment without amount', { status: 'authorized' as const, authorizedAt: new Date() }, /payments_tombstone_check/],
-    ['an authorized payment without an authorization time', { status: 'captured' as const, amountMinor: 1, currency: 'USD' }, /payments_authorized_check/],
+    [
+      'an authorized payment without an authorization time',
+      { status: 'captured' as const, amountMinor: 1, currency: 'USD' },
+      /payments_authorized_check/,
+    ],
     ['an amount without currency', { status: 'voided' as const, amountMinor: 1 }, /payments_amount_currency_check/],
     ['a negative amount', { status: 'pending' as const, amountMinor: -1, currency: 'USD' }, /payments_amount_minor_check/],
   ])('refuses %s', async (_case, data, constraint) => {

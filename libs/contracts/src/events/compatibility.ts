@@ -22,9 +22,10 @@ export function findBreakingChanges(before: JsonSchema, after: JsonSchema, path 
     const allowed = new Set((keyword === 'enum' ? list(before.enum) : [before.const]).map(key));
     const now = keyword in after ? (keyword === 'enum' ? list(after.enum) : [after.const]) : undefined;
     if (!now) problems.push(`${path}: ${keyword} removed, any value may now arrive`);
-    else for (const value of now.filter((candidate) => !allowed.has(key(candidate)))) {
-      problems.push(`${path}: new value ${key(value)} that consumers do not expect`);
-    }
+    else
+      for (const value of now.filter((candidate) => !allowed.has(key(candidate)))) {
+        problems.push(`${path}: new value ${key(value)} that consumers do not expect`);
+      }
   }
   const variants = (schema: JsonSchema) => list(schema.anyOf ?? schema.oneOf);
   if (variants(before).length > 0 || variants(after).length > 0) {

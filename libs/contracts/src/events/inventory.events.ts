@@ -97,7 +97,9 @@ export const StockChangedV1 = defineEvent({
       .int()
       .positive()
       .optional()
-      .describe('Counts the changes of this SKU: the higher one is newer, whatever occurredAt says. Absent from events before it was added'),
+      .describe(
+        'Counts the changes of this SKU: the higher one is newer, whatever occurredAt says. Absent from events before it was added',
+      ),
     reason: z.enum(['created', 'restock', 'reserved', 'released', 'committed']),
   }),
 });

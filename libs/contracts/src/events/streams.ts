@@ -28,10 +28,4 @@ export const DEADLETTER_STREAM: StreamDefinition = {
   description: 'Messages that failed every delivery attempt',
 };
 
-export const STREAMS: readonly StreamDefinition[] = [
-  CATALOG_STREAM,
-  INVENTORY_STREAM,
-  ORDERS_STREAM,
-  PAYMENTS_STREAM,
-  DEADLETTER_STREAM,
-];
+export const STREAMS: readonly StreamDefinition[] = [CATALOG_STREAM, INVENTORY_STREAM, ORDERS_STREAM, PAYMENTS_STREAM, DEADLETTER_STREAM];

@@ -12,9 +12,7 @@ export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ['confirmed', 'cance
 
 export const orderIdSchema = z.uuid({ error: 'must be a UUID' });
 /** The Idempotency-Key header, required on POST /api/orders and scoped to the customer. */
-export const idempotencyKeySchema = z
-  .string()
-  .regex(/^[\w.:-]{1,128}$/, 'must be 1-128 letters, digits, "_", "-", "." or ":"');
+export const idempotencyKeySchema = z.string().regex(/^[\w.:-]{1,128}$/, 'must be 1-128 letters, digits, "_", "-", "." or ":"');
 
 export const shippingAddressSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -98,7 +96,10 @@ export function preferredWaitSeconds(prefer: string | undefined): number {
 
 /** Query of the order history (the read model): filters, newest first, keyset pagination. */
 export const listOrdersQuerySchema = z.strictObject({
-  customerId: z.string().regex(/^[\w-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"').optional(),
+  customerId: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')
+    .optional(),
   status: z.enum(ORDER_STATUSES).optional(),
   from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional().describe('Placed at or after'),
   to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional().describe('Placed before'),

@@ -4,12 +4,7 @@ import { z } from 'zod';
 export const paymentProviderSettingsSchema = z.strictObject({
   latencyMs: z.number().int().min(0).max(30_000).describe('Delay of every provider call'),
   failureRate: z.number().min(0).max(1).describe('Share of calls that fail with a transient error (retried)'),
-  declineAmountOverMinor: z
-    .number()
-    .int()
-    .min(0)
-    .nullable()
-    .describe('Authorizations above this amount are declined; null for no limit'),
+  declineAmountOverMinor: z.number().int().min(0).nullable().describe('Authorizations above this amount are declined; null for no limit'),
 });
 export type PaymentProviderSettings = z.output<typeof paymentProviderSettingsSchema>;
 
@@ -28,9 +23,7 @@ export type PaymentDto = z.output<typeof paymentSchema>;
 export const providerHoldSchema = z.object({
   idempotencyKey: z.string(),
   reference: z.string().describe('The order id'),
-  status: z
-    .enum(['held', 'captured', 'voided', 'declined'])
-    .describe('held: money reserved on the card and neither captured nor released'),
+  status: z.enum(['held', 'captured', 'voided', 'declined']).describe('held: money reserved on the card and neither captured nor released'),
   amount: z.object({ amountMinor: z.number().int(), currency: z.string() }).nullable(),
   createdAt: z.iso.datetime(),
 });

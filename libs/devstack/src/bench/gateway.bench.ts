@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { freePort } from '@storefront/testing';
-import { type TestStack, startTestStack } from '../test-stack';
+import { startTestStack, type TestStack } from '../test-stack';
 
 /*
  * `pnpm bench gateway`: what tracing costs at the gateway. The whole stack runs twice on the local
@@ -102,9 +102,7 @@ async function main(): Promise<void> {
   }
   console.table([off, on]);
   const ratio = on['req/s'] / off['req/s'];
-  process.stdout.write(
-    `throughput with tracing: ${(ratio * 100).toFixed(1)} % of without (${((1 - ratio) * 100).toFixed(1)} % less)\n`,
-  );
+  process.stdout.write(`throughput with tracing: ${(ratio * 100).toFixed(1)} % of without (${((1 - ratio) * 100).toFixed(1)} % less)\n`);
   if (off['non-2xx'] + off.errors + on['non-2xx'] + on.errors > 0) process.exitCode = 1;
 }
 

@@ -21,7 +21,7 @@ function clockTicks(): number {
 }
 
 /** User + system CPU milliseconds a process has used so far, or undefined once it is gone. */
-export function cpuMs(pid: number): number | undefined {
+function cpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces: count fields after it.

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { connectNats } from '@storefront/messaging';
 import { freePort } from '@storefront/testing';
+import { resolveNats } from '../infrastructure';
 import { REPO_ROOT } from '../stack';
 import { startTestStack, type TestStack } from '../test-stack';
 import { CpuAccount, rssBytes } from './process-usage';
@@ -166,22 +166,12 @@ async function startCollector(): Promise<{ endpoint: string; child: ChildProcess
   return { endpoint: `http://127.0.0.1:${port}`, child };
 }
 
-/** A nats-server of the benchmark's own, so that its CPU time is this stack's alone. */
-async function startNats(): Promise<{ url: string; child: ChildProcess; dir: string }> {
-  const port = await freePort();
+/** A nats-server of the benchmark's own (as `npm start --own-infra` starts one), so that its CPU time is this stack's alone. */
+async function startNats(): Promise<{ url: string; pid: number; stop(): Promise<void>; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-nats-'));
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
-  const url = `nats://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    try {
-      await (await connectNats(url, 'bench-probe')).close();
-      return { url, child, dir };
-    } catch {
-      await sleep(100);
-    }
-  }
-  child.kill();
-  throw new Error('nats-server did not start');
+  const nats = await resolveNats({ own: true, stateDir: dir, reservedPorts: new Set() });
+  if (nats.pid === undefined) throw new Error('no nats-server process to measure');
+  return { url: nats.url, pid: nats.pid, stop: () => nats.stop(), dir };
 }
 
 /** The PostgreSQL backends serving this stack's databases, as pids. */
@@ -227,7 +217,7 @@ async function main(): Promise<void> {
   const collector = await startCollector();
   const nats = await startNats();
   let stack: TestStack | undefined;
-  const children: ChildProcess[] = [collector.child, nats.child];
+  const children: ChildProcess[] = [collector.child];
   const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
   try {
@@ -256,7 +246,7 @@ async function main(): Promise<void> {
     const nodePids = stack.services.map((service) => service.process.pid as number);
     const account = new CpuAccount();
     for (const service of stack.services) account.track(service.definition.name, [service.process.pid as number]);
-    account.track('nats-server', [nats.child.pid as number]);
+    account.track('nats-server', [nats.pid]);
     account.track('postgres', await backendPids(admin, databases));
     const sampler = setInterval(() => {
       void backendPids(admin, databases)
@@ -439,6 +429,7 @@ async function main(): Promise<void> {
     await stack?.stop().catch((error: unknown) => console.error('stopping the stack:', error));
     await admin.end();
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await nats.stop();
     rmSync(nats.dir, { recursive: true, force: true });
   }
 }

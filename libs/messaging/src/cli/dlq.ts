@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type DeadLetter, DeadLetterNotFoundError, DeadLetters } from '../dead-letters';
+import { DeadLetterNotFoundError, DeadLetters, type DeadLetter } from '../dead-letters';
 
 const USAGE = `usage: pnpm dlq <command> [options]
   list                    dead letters, oldest first
@@ -37,7 +37,11 @@ function table(letters: readonly DeadLetter[]): string {
   ]);
   const header = ['id', 'failed at', 'service/consumer', 'subject', 'deliveries', 'reason', 'error'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line), '', `${letters.length} dead letter${letters.length === 1 ? '' : 's'}`].join('\n');
 }
 

@@ -1,16 +1,16 @@
+import type { Metadata } from '@grpc/grpc-js';
 import {
-  type CanActivate,
-  type ExecutionContext,
+  applyDecorators,
+  createParamDecorator,
   Inject,
   Injectable,
   SetMetadata,
-  applyDecorators,
-  createParamDecorator,
+  type CanActivate,
+  type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Metadata } from '@grpc/grpc-js';
 import { ForbiddenError } from './auth.errors';
-import { type Principal, type Role, hasRole } from './principal';
+import { hasRole, type Principal, type Role } from './principal';
 import { TokenVerifier } from './token-verifier';
 
 const REQUIRED_ROLES = Symbol('storefront:required-roles');

@@ -1,6 +1,6 @@
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CryptoKey, type JWK, SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { AuthenticationError, KeysUnavailableError } from './auth.errors';
 import { TokenVerifier } from './token-verifier';
 
@@ -12,7 +12,10 @@ describe('TokenVerifier', () => {
   let publicJwk: JWK;
   let verifier: TokenVerifier;
 
-  const sign = (claims: Record<string, unknown> = {}, options: { alg?: string; key?: CryptoKey | Uint8Array; exp?: number; sub?: string | null } = {}) => {
+  const sign = (
+    claims: Record<string, unknown> = {},
+    options: { alg?: string; key?: CryptoKey | Uint8Array; exp?: number; sub?: string | null } = {},
+  ) => {
     const jwt = new SignJWT({ roles: ['customer'], ...claims })
       .setProtectedHeader({ alg: options.alg ?? 'ES256', kid: 'k1' })
       .setIssuer((claims.iss as string | undefined) ?? ISSUER)
@@ -62,10 +65,14 @@ describe('TokenVerifier', () => {
     ['no subject', () => sign({}, { sub: null }), 'AUTH.TOKEN_INVALID'],
     ['a subject that is no customer id', () => sign({}, { sub: 'alice; drop table' }), 'AUTH.TOKEN_INVALID'],
     ['a symmetric (HS256) token', () => sign({}, { alg: 'HS256', key: new TextEncoder().encode('x'.repeat(32)) }), 'AUTH.TOKEN_INVALID'],
-    ['an unsigned token (alg none)', async () => {
-      const [, payload] = (await sign()).split('.');
-      return `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
-    }, 'AUTH.TOKEN_INVALID'],
+    [
+      'an unsigned token (alg none)',
+      async () => {
+        const [, payload] = (await sign()).split('.');
+        return `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
+      },
+      'AUTH.TOKEN_INVALID',
+    ],
   ])('refuses %s', async (_case, token, code) => {
     await expect(verifier.verifyAuthorization(`Bearer ${await token()}`)).rejects.toMatchObject({ code });
   });

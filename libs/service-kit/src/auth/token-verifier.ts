@@ -1,7 +1,7 @@
-import { errors, type JWTVerifyGetKey, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from './auth.config';
 import { AuthenticationError, KeysUnavailableError } from './auth.errors';
-import { type Principal, ROLES, type Role } from './principal';
+import { ROLES, type Principal, type Role } from './principal';
 
 const SUBJECT = /^[\w-]{1,64}$/;
 /** Asymmetric algorithms only: a service that verifies tokens can never mint them. */

@@ -1,18 +1,18 @@
-import { type DynamicModule, type INestApplication, Logger as NestLogger, type Type } from '@nestjs/common';
+import { Logger as NestLogger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { GRPC_LOADER_OPTIONS, type GrpcPackageDefinition } from '@storefront/contracts';
 import { context } from '@opentelemetry/api';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { GRPC_LOADER_OPTIONS, type GrpcPackageDefinition } from '@storefront/contracts';
 import type { BaseConfig } from '../config/config';
 import { CANARY_HEADER, canaryValue, requestContext } from '../context/request-context';
 import { FaultInjector } from '../faults/fault-injection';
 import { toProblem } from '../http/problem-details';
 import { sendProblem } from '../http/problem-details.filter';
-import { instrumentHttp } from '../metrics/http-metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logging';
+import { instrumentHttp } from '../metrics/http-metrics';
 import { RecordExceptionInterceptor, startHttpServerSpan, traceHttpServer } from '../tracing/http-server.tracing';
 import { installTracePropagation, startTracing } from '../tracing/tracing';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, baseConfigSchema, databaseConfigSchema, parseConfig } from './config';
+import { baseConfigSchema, ConfigError, databaseConfigSchema, parseConfig } from './config';
 
 const schema = baseConfigSchema.extend(databaseConfigSchema.shape);
 
@@ -27,8 +27,6 @@ describe('parseConfig', () => {
   });
 
   it('refuses ports out of range', () => {
-    expect(() => parseConfig(z.object({ HTTP_PORT: baseConfigSchema.shape.HTTP_PORT }), { HTTP_PORT: '70000' })).toThrow(
-      /HTTP_PORT/,
-    );
+    expect(() => parseConfig(z.object({ HTTP_PORT: baseConfigSchema.shape.HTTP_PORT }), { HTTP_PORT: '70000' })).toThrow(/HTTP_PORT/);
   });
 });

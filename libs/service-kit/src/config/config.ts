@@ -25,10 +25,13 @@ export const baseConfigSchema = z.object({
    * One log line per HTTP request ("true"/"false"); unset: true, in production false (errors and
    * warnings are logged either way, and request counts and latencies are in /metrics).
    */
-  ACCESS_LOG: z
-    .enum(['true', 'false'])
-    .transform((value) => value === 'true')
-    .optional(),
+  ACCESS_LOG: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional(),
+  ),
   ...tracingConfigSchema.shape,
   ...authConfigSchema.shape,
   ...faultConfigSchema.shape,

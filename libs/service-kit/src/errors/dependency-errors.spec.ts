@@ -1,5 +1,5 @@
 import { DomainError } from '@storefront/ddd';
-import { toProblem, retryAfterOf } from '../http/problem-details';
+import { retryAfterOf, toProblem } from '../http/problem-details';
 import { asDependencyError, classifyFailure, isTransientFailure } from './dependency-errors';
 
 class OrderNotPayable extends DomainError {

@@ -1,8 +1,11 @@
 import { ConfigError, parseConfig } from '../config/config';
-import { FaultInjector, InjectedFaultError, faultConfigSchema } from './fault-injection';
+import { faultConfigSchema, FaultInjector, InjectedFaultError } from './fault-injection';
 
 /** A random source that returns the given numbers in turn. */
-const scripted = (...values: number[]) => () => values.shift() ?? 0.999;
+const scripted =
+  (...values: number[]) =>
+  () =>
+    values.shift() ?? 0.999;
 
 describe('FaultInjector', () => {
   it('is off by default: no variable set, no request touched', () => {

@@ -1,6 +1,6 @@
-import { DomainError } from '@storefront/ddd';
 import { Counter, register } from 'prom-client';
 import { z } from 'zod';
+import { DomainError } from '@storefront/ddd';
 
 const share = z.coerce.number().min(0).max(1);
 

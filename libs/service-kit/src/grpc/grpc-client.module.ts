@@ -8,7 +8,11 @@ import { GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from '@storefront/contracts
  *
  *   imports: [grpcClientModule(CATALOG_GRPC, CATALOG_V1, config.CATALOG_GRPC_URL)]
  */
-export function grpcClientModule(token: string | symbol, api: { readonly package: string; readonly protoPath: string }, url: string): DynamicModule {
+export function grpcClientModule(
+  token: string | symbol,
+  api: { readonly package: string; readonly protoPath: string },
+  url: string,
+): DynamicModule {
   return ClientsModule.register([
     {
       name: token,

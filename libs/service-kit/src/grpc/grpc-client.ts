@@ -1,12 +1,12 @@
-import { type CallOptions, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { Metadata, status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { lastValueFrom, type Observable } from 'rxjs';
 import { DomainError, type ErrorKind, type FieldIssue } from '@storefront/ddd';
-import { DownstreamError } from '../errors/downstream-error';
-import { type Observable, lastValueFrom } from 'rxjs';
-import { ERROR_CODE_TRAILER, ERROR_ISSUES_TRAILER, RETRY_AFTER_TRAILER } from './grpc-status.filter';
 import { CANARY_HEADER, requestContext } from '../context/request-context';
+import { DownstreamError } from '../errors/downstream-error';
 import { REQUEST_ID_HEADER } from '../logging/logging';
 import { downstreamCallDuration } from '../metrics/http-metrics';
 import { startGrpcClientSpan } from '../tracing/grpc-client.tracing';
+import { ERROR_CODE_TRAILER, ERROR_ISSUES_TRAILER, RETRY_AFTER_TRAILER } from './grpc-status.filter';
 
 /**
  * A generated ts-proto client whose methods also accept grpc-js call options (the deadline). Nest's

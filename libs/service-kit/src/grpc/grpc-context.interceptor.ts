@@ -1,12 +1,12 @@
-import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, Optional } from '@nestjs/common';
-import { type Metadata, status } from '@grpc/grpc-js';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context as otelContext, propagation, trace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
-import { Observable, from, mergeMap } from 'rxjs';
+import { status, type Metadata } from '@grpc/grpc-js';
+import { Inject, Injectable, Optional, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { from, mergeMap, Observable } from 'rxjs';
 import { CANARY_HEADER, canaryValue, requestContext } from '../context/request-context';
 import { FaultInjector } from '../faults/fault-injection';
 import { REQUEST_ID_HEADER } from '../logging/logging';
-import { RPC_ATTRIBUTES, metadataGetter, splitGrpcPath } from '../tracing/grpc-metadata.carrier';
+import { metadataGetter, RPC_ATTRIBUTES, splitGrpcPath } from '../tracing/grpc-metadata.carrier';
 import { tracer } from '../tracing/tracing';
 import { toGrpcStatus } from './grpc-status.filter';
 
@@ -16,7 +16,14 @@ function first(metadata: Metadata, key: string): string | undefined {
 }
 
 /** Statuses that mean the server failed (the RPC conventions); the others are the caller's doing. */
-const SERVER_FAULTS = new Set([status.UNKNOWN, status.DEADLINE_EXCEEDED, status.UNIMPLEMENTED, status.INTERNAL, status.UNAVAILABLE, status.DATA_LOSS]);
+const SERVER_FAULTS = new Set([
+  status.UNKNOWN,
+  status.DEADLINE_EXCEEDED,
+  status.UNIMPLEMENTED,
+  status.INTERNAL,
+  status.UNAVAILABLE,
+  status.DATA_LOSS,
+]);
 
 /**
  * Runs a gRPC handler inside the caller's request context (x-request-id from metadata) and a SERVER
@@ -41,7 +48,10 @@ export class GrpcContextInterceptor implements NestInterceptor {
     const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
     const span = tracer().startSpan(
       `${service}/${method}`,
-      { kind: SpanKind.SERVER, attributes: { [RPC_ATTRIBUTES.system]: 'grpc', [RPC_ATTRIBUTES.service]: service, [RPC_ATTRIBUTES.method]: method } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: { [RPC_ATTRIBUTES.system]: 'grpc', [RPC_ATTRIBUTES.service]: service, [RPC_ATTRIBUTES.method]: method },
+      },
       parent,
     );
     const active = trace.setSpan(parent, span);

@@ -1,4 +1,4 @@
-import { Controller, UseFilters, UseGuards, UseInterceptors, applyDecorators } from '@nestjs/common';
+import { applyDecorators, Controller, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import { AuthGuard } from '../auth/auth.guard';
 import { GrpcContextInterceptor } from './grpc-context.interceptor';
 import { GrpcStatusFilter } from './grpc-status.filter';

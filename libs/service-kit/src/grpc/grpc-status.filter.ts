@@ -1,7 +1,7 @@
-import { Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
 import { Metadata, status } from '@grpc/grpc-js';
+import { Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
+import { throwError, type Observable } from 'rxjs';
 import { DomainError, type ErrorKind } from '@storefront/ddd';
-import { type Observable, throwError } from 'rxjs';
 import { asDependencyError } from '../errors/dependency-errors';
 
 const STATUS_BY_KIND: Record<ErrorKind, status> = {

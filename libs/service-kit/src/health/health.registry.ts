@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 
 /** Resolves (optionally with details to report) when the dependency is usable; rejects otherwise. */
 export type ReadinessCheck = () => Promise<unknown>;

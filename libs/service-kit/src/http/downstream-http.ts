@@ -63,5 +63,10 @@ export async function callHttp(
   } catch {
     // not JSON; passed on as text
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? 'application/json', headers: response.headers, body };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? 'application/json',
+    headers: response.headers,
+    body,
+  };
 }

@@ -1,7 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { asDependencyError } from '../errors/dependency-errors';
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails, retryAfterOf, toProblem } from './problem-details';
+import { PROBLEM_CONTENT_TYPE, retryAfterOf, toProblem, type ProblemDetails } from './problem-details';
 
 /** The request id fastify assigned (see requestIdFor in logging.ts). */
 export function requestIdOf(request: FastifyRequest): string {

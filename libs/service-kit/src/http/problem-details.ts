@@ -1,6 +1,6 @@
+import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError, type ErrorKind, type FieldIssue } from '@storefront/ddd';
-import { STATUS_CODES } from 'node:http';
 import { asDependencyError } from '../errors/dependency-errors';
 
 /** RFC 9457 problem details, with the stable error code and the request id added. */

@@ -1,6 +1,6 @@
-import { type ArgumentMetadata, StandardSchemaValidationPipe } from '@nestjs/common';
-import { ValidationError, type FieldIssue } from '@storefront/ddd';
+import { StandardSchemaValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { z } from 'zod';
+import { ValidationError, type FieldIssue } from '@storefront/ddd';
 
 interface IssueLike {
   readonly message: string;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { type DynamicModule, RequestMethod } from '@nestjs/common';
+import { RequestMethod, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { requestContext } from '../context/request-context';
 import { activeTraceFields } from '../tracing/tracing';

@@ -10,11 +10,7 @@ function histogram(name: string, help: string, labelNames: string[]): Histogram 
 
 /** Every HTTP request served, by route template (not raw URL, which would explode the labels). */
 const httpRequestDuration = (): Histogram =>
-  histogram('http_server_request_duration_seconds', 'HTTP requests served, by method, route and status', [
-    'method',
-    'route',
-    'status',
-  ]);
+  histogram('http_server_request_duration_seconds', 'HTTP requests served, by method, route and status', ['method', 'route', 'status']);
 
 /** Every call to another service, by downstream, operation and outcome (ok or an error code). */
 export const downstreamCallDuration = (): Histogram =>

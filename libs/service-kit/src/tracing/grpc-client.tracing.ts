@@ -1,7 +1,7 @@
-import { type Interceptor, InterceptingCall, type Metadata, status } from '@grpc/grpc-js';
-import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { InterceptingCall, status, type Interceptor, type Metadata } from '@grpc/grpc-js';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { RPC_ATTRIBUTES, metadataSetter, splitGrpcPath } from './grpc-metadata.carrier';
+import { metadataSetter, RPC_ATTRIBUTES, splitGrpcPath } from './grpc-metadata.carrier';
 import { tracer } from './tracing';
 
 export interface GrpcClientSpan {

@@ -55,6 +55,11 @@ describe('tracingSettings', () => {
   it('refuses a ratio outside 0 to 1 and a flag other than true or false', () => {
     expect(() => tracingSettings({ TRACES_SAMPLE_RATIO: '2' })).toThrow();
     expect(() => tracingSettings({ TRACE_DATABASE_QUERIES: 'yes' })).toThrow();
+    // A blank ConfigMap key is no setting, not a ratio of 0.
+    expect(tracingSettings({ NODE_ENV: 'production', TRACES_SAMPLE_RATIO: '', TRACE_DATABASE_QUERIES: '' })).toEqual({
+      sampleRatio: 0.05,
+      databaseQueries: false,
+    });
   });
 });
 

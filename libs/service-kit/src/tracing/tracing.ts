@@ -82,7 +82,15 @@ export class UnitOfWorkRootSampler implements Sampler {
   }
 }
 
-const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+/** An empty variable (a ConfigMap key left blank) means unset. */
+const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
+const flag = z.preprocess(
+  unsetWhenEmpty,
+  z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+);
 
 /**
  * How much is traced. Defaults differ by NODE_ENV: in development every trace and every query (the
@@ -92,9 +100,9 @@ const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
  */
 export const tracingConfigSchema = z.object({
   /** Share of new traces recorded (0 to 1); unset: 1, in production 0.05. */
-  TRACES_SAMPLE_RATIO: z.coerce.number().min(0).max(1).optional(),
+  TRACES_SAMPLE_RATIO: z.preprocess(unsetWhenEmpty, z.coerce.number().min(0).max(1).optional()),
   /** Spans for each Prisma query ("true"/"false"); unset: true, in production false. */
-  TRACE_DATABASE_QUERIES: flag.optional(),
+  TRACE_DATABASE_QUERIES: flag,
 });
 
 export interface TracingSettings {

@@ -1,6 +1,6 @@
-import type { Category } from './category.entity';
-import { InvalidProductError } from './catalog.errors';
 import { Money } from '@storefront/ddd';
+import { InvalidProductError } from './catalog.errors';
+import type { Category } from './category.entity';
 import { Product } from './product.aggregate';
 
 const books: Category = { id: 'c1', slug: 'books', name: 'Books', description: '' };

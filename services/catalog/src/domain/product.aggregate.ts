@@ -1,6 +1,6 @@
-import type { Category } from './category.entity';
-import { InvalidProductError } from './catalog.errors';
 import { AggregateRoot, type Money } from '@storefront/ddd';
+import { InvalidProductError } from './catalog.errors';
+import type { Category } from './category.entity';
 import type { ProductDomainEvent, ProductField } from './product.domain-event';
 
 const SKU_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
@@ -102,7 +102,6 @@ export class Product extends AggregateRoot<ProductDomainEvent> {
     this.record({ kind: 'ProductUpdated', product: this.state, changedFields, occurredAt: now });
     return true;
   }
-
 
   get id(): string {
     return this.state.id;

@@ -1,7 +1,7 @@
 import type { Transaction } from '@storefront/ddd';
 import type { InventoryDomainEvent } from './inventory.domain-event';
-import type { Reservation } from './reservation.aggregate';
 import type { ReservationLines } from './reservation-lines.value-object';
+import type { Reservation } from './reservation.aggregate';
 import type { Shortage, StockChange, StockLevel } from './stock-level.value-object';
 
 export type ReserveOutcome =

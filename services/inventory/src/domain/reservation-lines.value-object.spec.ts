@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { InvalidQuantityError } from './inventory.errors';
-import { type ReservationLine, ReservationLines } from './reservation-lines.value-object';
+import { ReservationLines, type ReservationLine } from './reservation-lines.value-object';
 
 const sku = fc.constantFrom('AUD-0001', 'AUD-0002', 'BOK-0001', 'KIT-0003', 'OUT-0006');
 const line = fc.record({ sku, quantity: fc.integer({ min: 1, max: 1_000 }) });

@@ -1,6 +1,6 @@
 import { IllegalReservationTransitionError, InvalidQuantityError } from './inventory.errors';
-import { Reservation } from './reservation.aggregate';
 import { ReservationLines } from './reservation-lines.value-object';
+import { Reservation } from './reservation.aggregate';
 
 const placedAt = new Date('2026-03-01T10:00:00Z');
 const later = new Date('2026-03-01T10:05:00Z');
@@ -18,9 +18,7 @@ describe('Reservation', () => {
     const reservation = placed();
     expect(reservation.status).toBe('reserved');
     expect(reservation.snapshot.expiresAt).toEqual(new Date('2026-03-01T10:15:00Z'));
-    expect(reservation.pullEvents()).toEqual([
-      { kind: 'StockReserved', reservation: reservation.snapshot, occurredAt: placedAt },
-    ]);
+    expect(reservation.pullEvents()).toEqual([{ kind: 'StockReserved', reservation: reservation.snapshot, occurredAt: placedAt }]);
     expect(reservation.pullEvents()).toEqual([]);
   });
 
@@ -39,9 +37,7 @@ describe('Reservation', () => {
     reservation.commit(later);
     expect(reservation.status).toBe('committed');
     expect(reservation.snapshot.updatedAt).toEqual(later);
-    expect(reservation.pullEvents()).toEqual([
-      { kind: 'ReservationCommitted', reservation: reservation.snapshot, occurredAt: later },
-    ]);
+    expect(reservation.pullEvents()).toEqual([{ kind: 'ReservationCommitted', reservation: reservation.snapshot, occurredAt: later }]);
   });
 
   it('releases a reserved reservation with the reason given', () => {

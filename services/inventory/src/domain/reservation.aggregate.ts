@@ -33,10 +33,7 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
   }
 
   /** Records stock already taken from `available` for the order, held for `ttlSeconds`. */
-  static place(
-    input: { id: string; orderId: string; lines: ReservationLines; ttlSeconds: number },
-    now: Date,
-  ): Reservation {
+  static place(input: { id: string; orderId: string; lines: ReservationLines; ttlSeconds: number }, now: Date): Reservation {
     if (input.lines.isEmpty) throw new InvalidQuantityError({ path: 'lines', message: 'must hold at least one line' });
     if (!Number.isSafeInteger(input.ttlSeconds) || input.ttlSeconds < 1) {
       throw new InvalidQuantityError({ path: 'ttlSeconds', message: 'must be a whole number of seconds, at least 1' });
@@ -85,7 +82,13 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
   /** The saga asked for the stock again after it was answered: the same answer again. */
   answerReservationAgain(now: Date): void {
     if (this.state.status === 'released') {
-      this.record({ kind: 'StockReservationFailed', orderId: this.state.orderId, reason: 'order_released', shortages: [], occurredAt: now });
+      this.record({
+        kind: 'StockReservationFailed',
+        orderId: this.state.orderId,
+        reason: 'order_released',
+        shortages: [],
+        occurredAt: now,
+      });
       return;
     }
     this.record({ kind: 'StockReserved', reservation: this.state, occurredAt: now });
@@ -158,7 +161,6 @@ export class Reservation extends AggregateRoot<InventoryDomainEvent> {
   get snapshot(): ReservationState {
     return this.state;
   }
-
 
   private moveTo(status: ReservationStatus, now: Date): void {
     if (this.state.status !== 'reserved') {

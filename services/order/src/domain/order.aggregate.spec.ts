@@ -32,7 +32,13 @@ const kinds = (order: Order) => order.pullEvents().map((event) => event.kind);
 describe('Order', () => {
   it('is placed with line totals, a total, a stock deadline and a reservation request', () => {
     const order = Order.place(
-      { id: 'o1', customerId: 'c1', paymentToken: 'tok_visa', shippingAddress: address, lines: [{ productId: 'p1', sku: 'A-1', name: 'A', quantity: 3, unitPrice: Money.of(999, 'USD') }] },
+      {
+        id: 'o1',
+        customerId: 'c1',
+        paymentToken: 'tok_visa',
+        shippingAddress: address,
+        lines: [{ productId: 'p1', sku: 'A-1', name: 'A', quantity: 3, unitPrice: Money.of(999, 'USD') }],
+      },
       t0,
       timeouts,
     );
@@ -43,7 +49,10 @@ describe('Order', () => {
   it('totals any set of lines exactly (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ price: fc.integer({ min: 0, max: 100_000 }), quantity: fc.integer({ min: 1, max: 100 }) }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.record({ price: fc.integer({ min: 0, max: 100_000 }), quantity: fc.integer({ min: 1, max: 100 }) }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
         (lines) => {
           const order = Order.place(
             {
@@ -51,7 +60,13 @@ describe('Order', () => {
               customerId: 'c',
               paymentToken: 'tok_visa',
               shippingAddress: address,
-              lines: lines.map((line, index) => ({ productId: `p${index}`, sku: `S-${index}`, name: 'x', quantity: line.quantity, unitPrice: Money.of(line.price, 'USD') })),
+              lines: lines.map((line, index) => ({
+                productId: `p${index}`,
+                sku: `S-${index}`,
+                name: 'x',
+                quantity: line.quantity,
+                unitPrice: Money.of(line.price, 'USD'),
+              })),
             },
             t0,
             timeouts,

@@ -1,7 +1,7 @@
 import { AggregateRoot, type Money } from '@storefront/ddd';
+import { isFinal, type OrderStatus } from './order-status.value-object';
 import type { OrderDomainEvent } from './order.domain-event';
 import { IllegalOrderTransitionError, InvalidOrderError, OrderNotCancellableError } from './order.errors';
-import { type OrderStatus, isFinal } from './order-status.value-object';
 
 interface OrderLine {
   readonly productId: string;
@@ -270,7 +270,6 @@ export class Order extends AggregateRoot<OrderDomainEvent> {
     }
   }
 
-
   /** `voidPayment`: null when nothing can be authorized, else until when payment must confirm the void. */
   private cancelWith(reason: string, now: Date, compensation: { releaseStock: boolean; voidPayment: Date | null }): void {
     this.finish('cancelled', reason, now);
@@ -291,5 +290,4 @@ export class Order extends AggregateRoot<OrderDomainEvent> {
   private finish(status: OrderStatus, reason: string | null, now: Date): void {
     this.state = { ...this.state, status, statusReason: reason, stepDeadlineAt: null, updatedAt: now };
   }
-
 }

@@ -23,9 +23,7 @@ export interface VoidRequest {
   readonly reference: string;
 }
 
-export type AuthorizationDecision =
-  | { readonly approved: true }
-  | { readonly approved: false; readonly message: string };
+export type AuthorizationDecision = { readonly approved: true } | { readonly approved: false; readonly message: string };
 
 /**
  * The payment provider (card processor) port. A decline is an answer, not an error. Every call may

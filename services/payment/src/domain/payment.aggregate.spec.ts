@@ -1,5 +1,5 @@
 import { Money } from '@storefront/ddd';
-import { type NewPayment, Payment } from './payment.aggregate';
+import { Payment, type NewPayment } from './payment.aggregate';
 import { InvalidPaymentTransitionError } from './payment.errors';
 
 const orderId = '6f1c9d2e-7a43-4b8e-9c55-0d1e2f3a4b5c';
@@ -31,7 +31,8 @@ function voidedWhilePending(): Payment {
   payment.void(opened);
   return payment;
 }
-const kinds = (payment: Payment) => payment.pullEvents().map((event) => ('outcome' in event ? `${event.kind}:${event.outcome}` : event.kind));
+const kinds = (payment: Payment) =>
+  payment.pullEvents().map((event) => ('outcome' in event ? `${event.kind}:${event.outcome}` : event.kind));
 const settled = (make: () => Payment) => () => {
   const payment = make();
   payment.pullEvents();

@@ -177,9 +177,7 @@ export class Payment extends AggregateRoot<PaymentDomainEvent> {
     return this.state;
   }
 
-
   private cannot(action: string): InvalidPaymentTransitionError {
     return new InvalidPaymentTransitionError(action, this.state.status, this.state.orderId);
   }
-
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CATALOG_CONFIG, type CatalogConfig } from '../../config';
-import { AVAILABILITY_READER, type AvailabilityReader } from '../ports/availability.port';
 import { Availability } from '../../domain/availability.value-object';
 import type { Product } from '../../domain/product.aggregate';
+import { AVAILABILITY_READER, type AvailabilityReader } from '../ports/availability.port';
 
 /** A product as the catalog shows it: the product and its availability from the read model. */
 export interface ProductView {

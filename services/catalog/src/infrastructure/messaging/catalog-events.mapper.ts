@@ -1,4 +1,4 @@
-import { type EventEnvelope, ProductCreatedV1, ProductUpdatedV1 } from '@storefront/contracts';
+import { ProductCreatedV1, ProductUpdatedV1, type EventEnvelope } from '@storefront/contracts';
 import { createEvent } from '@storefront/messaging';
 import type { ProductState } from '../../domain/product.aggregate';
 import type { ProductDomainEvent } from '../../domain/product.domain-event';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Category } from '../../domain/category.entity';
 import type { CategoryRepository } from '../../domain/product.repository';
-import { toCategory } from './product.mapper';
 import { PrismaService } from './prisma.service';
+import { toCategory } from './product.mapper';
 
 @Injectable()
 export class PrismaCategoryRepository implements CategoryRepository {

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { ProductViewReader } from '../../application/queries/product-view';
 import type { Product } from '../../domain/product.aggregate';
 import type { Category as CategoryRow, Product as ProductRow } from './generated/client';
-import { toProduct } from './product.mapper';
 import { PrismaService } from './prisma.service';
+import { toProduct } from './product.mapper';
 
 interface ViewRow extends ProductRow {
   category_slug: CategoryRow['slug'];
@@ -35,7 +35,13 @@ export class PrismaProductViewReader implements ProductViewReader {
     if (!row) return null;
     const product = toProduct({
       ...row,
-      category: { id: row.categoryId, slug: row.category_slug, name: row.category_name, description: row.category_description, createdAt: row.category_created_at },
+      category: {
+        id: row.categoryId,
+        slug: row.category_slug,
+        name: row.category_name,
+        description: row.category_description,
+        createdAt: row.category_created_at,
+      },
     });
     return { product, available: row.available ?? undefined };
   }

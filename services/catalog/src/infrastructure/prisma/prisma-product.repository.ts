@@ -3,10 +3,10 @@ import { Outbox } from '@storefront/messaging';
 import { SkuAlreadyExistsError } from '../../domain/catalog.errors';
 import type { Product } from '../../domain/product.aggregate';
 import type { ProductListCriteria, ProductRepository } from '../../domain/product.repository';
-import { Prisma } from './generated/client';
 import { toIntegrationEvent } from '../messaging/catalog-events.mapper';
-import { toProduct } from './product.mapper';
+import { Prisma } from './generated/client';
 import { PrismaService } from './prisma.service';
+import { toProduct } from './product.mapper';
 
 const COLUMN = { name: 'name', price: 'priceMinor', createdAt: 'createdAt' } as const;
 
@@ -43,10 +43,7 @@ export class PrismaProductRepository implements ProductRepository {
       // Keyset pagination: rows strictly after (value, id) in the sort order, stable under inserts.
       const value = criteria.sortField === 'createdAt' ? new Date(criteria.after.value) : criteria.after.value;
       filters.push({
-        OR: [
-          { [column]: { [beyond]: value } },
-          { [column]: value, id: { [beyond]: criteria.after.id } },
-        ],
+        OR: [{ [column]: { [beyond]: value } }, { [column]: value, id: { [beyond]: criteria.after.id } }],
       });
     }
     const rows = await this.prisma.product.findMany({
@@ -65,16 +62,16 @@ export class PrismaProductRepository implements ProductRepository {
       await this.prisma.$transaction(async (tx) => {
         await tx.product.create({
           data: {
-          id: state.id,
-          sku: state.sku,
-          name: state.name,
-          description: state.description,
-          categoryId: state.category.id,
-          priceMinor: state.price.amountMinor,
-          currency: state.price.currency,
-          imageUrl: state.imageUrl,
-          createdAt: state.createdAt,
-          updatedAt: state.updatedAt,
+            id: state.id,
+            sku: state.sku,
+            name: state.name,
+            description: state.description,
+            categoryId: state.category.id,
+            priceMinor: state.price.amountMinor,
+            currency: state.price.currency,
+            imageUrl: state.imageUrl,
+            createdAt: state.createdAt,
+            updatedAt: state.updatedAt,
           },
         });
         await this.outbox.add(tx, ...product.pullEvents().map(toIntegrationEvent));

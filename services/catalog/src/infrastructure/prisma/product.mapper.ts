@@ -1,5 +1,5 @@
-import type { Category } from '../../domain/category.entity';
 import { Money } from '@storefront/ddd';
+import type { Category } from '../../domain/category.entity';
 import { Product } from '../../domain/product.aggregate';
 import type { Category as CategoryRow, Product as ProductRow } from './generated/client';
 

@@ -1,12 +1,8 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { type EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
-import { type Namespace, type ProjectionRebuildResult, rebuildProjection } from '@storefront/messaging';
 import type { Pool } from 'pg';
-import {
-  AVAILABILITY_TABLE as LIVE,
-  AvailabilityProjection,
-  type AvailabilityTable,
-} from './availability.projection';
+import { StockChangedV1, type EnvelopeOf } from '@storefront/contracts';
+import { rebuildProjection, type Namespace, type ProjectionRebuildResult } from '@storefront/messaging';
+import { AvailabilityProjection, AVAILABILITY_TABLE as LIVE, type AvailabilityTable } from './availability.projection';
 
 export interface AvailabilityRebuildResult extends ProjectionRebuildResult {
   /** Rows of the live table at the end. */

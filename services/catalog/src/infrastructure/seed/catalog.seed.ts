@@ -1,5 +1,5 @@
 import { ProductCreatedV1 } from '@storefront/contracts';
-import { Outbox, createEvent } from '@storefront/messaging';
+import { createEvent, Outbox } from '@storefront/messaging';
 import type { PrismaClient } from '../prisma/generated/client';
 import { SEED_CATEGORIES, SEED_CURRENCY, SEED_PRODUCTS } from './catalog.seed-data';
 

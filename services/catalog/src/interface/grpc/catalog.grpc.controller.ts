@@ -1,13 +1,13 @@
+import { z } from 'zod';
 import {
-  type catalogV1,
   catalogV1 as catalog,
   createProductBodySchema,
   listProductsQuerySchema,
   productIdSchema,
   updateProductBodySchema,
+  type catalogV1,
 } from '@storefront/contracts';
 import { Authenticated, GrpcService, parseInput } from '@storefront/service-kit';
-import { z } from 'zod';
 import { CreateProductHandler } from '../../application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from '../../application/commands/update-product/update-product.handler';
 import { GetProductHandler } from '../../application/queries/get-product/get-product.handler';

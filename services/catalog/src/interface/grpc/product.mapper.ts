@@ -1,4 +1,4 @@
-import { type catalogV1, toProtoTimestamp } from '@storefront/contracts';
+import { toProtoTimestamp, type catalogV1 } from '@storefront/contracts';
 import type { ProductView } from '../../application/queries/product-view';
 import type { Availability } from '../../domain/availability.value-object';
 import type { Category } from '../../domain/category.entity';

@@ -1,14 +1,14 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import {
+  createProductBodySchema,
+  listProductsQuerySchema,
+  productIdSchema,
+  updateProductBodySchema,
   type CreateProductBody,
   type ListProductsQuery,
   type ProductDto,
   type ProductPageDto,
   type UpdateProductBody,
-  createProductBodySchema,
-  listProductsQuerySchema,
-  productIdSchema,
-  updateProductBodySchema,
 } from '@storefront/contracts';
 import { Authenticated } from '@storefront/service-kit';
 import { CreateProductHandler } from '../../application/commands/create-product/create-product.handler';

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { type EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
-import { HandlesEvent, MessagingRuntime, type SqlTransaction, reportProjectionLag } from '@storefront/messaging';
+import { StockChangedV1, type EnvelopeOf } from '@storefront/contracts';
+import { HandlesEvent, MessagingRuntime, reportProjectionLag, type SqlTransaction } from '@storefront/messaging';
 import { HealthRegistry } from '@storefront/service-kit';
-import { AvailabilityProjection } from '../../infrastructure/projections/availability.projection';
 import { AVAILABILITY_READER, type AvailabilityReader } from '../../application/ports/availability.port';
+import { AvailabilityProjection } from '../../infrastructure/projections/availability.projection';
 
 export const CATALOG_AVAILABILITY_CONSUMER = 'catalog-availability';
 

@@ -1,11 +1,11 @@
 import {
-  type EventEnvelope,
   ReservationCommitFailedV1,
   ReservationCommittedV1,
   ReservationReleasedV1,
   StockChangedV1,
   StockReservationFailedV1,
   StockReservedV1,
+  type EventEnvelope,
 } from '@storefront/contracts';
 import { createEvent } from '@storefront/messaging';
 import type { InventoryDomainEvent } from '../../domain/inventory.domain-event';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Outbox } from '@storefront/messaging';
 import type { Transaction } from '@storefront/ddd';
+import { Outbox } from '@storefront/messaging';
 import type { InventoryDomainEvent } from '../../domain/inventory.domain-event';
 import type { InventoryEventRepository } from '../../domain/inventory.repository';
 import { prismaOf } from '../prisma/prisma-unit-of-work';

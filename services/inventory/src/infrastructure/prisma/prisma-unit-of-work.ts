@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { SqlTransaction } from '@storefront/messaging';
-
 import type { Transaction, UnitOfWork } from '@storefront/ddd';
-import { asTransaction as toTransaction, clientOf } from '@storefront/persistence';
+import type { SqlTransaction } from '@storefront/messaging';
+import { clientOf, asTransaction as toTransaction } from '@storefront/persistence';
 import type { Prisma } from './generated/client';
 import { PrismaService } from './prisma.service';
 

@@ -1,5 +1,5 @@
-import { Reservation, type ReservationStatus } from '../../domain/reservation.aggregate';
 import { ReservationLines } from '../../domain/reservation-lines.value-object';
+import { Reservation, type ReservationStatus } from '../../domain/reservation.aggregate';
 import type { ReservationLine as LineRow, Reservation as ReservationRow } from './generated/client';
 
 export function toReservation(row: ReservationRow, lines: readonly LineRow[]): Reservation {

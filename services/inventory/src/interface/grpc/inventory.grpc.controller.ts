@@ -1,6 +1,6 @@
-import { type inventoryV1, inventoryV1 as inventory, stockSkuSchema } from '@storefront/contracts';
-import { GrpcService, parseInput } from '@storefront/service-kit';
 import { z } from 'zod';
+import { inventoryV1 as inventory, stockSkuSchema, type inventoryV1 } from '@storefront/contracts';
+import { GrpcService, parseInput } from '@storefront/service-kit';
 import { GetStockLevelsHandler, MAX_SKUS_PER_REQUEST } from '../../application/queries/get-stock-levels/get-stock-levels.handler';
 import { GetStockHandler } from '../../application/queries/get-stock/get-stock.handler';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { type RestockBody, type StockLevelDto, restockBodySchema, stockSkuSchema } from '@storefront/contracts';
 import { z } from 'zod';
+import { restockBodySchema, stockSkuSchema, type RestockBody, type StockLevelDto } from '@storefront/contracts';
 import { Authenticated } from '@storefront/service-kit';
 import { RestockHandler } from '../../application/commands/restock/restock.handler';
 import { GetStockLevelsHandler, MAX_SKUS_PER_REQUEST } from '../../application/queries/get-stock-levels/get-stock-levels.handler';

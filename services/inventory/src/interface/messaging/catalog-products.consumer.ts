@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type EnvelopeOf, ProductCreatedV1 } from '@storefront/contracts';
+import { ProductCreatedV1, type EnvelopeOf } from '@storefront/contracts';
 import { HandlesEvent, type SqlTransaction } from '@storefront/messaging';
 import { CreateStockHandler } from '../../application/commands/create-stock/create-stock.handler';
 import { asTransaction } from '../../infrastructure/prisma/prisma-unit-of-work';

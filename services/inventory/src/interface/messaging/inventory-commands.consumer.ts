@@ -1,10 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  CommitReservationV1,
-  type EnvelopeOf,
-  ReleaseReservationV1,
-  ReserveStockV1,
-} from '@storefront/contracts';
+import { CommitReservationV1, ReleaseReservationV1, ReserveStockV1, type EnvelopeOf } from '@storefront/contracts';
 import { HandlesEvent, type SqlTransaction } from '@storefront/messaging';
 import { CommitReservationHandler } from '../../application/commands/commit-reservation/commit-reservation.handler';
 import { ReleaseReservationHandler } from '../../application/commands/release-reservation/release-reservation.handler';

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Transaction } from '@storefront/ddd';
-import type { Order, StepTimeouts } from '../../domain/order.aggregate';
 import { isFinal } from '../../domain/order-status.value-object';
-import { ORDER_REPOSITORY, type OrderRepository } from '../../domain/order.repository';
+import type { Order, StepTimeouts } from '../../domain/order.aggregate';
 import { OrderNotFoundError } from '../../domain/order.errors';
+import { ORDER_REPOSITORY, type OrderRepository } from '../../domain/order.repository';
 import { STEP_TIMEOUTS } from '../step-timeouts';
 
 /**

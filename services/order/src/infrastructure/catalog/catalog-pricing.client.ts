@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
 import { CATALOG_V1, type catalogV1 } from '@storefront/contracts';
-import { type GrpcClient, callUnary, requestContext } from '@storefront/service-kit';
+import { callUnary, requestContext, type GrpcClient } from '@storefront/service-kit';
 import type { ProductPrice, ProductPricing } from '../../application/ports/product-pricing.port';
 import { ORDER_CONFIG, type OrderConfig } from '../../config';
 
@@ -22,10 +22,12 @@ export class CatalogPricingClient implements ProductPricing, OnModuleInit {
   }
 
   async price(productIds: readonly string[]): Promise<{ prices: ProductPrice[]; missing: string[] }> {
-    const response = await callUnary(
-      (metadata, options) => this.catalog.getProductsByIds({ ids: [...productIds] }, metadata, options),
-      { downstream: 'catalog', operation: 'GetProductsByIds', timeoutMs: this.config.CATALOG_TIMEOUT_MS, requestId: requestContext.current()?.requestId },
-    );
+    const response = await callUnary((metadata, options) => this.catalog.getProductsByIds({ ids: [...productIds] }, metadata, options), {
+      downstream: 'catalog',
+      operation: 'GetProductsByIds',
+      timeoutMs: this.config.CATALOG_TIMEOUT_MS,
+      requestId: requestContext.current()?.requestId,
+    });
     return {
       prices: response.products.map((product) => ({
         productId: product.id,

@@ -2,7 +2,6 @@ import {
   AuthorizePaymentV1,
   CapturePaymentV1,
   CommitReservationV1,
-  type EventEnvelope,
   OrderCancelledV1,
   OrderConfirmedV1,
   OrderPlacedV1,
@@ -10,6 +9,7 @@ import {
   ReleaseReservationV1,
   ReserveStockV1,
   VoidPaymentV1,
+  type EventEnvelope,
 } from '@storefront/contracts';
 import { createEvent } from '@storefront/messaging';
 import type { OrderState } from '../../domain/order.aggregate';
@@ -76,15 +76,11 @@ export function toMessages(event: OrderDomainEvent): EventEnvelope[] {
     case 'OrderCancelled':
       return [
         createEvent(OrderCancelledV1, { ...common, payload: { orderId, customerId: order.customerId, reason: event.reason } }),
-        ...(event.releaseStock
-          ? [createEvent(ReleaseReservationV1, { ...common, payload: { orderId, reason: event.reason } })]
-          : []),
+        ...(event.releaseStock ? [createEvent(ReleaseReservationV1, { ...common, payload: { orderId, reason: event.reason } })] : []),
         ...(event.voidPayment ? [createEvent(VoidPaymentV1, { ...common, payload: { orderId, reason: event.reason } })] : []),
       ];
     case 'OrderRejected':
-      return [
-        createEvent(OrderRejectedV1, { ...common, payload: { orderId, customerId: order.customerId, reason: event.reason } }),
-      ];
+      return [createEvent(OrderRejectedV1, { ...common, payload: { orderId, customerId: order.customerId, reason: event.reason } })];
     case 'LateReservationReleased':
       return [createEvent(ReleaseReservationV1, { ...common, payload: { orderId, reason: 'order already ended' } })];
     case 'LatePaymentVoided':

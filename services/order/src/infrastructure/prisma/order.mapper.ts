@@ -1,7 +1,7 @@
 import { Money } from '@storefront/ddd';
-import { Order, type ShippingAddress } from '../../domain/order.aggregate';
 import type { OrderStatus } from '../../domain/order-status.value-object';
-import type { Order as OrderRow, OrderLine as OrderLineRow } from './generated/client';
+import { Order, type ShippingAddress } from '../../domain/order.aggregate';
+import type { OrderLine as OrderLineRow, Order as OrderRow } from './generated/client';
 
 export type OrderRowWithLines = OrderRow & { lines: OrderLineRow[] };
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Outbox } from '@storefront/messaging';
 import { Histogram, register } from 'prom-client';
 import type { Transaction } from '@storefront/ddd';
+import { Outbox } from '@storefront/messaging';
 import { clientOf } from '@storefront/persistence';
 import { isFinal } from '../../domain/order-status.value-object';
 import type { Order } from '../../domain/order.aggregate';

@@ -1,6 +1,4 @@
 import {
-  type EnvelopeOf,
-  type EventDefinition,
   OrderCancelledV1,
   OrderConfirmedV1,
   OrderPlacedV1,
@@ -16,6 +14,8 @@ import {
   ReservationReleasedV1,
   StockReservationFailedV1,
   StockReservedV1,
+  type EnvelopeOf,
+  type EventDefinition,
 } from '@storefront/contracts';
 import type { SqlTransaction } from '@storefront/messaging';
 
@@ -63,7 +63,15 @@ export const ORDER_HISTORY_EVENTS: readonly EventDefinition[] = [
 
 type Event = EnvelopeOf<EventDefinition>;
 
-async function status(tx: SqlTransaction, t: OrderHistoryTables, event: Event, orderId: string, next: string, rank: number, reason: string | null) {
+async function status(
+  tx: SqlTransaction,
+  t: OrderHistoryTables,
+  event: Event,
+  orderId: string,
+  next: string,
+  rank: number,
+  reason: string | null,
+) {
   await tx.$executeRawUnsafe(
     `INSERT INTO "${t.orders}" ("order_id", "status", "status_rank", "status_reason", "last_event_at")
      VALUES ($1::uuid, $2, $3, $4, $5::timestamptz)
@@ -95,7 +103,14 @@ async function payment(tx: SqlTransaction, t: OrderHistoryTables, event: Event, 
   );
 }
 
-async function timeline(tx: SqlTransaction, t: OrderHistoryTables, event: Event, orderId: string, type: string, detail: string | null = null) {
+async function timeline(
+  tx: SqlTransaction,
+  t: OrderHistoryTables,
+  event: Event,
+  orderId: string,
+  type: string,
+  detail: string | null = null,
+) {
   await tx.$executeRawUnsafe(
     `INSERT INTO "${t.timeline}" ("event_id", "order_id", "occurred_at", "type", "detail")
      VALUES ($1::uuid, $2::uuid, $3::timestamptz, $4, $5)
@@ -110,8 +125,7 @@ async function timeline(tx: SqlTransaction, t: OrderHistoryTables, event: Event,
   );
 }
 
-const money = (value: { amountMinor: number; currency: string }) =>
-  `${(value.amountMinor / 100).toFixed(2)} ${value.currency}`;
+const money = (value: { amountMinor: number; currency: string }) => `${(value.amountMinor / 100).toFixed(2)} ${value.currency}`;
 
 /** Applies one event to the order history in `tx`. */
 export async function applyToOrderHistory(
@@ -160,13 +174,27 @@ export async function applyToOrderHistory(
       await timeline(tx, tables, event, orderId, 'stock_reserved');
       return;
     case StockReservationFailedV1.subject:
-      await timeline(tx, tables, event, orderId, 'stock_reservation_failed', (event as EnvelopeOf<typeof StockReservationFailedV1>).payload.reason);
+      await timeline(
+        tx,
+        tables,
+        event,
+        orderId,
+        'stock_reservation_failed',
+        (event as EnvelopeOf<typeof StockReservationFailedV1>).payload.reason,
+      );
       return;
     case ReservationCommittedV1.subject:
       await timeline(tx, tables, event, orderId, 'stock_committed');
       return;
     case ReservationCommitFailedV1.subject:
-      await timeline(tx, tables, event, orderId, 'stock_commit_failed', (event as EnvelopeOf<typeof ReservationCommitFailedV1>).payload.reason);
+      await timeline(
+        tx,
+        tables,
+        event,
+        orderId,
+        'stock_commit_failed',
+        (event as EnvelopeOf<typeof ReservationCommitFailedV1>).payload.reason,
+      );
       return;
     case ReservationReleasedV1.subject:
       await timeline(tx, tables, event, orderId, 'stock_released', (event as EnvelopeOf<typeof ReservationReleasedV1>).payload.reason);
@@ -174,7 +202,14 @@ export async function applyToOrderHistory(
     case PaymentAuthorizedV1.subject:
       await status(tx, tables, event, orderId, 'payment_authorized', 3, null);
       await payment(tx, tables, event, orderId, 'authorized', 1);
-      await timeline(tx, tables, event, orderId, 'payment_authorized', money((event as EnvelopeOf<typeof PaymentAuthorizedV1>).payload.amount));
+      await timeline(
+        tx,
+        tables,
+        event,
+        orderId,
+        'payment_authorized',
+        money((event as EnvelopeOf<typeof PaymentAuthorizedV1>).payload.amount),
+      );
       return;
     case PaymentFailedV1.subject:
       await payment(tx, tables, event, orderId, 'failed', 2);

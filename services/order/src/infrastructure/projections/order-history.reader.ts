@@ -35,7 +35,10 @@ export class PrismaOrderHistoryReader implements OrderHistoryReader {
     // Current product names come from catalog events the read model keeps; prices stay as charged.
     const productIds = [...new Set(rows.flatMap((row) => ((row.lines ?? []) as unknown as StoredLine[]).map((line) => line.productId)))];
     const names = new Map(
-      (await this.prisma.orderHistoryProduct.findMany({ where: { productId: { in: productIds } } })).map((product) => [product.productId, product.name]),
+      (await this.prisma.orderHistoryProduct.findMany({ where: { productId: { in: productIds } } })).map((product) => [
+        product.productId,
+        product.name,
+      ]),
     );
     return rows.map((row) => ({
       id: row.orderId,

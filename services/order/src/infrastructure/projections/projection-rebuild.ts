@@ -1,5 +1,5 @@
 import { rebuildProjection, runProjectionRebuildCli } from '@storefront/messaging';
-import { LIVE_ORDER_HISTORY, ORDER_HISTORY_EVENTS, applyToOrderHistory } from './order-history.projection';
+import { applyToOrderHistory, LIVE_ORDER_HISTORY, ORDER_HISTORY_EVENTS } from './order-history.projection';
 
 // `pnpm --filter @storefront/order projection:rebuild order-history` (in the image:
 // `node dist/infrastructure/projections/projection-rebuild.js order-history`).

@@ -1,23 +1,23 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
-  type GetOrderQuery,
-  type ListOrdersQuery,
   getOrderQuerySchema,
-  type OrderDto,
-  type OrderHistoryPageDto,
-  type OrderTimelineDto,
-  type PlaceOrderBody,
   listOrdersQuerySchema,
   orderIdSchema,
   placeOrderBodySchema,
   preferredWaitSeconds,
+  type GetOrderQuery,
+  type ListOrdersQuery,
+  type OrderDto,
+  type OrderHistoryPageDto,
+  type OrderTimelineDto,
+  type PlaceOrderBody,
 } from '@storefront/contracts';
-import { Authenticated, CurrentPrincipal, type Principal, hasRole, requireIdempotencyKey } from '@storefront/service-kit';
-import type { FastifyReply } from 'fastify';
+import { Authenticated, CurrentPrincipal, hasRole, requireIdempotencyKey, type Principal } from '@storefront/service-kit';
 import { CancelOrderHandler } from '../../application/commands/cancel-order/cancel-order.handler';
 import { PlaceOrderHandler } from '../../application/commands/place-order/place-order.handler';
-import { GetOrderHandler } from '../../application/queries/get-order/get-order.handler';
 import { GetOrderTimelineHandler } from '../../application/queries/get-order-timeline/get-order-timeline.handler';
+import { GetOrderHandler } from '../../application/queries/get-order/get-order.handler';
 import { ListOrdersHandler } from '../../application/queries/list-orders/list-orders.handler';
 import type { Viewer } from '../../application/viewer';
 import { OrderAccessDeniedError } from '../../domain/order.errors';
@@ -53,10 +53,7 @@ export class OrdersHttpController {
 
   /** From the order history read model only. */
   @Get(':id/timeline')
-  timeline(
-    @Param('id', { schema: orderIdSchema }) id: string,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<OrderTimelineDto> {
+  timeline(@Param('id', { schema: orderIdSchema }) id: string, @CurrentPrincipal() principal: Principal): Promise<OrderTimelineDto> {
     return this.getTimeline.execute(id, viewerOf(principal));
   }
 

@@ -1,12 +1,6 @@
-import {
-  type EventEnvelope,
-  PaymentAuthorizedV1,
-  PaymentCapturedV1,
-  PaymentFailedV1,
-  PaymentVoidedV1,
-} from '@storefront/contracts';
-import { createEvent } from '@storefront/messaging';
+import { PaymentAuthorizedV1, PaymentCapturedV1, PaymentFailedV1, PaymentVoidedV1, type EventEnvelope } from '@storefront/contracts';
 import type { Money } from '@storefront/ddd';
+import { createEvent } from '@storefront/messaging';
 import type { PaymentState } from '../../domain/payment.aggregate';
 import type { PaymentDomainEvent } from '../../domain/payment.domain-event';
 

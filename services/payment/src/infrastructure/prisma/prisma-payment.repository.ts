@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Outbox } from '@storefront/messaging';
 import type { Transaction } from '@storefront/ddd';
+import { Outbox } from '@storefront/messaging';
 import { clientOf } from '@storefront/persistence';
 import type { Payment } from '../../domain/payment.aggregate';
 import type { PaymentRepository } from '../../domain/payment.repository';
-import type { Prisma } from './generated/client';
 import { toIntegrationEvent } from '../messaging/payment-events.mapper';
+import type { Prisma } from './generated/client';
 import { toPayment } from './payment.mapper';
 import { PrismaService } from './prisma.service';
 

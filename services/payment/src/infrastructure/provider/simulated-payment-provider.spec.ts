@@ -74,7 +74,13 @@ describe('SimulatedPaymentProvider', () => {
     await authorize(provider, 'tok_visa', 1000, 'pay-1');
     await expect(authorize(provider, 'tok_decline', 1000, 'pay-1')).resolves.toEqual({ approved: true }); // a replay
     await expect(provider.holds('held')).resolves.toEqual([
-      { idempotencyKey: 'pay-1', reference: 'order-1', status: 'held', amount: { amountMinor: 1000, currency: 'USD' }, createdAt: expect.any(String) },
+      {
+        idempotencyKey: 'pay-1',
+        reference: 'order-1',
+        status: 'held',
+        amount: { amountMinor: 1000, currency: 'USD' },
+        createdAt: expect.any(String),
+      },
     ]);
     await provider.capture(capture);
     await provider.capture(capture);
@@ -114,7 +120,11 @@ describe('SimulatedPaymentProvider', () => {
 
   it('waits latencyMs on every call', async () => {
     const provider = simulated({ ...reliable, latencyMs: 120 });
-    for (const call of [() => authorize(provider, 'tok_visa', 1000, 'pay-1'), () => provider.capture(capture), () => provider.void({ ...voiding, idempotencyKey: 'pay-2' })]) {
+    for (const call of [
+      () => authorize(provider, 'tok_visa', 1000, 'pay-1'),
+      () => provider.capture(capture),
+      () => provider.void({ ...voiding, idempotencyKey: 'pay-2' }),
+    ]) {
       const started = performance.now();
       await call();
       expect(performance.now() - started).toBeGreaterThanOrEqual(115);

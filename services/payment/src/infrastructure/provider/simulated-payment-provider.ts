@@ -100,9 +100,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       reference: record.reference,
       status: record.status,
       amount:
-        record.amountMinor === null || record.currency === null
-          ? null
-          : { amountMinor: record.amountMinor, currency: record.currency },
+        record.amountMinor === null || record.currency === null ? null : { amountMinor: record.amountMinor, currency: record.currency },
       createdAt: record.createdAt.toISOString(),
     }));
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { type PaymentDto, orderIdSchema } from '@storefront/contracts';
+import { orderIdSchema, type PaymentDto } from '@storefront/contracts';
 import { Authenticated } from '@storefront/service-kit';
 import { GetPaymentHandler } from '../../application/queries/get-payment/get-payment.handler';
 import { toPaymentDto } from './payment.mapper';

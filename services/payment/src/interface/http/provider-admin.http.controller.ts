@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Logger, Put, Query } from '@nestjs/common';
 import {
+  paymentProviderSettingsSchema,
+  providerHoldsQuerySchema,
   type PaymentProviderSettings,
   type ProviderHoldsDto,
   type ProviderHoldsQuery,
-  paymentProviderSettingsSchema,
-  providerHoldsQuerySchema,
 } from '@storefront/contracts';
 import { Authenticated } from '@storefront/service-kit';
 import { SimulatedPaymentProvider } from '../../infrastructure/provider/simulated-payment-provider';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuthorizePaymentV1, CapturePaymentV1, type EnvelopeOf, VoidPaymentV1 } from '@storefront/contracts';
+import { AuthorizePaymentV1, CapturePaymentV1, VoidPaymentV1, type EnvelopeOf } from '@storefront/contracts';
 import { HandlesEvent, type SqlTransaction } from '@storefront/messaging';
 import { asTransaction } from '@storefront/persistence';
 import { AuthorizePaymentHandler } from '../../application/commands/authorize-payment/authorize-payment.handler';

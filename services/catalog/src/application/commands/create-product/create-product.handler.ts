@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CategoryNotFoundError } from '../../../domain/catalog.errors';
 import { Money } from '@storefront/ddd';
+import { CategoryNotFoundError } from '../../../domain/catalog.errors';
 import { Product } from '../../../domain/product.aggregate';
 import {
   CATEGORY_REPOSITORY,
-  type CategoryRepository,
   PRODUCT_REPOSITORY,
+  type CategoryRepository,
   type ProductRepository,
 } from '../../../domain/product.repository';
-import { type ProductView, ProductViews } from '../../queries/product-view';
+import { ProductViews, type ProductView } from '../../queries/product-view';
 import type { CreateProductCommand } from './create-product.command';
 
 @Injectable()

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Money } from '@storefront/ddd';
 import { CategoryNotFoundError, ProductNotFoundError } from '../../../domain/catalog.errors';
 import type { Category } from '../../../domain/category.entity';
-import { Money } from '@storefront/ddd';
 import {
   CATEGORY_REPOSITORY,
-  type CategoryRepository,
   PRODUCT_REPOSITORY,
+  type CategoryRepository,
   type ProductRepository,
 } from '../../../domain/product.repository';
-import { type ProductView, ProductViews } from '../../queries/product-view';
+import { ProductViews, type ProductView } from '../../queries/product-view';
 import type { UpdateProductCommand } from './update-product.command';
 
 @Injectable()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProductNotFoundError } from '../../../domain/catalog.errors';
-import { type ProductView, ProductViews } from '../product-view';
+import { ProductViews, type ProductView } from '../product-view';
 
 @Injectable()
 export class GetProductHandler {

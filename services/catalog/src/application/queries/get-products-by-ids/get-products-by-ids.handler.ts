@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ValidationError } from '@storefront/ddd';
 import { PRODUCT_REPOSITORY, type ProductRepository } from '../../../domain/product.repository';
-import { type ProductView, ProductViews } from '../product-view';
+import { ProductViews, type ProductView } from '../product-view';
 
 const MAX_IDS_PER_REQUEST = 100;
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PRODUCT_REPOSITORY, type ProductRepository, type ProductSortField } from '../../../domain/product.repository';
-import { type ProductView, ProductViews } from '../product-view';
-import { DEFAULT_LIMIT, type ListProductsQuery, MAX_LIMIT } from './list-products.query';
+import { ProductViews, type ProductView } from '../product-view';
+import { DEFAULT_LIMIT, MAX_LIMIT, type ListProductsQuery } from './list-products.query';
 import { decodeCursor, encodeCursor } from './product-cursor';
 
 export interface ProductPage {

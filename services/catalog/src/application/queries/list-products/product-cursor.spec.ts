@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { InvalidCursorError } from '../../../domain/catalog.errors';
 import { Money } from '@storefront/ddd';
+import { InvalidCursorError } from '../../../domain/catalog.errors';
 import { Product } from '../../../domain/product.aggregate';
 import { decodeCursor, encodeCursor } from './product-cursor';
 

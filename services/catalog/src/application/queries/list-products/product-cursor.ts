@@ -30,8 +30,7 @@ export function decodeCursor(cursor: string, sort: ProductSort, field: ProductSo
     throw new InvalidCursorError();
   }
   const expectedType = field === 'price' ? 'number' : 'string';
-  const validValue =
-    typeof payload.v === expectedType && (field !== 'createdAt' || !Number.isNaN(Date.parse(String(payload.v))));
+  const validValue = typeof payload.v === expectedType && (field !== 'createdAt' || !Number.isNaN(Date.parse(String(payload.v))));
   if (payload === null || payload.s !== sort || !validValue || typeof payload.id !== 'string' || payload.id.length > 64) {
     throw new InvalidCursorError();
   }

@@ -3,10 +3,10 @@ import type { Transaction } from '@storefront/ddd';
 import { stockChanged } from '../../../domain/inventory.domain-event';
 import {
   INVENTORY_EVENT_REPOSITORY,
-  type InventoryEventRepository,
   RESERVATION_REPOSITORY,
-  type ReservationRepository,
   STOCK_REPOSITORY,
+  type InventoryEventRepository,
+  type ReservationRepository,
   type StockRepository,
 } from '../../../domain/inventory.repository';
 import type { CommitReservationCommand } from './commit-reservation.command';
@@ -33,18 +33,26 @@ export class CommitReservationHandler {
     const reservation = await this.reservations.findByOrderId(command.orderId, tx);
     if (!reservation) {
       this.logger.warn({ orderId: command.orderId }, 'commit refused: the order has no reservation');
-      await this.events.append([{
-        kind: 'ReservationCommitRefused',
-        orderId: command.orderId,
-        reservationId: null,
-        reason: NOTHING_RESERVED,
-        occurredAt: now,
-      }], tx);
+      await this.events.append(
+        [
+          {
+            kind: 'ReservationCommitRefused',
+            orderId: command.orderId,
+            reservationId: null,
+            reason: NOTHING_RESERVED,
+            occurredAt: now,
+          },
+        ],
+        tx,
+      );
       return;
     }
     if (!reservation.commit(now)) {
       if (reservation.status === 'released') {
-        this.logger.warn({ orderId: command.orderId, reservationId: reservation.snapshot.id }, 'commit refused: the reservation was released');
+        this.logger.warn(
+          { orderId: command.orderId, reservationId: reservation.snapshot.id },
+          'commit refused: the reservation was released',
+        );
       }
       await this.events.append(reservation.pullEvents(), tx);
       return;

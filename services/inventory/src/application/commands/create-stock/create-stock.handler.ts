@@ -4,8 +4,8 @@ import { INVENTORY_CONFIG, type InventoryConfig } from '../../../config';
 import { stockChanged } from '../../../domain/inventory.domain-event';
 import {
   INVENTORY_EVENT_REPOSITORY,
-  type InventoryEventRepository,
   STOCK_REPOSITORY,
+  type InventoryEventRepository,
   type StockRepository,
 } from '../../../domain/inventory.repository';
 import type { CreateStockCommand } from './create-stock.command';

@@ -4,10 +4,10 @@ import type { Transaction } from '@storefront/ddd';
 import { stockChanged } from '../../../domain/inventory.domain-event';
 import {
   INVENTORY_EVENT_REPOSITORY,
-  type InventoryEventRepository,
   RESERVATION_REPOSITORY,
-  type ReservationRepository,
   STOCK_REPOSITORY,
+  type InventoryEventRepository,
+  type ReservationRepository,
   type StockRepository,
 } from '../../../domain/inventory.repository';
 import { Reservation } from '../../../domain/reservation.aggregate';
@@ -39,7 +39,10 @@ export class ReleaseReservationHandler {
     }
     if (reservation.status === 'committed') {
       // The saga never releases what it had committed: report it, nothing to undo.
-      this.logger.warn({ orderId: command.orderId, reservationId: reservation.snapshot.id }, 'release ignored: the reservation is committed');
+      this.logger.warn(
+        { orderId: command.orderId, reservationId: reservation.snapshot.id },
+        'release ignored: the reservation is committed',
+      );
       return;
     }
     await this.releaseHeld(reservation, command.reason, now, tx);

@@ -5,14 +5,14 @@ import { INVENTORY_CONFIG, type InventoryConfig } from '../../../config';
 import { stockChanged } from '../../../domain/inventory.domain-event';
 import {
   INVENTORY_EVENT_REPOSITORY,
-  type InventoryEventRepository,
   RESERVATION_REPOSITORY,
-  type ReservationRepository,
   STOCK_REPOSITORY,
+  type InventoryEventRepository,
+  type ReservationRepository,
   type StockRepository,
 } from '../../../domain/inventory.repository';
-import { Reservation } from '../../../domain/reservation.aggregate';
 import { ReservationLines } from '../../../domain/reservation-lines.value-object';
+import { Reservation } from '../../../domain/reservation.aggregate';
 import type { ReserveStockCommand } from './reserve-stock.command';
 
 /** What became of the command: stock held, refused (announced), or answered again for a known order. */
@@ -44,13 +44,18 @@ export class ReserveStockHandler {
     const lines = ReservationLines.of(command.lines);
     const outcome = await this.stock.reserve(lines, tx);
     if (!outcome.reserved) {
-      await this.events.append([{
-        kind: 'StockReservationFailed',
-        orderId: command.orderId,
-        reason: outcome.unknownSkus.length > 0 ? 'unknown_sku' : 'insufficient_stock',
-        shortages: outcome.shortages,
-        occurredAt: now,
-      }], tx);
+      await this.events.append(
+        [
+          {
+            kind: 'StockReservationFailed',
+            orderId: command.orderId,
+            reason: outcome.unknownSkus.length > 0 ? 'unknown_sku' : 'insufficient_stock',
+            shortages: outcome.shortages,
+            occurredAt: now,
+          },
+        ],
+        tx,
+      );
       return 'refused';
     }
 
@@ -59,8 +64,7 @@ export class ReserveStockHandler {
       now,
     );
     await this.reservations.insert(reservation, tx);
-    await this.events.append([...reservation.pullEvents(),
-      ...outcome.levels.map((level) => stockChanged(level, 'reserved', now))], tx);
+    await this.events.append([...reservation.pullEvents(), ...outcome.levels.map((level) => stockChanged(level, 'reserved', now))], tx);
     return 'reserved';
   }
 }

@@ -4,16 +4,11 @@ import { stockChanged } from '../../../domain/inventory.domain-event';
 import { StockNotFoundError } from '../../../domain/inventory.errors';
 import {
   INVENTORY_EVENT_REPOSITORY,
-  type InventoryEventRepository,
   STOCK_REPOSITORY,
+  type InventoryEventRepository,
   type StockRepository,
 } from '../../../domain/inventory.repository';
-import {
-  MAX_RESTOCK,
-  type StockLevel,
-  checkQuantity,
-  levelOf,
-} from '../../../domain/stock-level.value-object';
+import { checkQuantity, levelOf, MAX_RESTOCK, type StockLevel } from '../../../domain/stock-level.value-object';
 import type { RestockCommand } from './restock.command';
 
 @Injectable()

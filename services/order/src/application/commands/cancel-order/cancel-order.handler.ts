@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Order, StepTimeouts } from '../../../domain/order.aggregate';
 import { OrderNotFoundError } from '../../../domain/order.errors';
-import { type Viewer, canSee } from '../../viewer';
 import { ORDER_REPOSITORY, type OrderRepository } from '../../../domain/order.repository';
 import { STEP_TIMEOUTS } from '../../step-timeouts';
+import { canSee, type Viewer } from '../../viewer';
 
 @Injectable()
 export class CancelOrderHandler {

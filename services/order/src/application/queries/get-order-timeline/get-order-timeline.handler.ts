@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrderTimelineDto } from '@storefront/contracts';
 import { OrderNotFoundError } from '../../../domain/order.errors';
-import { type Viewer, visibleCustomer } from '../../viewer';
 import { ORDER_HISTORY_READER, type OrderHistoryReader } from '../../ports/order-history.port';
+import { visibleCustomer, type Viewer } from '../../viewer';
 
 @Injectable()
 export class GetOrderTimelineHandler {

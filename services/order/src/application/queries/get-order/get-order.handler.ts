@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { OrderStatus } from '../../../domain/order-status.value-object';
-import { isFinal } from '../../../domain/order-status.value-object';
+import { isFinal, type OrderStatus } from '../../../domain/order-status.value-object';
 import type { Order } from '../../../domain/order.aggregate';
 import { OrderNotFoundError } from '../../../domain/order.errors';
 import { ORDER_REPOSITORY, type OrderRepository } from '../../../domain/order.repository';
 import { ORDER_STATUS_CHANGES, type OrderStatusChanges } from '../../order-status-changes.port';
-import { type Viewer, canSee } from '../../viewer';
+import { canSee, type Viewer } from '../../viewer';
 
 /** Wait until the order has this status, or any final one ('final'). */
 export type WaitFor = OrderStatus | 'final';

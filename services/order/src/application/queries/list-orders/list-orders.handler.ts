@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ListOrdersQuery, OrderHistoryPageDto } from '@storefront/contracts';
-import { type Viewer, visibleCustomer } from '../../viewer';
 import { InvalidOrderCursorError, OrderAccessDeniedError } from '../../../domain/order.errors';
 import { ORDER_HISTORY_READER, type OrderHistoryReader } from '../../ports/order-history.port';
+import { visibleCustomer, type Viewer } from '../../viewer';
 
 const DEFAULT_LIMIT = 20;
 

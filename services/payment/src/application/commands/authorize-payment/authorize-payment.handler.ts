@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Money, type Transaction } from '@storefront/ddd';
-import { Payment } from '../../../domain/payment.aggregate';
 import { PAYMENT_PROVIDER, type PaymentProvider } from '../../../domain/payment-provider';
+import { Payment } from '../../../domain/payment.aggregate';
 import { PAYMENT_REPOSITORY, type PaymentRepository } from '../../../domain/payment.repository';
 import type { AuthorizePaymentCommand } from './authorize-payment.command';
 
@@ -38,10 +38,7 @@ export class AuthorizePaymentHandler {
 
   private async recordIntent(command: AuthorizePaymentCommand): Promise<Payment> {
     const amount = Money.of(command.amount.amountMinor, command.amount.currency);
-    const intent = Payment.request(
-      { id: randomUUID(), orderId: command.orderId, amount, paymentToken: command.paymentToken },
-      new Date(),
-    );
+    const intent = Payment.request({ id: randomUUID(), orderId: command.orderId, amount, paymentToken: command.paymentToken }, new Date());
     // Committed now, not with `tx`: if we die after the provider approved, the row and its key are
     // what the redelivered command (or a void) settles the hold with.
     await this.payments.insertIntent(intent);

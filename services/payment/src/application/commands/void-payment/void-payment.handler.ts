@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Transaction } from '@storefront/ddd';
-import { Payment } from '../../../domain/payment.aggregate';
 import { PAYMENT_PROVIDER, type PaymentProvider } from '../../../domain/payment-provider';
+import { Payment } from '../../../domain/payment.aggregate';
 import { InvalidPaymentTransitionError } from '../../../domain/payment.errors';
 import { PAYMENT_REPOSITORY, type PaymentRepository } from '../../../domain/payment.repository';
 import type { VoidPaymentCommand } from './void-payment.command';
