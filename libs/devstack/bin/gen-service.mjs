@@ -836,7 +836,9 @@ edit(
     `export const ${STREAM}: StreamDefinition = { name: '${CONST}', domain: '${name}', description: '${Pascal} (generated)' };\n`,
   ),
 );
-edit('libs/contracts/src/events/streams.ts', insertBefore('  DEADLETTER_STREAM,\n];', `  ${STREAM},\n`));
+edit('libs/contracts/src/events/streams.ts', (source) =>
+  source.replace(/(export const STREAMS[^=]*= \[[^\]]*?)(\s*)DEADLETTER_STREAM/, `$1$2${STREAM},$2DEADLETTER_STREAM`),
+);
 edit('libs/contracts/src/events/registry.ts', (source) =>
   source
     .replace(
