@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { DatabaseClientModule } from '@storefront/persistence';
+import { DatabaseClientModule, TRANSACTION_MAX_WAIT_MS } from '@storefront/persistence';
 import { PrismaClient } from './generated/client';
 
 /**
@@ -17,7 +17,7 @@ export function prismaModule(config: { DATABASE_URL: string; DATABASE_POOL_SIZE:
     () =>
       new PrismaService({
         adapter: new PrismaPg({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE }),
-        transactionOptions: { timeout: TRANSACTION_TIMEOUT_MS },
+        transactionOptions: { timeout: TRANSACTION_TIMEOUT_MS, maxWait: TRANSACTION_MAX_WAIT_MS },
       }),
   );
 }
