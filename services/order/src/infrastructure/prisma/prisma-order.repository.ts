@@ -7,8 +7,9 @@ import { isFinal } from '../../domain/order-status.value-object';
 import type { Order } from '../../domain/order.aggregate';
 import type { OrderRepository } from '../../domain/order.repository';
 import { toMessages } from '../messaging/order-events.mapper';
-import { Prisma } from './generated/client';
-import { toMutableColumns, toOrder } from './order.mapper';
+import type { Prisma } from './generated/client';
+import { recordInOrderHistory } from '../projections/order-history.projection';
+import { ORDER_WITH_LINES, toOrder, type OrderRowWithLines } from './order.mapper';
 import { PrismaService } from './prisma.service';
 
 type Tx = Prisma.TransactionClient;
@@ -23,10 +24,6 @@ const sagaDuration =
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
   });
 
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-}
-
 @Injectable()
 export class PrismaOrderRepository implements OrderRepository {
   constructor(
@@ -35,16 +32,16 @@ export class PrismaOrderRepository implements OrderRepository {
   ) {}
 
   async findById(id: string): Promise<Order | null> {
-    const row = await this.prisma.order.findUnique({ where: { id }, include: { lines: true } });
-    return row && toOrder(row);
+    const [row] = await this.prisma.$queryRawUnsafe<OrderRowWithLines[]>(`${ORDER_WITH_LINES} WHERE o."id" = $1::uuid`, id);
+    return row ? toOrder(row) : null;
   }
 
   async update<T>(id: string, work: (order: Order) => T, tx?: Transaction): Promise<{ order: Order; result: T } | null> {
     const run = async (client: Tx) => {
-      // The row lock serialises saga messages, timeouts and cancellation of one order.
-      const locked = await client.$queryRaw<{ id: string }[]>`SELECT "id" FROM "orders" WHERE "id" = ${id}::uuid FOR UPDATE`;
-      if (locked.length === 0) return null;
-      const row = await client.order.findUniqueOrThrow({ where: { id }, include: { lines: true } });
+      // The row lock serialises saga messages, timeouts and cancellation of one order; the same
+      // round trip reads it with its lines.
+      const [row] = await client.$queryRawUnsafe<OrderRowWithLines[]>(`${ORDER_WITH_LINES} WHERE o."id" = $1::uuid FOR UPDATE OF o`, id);
+      if (!row) return null;
       const order = toOrder(row);
       const wasFinal = isFinal(order.snapshot.status);
       const result = work(order);
@@ -63,49 +60,65 @@ export class PrismaOrderRepository implements OrderRepository {
     idempotency: { customerId: string; key: string; requestHash: string },
   ): Promise<{ created: true; order: Order } | { created: false; order: Order; requestHash: string }> {
     const state = order.snapshot;
-    try {
-      await this.prisma.$transaction(async (tx) => {
-        await tx.idempotencyKey.create({
-          data: { customerId: idempotency.customerId, key: idempotency.key, requestHash: idempotency.requestHash, orderId: state.id },
-        });
-        await tx.order.create({
-          data: {
-            id: state.id,
-            customerId: state.customerId,
-            currency: state.total.currency,
-            totalMinor: state.total.amountMinor,
-            shippingAddress: { ...state.shippingAddress },
-            createdAt: state.createdAt,
-            ...toMutableColumns(order),
-            lines: {
-              create: state.lines.map((line) => ({
-                productId: line.productId,
-                sku: line.sku,
-                name: line.name,
-                quantity: line.quantity,
-                unitPriceMinor: line.unitPrice.amountMinor,
-                lineTotalMinor: line.lineTotal.amountMinor,
-              })),
-            },
-          },
-        });
-        await this.outbox.add(tx, ...order.pullEvents().flatMap(toMessages));
-      });
-      return { created: true, order };
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // A concurrent request of the customer with the same key won the race; answer with its order.
-      const existing = await this.findByIdempotencyKey(idempotency.customerId, idempotency.key);
-      if (!existing) throw error;
-      return { created: false, ...existing };
-    }
+    const lines = state.lines.map((line) => ({
+      product_id: line.productId,
+      sku: line.sku,
+      name: line.name,
+      quantity: line.quantity,
+      unit_price_minor: line.unitPrice.amountMinor,
+      line_total_minor: line.lineTotal.amountMinor,
+    }));
+    const created = await this.prisma.$transaction(async (tx) => {
+      // Key, order and lines in one statement. A key stored first by a concurrent request of the
+      // customer waits for that request's transaction and then inserts nothing.
+      const [inserted] = await tx.$queryRawUnsafe<{ count: number }[]>(
+        `WITH k AS (
+           INSERT INTO "idempotency_keys" ("customer_id", "key", "request_hash", "order_id") VALUES ($1, $2, $3, $4::uuid)
+           ON CONFLICT DO NOTHING RETURNING "order_id"),
+         o AS (
+           INSERT INTO "orders" ("id", "customer_id", "status", "status_reason", "currency", "total_minor", "payment_token",
+             "shipping_address", "step_deadline_at", "created_at", "updated_at")
+           SELECT k."order_id", $1::text, $5::text, $6::text, $7::text, $8::int, $9::text, $10::jsonb, $11::timestamptz, $12::timestamptz, $13::timestamptz FROM k
+           RETURNING "id"),
+         l AS (
+           INSERT INTO "order_lines" ("order_id", "product_id", "sku", "name", "quantity", "unit_price_minor", "line_total_minor")
+           SELECT o."id", x."product_id", x."sku", x."name", x."quantity", x."unit_price_minor", x."line_total_minor"
+           FROM o, jsonb_to_recordset($14::jsonb) AS x("product_id" uuid, "sku" text, "name" text, "quantity" int, "unit_price_minor" int, "line_total_minor" int))
+         SELECT count(*)::int AS "count" FROM o`,
+        idempotency.customerId,
+        idempotency.key,
+        idempotency.requestHash,
+        state.id,
+        state.status,
+        state.statusReason,
+        state.total.currency,
+        state.total.amountMinor,
+        state.paymentToken,
+        JSON.stringify(state.shippingAddress),
+        state.stepDeadlineAt,
+        state.createdAt,
+        state.updatedAt,
+        JSON.stringify(lines),
+      );
+      if (inserted?.count !== 1) return false;
+      await this.record(tx, order);
+      return true;
+    });
+    if (created) return { created: true, order };
+    // A concurrent request of the customer with the same key won the race; answer with its order.
+    const existing = await this.findByIdempotencyKey(idempotency.customerId, idempotency.key);
+    if (!existing) throw new Error(`the idempotency key of order ${state.id} is taken, but its order cannot be read`);
+    return { created: false, ...existing };
   }
 
   async findByIdempotencyKey(customerId: string, key: string): Promise<{ order: Order; requestHash: string } | null> {
-    const entry = await this.prisma.idempotencyKey.findUnique({ where: { customerId_key: { customerId, key } } });
-    if (!entry) return null;
-    const order = await this.findById(entry.orderId);
-    return order && { order, requestHash: entry.requestHash };
+    const [row] = await this.prisma.$queryRawUnsafe<(OrderRowWithLines & { requestHash: string })[]>(
+      `${ORDER_WITH_LINES.replace('SELECT ', 'SELECT k."request_hash" AS "requestHash", ')}
+       JOIN "idempotency_keys" k ON k."order_id" = o."id" WHERE k."customer_id" = $1 AND k."key" = $2`,
+      customerId,
+      key,
+    );
+    return row ? { order: toOrder(row), requestHash: row.requestHash } : null;
   }
 
   async findTimedOut(now: Date, limit: number): Promise<string[]> {
@@ -120,7 +133,27 @@ export class PrismaOrderRepository implements OrderRepository {
   }
 
   private async save(tx: Tx, order: Order): Promise<void> {
-    await tx.order.update({ where: { id: order.id }, data: toMutableColumns(order) });
-    await this.outbox.add(tx, ...order.pullEvents().flatMap(toMessages));
+    const state = order.snapshot;
+    await tx.$executeRawUnsafe(
+      `UPDATE "orders" SET "status" = $2, "status_reason" = $3, "payment_token" = $4, "step_deadline_at" = $5::timestamptz,
+         "updated_at" = $6::timestamptz WHERE "id" = $1::uuid`,
+      state.id,
+      state.status,
+      state.statusReason,
+      state.paymentToken,
+      state.stepDeadlineAt,
+      state.updatedAt,
+    );
+    await this.record(tx, order);
+  }
+
+  /**
+   * The order's recorded decisions: to the outbox, and its facts to the order history in the same
+   * transaction, so the history is exactly as current as the order (see DEVELOPERS.md).
+   */
+  private async record(tx: Tx, order: Order): Promise<void> {
+    const messages = order.pullEvents().flatMap(toMessages);
+    await this.outbox.add(tx, ...messages);
+    await recordInOrderHistory(tx, messages);
   }
 }

@@ -16,8 +16,9 @@ import {
   StockReservedV1,
   type EnvelopeOf,
   type EventDefinition,
+  type EventEnvelope,
 } from '@storefront/contracts';
-import type { SqlTransaction } from '@storefront/messaging';
+import { subjectOf, type SqlTransaction } from '@storefront/messaging';
 
 /** The tables a projection writes: the live ones, or fresh copies while rebuilding. */
 export interface OrderHistoryTables {
@@ -63,71 +64,67 @@ export const ORDER_HISTORY_EVENTS: readonly EventDefinition[] = [
 
 type Event = EnvelopeOf<EventDefinition>;
 
-async function status(
-  tx: SqlTransaction,
-  t: OrderHistoryTables,
-  event: Event,
-  orderId: string,
-  next: string,
-  rank: number,
-  reason: string | null,
-) {
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "${t.orders}" ("order_id", "status", "status_rank", "status_reason", "last_event_at")
+/** One SQL statement with its parameters ($1, $2, ... of its own). */
+interface Statement {
+  readonly sql: string;
+  readonly values: readonly unknown[];
+}
+
+/**
+ * Runs the statements as one: each but the last becomes a data-modifying CTE, its parameters
+ * renumbered after the previous ones'. One round trip per event instead of one per table it
+ * writes; the statements must not write the same row (PostgreSQL runs them on one snapshot).
+ */
+async function run(tx: SqlTransaction, ...statements: Statement[]): Promise<void> {
+  let offset = 0;
+  const parts = statements.map((statement) => {
+    const shift = offset;
+    offset += statement.values.length;
+    return shift === 0 ? statement.sql : statement.sql.replace(/\$(\d+)/g, (_match, index: string) => `$${Number(index) + shift}`);
+  });
+  const sql = parts.length === 1 ? (parts[0] as string) : `WITH ${parts.slice(0, -1).map((part, index) => `w${index} AS (${part})`).join(', ')} ${parts.at(-1) as string}`;
+  await tx.$executeRawUnsafe(sql, ...statements.flatMap((statement) => statement.values));
+}
+
+function status(t: OrderHistoryTables, event: Event, orderId: string, next: string, rank: number, reason: string | null): Statement {
+  return {
+    sql: `INSERT INTO "${t.orders}" ("order_id", "status", "status_rank", "status_reason", "last_event_at")
      VALUES ($1::uuid, $2, $3, $4, $5::timestamptz)
      ON CONFLICT ("order_id") DO UPDATE SET
        "status" = CASE WHEN EXCLUDED."status_rank" > "${t.orders}"."status_rank" THEN EXCLUDED."status" ELSE "${t.orders}"."status" END,
        "status_reason" = CASE WHEN EXCLUDED."status_rank" > "${t.orders}"."status_rank" THEN EXCLUDED."status_reason" ELSE "${t.orders}"."status_reason" END,
        "status_rank" = GREATEST("${t.orders}"."status_rank", EXCLUDED."status_rank"),
        "last_event_at" = GREATEST("${t.orders}"."last_event_at", EXCLUDED."last_event_at")`,
-    orderId,
-    next,
-    rank,
-    reason,
-    event.occurredAt,
-  );
+    values: [orderId, next, rank, reason, event.occurredAt],
+  };
 }
 
-async function payment(tx: SqlTransaction, t: OrderHistoryTables, event: Event, orderId: string, next: string, rank: number) {
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "${t.orders}" ("order_id", "status", "status_rank", "payment_status", "payment_rank", "last_event_at")
+function payment(t: OrderHistoryTables, event: Event, orderId: string, next: string, rank: number): Statement {
+  return {
+    sql: `INSERT INTO "${t.orders}" ("order_id", "status", "status_rank", "payment_status", "payment_rank", "last_event_at")
      VALUES ($1::uuid, 'placed', 1, $2, $3, $4::timestamptz)
      ON CONFLICT ("order_id") DO UPDATE SET
        "payment_status" = CASE WHEN EXCLUDED."payment_rank" > "${t.orders}"."payment_rank" THEN EXCLUDED."payment_status" ELSE "${t.orders}"."payment_status" END,
        "payment_rank" = GREATEST("${t.orders}"."payment_rank", EXCLUDED."payment_rank"),
        "last_event_at" = GREATEST("${t.orders}"."last_event_at", EXCLUDED."last_event_at")`,
-    orderId,
-    next,
-    rank,
-    event.occurredAt,
-  );
+    values: [orderId, next, rank, event.occurredAt],
+  };
 }
 
-async function timeline(
-  tx: SqlTransaction,
-  t: OrderHistoryTables,
-  event: Event,
-  orderId: string,
-  type: string,
-  detail: string | null = null,
-) {
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "${t.timeline}" ("event_id", "order_id", "occurred_at", "type", "detail")
+function timeline(t: OrderHistoryTables, event: Event, orderId: string, type: string, detail: string | null = null): Statement {
+  return {
+    sql: `INSERT INTO "${t.timeline}" ("event_id", "order_id", "occurred_at", "type", "detail")
      VALUES ($1::uuid, $2::uuid, $3::timestamptz, $4, $5)
      ON CONFLICT ("order_id", "type") DO UPDATE SET
        "event_id" = EXCLUDED."event_id", "occurred_at" = EXCLUDED."occurred_at", "detail" = EXCLUDED."detail"
      WHERE (EXCLUDED."occurred_at", EXCLUDED."event_id") < ("${t.timeline}"."occurred_at", "${t.timeline}"."event_id")`,
-    event.id,
-    orderId,
-    event.occurredAt,
-    type,
-    detail?.slice(0, 500) ?? null,
-  );
+    values: [event.id, orderId, event.occurredAt, type, detail?.slice(0, 500) ?? null],
+  };
 }
 
 const money = (value: { amountMinor: number; currency: string }) => `${(value.amountMinor / 100).toFixed(2)} ${value.currency}`;
 
-/** Applies one event to the order history in `tx`. */
+/** Applies one event to the order history in `tx`: one statement (two for a payment authorization). */
 export async function applyToOrderHistory(
   tx: SqlTransaction,
   tables: OrderHistoryTables,
@@ -149,97 +146,81 @@ export async function applyToOrderHistory(
     return;
   }
   const orderId = (event.payload as { orderId: string }).orderId;
+  const t = tables;
   switch (subject) {
     case OrderPlacedV1.subject: {
       const placed = (event as EnvelopeOf<typeof OrderPlacedV1>).payload;
-      await tx.$executeRawUnsafe(
-        `INSERT INTO "${tables.orders}" ("order_id", "customer_id", "status", "status_rank", "total_minor", "currency", "lines", "placed_at", "last_event_at")
+      const order: Statement = {
+        sql: `INSERT INTO "${t.orders}" ("order_id", "customer_id", "status", "status_rank", "total_minor", "currency", "lines", "placed_at", "last_event_at")
          VALUES ($1::uuid, $2, 'placed', 1, $3, $4, $5::jsonb, $6::timestamptz, $6::timestamptz)
          ON CONFLICT ("order_id") DO UPDATE SET
            "customer_id" = EXCLUDED."customer_id", "total_minor" = EXCLUDED."total_minor", "currency" = EXCLUDED."currency",
            "lines" = EXCLUDED."lines", "placed_at" = EXCLUDED."placed_at",
-           "last_event_at" = GREATEST("${tables.orders}"."last_event_at", EXCLUDED."last_event_at")`,
-        orderId,
-        placed.customerId,
-        placed.total.amountMinor,
-        placed.total.currency,
-        JSON.stringify(placed.lines),
-        event.occurredAt,
-      );
-      await timeline(tx, tables, event, orderId, 'placed', `${placed.lines.length} line(s), total ${money(placed.total)}`);
-      return;
+           "last_event_at" = GREATEST("${t.orders}"."last_event_at", EXCLUDED."last_event_at")`,
+        values: [orderId, placed.customerId, placed.total.amountMinor, placed.total.currency, JSON.stringify(placed.lines), event.occurredAt],
+      };
+      return run(tx, order, timeline(t, event, orderId, 'placed', `${placed.lines.length} line(s), total ${money(placed.total)}`));
     }
     case StockReservedV1.subject:
-      await status(tx, tables, event, orderId, 'stock_reserved', 2, null);
-      await timeline(tx, tables, event, orderId, 'stock_reserved');
-      return;
+      return run(tx, status(t, event, orderId, 'stock_reserved', 2, null), timeline(t, event, orderId, 'stock_reserved'));
     case StockReservationFailedV1.subject:
-      await timeline(
+      return run(
         tx,
-        tables,
-        event,
-        orderId,
-        'stock_reservation_failed',
-        (event as EnvelopeOf<typeof StockReservationFailedV1>).payload.reason,
+        timeline(t, event, orderId, 'stock_reservation_failed', (event as EnvelopeOf<typeof StockReservationFailedV1>).payload.reason),
       );
-      return;
     case ReservationCommittedV1.subject:
-      await timeline(tx, tables, event, orderId, 'stock_committed');
-      return;
+      return run(tx, timeline(t, event, orderId, 'stock_committed'));
     case ReservationCommitFailedV1.subject:
-      await timeline(
-        tx,
-        tables,
-        event,
-        orderId,
-        'stock_commit_failed',
-        (event as EnvelopeOf<typeof ReservationCommitFailedV1>).payload.reason,
-      );
-      return;
+      return run(tx, timeline(t, event, orderId, 'stock_commit_failed', (event as EnvelopeOf<typeof ReservationCommitFailedV1>).payload.reason));
     case ReservationReleasedV1.subject:
-      await timeline(tx, tables, event, orderId, 'stock_released', (event as EnvelopeOf<typeof ReservationReleasedV1>).payload.reason);
-      return;
+      return run(tx, timeline(t, event, orderId, 'stock_released', (event as EnvelopeOf<typeof ReservationReleasedV1>).payload.reason));
     case PaymentAuthorizedV1.subject:
-      await status(tx, tables, event, orderId, 'payment_authorized', 3, null);
-      await payment(tx, tables, event, orderId, 'authorized', 1);
-      await timeline(
+      // Status and payment write the same row: two statements.
+      await run(tx, status(t, event, orderId, 'payment_authorized', 3, null));
+      return run(
         tx,
-        tables,
-        event,
-        orderId,
-        'payment_authorized',
-        money((event as EnvelopeOf<typeof PaymentAuthorizedV1>).payload.amount),
+        payment(t, event, orderId, 'authorized', 1),
+        timeline(t, event, orderId, 'payment_authorized', money((event as EnvelopeOf<typeof PaymentAuthorizedV1>).payload.amount)),
       );
-      return;
     case PaymentFailedV1.subject:
-      await payment(tx, tables, event, orderId, 'failed', 2);
-      await timeline(tx, tables, event, orderId, 'payment_failed', (event as EnvelopeOf<typeof PaymentFailedV1>).payload.message);
-      return;
+      return run(
+        tx,
+        payment(t, event, orderId, 'failed', 2),
+        timeline(t, event, orderId, 'payment_failed', (event as EnvelopeOf<typeof PaymentFailedV1>).payload.message),
+      );
     case PaymentCapturedV1.subject:
-      await payment(tx, tables, event, orderId, 'captured', 2);
-      await timeline(tx, tables, event, orderId, 'payment_captured', money((event as EnvelopeOf<typeof PaymentCapturedV1>).payload.amount));
-      return;
+      return run(
+        tx,
+        payment(t, event, orderId, 'captured', 2),
+        timeline(t, event, orderId, 'payment_captured', money((event as EnvelopeOf<typeof PaymentCapturedV1>).payload.amount)),
+      );
     case PaymentVoidedV1.subject:
-      await payment(tx, tables, event, orderId, 'voided', 2);
-      await timeline(tx, tables, event, orderId, 'payment_voided');
-      return;
+      return run(tx, payment(t, event, orderId, 'voided', 2), timeline(t, event, orderId, 'payment_voided'));
     case OrderConfirmedV1.subject:
-      await status(tx, tables, event, orderId, 'confirmed', 4, null);
-      await timeline(tx, tables, event, orderId, 'confirmed');
-      return;
+      return run(tx, status(t, event, orderId, 'confirmed', 4, null), timeline(t, event, orderId, 'confirmed'));
     case OrderCancelledV1.subject: {
       const { reason } = (event as EnvelopeOf<typeof OrderCancelledV1>).payload;
-      await status(tx, tables, event, orderId, 'cancelled', 4, reason);
-      await timeline(tx, tables, event, orderId, 'cancelled', reason);
-      return;
+      return run(tx, status(t, event, orderId, 'cancelled', 4, reason), timeline(t, event, orderId, 'cancelled', reason));
     }
     case OrderRejectedV1.subject: {
       const { reason } = (event as EnvelopeOf<typeof OrderRejectedV1>).payload;
-      await status(tx, tables, event, orderId, 'rejected', 4, reason);
-      await timeline(tx, tables, event, orderId, 'rejected', reason);
-      return;
+      return run(tx, status(t, event, orderId, 'rejected', 4, reason), timeline(t, event, orderId, 'rejected', reason));
     }
     default:
       throw new Error(`the order history has no projection for ${subject}`);
+  }
+}
+
+const DEFINITIONS_BY_SUBJECT = new Map(ORDER_HISTORY_EVENTS.map((definition) => [definition.subject, definition]));
+
+/**
+ * Applies the events among `events` the order history is made of (the order's own facts, saved
+ * with the outbox; a reply the saga applied) in `tx`, the transaction that records them: the
+ * history is then exactly as current as the order. Others (commands) are skipped.
+ */
+export async function recordInOrderHistory(tx: SqlTransaction, events: readonly EventEnvelope[]): Promise<void> {
+  for (const event of events) {
+    const definition = DEFINITIONS_BY_SUBJECT.get(subjectOf(event));
+    if (definition) await applyToOrderHistory(tx, LIVE_ORDER_HISTORY, definition, event as Event);
   }
 }

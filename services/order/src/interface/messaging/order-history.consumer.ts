@@ -1,23 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import {
-  OrderCancelledV1,
-  OrderConfirmedV1,
-  OrderPlacedV1,
-  OrderRejectedV1,
-  PaymentAuthorizedV1,
-  PaymentCapturedV1,
-  PaymentFailedV1,
-  PaymentVoidedV1,
-  ProductCreatedV1,
-  ProductUpdatedV1,
-  ReservationCommitFailedV1,
-  ReservationCommittedV1,
-  ReservationReleasedV1,
-  StockReservationFailedV1,
-  StockReservedV1,
-  type EnvelopeOf,
-  type EventDefinition,
-} from '@storefront/contracts';
+import { ProductCreatedV1, ProductUpdatedV1, ReservationReleasedV1, type EnvelopeOf, type EventDefinition } from '@storefront/contracts';
 import { HandlesEvent, MessagingRuntime, reportProjectionLag, type SqlTransaction } from '@storefront/messaging';
 import { HealthRegistry } from '@storefront/service-kit';
 import { ORDER_HISTORY_READER, type OrderHistoryReader } from '../../application/ports/order-history.port';
@@ -25,16 +7,16 @@ import { applyToOrderHistory, LIVE_ORDER_HISTORY } from '../../infrastructure/pr
 
 /** Durable consumer (and inbox) names of the order history, one per source stream. */
 const ORDER_HISTORY_CONSUMERS = {
-  orders: 'order-history-orders',
-  inventory: 'order-history-inventory',
-  payment: 'order-history-payment',
+  releases: 'order-history-releases',
   catalog: 'order-history-catalog',
 } as const;
 
 /**
- * Feeds the order history read model. Its consumers are its own (one per stream), independent of
- * the saga's, so the read model can lag, be rebuilt or replayed without touching the saga. Reports
- * how far behind it is on /health/ready and /metrics.
+ * Feeds the order history with the events the saga does not apply: inventory's releases and
+ * catalog's product names. The order's own facts and the replies the saga applies reach the history
+ * in the saga's transaction (PrismaOrderRepository, SagaRepliesConsumer); all of them together are
+ * what a rebuild replays from the streams. Reports how far behind it is on /health/ready and
+ * /metrics.
  */
 @Injectable()
 export class OrderHistoryConsumer implements OnApplicationBootstrap {
@@ -55,21 +37,9 @@ export class OrderHistoryConsumer implements OnApplicationBootstrap {
     });
   }
 
-  @HandlesEvent([OrderPlacedV1, OrderConfirmedV1, OrderCancelledV1, OrderRejectedV1], { consumer: ORDER_HISTORY_CONSUMERS.orders })
-  fromOrders(event: EnvelopeOf<EventDefinition>, tx: SqlTransaction, definition: EventDefinition): Promise<void> {
-    return applyToOrderHistory(tx, LIVE_ORDER_HISTORY, definition, event);
-  }
-
-  @HandlesEvent([StockReservedV1, StockReservationFailedV1, ReservationCommittedV1, ReservationCommitFailedV1, ReservationReleasedV1], {
-    consumer: ORDER_HISTORY_CONSUMERS.inventory,
-  })
-  fromInventory(event: EnvelopeOf<EventDefinition>, tx: SqlTransaction, definition: EventDefinition): Promise<void> {
-    return applyToOrderHistory(tx, LIVE_ORDER_HISTORY, definition, event);
-  }
-
-  @HandlesEvent([PaymentAuthorizedV1, PaymentFailedV1, PaymentCapturedV1, PaymentVoidedV1], { consumer: ORDER_HISTORY_CONSUMERS.payment })
-  fromPayment(event: EnvelopeOf<EventDefinition>, tx: SqlTransaction, definition: EventDefinition): Promise<void> {
-    return applyToOrderHistory(tx, LIVE_ORDER_HISTORY, definition, event);
+  @HandlesEvent(ReservationReleasedV1, { consumer: ORDER_HISTORY_CONSUMERS.releases })
+  fromInventory(event: EnvelopeOf<typeof ReservationReleasedV1>, tx: SqlTransaction): Promise<void> {
+    return applyToOrderHistory(tx, LIVE_ORDER_HISTORY, ReservationReleasedV1, event);
   }
 
   @HandlesEvent([ProductCreatedV1, ProductUpdatedV1], { consumer: ORDER_HISTORY_CONSUMERS.catalog })
