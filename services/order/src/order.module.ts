@@ -18,7 +18,7 @@ import { ORDER_REPOSITORY } from './domain/order.repository';
 import { CATALOG_GRPC, CatalogPricingClient } from './infrastructure/catalog/catalog-pricing.client';
 import { PgOrderStatusListener } from './infrastructure/prisma/order-status.listener';
 import { PrismaOrderRepository } from './infrastructure/prisma/prisma-order.repository';
-import { prismaModule, PrismaService } from './infrastructure/prisma/prisma.service';
+import { OrderTransactions, prismaModule } from './infrastructure/prisma/prisma.service';
 import { PrismaOrderHistoryReader } from './infrastructure/projections/order-history.reader';
 import { OrdersHttpController } from './interface/http/orders.http.controller';
 import { OrderHistoryConsumer } from './interface/messaging/order-history.consumer';
@@ -38,7 +38,7 @@ export class OrderModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'order', config }),
         prismaModule(config),
-        MessagingModule.fromConfig(config, { service: 'order', transactionalClient: PrismaService }),
+        MessagingModule.fromConfig(config, { service: 'order', transactionalClient: OrderTransactions }),
         grpcClientModule(CATALOG_GRPC, CATALOG_V1, config.CATALOG_GRPC_URL),
       ],
       controllers: [OrdersHttpController],

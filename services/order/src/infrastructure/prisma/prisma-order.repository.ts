@@ -7,12 +7,18 @@ import { isFinal } from '../../domain/order-status.value-object';
 import type { Order } from '../../domain/order.aggregate';
 import type { OrderRepository } from '../../domain/order.repository';
 import { toMessages } from '../messaging/order-events.mapper';
-import type { Prisma } from './generated/client';
 import { recordInOrderHistory } from '../projections/order-history.projection';
 import { ORDER_WITH_LINES, toOrder, type OrderRowWithLines } from './order.mapper';
-import { PrismaService } from './prisma.service';
+import { OrderTransactions, PrismaService } from './prisma.service';
 
-type Tx = Prisma.TransactionClient;
+/**
+ * What the repository needs of a transaction: raw statements. The consumers' transactions and its
+ * own (OrderTransactions) are plain pg; a Prisma transaction client is one too.
+ */
+interface Tx {
+  $queryRawUnsafe<T>(query: string, ...values: unknown[]): PromiseLike<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+}
 
 /** From placement to the final state, by outcome (confirmed, cancelled, rejected). */
 const sagaDuration =
@@ -28,6 +34,7 @@ const sagaDuration =
 export class PrismaOrderRepository implements OrderRepository {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly transactions: OrderTransactions,
     private readonly outbox: Outbox,
   ) {}
 
@@ -52,7 +59,7 @@ export class PrismaOrderRepository implements OrderRepository {
       }
       return { order, result };
     };
-    return tx ? run(clientOf<Tx>(tx)) : this.prisma.$transaction(run);
+    return tx ? run(clientOf<Tx>(tx)) : this.transactions.$transaction(run);
   }
 
   async insert(
@@ -68,7 +75,7 @@ export class PrismaOrderRepository implements OrderRepository {
       unit_price_minor: line.unitPrice.amountMinor,
       line_total_minor: line.lineTotal.amountMinor,
     }));
-    const created = await this.prisma.$transaction(async (tx) => {
+    const created = await this.transactions.$transaction(async (tx) => {
       // Key, order and lines in one statement. A key stored first by a concurrent request of the
       // customer waits for that request's transaction and then inserts nothing.
       const [inserted] = await tx.$queryRawUnsafe<{ count: number }[]>(
