@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@storefront/contracts';
+import type { SqlStatement } from '@storefront/persistence';
 import { subjectOf } from './event-factory';
 
 /**
@@ -24,8 +25,17 @@ function insertOf(count: number): string {
  */
 export class Outbox {
   async add(tx: SqlTransaction, ...events: EventEnvelope[]): Promise<void> {
-    if (events.length === 0) return;
+    const statement = this.statement(...events);
+    if (statement) await tx.$executeRawUnsafe(statement.sql, ...statement.values);
+  }
+
+  /**
+   * The insert add() runs, for a caller that runs it together with its own writes in one round
+   * trip (asOneStatement of @storefront/persistence); undefined for no events.
+   */
+  statement(...events: EventEnvelope[]): SqlStatement | undefined {
+    if (events.length === 0) return undefined;
     // Rows keep the order given (position is a sequence filled in VALUES order).
-    await tx.$executeRawUnsafe(insertOf(events.length), ...events.flatMap((event) => [event.id, subjectOf(event), JSON.stringify(event)]));
+    return { sql: insertOf(events.length), values: events.flatMap((event) => [event.id, subjectOf(event), JSON.stringify(event)]) };
   }
 }

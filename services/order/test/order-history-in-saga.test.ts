@@ -62,7 +62,11 @@ describe('order history in the saga’s transaction', () => {
   it('keeps nothing of a reply in the history when its step fails', async () => {
     const placed = await order.placed('ada');
     // Authorized before the stock was reserved: the order refuses the transition, the step rolls back.
-    const authorized = reply(PaymentAuthorizedV1, { orderId: placed.id, paymentId: randomUUID(), amount: { amountMinor: 2_500, currency: 'USD' } });
+    const authorized = reply(PaymentAuthorizedV1, {
+      orderId: placed.id,
+      paymentId: randomUUID(),
+      amount: { amountMinor: 2_500, currency: 'USD' },
+    });
     await expect(order.prisma.$transaction((tx) => replies.onPaymentAuthorized(authorized, tx))).rejects.toMatchObject({
       code: 'ORDER.ILLEGAL_TRANSITION',
     });

@@ -19,6 +19,7 @@ import {
   type EventEnvelope,
 } from '@storefront/contracts';
 import { subjectOf, type SqlTransaction } from '@storefront/messaging';
+import { asOneStatement, type SqlStatement } from '@storefront/persistence';
 
 /** The tables a projection writes: the live ones, or fresh copies while rebuilding. */
 export interface OrderHistoryTables {
@@ -64,27 +65,7 @@ export const ORDER_HISTORY_EVENTS: readonly EventDefinition[] = [
 
 type Event = EnvelopeOf<EventDefinition>;
 
-/** One SQL statement with its parameters ($1, $2, ... of its own). */
-interface Statement {
-  readonly sql: string;
-  readonly values: readonly unknown[];
-}
-
-/**
- * Runs the statements as one: each but the last becomes a data-modifying CTE, its parameters
- * renumbered after the previous ones'. One round trip per event instead of one per table it
- * writes; the statements must not write the same row (PostgreSQL runs them on one snapshot).
- */
-async function run(tx: SqlTransaction, ...statements: Statement[]): Promise<void> {
-  let offset = 0;
-  const parts = statements.map((statement) => {
-    const shift = offset;
-    offset += statement.values.length;
-    return shift === 0 ? statement.sql : statement.sql.replace(/\$(\d+)/g, (_match, index: string) => `$${Number(index) + shift}`);
-  });
-  const sql = parts.length === 1 ? (parts[0] as string) : `WITH ${parts.slice(0, -1).map((part, index) => `w${index} AS (${part})`).join(', ')} ${parts.at(-1) as string}`;
-  await tx.$executeRawUnsafe(sql, ...statements.flatMap((statement) => statement.values));
-}
+type Statement = SqlStatement;
 
 function status(t: OrderHistoryTables, event: Event, orderId: string, next: string, rank: number, reason: string | null): Statement {
   return {
@@ -124,26 +105,25 @@ function timeline(t: OrderHistoryTables, event: Event, orderId: string, type: st
 
 const money = (value: { amountMinor: number; currency: string }) => `${(value.amountMinor / 100).toFixed(2)} ${value.currency}`;
 
-/** Applies one event to the order history in `tx`: one statement (two for a payment authorization). */
-export async function applyToOrderHistory(
-  tx: SqlTransaction,
-  tables: OrderHistoryTables,
-  definition: EventDefinition,
-  event: Event,
-): Promise<void> {
+/**
+ * The writes of one event to the order history, as round trips: one statement (two for a payment
+ * authorization, whose status and payment are the same row); each round trip's statements write
+ * different rows, so they run as one (asOneStatement).
+ */
+export function orderHistoryWrites(tables: OrderHistoryTables, definition: EventDefinition, event: Event): Statement[][] {
   const subject = definition.subject;
   if (subject === ProductCreatedV1.subject || subject === ProductUpdatedV1.subject) {
     const product = (event as EnvelopeOf<typeof ProductCreatedV1>).payload;
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "${tables.products}" ("product_id", "sku", "name", "last_event_at") VALUES ($1::uuid, $2, $3, $4::timestamptz)
+    return [
+      [
+        {
+          sql: `INSERT INTO "${tables.products}" ("product_id", "sku", "name", "last_event_at") VALUES ($1::uuid, $2, $3, $4::timestamptz)
        ON CONFLICT ("product_id") DO UPDATE SET "sku" = EXCLUDED."sku", "name" = EXCLUDED."name", "last_event_at" = EXCLUDED."last_event_at"
        WHERE "${tables.products}"."last_event_at" <= EXCLUDED."last_event_at"`,
-      product.productId,
-      product.sku,
-      product.name,
-      event.occurredAt,
-    );
-    return;
+          values: [product.productId, product.sku, product.name, event.occurredAt],
+        },
+      ],
+    ];
   }
   const orderId = (event.payload as { orderId: string }).orderId;
   const t = tables;
@@ -157,70 +137,101 @@ export async function applyToOrderHistory(
            "customer_id" = EXCLUDED."customer_id", "total_minor" = EXCLUDED."total_minor", "currency" = EXCLUDED."currency",
            "lines" = EXCLUDED."lines", "placed_at" = EXCLUDED."placed_at",
            "last_event_at" = GREATEST("${t.orders}"."last_event_at", EXCLUDED."last_event_at")`,
-        values: [orderId, placed.customerId, placed.total.amountMinor, placed.total.currency, JSON.stringify(placed.lines), event.occurredAt],
+        values: [
+          orderId,
+          placed.customerId,
+          placed.total.amountMinor,
+          placed.total.currency,
+          JSON.stringify(placed.lines),
+          event.occurredAt,
+        ],
       };
-      return run(tx, order, timeline(t, event, orderId, 'placed', `${placed.lines.length} line(s), total ${money(placed.total)}`));
+      return [[order, timeline(t, event, orderId, 'placed', `${placed.lines.length} line(s), total ${money(placed.total)}`)]];
     }
     case StockReservedV1.subject:
-      return run(tx, status(t, event, orderId, 'stock_reserved', 2, null), timeline(t, event, orderId, 'stock_reserved'));
+      return [[status(t, event, orderId, 'stock_reserved', 2, null), timeline(t, event, orderId, 'stock_reserved')]];
     case StockReservationFailedV1.subject:
-      return run(
-        tx,
-        timeline(t, event, orderId, 'stock_reservation_failed', (event as EnvelopeOf<typeof StockReservationFailedV1>).payload.reason),
-      );
+      return [
+        [timeline(t, event, orderId, 'stock_reservation_failed', (event as EnvelopeOf<typeof StockReservationFailedV1>).payload.reason)],
+      ];
     case ReservationCommittedV1.subject:
-      return run(tx, timeline(t, event, orderId, 'stock_committed'));
+      return [[timeline(t, event, orderId, 'stock_committed')]];
     case ReservationCommitFailedV1.subject:
-      return run(tx, timeline(t, event, orderId, 'stock_commit_failed', (event as EnvelopeOf<typeof ReservationCommitFailedV1>).payload.reason));
+      return [[timeline(t, event, orderId, 'stock_commit_failed', (event as EnvelopeOf<typeof ReservationCommitFailedV1>).payload.reason)]];
     case ReservationReleasedV1.subject:
-      return run(tx, timeline(t, event, orderId, 'stock_released', (event as EnvelopeOf<typeof ReservationReleasedV1>).payload.reason));
+      return [[timeline(t, event, orderId, 'stock_released', (event as EnvelopeOf<typeof ReservationReleasedV1>).payload.reason)]];
     case PaymentAuthorizedV1.subject:
-      // Status and payment write the same row: two statements.
-      await run(tx, status(t, event, orderId, 'payment_authorized', 3, null));
-      return run(
-        tx,
-        payment(t, event, orderId, 'authorized', 1),
-        timeline(t, event, orderId, 'payment_authorized', money((event as EnvelopeOf<typeof PaymentAuthorizedV1>).payload.amount)),
-      );
+      // Status and payment write the same row: two round trips.
+      return [
+        [status(t, event, orderId, 'payment_authorized', 3, null)],
+        [
+          payment(t, event, orderId, 'authorized', 1),
+          timeline(t, event, orderId, 'payment_authorized', money((event as EnvelopeOf<typeof PaymentAuthorizedV1>).payload.amount)),
+        ],
+      ];
     case PaymentFailedV1.subject:
-      return run(
-        tx,
-        payment(t, event, orderId, 'failed', 2),
-        timeline(t, event, orderId, 'payment_failed', (event as EnvelopeOf<typeof PaymentFailedV1>).payload.message),
-      );
+      return [
+        [
+          payment(t, event, orderId, 'failed', 2),
+          timeline(t, event, orderId, 'payment_failed', (event as EnvelopeOf<typeof PaymentFailedV1>).payload.message),
+        ],
+      ];
     case PaymentCapturedV1.subject:
-      return run(
-        tx,
-        payment(t, event, orderId, 'captured', 2),
-        timeline(t, event, orderId, 'payment_captured', money((event as EnvelopeOf<typeof PaymentCapturedV1>).payload.amount)),
-      );
+      return [
+        [
+          payment(t, event, orderId, 'captured', 2),
+          timeline(t, event, orderId, 'payment_captured', money((event as EnvelopeOf<typeof PaymentCapturedV1>).payload.amount)),
+        ],
+      ];
     case PaymentVoidedV1.subject:
-      return run(tx, payment(t, event, orderId, 'voided', 2), timeline(t, event, orderId, 'payment_voided'));
+      return [[payment(t, event, orderId, 'voided', 2), timeline(t, event, orderId, 'payment_voided')]];
     case OrderConfirmedV1.subject:
-      return run(tx, status(t, event, orderId, 'confirmed', 4, null), timeline(t, event, orderId, 'confirmed'));
+      return [[status(t, event, orderId, 'confirmed', 4, null), timeline(t, event, orderId, 'confirmed')]];
     case OrderCancelledV1.subject: {
       const { reason } = (event as EnvelopeOf<typeof OrderCancelledV1>).payload;
-      return run(tx, status(t, event, orderId, 'cancelled', 4, reason), timeline(t, event, orderId, 'cancelled', reason));
+      return [[status(t, event, orderId, 'cancelled', 4, reason), timeline(t, event, orderId, 'cancelled', reason)]];
     }
     case OrderRejectedV1.subject: {
       const { reason } = (event as EnvelopeOf<typeof OrderRejectedV1>).payload;
-      return run(tx, status(t, event, orderId, 'rejected', 4, reason), timeline(t, event, orderId, 'rejected', reason));
+      return [[status(t, event, orderId, 'rejected', 4, reason), timeline(t, event, orderId, 'rejected', reason)]];
     }
     default:
       throw new Error(`the order history has no projection for ${subject}`);
   }
 }
 
+/** Applies one event to the order history in `tx`. */
+export async function applyToOrderHistory(
+  tx: SqlTransaction,
+  tables: OrderHistoryTables,
+  definition: EventDefinition,
+  event: Event,
+): Promise<void> {
+  for (const writes of orderHistoryWrites(tables, definition, event)) {
+    const statement = asOneStatement(writes);
+    await tx.$executeRawUnsafe(statement.sql, ...statement.values);
+  }
+}
+
 const DEFINITIONS_BY_SUBJECT = new Map(ORDER_HISTORY_EVENTS.map((definition) => [definition.subject, definition]));
 
 /**
- * Applies the events among `events` the order history is made of (the order's own facts, saved
- * with the outbox; a reply the saga applied) in `tx`, the transaction that records them: the
- * history is then exactly as current as the order. Others (commands) are skipped.
+ * The live order history's writes (round trips, as orderHistoryWrites) for those of `events` it is
+ * made of: the order's own facts, saved with the outbox, or a reply the saga applied. Commands
+ * have none. Written in the transaction that records the events, the history is exactly as current
+ * as the order.
  */
-export async function recordInOrderHistory(tx: SqlTransaction, events: readonly EventEnvelope[]): Promise<void> {
-  for (const event of events) {
+export function liveOrderHistoryWrites(events: readonly EventEnvelope[]): Statement[][] {
+  return events.flatMap((event) => {
     const definition = DEFINITIONS_BY_SUBJECT.get(subjectOf(event));
-    if (definition) await applyToOrderHistory(tx, LIVE_ORDER_HISTORY, definition, event as Event);
+    return definition ? orderHistoryWrites(LIVE_ORDER_HISTORY, definition, event as Event) : [];
+  });
+}
+
+/** Applies liveOrderHistoryWrites(events) in `tx`. */
+export async function recordInOrderHistory(tx: SqlTransaction, events: readonly EventEnvelope[]): Promise<void> {
+  for (const writes of liveOrderHistoryWrites(events)) {
+    const statement = asOneStatement(writes);
+    await tx.$executeRawUnsafe(statement.sql, ...statement.values);
   }
 }
