@@ -29,7 +29,7 @@ export {
 } from './messaging.module';
 export { messagingMetrics } from './metrics';
 export { MESSAGING_MIGRATIONS, MESSAGING_TABLES_SQL } from './tables';
-export { pgTransactionRunner, type PgTransaction } from './pg-transaction';
+export { pgTransactionRunner, type PgTransaction, type PgTransactionOptions } from './pg-transaction';
 export { replayHistory, type ReplayResult } from './replay';
 export { reportProjectionLag } from './projection-lag';
 export { rebuildProjection, ProjectionRebuildError, type ProjectionRebuildResult } from './rebuild';

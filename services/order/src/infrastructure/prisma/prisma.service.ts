@@ -19,7 +19,7 @@ export class OrderTransactions implements OnApplicationShutdown {
   readonly $transaction: <T>(work: (tx: PgTransaction) => Promise<T>) => Promise<T>;
 
   constructor(private readonly pool: Pool) {
-    this.$transaction = pgTransactionRunner(pool);
+    this.$transaction = pgTransactionRunner(pool, { prepare: true });
   }
 
   /** After Prisma disconnected (the pool is not Prisma's to end). */
