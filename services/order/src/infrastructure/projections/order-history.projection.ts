@@ -110,7 +110,7 @@ const money = (value: { amountMinor: number; currency: string }) => `${(value.am
  * authorization, whose status and payment are the same row); each round trip's statements write
  * different rows, so they run as one (asOneStatement).
  */
-export function orderHistoryWrites(tables: OrderHistoryTables, definition: EventDefinition, event: Event): Statement[][] {
+function orderHistoryWrites(tables: OrderHistoryTables, definition: EventDefinition, event: Event): Statement[][] {
   const subject = definition.subject;
   if (subject === ProductCreatedV1.subject || subject === ProductUpdatedV1.subject) {
     const product = (event as EnvelopeOf<typeof ProductCreatedV1>).payload;
@@ -224,7 +224,7 @@ const DEFINITIONS_BY_SUBJECT = new Map(ORDER_HISTORY_EVENTS.map((definition) => 
 export function liveOrderHistoryWrites(events: readonly EventEnvelope[]): Statement[][] {
   return events.flatMap((event) => {
     const definition = DEFINITIONS_BY_SUBJECT.get(subjectOf(event));
-    return definition ? orderHistoryWrites(LIVE_ORDER_HISTORY, definition, event as Event) : [];
+    return definition ? orderHistoryWrites(LIVE_ORDER_HISTORY, definition, event) : [];
   });
 }
 
