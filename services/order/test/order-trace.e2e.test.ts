@@ -69,13 +69,14 @@ describe('order trace end to end', () => {
       { timeoutMs: 30_000, what: `order ${order.id} to be confirmed` },
     );
 
-    // Spans arrive in batches from five processes; the last hop is the confirmation's consumers.
+    // Spans arrive in batches from five processes; the last hop is the confirmation's publish (no
+    // consumer of the stack takes it: the order history has it from the saga's own transaction).
     const traces = stack.traces;
     if (!traces) throw new Error('the test stack started no trace collector');
     spans = await waitFor(
       () => {
         const current = traces.store.trace(traceId) ?? [];
-        const confirmed = current.some((span) => span.kind === 'consumer' && span.name === 'process orders.order-confirmed.v1');
+        const confirmed = current.some((span) => span.kind === 'producer' && span.name === 'publish orders.order-confirmed.v1');
         const complete = current.every(
           (span) => span.parentSpanId === undefined || current.some((other) => other.spanId === span.parentSpanId),
         );
