@@ -336,6 +336,7 @@ export class EventConsumer {
         // Another type of the stream (NATS 2.9 cannot filter several subjects): acked where it is,
         // without breaking the group around it, since this consumer never applies it.
         message.ack();
+        this.held.delete(message);
         continue;
       }
       const grouped = this.running && messages.length > 1 ? this.groupable(message) : undefined;
