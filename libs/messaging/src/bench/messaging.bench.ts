@@ -60,8 +60,23 @@ async function main(): Promise<void> {
   const lags: number[] = [];
   let handled = 0;
   let lastHandledAt = 0;
+  // Where the lag goes, per event: committed → published (relay), → handler called (JetStream and
+  // the consumer's pull, inbox insert), → committed and acked (the consumer's transaction).
+  const publishedAt = new Map<string, number>();
+  const handlerAt = new Map<string, number>();
+  const stages: { relay: number[]; delivery: number[]; apply: number[] } = { relay: [], delivery: [], apply: [] };
   const transaction = pgTransactionRunner(pool);
-  const relay = new OutboxRelay({ service: 'bench', pool, js, namespace });
+  const relay = new OutboxRelay({
+    service: 'bench',
+    pool,
+    js,
+    namespace,
+    afterPublish: (ids) => {
+      const now = performance.now();
+      for (const id of ids) publishedAt.set(id, now);
+      return Promise.resolve();
+    },
+  });
   const consumer = new EventConsumer({
     service: 'bench',
     durable: 'bench',
@@ -74,6 +89,7 @@ async function main(): Promise<void> {
       {
         definition: ProductCreatedV1,
         handle: async (event, tx) => {
+          handlerAt.set(event.id, performance.now());
           await tx.$executeRawUnsafe('INSERT INTO "effects" ("event_id") VALUES ($1::uuid)', event.id);
         },
       },
@@ -87,6 +103,15 @@ async function main(): Promise<void> {
         lagRecorded.add(event.id);
         const now = performance.now();
         lags.push(now - started);
+        const published = publishedAt.get(event.id);
+        const called = handlerAt.get(event.id);
+        if (published !== undefined && called !== undefined) {
+          stages.relay.push(published - started);
+          stages.delivery.push(called - published);
+          stages.apply.push(now - called);
+        }
+        publishedAt.delete(event.id);
+        handlerAt.delete(event.id);
         handled += 1;
         lastHandledAt = now;
       }
@@ -125,8 +150,10 @@ async function main(): Promise<void> {
   };
   const writeOne = () => write(1);
 
+  const breakdown: Record<string, string>[] = [];
   const runPhase = async (name: string, write: (deadline: number) => Promise<number>) => {
     lags.length = 0;
+    for (const list of Object.values(stages)) list.length = 0;
     handled = 0;
     const started = performance.now();
     const written = await write(started + SECONDS * 1_000);
@@ -134,6 +161,16 @@ async function main(): Promise<void> {
     while (handled < written && performance.now() < waitUntil) await sleep(20);
     const seconds = (lastHandledAt - started) / 1_000;
     const sorted = [...lags].sort((a, b) => a - b);
+    const stage = (values: number[]) => {
+      const ordered = [...values].sort((a, b) => a - b);
+      return `${percentile(ordered, 50).toFixed(1)} / ${percentile(ordered, 99).toFixed(1)}`;
+    };
+    breakdown.push({
+      phase: name,
+      'commit → published (p50 / p99 ms)': stage(stages.relay),
+      'published → handler': stage(stages.delivery),
+      'handler → committed, acked': stage(stages.apply),
+    });
     return {
       phase: name,
       committed: written,
@@ -175,6 +212,7 @@ async function main(): Promise<void> {
       return written;
     });
     console.table([fixed, saturated]);
+    console.table(breakdown);
     // `pnpm bench` reads the figures from here.
     if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify([fixed, saturated]));
     const lost = [fixed, saturated].reduce((sum, phase) => sum + phase.committed - phase.handled, 0);
