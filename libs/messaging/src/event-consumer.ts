@@ -689,17 +689,20 @@ interface Grouped {
   readonly raw: unknown;
 }
 
-/** The lane of a message: a hash of its envelope's aggregate id (lane 0 when it has none). */
+/** The lane of a message: its envelope's aggregate id's (lane 0 when it has none). */
 function laneOf(message: JsMsg, lanes: number): number {
-  let key: string;
   try {
     const aggregateId = message.json<{ aggregateId?: unknown }>().aggregateId;
-    key = typeof aggregateId === 'string' ? aggregateId : '';
+    return laneOfAggregate(typeof aggregateId === 'string' ? aggregateId : '', lanes);
   } catch {
     return 0;
   }
+}
+
+/** The lane of an aggregate's events: a hash of its id. */
+export function laneOfAggregate(aggregateId: string, lanes: number): number {
   let hash = 0;
-  for (let index = 0; index < key.length; index += 1) hash = (hash * 31 + key.charCodeAt(index)) | 0;
+  for (let index = 0; index < aggregateId.length; index += 1) hash = (hash * 31 + aggregateId.charCodeAt(index)) | 0;
   return Math.abs(hash) % lanes;
 }
 
