@@ -374,6 +374,13 @@ export class EventConsumer {
       group = [];
     };
     for (const message of messages) {
+      if (this.running && this.isForeign(message)) {
+        // Another type of the stream (NATS 2.9 cannot filter several subjects): acked where it is,
+        // without breaking the group around it, since this consumer never applies it.
+        message.ack();
+        this.held.delete(message);
+        continue;
+      }
       const grouped = this.running && messages.length > 1 ? this.groupable(message) : undefined;
       if (grouped) {
         group.push(grouped);
@@ -387,6 +394,11 @@ export class EventConsumer {
       await this.handle(message);
     }
     await flush();
+  }
+
+  /** A message of a type this consumer has no handler for. */
+  private isForeign(message: JsMsg): boolean {
+    return !this.handlers.has(this.options.namespace.logical(message.subject));
   }
 
   /** The message decoded for a group, or undefined when it must be handled alone. */

@@ -1,6 +1,7 @@
-import { DEADLETTER_STREAM, ProductCreatedV1 } from '@storefront/contracts';
+import { z } from 'zod';
+import { DEADLETTER_STREAM, defineEvent, ProductCreatedV1, ProductUpdatedV1 } from '@storefront/contracts';
 import { DomainError } from '@storefront/ddd';
-import type { DeadLetterRecord } from '../src';
+import { createEvent, type DeadLetterRecord } from '../src';
 import { laneOfAggregate } from '../src/event-consumer';
 import { APPLY_EFFECT, createHarness, eventually, sampleEvent, type Harness } from './harness';
 
@@ -217,6 +218,40 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
       () => consumer.lag(),
       (lag) => lag === 0,
     );
+  });
+
+  it('does not let messages of types it skips split its groups (NATS 2.9 delivers the whole stream)', async () => {
+    // A type of the same stream the consumer has no handler for, between every two it handles.
+    const Noise = defineEvent({ subject: 'catalog.test-noise.v1', producer: 'test', description: 'noise', payload: z.object({}) });
+    const events = Array.from({ length: 24 }, () => sampleEvent());
+    const interleaved = events.flatMap((event) => [
+      event,
+      createEvent(Noise, { source: 'test', aggregateId: event.aggregateId, payload: {} }),
+    ]);
+    await harness.transaction((tx) => harness.outbox.add(tx, ...interleaved));
+    await harness.relay().drain();
+    let transactions = 0;
+    const consumer = harness.consumer({
+      transaction: (work) => {
+        transactions += 1;
+        return harness.transaction(work);
+      },
+      handlers: [ProductCreatedV1, ProductUpdatedV1].map((definition) => ({
+        definition,
+        handle: async (event, tx) => {
+          await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
+        },
+      })),
+    });
+    await consumer.start();
+
+    await eventually(() => harness.applications(), exactlyOnce(events.map((event) => event.id)));
+    await eventually(
+      () => consumer.lag(),
+      (lag) => lag === 0,
+    );
+    // 24 handled messages in groups of up to 16, not one transaction each.
+    expect(transactions).toBeLessThan(8);
   });
 
   it('keeps each aggregate’s events in stream order when lanes apply different aggregates side by side', async () => {
