@@ -284,7 +284,8 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
   });
 
   it('pulls again while a lane is still busy: one slow aggregate does not hold back the other lanes', async () => {
-    const inLane = (lane: number) => Array.from({ length: 200 }, (_, index) => `aggregate-${index}`).filter((id) => laneOfAggregate(id, 2) === lane);
+    const inLane = (lane: number) =>
+      Array.from({ length: 200 }, (_, index) => `aggregate-${index}`).filter((id) => laneOfAggregate(id, 2) === lane);
     const slow = inLane(0)[0] as string;
     const events = [slow, ...inLane(1).slice(0, 12)].map((aggregateId) => ({ ...sampleEvent(), aggregateId }));
     await harness.transaction((tx) => harness.outbox.add(tx, ...events));
