@@ -357,7 +357,10 @@ async function main(): Promise<void> {
     const memoryByService = Object.fromEntries(
       stack.services.map((s) => {
         const usage = memory(s.process.pid as number);
-        return [s.definition.name, { pssMB: Math.round((usage?.pss ?? 0) / 2 ** 20), sharedMB: Math.round((usage?.shared ?? 0) / 2 ** 20) }];
+        return [
+          s.definition.name,
+          { pssMB: Math.round((usage?.pss ?? 0) / 2 ** 20), sharedMB: Math.round((usage?.shared ?? 0) / 2 ** 20) },
+        ];
       }),
     );
     const pssMB = Object.values(memoryByService).reduce((sum, usage) => sum + usage.pssMB, 0);
