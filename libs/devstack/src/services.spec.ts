@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_FLAGS } from './services';
+import { NODE_FLAGS, PROCESS_ENV } from './services';
+
+const dockerfile = () => readFileSync(join(__dirname, '..', '..', '..', 'deploy', 'docker', 'Dockerfile'), 'utf8');
 
 describe('NODE_FLAGS', () => {
   it('are the flags the image starts every service with too', () => {
-    const dockerfile = readFileSync(join(__dirname, '..', '..', '..', 'deploy', 'docker', 'Dockerfile'), 'utf8');
-    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile())?.[1];
     expect(JSON.parse(cmd ?? '[]')).toEqual(['node', ...NODE_FLAGS, 'dist/main.js']);
+  });
+});
+
+describe('PROCESS_ENV', () => {
+  it('is set by the image too', () => {
+    const set = Object.fromEntries([...dockerfile().matchAll(/^ENV (\w+)=(\S+)$/gm)].map((match) => [match[1], match[2]]));
+    for (const [variable, value] of Object.entries(PROCESS_ENV)) expect(set[variable]).toBe(value);
   });
 });

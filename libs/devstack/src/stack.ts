@@ -7,7 +7,7 @@ import { startTraceCollector, type TraceCollector } from '@storefront/traces';
 import { DevIssuer, type TokenRequest } from './dev-auth';
 import { resolveNats, resolvePostgres, StackError, type Infrastructure } from './infrastructure';
 import { formatLogLine } from './log-format';
-import { NODE_FLAGS, SERVICES, type PortAssignment, type ServiceDefinition } from './services';
+import { NODE_FLAGS, PROCESS_ENV, SERVICES, type PortAssignment, type ServiceDefinition } from './services';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** Where `npm start` keeps embedded PostgreSQL, nats-server data and the dev issuer's key pair. */
@@ -198,6 +198,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
 
     const issuer = options.issuer ?? (await DevIssuer.persistent(stateDir));
     const commonEnv: NodeJS.ProcessEnv = {
+      ...PROCESS_ENV,
       ...process.env,
       ...issuer.env(),
       NODE_ENV: process.env.NODE_ENV ?? 'development',

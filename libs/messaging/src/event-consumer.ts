@@ -99,7 +99,8 @@ const MAX_TRACKED_REFUSALS = 10_000;
  * back-off for as long as it takes: JetStream's own delivery limit is off (max_deliver -1), so an
  * outage cannot use up a message's deliveries.
  *
- * Messages are fetched in batches and handled one at a time; while they wait or run, each gets a
+ * Messages are fetched in batches (the next pull goes out while the last one's messages are still
+ * being handled) and applied in groups, per lane in stream order; while they wait or run, each gets a
  * progress signal (`working()`) every third of the ack wait, so a slow handler does not make the
  * queued ones redeliver. When its stream or consumer is gone (JetStream lost its state), it
  * re-creates them and goes on. Each delivery is a CONSUMER span continuing the producer's trace; the
@@ -112,6 +113,11 @@ export class EventConsumer {
   private batch: ConsumerMessages | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly held = new Set<JsMsg>();
+  /** One queue per lane (see EventConsumerOptions.lanes), kept from one pull to the next. */
+  private readonly laneQueues: Lane[];
+  /** Wakes the fetch loop waiting for room (roomToFetch). */
+  private room: (() => void) | undefined;
+  private readonly batchSize: number;
   private readonly refusals = new Map<number, number>();
   private state: ConsumerHealth = { state: 'starting', since: new Date().toISOString() };
   private readonly handlers: Map<string, EventHandlerBinding>;
@@ -132,6 +138,8 @@ export class EventConsumer {
     this.maxDeliver = options.maxDeliver ?? 5;
     this.maxGroup = Math.max(1, options.maxGroup ?? 16);
     this.lanes = Math.max(1, options.lanes ?? 1);
+    this.laneQueues = Array.from({ length: this.lanes }, () => ({ queue: [], worker: undefined }));
+    this.batchSize = Math.max(1, options.batchSize ?? 64);
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.retryDelays = options.retryDelaysMs ?? [1_000, 5_000, 15_000, 30_000];
     this.log = options.log ?? (() => undefined);
@@ -165,6 +173,7 @@ export class EventConsumer {
   /** Stops fetching; the message being handled finishes first. */
   async stop(): Promise<void> {
     this.running = false;
+    this.freed();
     // Ends the pull; its iterator (our reader) sees the end. Not awaited: that needs the reader to run.
     void this.batch?.close().catch(() => undefined);
     await this.loop;
@@ -243,6 +252,7 @@ export class EventConsumer {
         await sleep(RECOVERY_DELAYS_MS[Math.min(failures - 1, RECOVERY_DELAYS_MS.length - 1)] ?? 1_000);
       }
     }
+    await this.idle();
   }
 
   /** Re-creates the streams and the consumer when JetStream says they do not exist. */
@@ -263,56 +273,88 @@ export class EventConsumer {
   }
 
   /**
-   * One pull of up to batchSize messages. They are taken off the pull at once into `held` (so the
-   * heartbeat can signal progress for every one of them) and handled in order as they arrive.
+   * One pull of up to batchSize messages, taken off it as they arrive into `held` (so the heartbeat
+   * can signal progress for every one of them) and into their lane's queue. Lanes outlive the pull:
+   * the next pull goes out as soon as this one is complete and fewer than batchSize messages wait,
+   * instead of after they were all handled, so the consumer is not idle between two pulls.
    */
   private async fetchAndHandle(consumer: Consumer): Promise<void> {
+    await this.roomToFetch();
+    if (!this.running) return;
     const batch = await consumer.fetch({
-      max_messages: this.options.batchSize ?? 64,
+      max_messages: this.batchSize,
       expires: FETCH_EXPIRES_MS,
     });
     this.batch = batch;
     if (!this.running)
       void batch.close(); // stop() came while the pull was being set up
     else this.setState('consuming');
-    // One queue per lane; a message's lane follows from its aggregate, so one aggregate's events
-    // stay in stream order while other aggregates' are applied beside them.
-    const lanes: Lane[] = Array.from({ length: this.lanes }, () => ({ queue: [], worker: undefined }));
-    const work = async (lane: Lane) => {
-      try {
-        await drain(lane);
-      } catch (error) {
-        // Never a rejection nobody listens to yet (Node would end the process on it): what was not
-        // acknowledged is delivered again after the ack wait.
-        this.log('error', `consumer ${this.options.durable} failed handling a batch; it is delivered again`, { err: error });
-      } finally {
-        lane.worker = undefined;
+    try {
+      for await (const message of batch) {
+        this.held.add(message);
+        // A message's lane follows from its aggregate, so one aggregate's events stay in stream
+        // order while other aggregates' are applied beside them.
+        const lane = this.laneQueues[this.lanes === 1 ? 0 : laneOf(message, this.lanes)] as Lane;
+        lane.queue.push(message);
+        lane.worker ??= this.work(lane);
       }
-    };
-    const drain = async (lane: Lane) => {
+    } catch (error) {
+      // What was taken off the pull is handled before the loop recovers.
+      await this.idle();
+      throw error;
+    }
+  }
+
+  /** Resolves when fewer than batchSize messages are held (or when stopping). */
+  private roomToFetch(): Promise<void> {
+    if (this.held.size < this.batchSize || !this.running) return Promise.resolve();
+    return new Promise((resolve) => (this.room = resolve));
+  }
+
+  private freed(): void {
+    if (this.held.size < this.batchSize || !this.running) {
+      const room = this.room;
+      this.room = undefined;
+      room?.();
+    }
+  }
+
+  /** Resolves when every lane has handled what it was given. */
+  private async idle(): Promise<void> {
+    await Promise.all(this.laneQueues.flatMap((lane) => (lane.worker ? [lane.worker] : [])));
+  }
+
+  private async work(lane: Lane): Promise<void> {
+    try {
       for (let message = lane.queue.shift(); message; message = lane.queue.shift()) {
         if (!this.running) {
           message.nak(); // stopping: another replica (or this one after a restart) takes it at once
-          this.held.delete(message);
+          this.release([message]);
           continue;
         }
         // What has arrived meanwhile is applied with it, in stream order (see handleGroup).
         const group = [message, ...lane.queue.splice(0, this.maxGroup - 1)];
-        await this.handleGroup(group);
-        for (const handled of group) this.held.delete(handled);
+        try {
+          await this.handleGroup(group);
+        } finally {
+          this.release(group);
+        }
       }
-    };
-    try {
-      for await (const message of batch) {
-        this.held.add(message);
-        const lane = lanes[this.lanes === 1 ? 0 : laneOf(message, this.lanes)] as Lane;
-        lane.queue.push(message);
-        lane.worker ??= work(lane);
-      }
+    } catch (error) {
+      // Never a rejection nobody listens to (Node would end the process on it). What the lane still
+      // holds is given back at once, not kept alive by the heartbeat, and delivered again.
+      this.log('error', `consumer ${this.options.durable} failed handling a batch; it is delivered again`, { err: error });
+      const rest = lane.queue.splice(0);
+      for (const message of rest) message.nak();
+      this.release(rest);
     } finally {
-      // Also when the pull failed: what was taken off it is handled before the loop recovers.
-      await Promise.all(lanes.flatMap((lane) => (lane.worker ? [lane.worker] : [])));
+      lane.worker = undefined;
     }
+  }
+
+  private release(messages: readonly JsMsg[]): void {
+    for (const message of messages) this.held.delete(message);
+    this.freed();
   }
 
   /**
@@ -332,6 +374,13 @@ export class EventConsumer {
       group = [];
     };
     for (const message of messages) {
+      if (this.running && this.isForeign(message)) {
+        // Another type of the stream (NATS 2.9 cannot filter several subjects): acked where it is,
+        // without breaking the group around it, since this consumer never applies it.
+        message.ack();
+        this.held.delete(message);
+        continue;
+      }
       const grouped = this.running && messages.length > 1 ? this.groupable(message) : undefined;
       if (grouped) {
         group.push(grouped);
@@ -345,6 +394,11 @@ export class EventConsumer {
       await this.handle(message);
     }
     await flush();
+  }
+
+  /** A message of a type this consumer has no handler for. */
+  private isForeign(message: JsMsg): boolean {
+    return !this.handlers.has(this.options.namespace.logical(message.subject));
   }
 
   /** The message decoded for a group, or undefined when it must be handled alone. */
@@ -647,17 +701,20 @@ interface Grouped {
   readonly raw: unknown;
 }
 
-/** The lane of a message: a hash of its envelope's aggregate id (lane 0 when it has none). */
+/** The lane of a message: its envelope's aggregate id's (lane 0 when it has none). */
 function laneOf(message: JsMsg, lanes: number): number {
-  let key: string;
   try {
     const aggregateId = message.json<{ aggregateId?: unknown }>().aggregateId;
-    key = typeof aggregateId === 'string' ? aggregateId : '';
+    return laneOfAggregate(typeof aggregateId === 'string' ? aggregateId : '', lanes);
   } catch {
     return 0;
   }
+}
+
+/** The lane of an aggregate's events: a hash of its id. */
+export function laneOfAggregate(aggregateId: string, lanes: number): number {
   let hash = 0;
-  for (let index = 0; index < key.length; index += 1) hash = (hash * 31 + key.charCodeAt(index)) | 0;
+  for (let index = 0; index < aggregateId.length; index += 1) hash = (hash * 31 + aggregateId.charCodeAt(index)) | 0;
   return Math.abs(hash) % lanes;
 }
 

@@ -7,6 +7,13 @@ export interface HandlesEventMetadata {
   readonly definitions: readonly EventDefinition[];
   /** Durable consumer the handler belongs to; handlers sharing one share its position in the stream. */
   readonly consumer: string;
+  /**
+   * Most messages the consumer applies in one transaction (EventConsumer's maxGroup; the smallest
+   * any of its handlers asks for). 1 for a handler that calls another system inside its
+   * transaction: in a group, one aggregate's locks would be held through the others' calls, and two
+   * replicas' groups would wait on each other's locks.
+   */
+  readonly maxGroup?: number;
 }
 
 /**
@@ -18,7 +25,10 @@ export interface HandlesEventMetadata {
  * The method runs inside a transaction with the inbox record, so its effect happens once. Given a
  * list of definitions, the method handles each of them and gets the definition as third argument.
  */
-export function HandlesEvent(definition: EventDefinition | readonly EventDefinition[], options: { consumer: string }): MethodDecorator {
+export function HandlesEvent(
+  definition: EventDefinition | readonly EventDefinition[],
+  options: { consumer: string; maxGroup?: number },
+): MethodDecorator {
   const definitions = Array.isArray(definition) ? definition : [definition as EventDefinition];
-  return SetMetadata<symbol, HandlesEventMetadata>(HANDLES_EVENT, { definitions, consumer: options.consumer });
+  return SetMetadata<symbol, HandlesEventMetadata>(HANDLES_EVENT, { definitions, ...options });
 }

@@ -167,7 +167,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
     this.sweeper.start();
   }
 
-  async startConsumer(durable: string, handlers: EventHandlerBinding[]): Promise<void> {
+  async startConsumer(durable: string, handlers: EventHandlerBinding[], settings: { maxGroup?: number } = {}): Promise<void> {
     const stream = handlers[0]?.definition.stream;
     if (!stream) return;
     const consumer = new EventConsumer({
@@ -180,6 +180,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       namespace: this.namespace,
       transaction: this.transaction,
       ...this.options.consumers,
+      ...(settings.maxGroup === undefined ? {} : { maxGroup: settings.maxGroup }),
       startAfter: () => inboxHorizon(this.pool, durable, this.retention.clockSkewMarginMs),
       log: (level, message, fields) => this.logger[level === 'info' ? 'log' : level]({ ...fields }, message),
     });
@@ -218,6 +219,7 @@ class EventHandlerExplorer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const byConsumer = new Map<string, EventHandlerBinding[]>();
+    const maxGroup = new Map<string, number>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;
@@ -231,12 +233,15 @@ class EventHandlerExplorer implements OnApplicationBootstrap {
           bindings.push({ definition, handle: (event, tx) => handler.call(instance, event, tx, definition) });
         }
         byConsumer.set(metadata.consumer, bindings);
+        if (metadata.maxGroup !== undefined) {
+          maxGroup.set(metadata.consumer, Math.min(metadata.maxGroup, maxGroup.get(metadata.consumer) ?? metadata.maxGroup));
+        }
       }
     }
     for (const [durable, bindings] of byConsumer) {
       const streams = new Set(bindings.map((binding) => binding.definition.stream.name));
       if (streams.size > 1) throw new Error(`consumer ${durable} mixes streams ${[...streams].join(', ')}; use one consumer per stream`);
-      await this.runtime.startConsumer(durable, bindings);
+      await this.runtime.startConsumer(durable, bindings, { maxGroup: maxGroup.get(durable) });
     }
     await this.runtime.startRelay();
     this.runtime.startSweeper();

@@ -1,7 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { EventEnvelope } from '@storefront/contracts';
 import { withConnection } from '@storefront/persistence';
 import { messagingMetrics } from './metrics';
@@ -34,15 +34,35 @@ interface OutboxRow {
   position: string;
   id: string;
   subject: string;
-  envelope: EventEnvelope;
+  /** The envelope as stored, published as it is (no parse and re-serialization per event). */
+  body: string;
+  traceContext: EventEnvelope['traceContext'] | null;
 }
 
-const CLAIM = `
-  SELECT "position", "id", "subject", "envelope" FROM "outbox"
+/**
+ * Opens the batch's transaction and claims rows in one round trip (a simple-protocol query may
+ * hold several statements; nothing in it comes from outside). The commit that marks rows sent does
+ * not wait for the WAL flush: if the server crashed before flushing it, the rows would be published
+ * again and dropped as duplicates (JetStream's Nats-Msg-Id window, then the consumers' inbox), which
+ * is what already happens when the relay dies between publishing and marking.
+ */
+function claimOf(batchSize: number): string {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, not ${batchSize}`);
+  return `BEGIN; SET LOCAL synchronous_commit TO off;
+  SELECT "position", "id", "subject", "envelope"::text AS "body", "envelope"->'traceContext' AS "traceContext" FROM "outbox"
   WHERE "published_at" IS NULL
   ORDER BY "position"
-  LIMIT $1
+  LIMIT ${batchSize}
   FOR UPDATE SKIP LOCKED`;
+}
+
+/** Marks rows sent and commits, in one round trip; ids are the uuids the claim read. */
+function markSentOf(ids: readonly string[]): string {
+  for (const id of ids) if (!UUID.test(id)) throw new Error(`not a uuid: ${id}`);
+  return `UPDATE "outbox" SET "published_at" = now() WHERE "id" = ANY('{${ids.join(',')}}'::uuid[]); COMMIT`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Publishes committed outbox rows to JetStream and marks them sent.
@@ -71,12 +91,14 @@ export class OutboxRelay {
   private listener: PoolClient | undefined;
   private failures = 0;
   private readonly batchSize: number;
+  private readonly claim: string;
   private readonly pollIntervalMs: number;
   private readonly backoff: readonly [number, number];
   private readonly log: NonNullable<OutboxRelayOptions['log']>;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
+    this.claim = claimOf(this.batchSize);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.backoff = options.backoffMs ?? [200, 10_000];
     this.log = options.log ?? (() => undefined);
@@ -103,27 +125,28 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     return withConnection(this.options.pool, async (client) => {
       try {
-        await client.query('BEGIN');
-        const { rows } = await client.query<OutboxRow>(CLAIM, [this.batchSize]);
+        const results = (await client.query(this.claim)) as unknown as QueryResult<OutboxRow>[];
+        const rows = results.at(-1)?.rows ?? [];
+        if (rows.length === 0) {
+          await client.query('COMMIT');
+          return 0;
+        }
         // All publishes of a batch are in flight at once (one connection keeps their order); a failed
         // one stays unpublished and is retried, the ones that succeeded are marked.
-        const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
-        const published = rows.filter((_row, index) => results[index]?.status === 'fulfilled').map((row) => row.id);
-        const failedAt = results.findIndex((result) => result.status === 'rejected');
-        const failedResult = results[failedAt];
+        const settled = await Promise.allSettled(rows.map((row) => this.publish(row)));
+        const published = rows.filter((_row, index) => settled[index]?.status === 'fulfilled').map((row) => row.id);
+        const failedAt = settled.findIndex((result) => result.status === 'rejected');
+        const failedResult = settled[failedAt];
         const failure =
           failedResult?.status === 'rejected' ? { row: rows[failedAt] as OutboxRow, error: failedResult.reason as Error } : undefined;
         await this.options.afterPublish?.(published);
-        if (published.length > 0) {
-          await client.query('UPDATE "outbox" SET "published_at" = now() WHERE "id" = ANY($1::uuid[])', [published]);
-        }
         if (failure) {
           await client.query('UPDATE "outbox" SET "attempts" = "attempts" + 1, "last_error" = $2 WHERE "id" = $1', [
             failure.row.id,
             failure.error.message.slice(0, 2_000),
           ]);
         }
-        await client.query('COMMIT');
+        await client.query(published.length > 0 ? markSentOf(published) : 'COMMIT');
         for (const row of rows.filter((candidate) => published.includes(candidate.id))) {
           messagingMetrics.published.inc({ service: this.options.service, subject: row.subject });
         }
@@ -145,8 +168,8 @@ export class OutboxRelay {
 
   private async publish(row: OutboxRow): Promise<void> {
     const subject = this.options.namespace.subject(row.subject);
-    const body = JSON.stringify(row.envelope);
-    const parent = contextFromEnvelope(row.envelope.traceContext);
+    const body = row.body;
+    const parent = contextFromEnvelope(row.traceContext ?? undefined);
     const span = messagingTracer().startSpan(
       `publish ${row.subject}`,
       {

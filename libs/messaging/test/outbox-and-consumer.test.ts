@@ -1,6 +1,8 @@
-import { DEADLETTER_STREAM, ProductCreatedV1 } from '@storefront/contracts';
+import { z } from 'zod';
+import { DEADLETTER_STREAM, defineEvent, ProductCreatedV1, ProductUpdatedV1 } from '@storefront/contracts';
 import { DomainError } from '@storefront/ddd';
-import type { DeadLetterRecord } from '../src';
+import { createEvent, type DeadLetterRecord } from '../src';
+import { laneOfAggregate } from '../src/event-consumer';
 import { APPLY_EFFECT, createHarness, eventually, sampleEvent, type Harness } from './harness';
 
 /** A transition the domain refuses, whatever the number of tries. */
@@ -50,6 +52,22 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
         3_000,
       ),
     ).resolves.toBe(1);
+  });
+
+  it('publishes a commit whose NOTIFY it never received at its next poll', async () => {
+    // Commits announce nothing, as when the listening connection was down at the moment.
+    await harness.pool.query('ALTER TABLE "outbox" DISABLE TRIGGER "outbox_notify"');
+    const relay = harness.relay({ pollIntervalMs: 500 });
+    await relay.start();
+    await harness.write(2);
+
+    await expect(
+      eventually(
+        () => harness.streamMessages(),
+        (count) => count === 2,
+        5_000,
+      ),
+    ).resolves.toBe(2);
   });
 
   it('stops at once, even when asked while a batch is being published', async () => {
@@ -202,6 +220,40 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     );
   });
 
+  it('does not let messages of types it skips split its groups (NATS 2.9 delivers the whole stream)', async () => {
+    // A type of the same stream the consumer has no handler for, between every two it handles.
+    const Noise = defineEvent({ subject: 'catalog.test-noise.v1', producer: 'test', description: 'noise', payload: z.object({}) });
+    const events = Array.from({ length: 24 }, () => sampleEvent());
+    const interleaved = events.flatMap((event) => [
+      event,
+      createEvent(Noise, { source: 'test', aggregateId: event.aggregateId, payload: {} }),
+    ]);
+    await harness.transaction((tx) => harness.outbox.add(tx, ...interleaved));
+    await harness.relay().drain();
+    let transactions = 0;
+    const consumer = harness.consumer({
+      transaction: (work) => {
+        transactions += 1;
+        return harness.transaction(work);
+      },
+      handlers: [ProductCreatedV1, ProductUpdatedV1].map((definition) => ({
+        definition,
+        handle: async (event, tx) => {
+          await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
+        },
+      })),
+    });
+    await consumer.start();
+
+    await eventually(() => harness.applications(), exactlyOnce(events.map((event) => event.id)));
+    await eventually(
+      () => consumer.lag(),
+      (lag) => lag === 0,
+    );
+    // 24 handled messages in groups of up to 16, not one transaction each.
+    expect(transactions).toBeLessThan(8);
+  });
+
   it('keeps each aggregate’s events in stream order when lanes apply different aggregates side by side', async () => {
     const aggregates = ['a-1', 'a-2', 'a-3', 'a-4', 'a-5'];
     const events = Array.from({ length: 60 }, (_, index) => ({
@@ -229,6 +281,44 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     for (const aggregate of aggregates) {
       expect(seen.get(aggregate)).toEqual(events.filter((event) => event.aggregateId === aggregate).map((event) => event.id));
     }
+  });
+
+  it('pulls again while a lane is still busy: one slow aggregate does not hold back the other lanes', async () => {
+    const inLane = (lane: number) =>
+      Array.from({ length: 200 }, (_, index) => `aggregate-${index}`).filter((id) => laneOfAggregate(id, 2) === lane);
+    const slow = inLane(0)[0] as string;
+    const events = [slow, ...inLane(1).slice(0, 12)].map((aggregateId) => ({ ...sampleEvent(), aggregateId }));
+    await harness.transaction((tx) => harness.outbox.add(tx, ...events));
+    await harness.relay().drain();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const appliedBeside: string[] = [];
+    const consumer = harness.consumer({
+      lanes: 2,
+      batchSize: 4,
+      handlers: [
+        {
+          definition: ProductCreatedV1,
+          handle: async (event, tx) => {
+            if (event.aggregateId === slow) await released;
+            else appliedBeside.push(event.id);
+            await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
+          },
+        },
+      ],
+    });
+    await consumer.start();
+
+    // Twelve events of the other lane are three pulls of four: all applied while the first waits.
+    await expect(
+      eventually(
+        () => Promise.resolve(appliedBeside.length),
+        (count) => count === 12,
+        10_000,
+      ),
+    ).resolves.toBe(12);
+    release();
+    await eventually(() => harness.applications(), exactlyOnce(events.map((event) => event.id)));
   });
 
   it('handles a group one message at a time when one of them is refused: the others are applied once, the refused one dead-lettered', async () => {

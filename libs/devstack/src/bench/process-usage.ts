@@ -44,6 +44,20 @@ export function rssBytes(pid: number): number | undefined {
 }
 
 /**
+ * Memory of `pid` with each page shared with other processes counted by its share (PSS), in bytes.
+ * The five Node processes map the same node binary: RSS counts its pages in every one of them.
+ */
+export function memory(pid: number): { rss: number; pss: number; shared: number } | undefined {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
+    return { rss: kB('Rss'), pss: kB('Pss'), shared: kB('Shared_Clean') + kB('Shared_Dirty') };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * CPU used by groups of processes between start() and read(). Processes may join a group later
  * (a PostgreSQL backend opened by a pool mid-run): their CPU counts from when they were first seen,
  * with what they had used before that when they appeared after start(). A process that ends between

@@ -10,7 +10,7 @@ import { freePort } from '@storefront/testing';
 import { resolveNats } from '../infrastructure';
 import { REPO_ROOT } from '../stack';
 import { startTestStack, type TestStack } from '../test-stack';
-import { CpuAccount, rssBytes } from './process-usage';
+import { CpuAccount, memory, rssBytes } from './process-usage';
 
 /*
  * `pnpm bench`: every throughput and footprint figure of issue 12 in one table, with its target,
@@ -353,6 +353,18 @@ async function main(): Promise<void> {
     const rssByService = Object.fromEntries(
       stack.services.map((s) => [s.definition.name, Math.round((rssBytes(s.process.pid as number) ?? 0) / 2 ** 20)]),
     );
+    // The same moment, shared pages (the node binary above all) counted once across the processes.
+    const memoryByService = Object.fromEntries(
+      stack.services.map((s) => {
+        const usage = memory(s.process.pid as number);
+        return [
+          s.definition.name,
+          { pssMB: Math.round((usage?.pss ?? 0) / 2 ** 20), sharedMB: Math.round((usage?.shared ?? 0) / 2 ** 20) },
+        ];
+      }),
+    );
+    const pssMB = Object.values(memoryByService).reduce((sum, usage) => sum + usage.pssMB, 0);
+    log(`RSS ${Math.round(rss / 2 ** 20)} MB (${JSON.stringify(rssByService)}); PSS ${pssMB} MB (${JSON.stringify(memoryByService)})`);
 
     await stack.stop();
     stack = undefined;
@@ -418,6 +430,8 @@ async function main(): Promise<void> {
               catalogReqPerSec: Math.round(catalogRate),
             },
             rssMBByService: rssByService,
+            pssMB,
+            memoryMBByService: memoryByService,
           },
         },
         null,

@@ -1,39 +1,50 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { ProductCreatedV1, STREAMS } from '@storefront/contracts';
-import { dropDatabase, ensureDatabase, withDatabase } from '@storefront/persistence';
+import { dropDatabase, ensureDatabase, TRANSACTION_MAX_WAIT_MS, withDatabase } from '@storefront/persistence';
 import { EventConsumer } from '../event-consumer';
 import { createEvent } from '../event-factory';
 import { connectNats, deleteStreams, ensureStreams } from '../jetstream';
 import { Namespace } from '../namespace';
-import { Outbox } from '../outbox';
+import { Outbox, type SqlTransaction, type TransactionRunner } from '../outbox';
 import { OutboxRelay } from '../outbox-relay';
-import { pgTransactionRunner } from '../pg-transaction';
 import { MESSAGING_TABLES_SQL } from '../tables';
+import { PrismaClient } from './generated/client';
 
 /*
  * `pnpm bench:messaging`: events per second end to end (commit → handled by a consumer) and the
  * commit-to-handled lag, through the real outbox relay, JetStream and an idempotent consumer, on the
  * local PostgreSQL and NATS. Two phases: a fixed arrival rate, then saturation.
+ *
+ * It runs the pipeline as a service does: writers add events to the outbox inside Prisma interactive
+ * transactions and the consumer applies them inside Prisma interactive transactions (the
+ * `$transaction` of a Prisma client with a pool of DATABASE_POOL_SIZE's default, 10, shared by both,
+ * as in a service), the relay has a pool of its own of 4 (MessagingRuntime), and the consumer runs
+ * with the services' settings (one lane, groups of up to 16).
  *   BENCH_JSON (also write the two rows there as JSON), BENCH_RATE (events/s, default 200), BENCH_SECONDS (per phase, default 10),
- *   BENCH_WRITERS (default 4), BENCH_EVENTS_PER_TRANSACTION (saturation phase, default 20), BENCH_LANES (default 4)
+ *   BENCH_WRITERS (saturation phase, default 8), BENCH_EVENTS_PER_TRANSACTION (saturation phase, default 1), BENCH_LANES (default 1)
  */
 
 const SERVER = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WRITERS = Number(process.env.BENCH_WRITERS ?? 4);
+/** Concurrent writing transactions in the saturation phase (a service's requests and saga steps). */
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 8);
 /**
- * Events each writer commits per transaction in the saturation phase: what is measured is how many
- * events the relay, JetStream and a consumer move, not how many commits PostgreSQL makes per second
- * (one fsync each: on a busy disk that alone caps one-event transactions at a few hundred a second).
+ * Events each writer commits per transaction in the saturation phase: 1, as a service's command or
+ * saga step does (1–2). More measures a pipeline no service drives; it is there to see how much
+ * of the figure is PostgreSQL committing.
  */
-const PER_TRANSACTION = Number(process.env.BENCH_EVENTS_PER_TRANSACTION ?? 20);
-/** The consumer's lanes (EventConsumerOptions.lanes). */
-const LANES = Number(process.env.BENCH_LANES ?? 4);
+const PER_TRANSACTION = Number(process.env.BENCH_EVENTS_PER_TRANSACTION ?? 1);
+/** The consumer's lanes (EventConsumerOptions.lanes); services run one. */
+const LANES = Number(process.env.BENCH_LANES ?? 1);
+/** A service's query pool (DATABASE_POOL_SIZE's default) and its relay's (MessagingRuntime). */
+const SERVICE_POOL_SIZE = 10;
+const RELAY_POOL_SIZE = 4;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,8 +56,12 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const databaseUrl = withDatabase(SERVER, `bench_messaging_${process.pid}_${randomBytes(3).toString('hex')}`);
   await ensureDatabase(databaseUrl);
-  const pool = new Pool({ connectionString: databaseUrl, max: WRITERS + 6 });
+  const pool = new Pool({ connectionString: databaseUrl, max: RELAY_POOL_SIZE });
   pool.on('error', (error) => console.error('idle connection failed:', error.message));
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: databaseUrl, max: SERVICE_POOL_SIZE }),
+    transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS },
+  });
   await pool.query(MESSAGING_TABLES_SQL);
   await pool.query('CREATE TABLE "effects" ("event_id" UUID PRIMARY KEY)');
   const namespace = new Namespace(`bench${randomBytes(3).toString('hex')}`);
@@ -60,8 +75,24 @@ async function main(): Promise<void> {
   const lags: number[] = [];
   let handled = 0;
   let lastHandledAt = 0;
-  const transaction = pgTransactionRunner(pool);
-  const relay = new OutboxRelay({ service: 'bench', pool, js, namespace });
+  // Where the lag goes, per event: committed → published (relay), → handler called (JetStream and
+  // the consumer's pull, inbox insert), → committed and acked (the consumer's transaction).
+  const publishedAt = new Map<string, number>();
+  const handlerAt = new Map<string, number>();
+  const stages: { relay: number[]; delivery: number[]; apply: number[] } = { relay: [], delivery: [], apply: [] };
+  // As MessagingRuntime.transaction: a Prisma interactive transaction.
+  const transaction: TransactionRunner = <T>(work: (tx: SqlTransaction) => Promise<T>) => prisma.$transaction((tx) => work(tx));
+  const relay = new OutboxRelay({
+    service: 'bench',
+    pool,
+    js,
+    namespace,
+    afterPublish: (ids) => {
+      const now = performance.now();
+      for (const id of ids) publishedAt.set(id, now);
+      return Promise.resolve();
+    },
+  });
   const consumer = new EventConsumer({
     service: 'bench',
     durable: 'bench',
@@ -74,12 +105,15 @@ async function main(): Promise<void> {
       {
         definition: ProductCreatedV1,
         handle: async (event, tx) => {
+          handlerAt.set(event.id, performance.now());
           await tx.$executeRawUnsafe('INSERT INTO "effects" ("event_id") VALUES ($1::uuid)', event.id);
         },
       },
     ],
-    // Events of different products are applied side by side (the effects touch no common rows).
     lanes: LANES,
+    log: (level, message) => {
+      if (level !== 'info') console.error(`consumer ${level}: ${message}`);
+    },
     // Measured when the effect has committed, just before the ack.
     beforeAck: (event) => {
       const started = committedAt.get(event.id);
@@ -87,6 +121,15 @@ async function main(): Promise<void> {
         lagRecorded.add(event.id);
         const now = performance.now();
         lags.push(now - started);
+        const published = publishedAt.get(event.id);
+        const called = handlerAt.get(event.id);
+        if (published !== undefined && called !== undefined) {
+          stages.relay.push(published - started);
+          stages.delivery.push(called - published);
+          stages.apply.push(now - called);
+        }
+        publishedAt.delete(event.id);
+        handlerAt.delete(event.id);
         handled += 1;
         lastHandledAt = now;
       }
@@ -125,15 +168,30 @@ async function main(): Promise<void> {
   };
   const writeOne = () => write(1);
 
+  const breakdown: Record<string, string>[] = [];
+  let failedWrites = 0;
   const runPhase = async (name: string, write: (deadline: number) => Promise<number>) => {
     lags.length = 0;
+    for (const list of Object.values(stages)) list.length = 0;
     handled = 0;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const written = await write(started + SECONDS * 1_000);
     const waitUntil = performance.now() + 30_000;
     while (handled < written && performance.now() < waitUntil) await sleep(20);
     const seconds = (lastHandledAt - started) / 1_000;
+    const cpu = process.cpuUsage(cpuBefore);
     const sorted = [...lags].sort((a, b) => a - b);
+    const stage = (values: number[]) => {
+      const ordered = [...values].sort((a, b) => a - b);
+      return `${percentile(ordered, 50).toFixed(1)} / ${percentile(ordered, 99).toFixed(1)}`;
+    };
+    breakdown.push({
+      phase: name,
+      'commit → published (p50 / p99 ms)': stage(stages.relay),
+      'published → handler': stage(stages.delivery),
+      'handler → committed, acked': stage(stages.apply),
+    });
     return {
       phase: name,
       committed: written,
@@ -142,6 +200,8 @@ async function main(): Promise<void> {
       'p50 lag ms': Number(percentile(sorted, 50).toFixed(1)),
       'p99 lag ms': Number(percentile(sorted, 99).toFixed(1)),
       'max lag ms': Number((sorted.at(-1) ?? Number.NaN).toFixed(1)),
+      // Writers, relay and consumer together (this process; not PostgreSQL or NATS).
+      'Node CPU µs/event': Math.round((cpu.user + cpu.system) / Math.max(1, handled)),
     };
   };
 
@@ -153,8 +213,17 @@ async function main(): Promise<void> {
       let next = performance.now();
       const inFlight: Promise<unknown>[] = [];
       while (performance.now() < deadline) {
-        inFlight.push(writeOne());
-        written += 1;
+        // A transaction that could not start in time (Prisma's maxWait: the pool stayed busy) is
+        // counted and left out, as a service would fail that request.
+        inFlight.push(
+          writeOne().then(
+            () => (written += 1),
+            (error: unknown) => {
+              failedWrites += 1;
+              if (failedWrites === 1) console.error(`a writing transaction failed: ${(error as Error).message}`);
+            },
+          ),
+        );
         next += interval;
         const wait = next - performance.now();
         if (wait > 0) await sleep(wait);
@@ -167,7 +236,10 @@ async function main(): Promise<void> {
       await Promise.all(
         Array.from({ length: WRITERS }, async () => {
           while (performance.now() < deadline) {
-            const count = await write(PER_TRANSACTION);
+            const count = await write(PER_TRANSACTION).catch(() => {
+              failedWrites += 1;
+              return 0;
+            });
             written += count;
           }
         }),
@@ -175,16 +247,18 @@ async function main(): Promise<void> {
       return written;
     });
     console.table([fixed, saturated]);
+    console.table(breakdown);
     // `pnpm bench` reads the figures from here.
     if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify([fixed, saturated]));
     const lost = [fixed, saturated].reduce((sum, phase) => sum + phase.committed - phase.handled, 0);
-    process.stdout.write(`events committed but not handled: ${lost}\n`);
+    process.stdout.write(`events committed but not handled: ${lost}; writing transactions that failed: ${failedWrites}\n`);
     if (lost > 0) process.exitCode = 1;
   } finally {
     await consumer.stop();
     await relay.stop();
     await deleteStreams(jsm, namespace, STREAMS);
     await nc.close();
+    await prisma.$disconnect();
     await pool.end();
     await dropDatabase(databaseUrl);
   }

@@ -34,6 +34,10 @@ import { z } from 'zod';
  * every hop. Prisma's spans come from @prisma/instrumentation, which registers a global the
  * generated client looks up on every query (no require hook involved).
  *
+ * The SDK is NodeTracerProvider with one batch processor, not NodeSDK: NodeSDK loads every exporter
+ * and propagator it supports (+197 modules, +5–20 MB RSS per process) for the same cost per span
+ * (measured; docs/bench.md).
+ *
  * Without OTEL_EXPORTER_OTLP_ENDPOINT no SDK is installed: the API's no-op tracer then hands back
  * the caller's span context unchanged, so trace context still flows through every hop (headers,
  * metadata, the outbox, NATS) while spans cost next to nothing and nothing is exported.

@@ -53,8 +53,10 @@ export class PrismaStockRepository implements StockRepository {
   async reserve(lines: ReservationLines, tx: Transaction): Promise<ReserveOutcome> {
     const client = prismaOf(tx);
     // All lines or none. A short line rolls back the lines before it, and only them: the rest of
-    // the transaction (the inbox row, the failure event) still commits.
-    await client.$executeRaw`SAVEPOINT reserve_stock`;
+    // the transaction (the inbox row, the failure event) still commits. One line is one
+    // conditional UPDATE that changes all or nothing by itself: no savepoint (two round trips).
+    const savepoint = lines.items.length > 1;
+    if (savepoint) await client.$executeRaw`SAVEPOINT reserve_stock`;
     const levels: StockChange[] = [];
     for (const line of lines.items) {
       const [row] = await client.$queryRaw<StockRow[]>`
@@ -66,13 +68,15 @@ export class PrismaStockRepository implements StockRepository {
         WHERE "sku" = ${line.sku} AND "available" >= ${line.quantity}::bigint
         RETURNING "sku", "available", "reserved", "sold", "version"`;
       if (!row) {
-        await client.$executeRaw`ROLLBACK TO SAVEPOINT reserve_stock`;
-        await client.$executeRaw`RELEASE SAVEPOINT reserve_stock`;
+        if (savepoint) {
+          await client.$executeRaw`ROLLBACK TO SAVEPOINT reserve_stock`;
+          await client.$executeRaw`RELEASE SAVEPOINT reserve_stock`;
+        }
         return this.shortfall(client, lines, line.sku);
       }
       levels.push(toChange(row));
     }
-    await client.$executeRaw`RELEASE SAVEPOINT reserve_stock`;
+    if (savepoint) await client.$executeRaw`RELEASE SAVEPOINT reserve_stock`;
     return { reserved: true, levels };
   }
 

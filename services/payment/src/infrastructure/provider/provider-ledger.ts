@@ -1,4 +1,5 @@
 import type { ProviderHoldDto } from '@storefront/contracts';
+import { Prisma } from '../prisma/generated/client';
 import type { PrismaService } from '../prisma/prisma.service';
 
 export type HoldStatus = ProviderHoldDto['status'];
@@ -15,15 +16,29 @@ export interface LedgerRecord {
   readonly createdAt: Date;
 }
 
+export interface LedgerAmount {
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
 /** Where the simulated provider keeps its records; never inside one of payment's transactions. */
 export interface ProviderLedger {
   find(idempotencyKey: string): Promise<LedgerRecord | null>;
   /** Stores the record unless its key has one already; returns the one the key has. */
   open(record: Omit<LedgerRecord, 'createdAt'>): Promise<LedgerRecord>;
-  /** Moves the key's record from `from` to `to` (nothing when it is elsewhere); returns it as it is now. */
-  move(idempotencyKey: string, from: HoldStatus, to: HoldStatus): Promise<LedgerRecord | null>;
+  /**
+   * Moves the key's record from `from` to `to` (nothing when it is elsewhere, or holds another
+   * amount than `amount` when one is given); returns it as it is now.
+   */
+  move(idempotencyKey: string, from: HoldStatus, to: HoldStatus, amount?: LedgerAmount): Promise<LedgerRecord | null>;
   list(status?: HoldStatus): Promise<LedgerRecord[]>;
 }
+
+/** The ledger's columns as LedgerRecord names them. */
+const COLUMNS = Prisma.raw(
+  '"idempotency_key" AS "idempotencyKey", "reference", "status", "amount_minor" AS "amountMinor", "currency", ' +
+    '"decline_message" AS "declineMessage", "created_at" AS "createdAt"',
+);
 
 /**
  * The ledger in payment's database, in a table of its own: shared by every replica and kept across
@@ -37,14 +52,36 @@ export class PrismaProviderLedger implements ProviderLedger {
     return (await this.prisma.providerAuthorization.findUnique({ where: { idempotencyKey } })) as LedgerRecord | null;
   }
 
+  /*
+   * open and move are one statement each (typed raw SQL): every order asks the provider twice, and
+   * Prisma's createMany + findUnique (or updateMany + findUnique) were four round trips and commits
+   * of the ledger per order. The second look only runs when the statement returned no row.
+   */
+
   async open(record: Omit<LedgerRecord, 'createdAt'>): Promise<LedgerRecord> {
-    await this.prisma.providerAuthorization.createMany({ data: [record], skipDuplicates: true });
-    return (await this.find(record.idempotencyKey)) as LedgerRecord;
+    const [row] = await this.prisma.$queryRaw<LedgerRecord[]>`
+      WITH "inserted" AS (
+        INSERT INTO "provider_authorizations"
+          ("idempotency_key", "reference", "status", "amount_minor", "currency", "decline_message", "created_at", "updated_at")
+        VALUES (${record.idempotencyKey}, ${record.reference}, ${record.status}, ${record.amountMinor}::int, ${record.currency},
+                ${record.declineMessage}, now(), now())
+        ON CONFLICT ("idempotency_key") DO NOTHING
+        RETURNING ${COLUMNS})
+      SELECT * FROM "inserted"
+      UNION ALL
+      SELECT ${COLUMNS} FROM "provider_authorizations"
+      WHERE "idempotency_key" = ${record.idempotencyKey} AND NOT EXISTS (SELECT 1 FROM "inserted")`;
+    // Nothing when a concurrent call inserted the key after this statement's snapshot: read it now.
+    return row ?? ((await this.find(record.idempotencyKey)) as LedgerRecord);
   }
 
-  async move(idempotencyKey: string, from: HoldStatus, to: HoldStatus): Promise<LedgerRecord | null> {
-    await this.prisma.providerAuthorization.updateMany({ where: { idempotencyKey, status: from }, data: { status: to } });
-    return this.find(idempotencyKey);
+  async move(idempotencyKey: string, from: HoldStatus, to: HoldStatus, amount?: LedgerAmount): Promise<LedgerRecord | null> {
+    const [row] = await this.prisma.$queryRaw<LedgerRecord[]>`
+      UPDATE "provider_authorizations" SET "status" = ${to}, "updated_at" = now()
+      WHERE "idempotency_key" = ${idempotencyKey} AND "status" = ${from}
+        AND (${amount === undefined} OR ("amount_minor" = ${amount?.amountMinor ?? null}::int AND "currency" = ${amount?.currency ?? null}))
+      RETURNING ${COLUMNS}`;
+    return row ?? this.find(idempotencyKey);
   }
 
   async list(status?: HoldStatus): Promise<LedgerRecord[]> {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { PaymentProviderSettings } from '@storefront/contracts';
 import { Money } from '@storefront/ddd';
 import { PaymentProviderUnavailableError } from '../../domain/payment.errors';
-import type { HoldStatus, LedgerRecord, ProviderLedger } from './provider-ledger';
+import type { HoldStatus, LedgerAmount, LedgerRecord, ProviderLedger } from './provider-ledger';
 import { ProviderRefusedError, SimulatedPaymentProvider } from './simulated-payment-provider';
 
 /** The ledger's contract in memory; the Prisma one runs in the service's integration tests. */
@@ -15,9 +15,10 @@ class MemoryLedger implements ProviderLedger {
     if (!this.records.has(record.idempotencyKey)) this.records.set(record.idempotencyKey, { ...record, createdAt: new Date(0) });
     return Promise.resolve(this.records.get(record.idempotencyKey) as LedgerRecord);
   }
-  move(key: string, from: HoldStatus, to: HoldStatus) {
+  move(key: string, from: HoldStatus, to: HoldStatus, amount?: LedgerAmount) {
     const record = this.records.get(key);
-    if (record?.status === from) this.records.set(key, { ...record, status: to });
+    const sameAmount = !amount || (record?.amountMinor === amount.amountMinor && record.currency === amount.currency);
+    if (record?.status === from && sameAmount) this.records.set(key, { ...record, status: to });
     return Promise.resolve(this.records.get(key) ?? null);
   }
   list(status?: HoldStatus) {

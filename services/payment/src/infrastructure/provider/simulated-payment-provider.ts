@@ -50,10 +50,9 @@ export class SimulatedPaymentProvider implements PaymentProvider {
 
   async authorize(request: AuthorizationRequest): Promise<AuthorizationDecision> {
     const settings = await this.call('authorize the payment');
-    // A replay answers as the first call did, whatever happened to the hold since.
-    const known = await this.ledger.find(request.idempotencyKey);
-    if (known) return decisionOf(known);
     const decision = this.decide(request, settings);
+    // A replay answers as the first call did, whatever happened to the hold since: open keeps the
+    // record the key has and returns it.
     const stored = await this.ledger.open({
       idempotencyKey: request.idempotencyKey,
       reference: request.reference,
@@ -67,11 +66,12 @@ export class SimulatedPaymentProvider implements PaymentProvider {
 
   async capture(request: CaptureRequest): Promise<void> {
     await this.call('capture the payment');
-    const hold = await this.ledger.find(request.idempotencyKey);
-    if (hold && (hold.amountMinor !== request.amount.amountMinor || hold.currency !== request.amount.currency)) {
+    const { amountMinor, currency } = request.amount;
+    // Only a hold of this amount moves; a replay finds it captured already.
+    const after = await this.ledger.move(request.idempotencyKey, 'held', 'captured', { amountMinor, currency });
+    if (after && (after.amountMinor !== amountMinor || after.currency !== currency)) {
       throw new ProviderRefusedError(`capture of ${request.idempotencyKey} for another amount than the authorized one`);
     }
-    const after = hold && (await this.ledger.move(request.idempotencyKey, 'held', 'captured'));
     if (after?.status !== 'captured') {
       throw new ProviderRefusedError(`no open authorization ${request.idempotencyKey} to capture (${after?.status ?? 'unknown'})`);
     }

@@ -8,6 +8,11 @@ import { VoidPaymentHandler } from '../../application/commands/void-payment/void
 
 /** One durable consumer for the three commands, so they are applied in the order the saga sent them. */
 export const PAYMENT_COMMANDS_CONSUMER = 'payment-commands';
+/**
+ * Each command in a transaction of its own: its handler calls the provider inside it, and a group
+ * would hold one order's lock through the provider calls of the others.
+ */
+const ALONE = { consumer: PAYMENT_COMMANDS_CONSUMER, maxGroup: 1 };
 
 /**
  * The order saga's commands, from the PAYMENTS stream. Each runs in the transaction that records
@@ -22,17 +27,17 @@ export class PaymentCommandsConsumer {
     private readonly voidPayment: VoidPaymentHandler,
   ) {}
 
-  @HandlesEvent(AuthorizePaymentV1, { consumer: PAYMENT_COMMANDS_CONSUMER })
+  @HandlesEvent(AuthorizePaymentV1, ALONE)
   async onAuthorizePayment(event: EnvelopeOf<typeof AuthorizePaymentV1>, tx: SqlTransaction): Promise<void> {
     await this.authorizePayment.execute(event.payload, asTransaction(tx));
   }
 
-  @HandlesEvent(CapturePaymentV1, { consumer: PAYMENT_COMMANDS_CONSUMER })
+  @HandlesEvent(CapturePaymentV1, ALONE)
   async onCapturePayment(event: EnvelopeOf<typeof CapturePaymentV1>, tx: SqlTransaction): Promise<void> {
     await this.capturePayment.execute(event.payload, asTransaction(tx));
   }
 
-  @HandlesEvent(VoidPaymentV1, { consumer: PAYMENT_COMMANDS_CONSUMER })
+  @HandlesEvent(VoidPaymentV1, ALONE)
   async onVoidPayment(event: EnvelopeOf<typeof VoidPaymentV1>, tx: SqlTransaction): Promise<void> {
     await this.voidPayment.execute(event.payload, asTransaction(tx));
   }
