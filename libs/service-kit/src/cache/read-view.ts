@@ -141,7 +141,7 @@ export class ReadView<V> {
     if (this.invalidated.size > this.maxInvalidations) {
       const [oldestTag, oldest] = this.invalidated.entries().next().value as [string, Invalidation];
       this.invalidated.delete(oldestTag);
-      this.floor = Math.max(this.floor, oldest.seq + 1);
+      this.floor = Math.max(this.floor, oldest.seq);
     }
     for (const key of this.byTag.get(tag) ?? []) this.drop(key);
   }
@@ -149,7 +149,7 @@ export class ReadView<V> {
   /** Drops everything, and refuses every load in flight. */
   clear(): void {
     this.seq += 1;
-    this.floor = this.seq + 1;
+    this.floor = this.seq;
     this.entries.clear();
     this.byTag.clear();
   }
