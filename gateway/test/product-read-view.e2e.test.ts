@@ -13,7 +13,7 @@ describe('product read views (gateway and catalog)', () => {
   let adminToken: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ readyTimeoutMs: 120_000 });
     adminToken = await stack.token(TEST_ADMIN);
   }, 180_000);
 

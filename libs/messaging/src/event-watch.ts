@@ -54,7 +54,8 @@ const EVENT_WATCH_OPTIONS = Symbol('EventWatchOptions');
  * (its memory starts empty), and the server forgets the consumer once the replica is gone. The
  * ordered consumer re-creates itself after a gap or a reconnect, from the sequence after the last
  * one it delivered, so events published meanwhile still arrive; while it cannot be sure
- * (disconnected, heartbeats missing) the watch reports onInterrupted and readiness shows it.
+ * (disconnected, heartbeats missing) the watch reports onInterrupted, and /health/ready shows it
+ * (without failing the probe).
  */
 @Injectable()
 export class EventWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -82,8 +83,12 @@ export class EventWatcher implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.watches.length === 0) return;
-    this.health.register('event-watch', () =>
-      this.interrupted === undefined ? Promise.resolve('watching') : Promise.reject(new Error(this.interrupted)),
+    // Shown, not gating: while interrupted the watchers stop trusting what they keep (a cache reads
+    // through), which is slower, not wrong; taking the process out of service would be worse.
+    this.health.register(
+      'event-watch',
+      () => (this.interrupted === undefined ? Promise.resolve('watching') : Promise.reject(new Error(this.interrupted))),
+      { affectsReadiness: false },
     );
     if (this.runtime?.nc) {
       this.nc = this.runtime.nc;
