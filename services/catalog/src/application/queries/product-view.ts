@@ -9,7 +9,7 @@ import { AVAILABILITY_READER, type AvailabilityReader } from '../ports/availabil
 export interface ProductView {
   readonly product: Product;
   readonly availability: Availability;
-  /** The stock-change version the availability comes from; 0 when there is none or it was not read. */
+  /** The stock-change version the availability comes from; 0 when there is none. */
   readonly availabilityVersion: number;
 }
 
@@ -69,11 +69,14 @@ export class ProductViews {
   async of(products: readonly Product[]): Promise<ProductView[]> {
     if (products.length === 0) return [];
     const available = await this.availability.availableBySku([...new Set(products.map((product) => product.snapshot.sku))]);
-    return products.map((product) => ({
-      product,
-      availability: Availability.of(available.get(product.snapshot.sku), this.config.LOW_STOCK_THRESHOLD),
-      availabilityVersion: 0,
-    }));
+    return products.map((product) => {
+      const stock = available.get(product.snapshot.sku);
+      return {
+        product,
+        availability: Availability.of(stock?.available, this.config.LOW_STOCK_THRESHOLD),
+        availabilityVersion: stock?.version ?? 0,
+      };
+    });
   }
 
   async one(product: Product): Promise<ProductView> {
