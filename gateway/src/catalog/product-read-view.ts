@@ -8,8 +8,8 @@ import { toProductDto } from './product.mapper';
 /** How clients may keep a product page: any cache, revalidated (ETag → 304) before every use. */
 export const PRODUCT_CACHE_CONTROL = 'public, no-cache';
 
-export const productTag = (id: string) => `product:${id}`;
-export const skuTag = (sku: string) => `sku:${sku}`;
+const productTag = (id: string) => `product:${id}`;
+const skuTag = (sku: string) => `sku:${sku}`;
 
 /**
  * The product pages the gateway answers without asking the catalog: the serialised answer of

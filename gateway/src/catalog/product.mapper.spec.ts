@@ -3,7 +3,10 @@ import { toAvailabilityDto } from './product.mapper';
 describe('toAvailabilityDto', () => {
   it('passes on what the catalog knows', () => {
     expect(toAvailabilityDto({ status: 'low', available: 3, known: true, version: 1 })).toEqual({ status: 'low', available: 3 });
-    expect(toAvailabilityDto({ status: 'out_of_stock', available: 0, known: true, version: 1 })).toEqual({ status: 'out_of_stock', available: 0 });
+    expect(toAvailabilityDto({ status: 'out_of_stock', available: 0, known: true, version: 1 })).toEqual({
+      status: 'out_of_stock',
+      available: 0,
+    });
   });
 
   it.each([

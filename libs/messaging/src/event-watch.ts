@@ -29,6 +29,11 @@ export interface EventWatchHandlers {
   onResumed(): void;
 }
 
+interface WatchedSubject {
+  readonly definition: EventDefinition;
+  readonly handlers: EventWatchHandlers[];
+}
+
 interface Watch {
   readonly definitions: readonly EventDefinition[];
   readonly handlers: EventWatchHandlers;
@@ -102,10 +107,10 @@ export class EventWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     }
     const jsm = await jetstreamManager(this.nc);
     await ensureStreams(jsm, this.namespace, STREAMS);
-    const byStream = new Map<StreamDefinition, Map<string, { definition: EventDefinition; handlers: EventWatchHandlers[] }>>();
+    const byStream = new Map<StreamDefinition, Map<string, WatchedSubject>>();
     for (const watch of this.watches) {
       for (const definition of watch.definitions) {
-        const subjects = byStream.get(definition.stream) ?? new Map();
+        const subjects = byStream.get(definition.stream) ?? new Map<string, WatchedSubject>();
         const entry = subjects.get(definition.subject) ?? { definition, handlers: [] };
         entry.handlers.push(watch.handlers);
         subjects.set(definition.subject, entry);
@@ -117,11 +122,7 @@ export class EventWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     this.resume();
   }
 
-  private async consume(
-    jsm: JetStreamManager,
-    stream: StreamDefinition,
-    subjects: Map<string, { definition: EventDefinition; handlers: EventWatchHandlers[] }>,
-  ): Promise<void> {
+  private async consume(jsm: JetStreamManager, stream: StreamDefinition, subjects: Map<string, WatchedSubject>): Promise<void> {
     const names = [...subjects.keys()].map((subject) => this.namespace.subject(subject));
     // One filter subject (a string: an array is filter_subjects, which NATS 2.9 refuses), several
     // on NATS 2.10+; on 2.9 the whole stream, skipping the rest.
@@ -150,7 +151,7 @@ export class EventWatcher implements OnApplicationBootstrap, OnApplicationShutdo
           }
           return;
         }
-        for (const handlers of entry.handlers) handlers.onEvent(parsed.data as EnvelopeOf<EventDefinition>, entry.definition);
+        for (const handlers of entry.handlers) handlers.onEvent(parsed.data, entry.definition);
       },
     });
     this.running.push(messages);

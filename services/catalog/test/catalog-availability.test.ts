@@ -80,7 +80,12 @@ describe('catalog availability read model', () => {
     const { product } = await client.call<catalogV1.GetProductResponse>('getProduct', { id: products.get('AUD-0002')?.id });
     expect(product?.availability).toEqual({ status: 'low', available: 3, known: true, version: 0 });
     const page = await client.call<catalogV1.ListProductsResponse>('listProducts', { limit: 100 });
-    expect(page.products.find((item) => item.sku === 'CMP-0002')?.availability).toEqual({ status: 'low', available: 5, known: true, version: 0 });
+    expect(page.products.find((item) => item.sku === 'CMP-0002')?.availability).toEqual({
+      status: 'low',
+      available: 5,
+      known: true,
+      version: 0,
+    });
   });
 
   it('keeps stock that arrives before its product, and shows it once the product is created', async () => {

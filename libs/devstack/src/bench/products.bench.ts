@@ -17,7 +17,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
 async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`[bench products] ${line}\n`);
-  log(`load ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+  log(
+    `load ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' ')}`,
+  );
   const collector = await startCollector();
   let stack: TestStack | undefined;
   try {

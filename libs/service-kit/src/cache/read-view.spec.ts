@@ -44,7 +44,9 @@ describe('ReadView', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 5 }),
-        fc.array(fc.oneof(fc.record({ read: fc.integer({ min: 0, max: 20 }) }), fc.record({ invalidate: fc.integer({ min: 0, max: 20 }) }))),
+        fc.array(
+          fc.oneof(fc.record({ read: fc.integer({ min: 0, max: 20 }) }), fc.record({ invalidate: fc.integer({ min: 0, max: 20 }) })),
+        ),
         async (maxEntries, operations) => {
           const cache = view({ maxEntries });
           for (const operation of operations) {

@@ -95,7 +95,7 @@ export class ReadView<V> {
     this.name = options.name;
     this.now = options.now ?? Date.now;
     this.maxInvalidations = options.maxInvalidations ?? Math.max(1_000, 4 * options.maxEntries);
-    views.add(this as ReadView<unknown>);
+    views.add(this);
     registerSizeGauge();
   }
 

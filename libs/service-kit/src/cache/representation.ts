@@ -24,7 +24,12 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
  * Both carry the ETag and `cache-control`; everything else (request id, security headers, CORS)
  * comes from the hooks every response passes.
  */
-export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, representation: Representation, cacheControl: string): FastifyReply {
+export function sendRepresentation(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  representation: Representation,
+  cacheControl: string,
+): FastifyReply {
   void reply.header('etag', representation.etag).header('cache-control', cacheControl);
   if (matches(request.headers['if-none-match'], representation.etag)) return reply.code(304).send();
   return reply.type('application/json; charset=utf-8').send(representation.body);

@@ -16,8 +16,8 @@ import { Authenticated, sendRepresentation, serveFromMemory } from '@storefront/
 import { CreateProductHandler } from '../../application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from '../../application/commands/update-product/update-product.handler';
 import { GetProductHandler } from '../../application/queries/get-product/get-product.handler';
-import { ProductViews } from '../../application/queries/product-view';
 import { ListProductsHandler } from '../../application/queries/list-products/list-products.handler';
+import { ProductViews } from '../../application/queries/product-view';
 import { productPageOf, toProductDto } from './product.mapper';
 
 /** Any cache may keep a product page, revalidating it (ETag → 304) before every use. */
