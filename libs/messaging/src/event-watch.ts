@@ -133,6 +133,8 @@ export class EventWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     });
     const messages = await consumer.consume({
       callback: (message) => {
+        // A delivery proves the watch alive again (after missed heartbeats, say).
+        this.resume();
         const entry = subjects.get(this.namespace.logical(message.subject));
         if (!entry) return;
         const parsed = (() => {
