@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { natsConfigSchema } from '@storefront/messaging';
 import { baseConfigSchema } from '@storefront/service-kit';
 
 /** An address or CIDR block, IPv4 or IPv6: 10.0.0.0/8, 127.0.0.1, fd00::/8. */
@@ -46,6 +47,13 @@ export const gatewayConfigSchema = baseConfigSchema
     ORDER_URL: httpUrl.default('http://127.0.0.1:3003'),
     /** Admin routes (restock) and the ordering health check. */
     INVENTORY_URL: httpUrl.default('http://127.0.0.1:3002'),
+    /** Where the catalog's product events and inventory's stock changes come from (they invalidate the product read view). */
+    NATS_URL: natsConfigSchema.shape.NATS_URL,
+    MESSAGING_NAMESPACE: natsConfigSchema.shape.MESSAGING_NAMESPACE,
+    /** Product pages the gateway keeps in memory (least recently read out first); 0 asks the catalog every time. */
+    PRODUCT_VIEW_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+    /** How long a kept product page may be served without an event dropping it: the bound on staleness if events stop. */
+    PRODUCT_VIEW_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     /** Admin routes (provider settings) and the ordering health check. */
     PAYMENT_URL: httpUrl.default('http://127.0.0.1:3004'),
     /** How long a health check of inventory and payment counts before ordering asks again. */

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req, Res, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   createProductBodySchema,
   listProductsQuerySchema,
@@ -14,15 +15,30 @@ import {
   type ProductPageDto,
   type UpdateProductBody,
 } from '@storefront/contracts';
-import { Authenticated } from '@storefront/service-kit';
+import { Authenticated, sendRepresentation, serveFromMemory } from '@storefront/service-kit';
 import { ApiProblemResponses } from '../docs/api-problem-responses';
 import { CatalogClient } from './catalog.client';
+import { PRODUCT_CACHE_CONTROL, ProductReadView } from './product-read-view';
 import { toProductDto } from './product.mapper';
 
 @ApiTags('catalog')
 @Controller('api/products')
-export class ProductsHttpController {
-  constructor(private readonly catalog: CatalogClient) {}
+export class ProductsHttpController implements OnModuleInit {
+  constructor(
+    private readonly catalog: CatalogClient,
+    private readonly products: ProductReadView,
+    private readonly adapter: HttpAdapterHost,
+  ) {}
+
+  /** A product page the read view holds is answered before this controller runs (no gRPC call, no Nest pipeline). */
+  onModuleInit(): void {
+    serveFromMemory(
+      this.adapter.httpAdapter.getInstance(),
+      '/api/products/:id',
+      (request) => this.products.cached((request.params as { id: string }).id),
+      PRODUCT_CACHE_CONTROL,
+    );
+  }
 
   @Get()
   @ApiOperation({ summary: 'List products, filtered, searched, sorted and paginated by cursor' })
@@ -49,8 +65,15 @@ export class ProductsHttpController {
   @ApiOperation({ summary: 'Get one product' })
   @ApiOkResponse({ standardSchema: productSchema })
   @ApiProblemResponses(400, 404, 429, 503, 504)
-  async get(@Param('id', { schema: productIdSchema }) id: string, @Req() request: FastifyRequest): Promise<ProductDto> {
-    return toProductDto((await this.catalog.getProduct(id, request.id)).product);
+  async get(
+    @Param('id', { schema: productIdSchema }) id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // A page the read view holds never gets here (onModuleInit); this is the miss, answered with the same bytes and headers.
+    const page = await this.products.read(id, async () => (await this.catalog.getProduct(id, request.id)).product);
+    if (!page) throw new Error('catalog answered without a product');
+    await sendRepresentation(request, reply, page, PRODUCT_CACHE_CONTROL);
   }
 
   @Post()
@@ -79,6 +102,7 @@ export class ProductsHttpController {
     // In catalog.v1 an empty image_url clears the image.
     const imageUrl = body.imageUrl === undefined ? undefined : (body.imageUrl ?? '');
     const updated = await this.catalog.updateProduct({ ...body, id, imageUrl }, request.id, request.headers.authorization);
+    this.products.invalidateProduct(id);
     return toProductDto(updated.product);
   }
 }

@@ -157,6 +157,7 @@ const BENCHES = {
   stack: ['--filter', '@storefront/devstack', 'run', 'bench'],
   messaging: ['--filter', '@storefront/messaging', 'run', 'bench'],
   gateway: ['--filter', '@storefront/devstack', 'run', 'bench:gateway'],
+  products: ['--filter', '@storefront/devstack', 'run', 'bench:products'],
 };
 
 const TASKS = {

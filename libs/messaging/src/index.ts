@@ -35,3 +35,4 @@ export { reportProjectionLag } from './projection-lag';
 export { rebuildProjection, ProjectionRebuildError, type ProjectionRebuildResult } from './rebuild';
 export { natsConfigSchema } from './config';
 export { runProjectionRebuildCli, type ProjectionRebuilder, type RebuildContext } from './rebuild-cli';
+export { EventWatchModule, EventWatcher, type EventWatchHandlers, type EventWatchOptions } from './event-watch';

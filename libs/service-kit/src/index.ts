@@ -42,3 +42,5 @@ export {
 export { startTracing, activeTraceId, type Tracing } from './tracing/tracing';
 export { TRACE_ID_HEADER } from './tracing/http-server.tracing';
 export { Sweeper } from './schedule/sweeper';
+export { ReadView, type Loaded, type ReadViewOptions } from './cache/read-view';
+export { representationOf, sendRepresentation, serveFromMemory, type Representation } from './cache/representation';

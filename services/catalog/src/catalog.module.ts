@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MessagingModule } from '@storefront/messaging';
+import { EventWatchModule, MessagingModule } from '@storefront/messaging';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { CreateProductHandler } from './application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from './application/commands/update-product/update-product.handler';
@@ -21,6 +21,7 @@ import { CatalogGrpcController } from './interface/grpc/catalog.grpc.controller'
 import { CategoriesHttpController } from './interface/http/categories.http.controller';
 import { ProductsHttpController } from './interface/http/products.http.controller';
 import { InventoryStockConsumer } from './interface/messaging/inventory-stock.consumer';
+import { ProductViewConsumer } from './interface/messaging/product-view.consumer';
 
 @Module({})
 export class CatalogModule {
@@ -31,6 +32,7 @@ export class CatalogModule {
         ServiceKitModule.forRoot({ service: 'catalog', config }),
         prismaModule(config),
         MessagingModule.fromConfig(config, { service: 'catalog', transactionalClient: PrismaService }),
+        EventWatchModule.fromConfig(config, 'catalog'),
       ],
       controllers: [ProductsHttpController, CategoriesHttpController, CatalogGrpcController],
       providers: [
@@ -48,6 +50,7 @@ export class CatalogModule {
         UpdateProductHandler,
         AvailabilityProjection,
         InventoryStockConsumer,
+        ProductViewConsumer,
       ],
     };
   }

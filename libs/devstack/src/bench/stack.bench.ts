@@ -3,14 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { freePort } from '@storefront/testing';
 import { resolveNats } from '../infrastructure';
 import { REPO_ROOT } from '../stack';
 import { startTestStack, type TestStack } from '../test-stack';
 import { CpuAccount, memory, rssBytes } from './process-usage';
+import { measureProductReads, startCollector } from './product-reads';
 
 /*
  * `pnpm bench`: every throughput and footprint figure of issue 12 in one table, with its target,
@@ -35,7 +33,6 @@ import { CpuAccount, memory, rssBytes } from './process-usage';
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENT_STEPS = [2, 4, 8, 16, 32, 64];
-const CONNECTIONS = 16;
 /** Without long-poll, how often a client asks again. */
 const POLL_INTERVAL_MS = 200;
 const RESULTS_FILE = join(REPO_ROOT, 'bench-results.json');
@@ -126,44 +123,6 @@ class OrderDriver {
     }
     return Promise.all(inFlight);
   }
-}
-
-/** A raw node:http server serving `body` as JSON, in a process of its own; resolves with its URL. */
-async function startRawServer(body: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const script = `
-    const body = Buffer.from(process.env.BODY);
-    require('node:http').createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
-      res.end(body);
-    }).listen(${port}, '127.0.0.1', () => console.log('listening'));`;
-  const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the raw server exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', () => resolve());
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
-
-async function requestsPerSecond(url: string, seconds: number, headers: Record<string, string> = {}): Promise<number> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return result.requests.average;
-}
-
-/** `pnpm stack collector` in its own process (the traces' destination); resolves with its endpoint. */
-async function startCollector(): Promise<{ endpoint: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', 'cli.js'), 'collector', '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the trace collector exited with ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line.startsWith('trace viewer on')) resolve();
-    });
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, child };
 }
 
 /** A nats-server of the benchmark's own (as `npm start --own-infra` starts one), so that its CPU time is this stack's alone. */
@@ -335,17 +294,8 @@ async function main(): Promise<void> {
     const p95Half = percentile(halfConfirmed, 95);
 
     log('GET /api/products/{id}: gateway, catalog directly and a raw node:http server with the same bytes…');
-    const productId = (await (await stack.api('/api/products?limit=1', {}, null)).json()) as { items: { id: string }[] };
-    const id = productId.items[0]?.id as string;
-    const gatewayUrl = `${stack.gatewayUrl}/api/products/${id}`;
-    const catalogUrl = `${stack.service('catalog').url}/products/${id}`;
-    const bytes = await (await fetch(gatewayUrl)).text();
-    const raw = await startRawServer(bytes);
-    children.push(raw.child);
-    const rawRate = await requestsPerSecond(raw.url, SECONDS);
-    const gatewayRate = await requestsPerSecond(gatewayUrl, SECONDS);
-    const catalogRate = await requestsPerSecond(catalogUrl, SECONDS);
-    raw.child.kill('SIGTERM');
+    const reads = await measureProductReads(stack, SECONDS);
+    const { raw: rawRate, gateway: gatewayRate, catalog: catalogRate } = reads;
     log(`raw ${Math.round(rawRate)} req/s, gateway ${Math.round(gatewayRate)}, catalog ${Math.round(catalogRate)}`);
 
     clearInterval(sampler);

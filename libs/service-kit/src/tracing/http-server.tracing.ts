@@ -33,23 +33,21 @@ export function startHttpServerSpan(request: FastifyRequest, setHeader: (name: s
   const route = request.routeOptions.url;
   if (isProbe(route)) return ROOT_CONTEXT;
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-  const userAgent = request.headers['user-agent'];
-  const span = tracer().startSpan(
-    route ? `${request.method} ${route}` : request.method,
-    {
-      kind: SpanKind.SERVER,
-      attributes: {
-        [ATTR_HTTP_REQUEST_METHOD]: request.method,
-        [ATTR_URL_PATH]: request.url.split('?')[0],
-        [ATTR_URL_SCHEME]: request.protocol,
-        [ATTR_NETWORK_PROTOCOL_VERSION]: request.raw.httpVersion,
-        [ATTR_CLIENT_ADDRESS]: request.ip,
-        ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}),
-        ...(userAgent ? { [ATTR_USER_AGENT_ORIGINAL]: userAgent } : {}),
-      },
-    },
-    parent,
-  );
+  const span = tracer().startSpan(route ? `${request.method} ${route}` : request.method, { kind: SpanKind.SERVER }, parent);
+  // Attributes only for a span that is recorded: the sampler does not read them, and most requests
+  // in production are not sampled (building and sanitising them was a few % of a product read).
+  if (span.isRecording()) {
+    const userAgent = request.headers['user-agent'];
+    span.setAttributes({
+      [ATTR_HTTP_REQUEST_METHOD]: request.method,
+      [ATTR_URL_PATH]: request.url.split('?')[0],
+      [ATTR_URL_SCHEME]: request.protocol,
+      [ATTR_NETWORK_PROTOCOL_VERSION]: request.raw.httpVersion,
+      [ATTR_CLIENT_ADDRESS]: request.ip,
+      ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}),
+      ...(userAgent ? { [ATTR_USER_AGENT_ORIGINAL]: userAgent } : {}),
+    });
+  }
   spans.set(request, span);
   const traceId = span.spanContext().traceId;
   if (trace.isSpanContextValid(span.spanContext())) setHeader(TRACE_ID_HEADER, traceId);
@@ -60,6 +58,10 @@ function endHttpServerSpan(request: FastifyRequest, statusCode: number | undefin
   const span = spans.get(request);
   if (!span) return;
   spans.delete(request);
+  if (!span.isRecording()) {
+    span.end();
+    return;
+  }
   if (statusCode === undefined) {
     span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
   } else {

@@ -3,8 +3,8 @@
  * availability projection; implemented with Prisma in infrastructure/.
  */
 export interface AvailabilityReader {
-  /** Units available of each given SKU the read model has heard of; one query for all of them. */
-  availableBySku(skus: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /** Units available of each given SKU the read model has heard of, and the stock-change version they come from; one query for all of them. */
+  availableBySku(skus: readonly string[]): Promise<ReadonlyMap<string, { available: number; version: number }>>;
   /** When the newest event the read model applied occurred; null before the first one. */
   lastEventAt(): Promise<Date | null>;
 }

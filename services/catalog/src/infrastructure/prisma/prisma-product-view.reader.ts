@@ -11,6 +11,7 @@ interface ViewRow extends ProductRow {
   category_description: CategoryRow['description'];
   category_created_at: CategoryRow['createdAt'];
   available: number | null;
+  version: bigint | null;
 }
 
 /**
@@ -21,12 +22,12 @@ interface ViewRow extends ProductRow {
 export class PrismaProductViewReader implements ProductViewReader {
   constructor(private readonly prisma: PrismaService) {}
 
-  async byId(id: string): Promise<{ product: Product; available: number | undefined } | null> {
+  async byId(id: string): Promise<{ product: Product; available: number | undefined; version: number } | null> {
     const rows = await this.prisma.$queryRaw<ViewRow[]>`
       SELECT p."id", p."sku", p."name", p."description", p."category_id" AS "categoryId", p."price_minor" AS "priceMinor",
              p."currency", p."image_url" AS "imageUrl", p."created_at" AS "createdAt", p."updated_at" AS "updatedAt",
              c."slug" AS "category_slug", c."name" AS "category_name", c."description" AS "category_description",
-             c."created_at" AS "category_created_at", a."available"
+             c."created_at" AS "category_created_at", a."available", a."version"
       FROM "products" p
       JOIN "categories" c ON c."id" = p."category_id"
       LEFT JOIN "product_availability" a ON a."sku" = p."sku"
@@ -43,6 +44,6 @@ export class PrismaProductViewReader implements ProductViewReader {
         createdAt: row.category_created_at,
       },
     });
-    return { product, available: row.available ?? undefined };
+    return { product, available: row.available ?? undefined, version: Number(row.version ?? 0) };
   }
 }

@@ -6,13 +6,13 @@ import { PrismaService } from '../prisma/prisma.service';
 export class PrismaAvailabilityReader implements AvailabilityReader {
   constructor(private readonly prisma: PrismaService) {}
 
-  async availableBySku(skus: readonly string[]): Promise<ReadonlyMap<string, number>> {
+  async availableBySku(skus: readonly string[]): Promise<ReadonlyMap<string, { available: number; version: number }>> {
     if (skus.length === 0) return new Map();
     const rows = await this.prisma.productAvailability.findMany({
       where: { sku: { in: [...skus] } },
-      select: { sku: true, available: true },
+      select: { sku: true, available: true, version: true },
     });
-    return new Map(rows.map((row) => [row.sku, row.available]));
+    return new Map(rows.map((row) => [row.sku, { available: row.available, version: Number(row.version ?? 0) }]));
   }
 
   async lastEventAt(): Promise<Date | null> {

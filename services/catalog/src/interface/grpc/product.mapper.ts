@@ -8,11 +8,11 @@ export function toProtoCategory(category: Category): catalogV1.Category {
 }
 
 /** proto3 has no null: an unknown availability is `known: false` with 0 units. */
-function toProtoAvailability(availability: Availability): catalogV1.ProductAvailability {
-  return { status: availability.status, available: availability.available ?? 0, known: availability.available !== null };
+function toProtoAvailability(availability: Availability, version: number): catalogV1.ProductAvailability {
+  return { status: availability.status, available: availability.available ?? 0, known: availability.available !== null, version };
 }
 
-export function toProtoProduct({ product, availability }: ProductView): catalogV1.Product {
+export function toProtoProduct({ product, availability, availabilityVersion }: ProductView): catalogV1.Product {
   const state = product.snapshot;
   return {
     id: state.id,
@@ -24,6 +24,6 @@ export function toProtoProduct({ product, availability }: ProductView): catalogV
     imageUrl: state.imageUrl ?? '',
     createdAt: toProtoTimestamp(state.createdAt),
     updatedAt: toProtoTimestamp(state.updatedAt),
-    availability: toProtoAvailability(availability),
+    availability: toProtoAvailability(availability, availabilityVersion),
   };
 }

@@ -1,4 +1,5 @@
 import type { CategoryDto, ProductAvailabilityDto, ProductDto } from '@storefront/contracts';
+import { representationOf, type Representation } from '@storefront/service-kit';
 import type { ProductView } from '../../application/queries/product-view';
 import type { Availability } from '../../domain/availability.value-object';
 import type { Category } from '../../domain/category.entity';
@@ -25,4 +26,13 @@ export function toProductDto({ product, availability }: ProductView): ProductDto
     updatedAt: state.updatedAt.toISOString(),
     availability: toAvailabilityDto(availability),
   };
+}
+
+const pages = new WeakMap<ProductView, Representation>();
+
+/** The product page's JSON and ETag, serialised once per view object (a kept view is one object until it is dropped). */
+export function productPageOf(view: ProductView): Representation {
+  let page = pages.get(view);
+  if (!page) pages.set(view, (page = representationOf(toProductDto(view))));
+  return page;
 }

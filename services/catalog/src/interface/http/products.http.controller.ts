@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req, Res, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   createProductBodySchema,
   listProductsQuerySchema,
@@ -10,21 +12,40 @@ import {
   type ProductPageDto,
   type UpdateProductBody,
 } from '@storefront/contracts';
-import { Authenticated } from '@storefront/service-kit';
+import { Authenticated, sendRepresentation, serveFromMemory } from '@storefront/service-kit';
 import { CreateProductHandler } from '../../application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from '../../application/commands/update-product/update-product.handler';
 import { GetProductHandler } from '../../application/queries/get-product/get-product.handler';
 import { ListProductsHandler } from '../../application/queries/list-products/list-products.handler';
-import { toProductDto } from './product.mapper';
+import { ProductViews } from '../../application/queries/product-view';
+import { productPageOf, toProductDto } from './product.mapper';
+
+/** Any cache may keep a product page, revalidating it (ETag → 304) before every use. */
+const PRODUCT_CACHE_CONTROL = 'public, no-cache';
 
 @Controller('products')
-export class ProductsHttpController {
+export class ProductsHttpController implements OnModuleInit {
   constructor(
     private readonly listProducts: ListProductsHandler,
     private readonly getProduct: GetProductHandler,
     private readonly createProduct: CreateProductHandler,
     private readonly updateProduct: UpdateProductHandler,
+    private readonly views: ProductViews,
+    private readonly adapter: HttpAdapterHost,
   ) {}
+
+  /** A product page kept in memory is answered before this controller runs (no query, no Nest pipeline). */
+  onModuleInit(): void {
+    serveFromMemory(
+      this.adapter.httpAdapter.getInstance(),
+      '/products/:id',
+      (request) => {
+        const view = this.views.cached((request.params as { id: string }).id);
+        return view && productPageOf(view);
+      },
+      PRODUCT_CACHE_CONTROL,
+    );
+  }
 
   @Get()
   async list(@Query({ schema: listProductsQuerySchema }) query: ListProductsQuery): Promise<ProductPageDto> {
@@ -33,8 +54,12 @@ export class ProductsHttpController {
   }
 
   @Get(':id')
-  async get(@Param('id', { schema: productIdSchema }) id: string): Promise<ProductDto> {
-    return toProductDto(await this.getProduct.execute(id));
+  async get(
+    @Param('id', { schema: productIdSchema }) id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await sendRepresentation(request, reply, productPageOf(await this.getProduct.execute(id)), PRODUCT_CACHE_CONTROL);
   }
 
   @Post()

@@ -8,7 +8,7 @@ import {
   type CategoryRepository,
   type ProductRepository,
 } from '../../../domain/product.repository';
-import { ProductViews, type ProductView } from '../../queries/product-view';
+import { productTag, ProductViews, type ProductView } from '../../queries/product-view';
 import type { UpdateProductCommand } from './update-product.command';
 
 @Injectable()
@@ -37,7 +37,11 @@ export class UpdateProductHandler {
       },
       new Date(),
     );
-    if (changed) await this.products.update(product);
+    if (changed) {
+      await this.products.update(product);
+      // Committed: this replica's next read sees it at once; other replicas drop it on the event.
+      this.views.cache.invalidate(productTag(product.snapshot.id));
+    }
     return this.views.one(product);
   }
 }

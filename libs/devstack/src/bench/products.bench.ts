@@ -1,0 +1,64 @@
+import { loadavg } from 'node:os';
+import { startTestStack, type TestStack } from '../test-stack';
+import { CpuAccount } from './process-usage';
+import { measureProductReads, startCollector } from './product-reads';
+
+/*
+ * `pnpm bench products`: only the product-read figures of `pnpm bench` (GET /api/products/{id} at the
+ * gateway and GET /products/{id} at the catalog, each ÷ a raw node:http server with the same bytes,
+ * same run), on a stack as shipped for production (NODE_ENV=production, traces exported to a
+ * collector), plus the CPU milliseconds the gateway and the catalog spent per request. A minute
+ * instead of `pnpm bench`'s five, for working on the read path.
+ *   BENCH_SECONDS (per server, default 10), BENCH_CPU_PROFILE (a directory: V8 CPU profiles of the
+ *   gateway and the catalog)
+ */
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+async function main(): Promise<void> {
+  const log = (line: string) => process.stdout.write(`[bench products] ${line}\n`);
+  log(
+    `load ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' ')}`,
+  );
+  const collector = await startCollector();
+  let stack: TestStack | undefined;
+  try {
+    process.env.NODE_ENV = 'production';
+    const profiling: Record<string, string> = process.env.BENCH_CPU_PROFILE
+      ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`.trim() }
+      : {};
+    stack = await startTestStack({
+      tracing: { endpoint: collector.endpoint },
+      output: process.env.BENCH_VERBOSE ? undefined : null,
+      logLevel: 'info',
+      readyTimeoutMs: 180_000,
+      env: { gateway: { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_SECOND: '1000000', ...profiling }, catalog: profiling },
+    });
+    const account = new CpuAccount();
+    for (const name of ['gateway', 'catalog']) account.track(name, [stack.service(name).process.pid as number]);
+    account.start();
+    const started = performance.now();
+    const rates = await measureProductReads(stack, SECONDS);
+    const cpu = account.read();
+    const elapsed = (performance.now() - started) / 1000;
+    log(
+      `raw ${Math.round(rates.raw)} req/s, gateway ${Math.round(rates.gateway)} (${(rates.gateway / rates.raw).toFixed(3)}), ` +
+        `catalog ${Math.round(rates.catalog)} (${(rates.catalog / rates.raw).toFixed(3)})`,
+    );
+    // The gateway phase runs the gateway alone (and the catalog on a miss); the catalog phase the catalog alone.
+    log(
+      `CPU over ${elapsed.toFixed(0)} s: gateway ${Math.round(cpu.gateway ?? 0)} ms, catalog ${Math.round(cpu.catalog ?? 0)} ms; ` +
+        `gateway ${((cpu.gateway ?? 0) / (rates.gateway * SECONDS)).toFixed(3)} ms per gateway request`,
+    );
+  } finally {
+    await stack?.stop();
+    collector.child.kill('SIGTERM');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
