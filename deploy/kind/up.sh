@@ -332,6 +332,10 @@ spec:
           patch: |-
             - {op: replace, path: /spec/template/spec/source/repoURL, value: "$url"}
             - {op: replace, path: /spec/template/spec/source/targetRevision, value: "$rev"}
+        - target: {kind: ApplicationSet, name: storefront-services}
+          patch: |-
+            - {op: replace, path: /spec/generators/0/git/repoURL, value: "$url"}
+            - {op: replace, path: /spec/generators/0/git/revision, value: "$rev"}
         - target: {kind: AppProject, name: storefront}
           patch: |-
             - {op: replace, path: /spec/sourceRepos/0, value: "$url"}

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { SERVICES } from '@storefront/devstack';
 import {
   checkGitops,
   ENVIRONMENTS,
@@ -11,6 +12,9 @@ import {
   type GitopsEnvironment,
   type Manifest,
 } from '../src';
+
+/** The services, as `npm start` finds them: each has a deploy/k8s/base folder and an Application. */
+const BACKING_SERVICES = SERVICES.filter((service) => service.dir.startsWith('services/')).map((service) => service.name);
 
 /** Each environment is rendered once for the whole file (a dozen kustomize builds). */
 const loaded = new Map<string, Promise<GitopsEnvironment>>();
@@ -58,10 +62,8 @@ describe.each(ENVIRONMENTS)('gitops/environments/%s', (name) => {
       'istio-cni': -3,
       'istio-ingress': -2,
       [`data-${name}`]: -1,
-      [`catalog-${name}`]: 0,
-      [`inventory-${name}`]: 0,
-      [`order-${name}`]: 0,
-      [`payment-${name}`]: 0,
+      // Every service folder (services/<name>, as libs/devstack finds them), none by hand.
+      ...Object.fromEntries(BACKING_SERVICES.map((service) => [`${service}-${name}`, 0])),
       [`gateway-${name}`]: 1,
       [`ingress-${name}`]: 2,
     });
@@ -99,7 +101,9 @@ describe('gitops/argocd', () => {
 });
 
 describe('ApplicationSet templates', () => {
-  it('fill {{.key}}, refuse a missing key (missingkey=error) and any other action', () => {
+  it('fill {{.key}} and {{.key.field}}, refuse a missing key (missingkey=error) and any other action', () => {
+    expect(expandTemplate('{{.path.basename}}-kind', { path: { basename: 'order' } })).toBe('order-kind');
+    expect(() => expandTemplate('{{.path.base}}', { path: { basename: 'order' } })).toThrow('template key "path.base" is missing');
     expect(expandTemplate({ name: '{{.name}}-kind', list: ['{{ .tier }}'] }, { name: 'order', tier: 'services' })).toEqual({
       name: 'order-kind',
       list: ['services'],
