@@ -69,7 +69,8 @@ export function expandTemplate<T>(value: T, params: Readonly<Record<string, unkn
           throw new RenderError(`template key "${key}" is missing (missingkey=error) in "${value}"`);
         found = (found as Record<string, unknown>)[part];
       }
-      if (typeof found === 'object') throw new RenderError(`template key "${key}" is no value in "${value}"`);
+      if (typeof found !== 'string' && typeof found !== 'number' && typeof found !== 'boolean')
+        throw new RenderError(`template key "${key}" is no value in "${value}"`);
       return String(found);
     });
     if (expanded.includes('{{')) throw new RenderError(`unsupported template action in "${value}": only {{.key}} is checked`);
@@ -94,7 +95,10 @@ function pathMatches(pattern: string, path: string): boolean {
   const parts = path.split('/');
   if (segments.length !== parts.length) return false;
   return segments.every((segment, index) => {
-    const regex = segment.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+    const regex = segment
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]');
     return new RegExp(`^${regex}$`).test(parts[index] as string);
   });
 }

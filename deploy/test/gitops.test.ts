@@ -3,6 +3,7 @@ import { SERVICES } from '@storefront/devstack';
 import {
   checkGitops,
   ENVIRONMENTS,
+  expandApplicationSet,
   expandTemplate,
   GITOPS_RULES,
   loadEnvironment,
@@ -30,9 +31,10 @@ function environmentNamed(name: string): Promise<GitopsEnvironment> {
 describe.each(ENVIRONMENTS)('gitops/environments/%s', (name) => {
   let environment: GitopsEnvironment;
 
+  // A dozen kustomize builds: minutes on a loaded machine.
   beforeAll(async () => {
     environment = await environmentNamed(name);
-  });
+  }, 300_000);
 
   it('renders AppProjects, Applications and ApplicationSets that fit their schemas, generated Applications included', () => {
     expect(environment.root.map((object) => object.kind).sort()).toEqual([
@@ -70,7 +72,6 @@ describe.each(ENVIRONMENTS)('gitops/environments/%s', (name) => {
     const order = environment.renders.get(`order-${name}`) as Manifest[];
     expect(order.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual(
       [
-        'AuthorizationPolicy/order',
         'ConfigMap/order',
         'DestinationRule/order',
         'HorizontalPodAutoscaler/order',
@@ -100,6 +101,42 @@ describe('gitops/argocd', () => {
   });
 });
 
+describe('ApplicationSet generators', () => {
+  const set = (git: Record<string, unknown>, repoURL = 'https://example.com/storefront.git'): Manifest => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'ApplicationSet',
+    metadata: { name: 'services', namespace: 'argocd' },
+    spec: {
+      goTemplate: true,
+      generators: [{ git: { repoURL: 'https://example.com/storefront.git', revision: 'main', ...git } }],
+      template: { metadata: { name: '{{.path.basename}}-kind' }, spec: { source: { repoURL, path: '{{.path.path}}' } } },
+    },
+  });
+
+  it('expand a git directory generator over the folders of this repository, the excluded ones left out', () => {
+    const generated = expandApplicationSet(
+      set({
+        directories: [
+          { path: 'deploy/k8s/base/*' },
+          { path: 'deploy/k8s/base/g?[a-z]', exclude: true }, // not even gateway: path.Match covers the whole name
+          ...['gateway', 'grpc', 'service', 'workload'].map((folder) => ({ path: `deploy/k8s/base/${folder}`, exclude: true })),
+        ],
+      }),
+    );
+    expect(generated.map((application) => application.metadata.name)).toEqual(
+      [...BACKING_SERVICES].sort().map((service) => `${service}-kind`),
+    );
+    expect((generated[0]?.spec as { source: { path: string } }).source.path).toMatch(/^deploy\/k8s\/base\/[a-z-]+$/);
+  });
+
+  it('refuse a git generator over another repository than its Applications deploy, and a files generator', () => {
+    expect(() => expandApplicationSet(set({ directories: [{ path: '*' }] }, 'https://example.com/other.git'))).toThrow(
+      'only this repository can be read offline',
+    );
+    expect(() => expandApplicationSet(set({ files: [{ path: '*.json' }] }))).toThrow('git files generators are not expanded offline');
+  });
+});
+
 describe('ApplicationSet templates', () => {
   it('fill {{.key}} and {{.key.field}}, refuse a missing key (missingkey=error) and any other action', () => {
     expect(expandTemplate('{{.path.basename}}-kind', { path: { basename: 'order' } })).toBe('order-kind');
@@ -122,7 +159,7 @@ describe('gitops rules', () => {
 
   beforeAll(async () => {
     kind = await environmentNamed('kind');
-  });
+  }, 300_000);
 
   /** A copy of the kind environment to break (renders shared, as they are not edited in place). */
   const copy = (): GitopsEnvironment => {

@@ -32,7 +32,13 @@ describe('integration event contracts', () => {
     expect(STREAMS.map((stream) => stream.domain)).toEqual([...domains, DEADLETTER_STREAM.domain]);
     for (const event of INTEGRATION_EVENTS) expect(STREAMS).toContain(event.stream);
     expect(() =>
-      defineEvent({ stream: ORDERS_STREAM, subject: 'payment.thing-happened.v1', producer: 'test', description: '', payload: z.object({}) }),
+      defineEvent({
+        stream: ORDERS_STREAM,
+        subject: 'payment.thing-happened.v1',
+        producer: 'test',
+        description: '',
+        payload: z.object({}),
+      }),
     ).toThrow('its stream ORDERS stores orders');
   });
 
@@ -82,7 +88,9 @@ describe('integration event contracts', () => {
 
 describe('findBreakingChanges', () => {
   const version = (payload: z.ZodType) =>
-    envelopeJsonSchema(defineEvent({ stream: ORDERS_STREAM, subject: 'orders.thing-happened.v1', producer: 'test', description: '', payload }));
+    envelopeJsonSchema(
+      defineEvent({ stream: ORDERS_STREAM, subject: 'orders.thing-happened.v1', producer: 'test', description: '', payload }),
+    );
   const base = z.object({
     orderId: z.uuid(),
     total: z.number().int(),

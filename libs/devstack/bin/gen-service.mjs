@@ -867,7 +867,10 @@ add(
     )
     // payment's opt-ins (canary delivery, called by the gateway) are not the new service's yet.
     .replace(/, storefront\.dev\/delivery: canary\}/, '}')
-    .replace(/ {2}# The gateway calls its HTTP API[^\n]*\n {2}- pairs: \{storefront\.dev\/called-by: gateway-http\}\n {4}includeTemplates: true\n/, '')
+    .replace(
+      / {2}# The gateway calls its HTTP API[^\n]*\n {2}- pairs: \{storefront\.dev\/called-by: gateway-http\}\n {4}includeTemplates: true\n/,
+      '',
+    )
     .replace('  - ../service\n', '  - ../service\n  - network-policy.yaml\n')
     .replaceAll('payment-db-app', `${name}-db-app`)
     .replaceAll('payment-migrate', `${name}-migrate`)

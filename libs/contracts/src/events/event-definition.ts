@@ -34,6 +34,8 @@ export function defineEvent<P extends z.ZodType>(definition: {
   if (!match) throw new Error(`Event subject ${definition.subject} is not <domain>.<event-name>.v<version>`);
   const [, domain, name, version] = match as unknown as [string, string, string, string];
   if (definition.stream.domain !== domain)
-    throw new Error(`Event ${definition.subject} is in the ${domain} domain, but its stream ${definition.stream.name} stores ${definition.stream.domain}`);
+    throw new Error(
+      `Event ${definition.subject} is in the ${domain} domain, but its stream ${definition.stream.name} stores ${definition.stream.domain}`,
+    );
   return { ...definition, type: `${domain}.${name}`, version: Number(version) };
 }

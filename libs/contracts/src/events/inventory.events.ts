@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from './event-definition';
-import type { StreamDefinition } from './streams';
 import { orderLineItemSchema } from './shared';
+import type { StreamDefinition } from './streams';
 
 /** The stream of the inventory domain; every event below is stored in it. */
 export const INVENTORY_STREAM: StreamDefinition = {

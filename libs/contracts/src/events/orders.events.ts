@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from './event-definition';
-import type { StreamDefinition } from './streams';
 import { eventMoneySchema } from './shared';
+import type { StreamDefinition } from './streams';
 
 /** The stream of the orders domain; every event below is stored in it. */
 export const ORDERS_STREAM: StreamDefinition = { name: 'ORDERS', domain: 'orders', description: 'Order lifecycle' };

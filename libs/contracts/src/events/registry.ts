@@ -1,6 +1,5 @@
 import { ProductCreatedV1, ProductUpdatedV1 } from './catalog.events';
 import type { EventDefinition } from './event-definition';
-import { DEADLETTER_STREAM, type StreamDefinition } from './streams';
 import {
   CommitReservationV1,
   ReleaseReservationV1,
@@ -22,6 +21,7 @@ import {
   PaymentVoidedV1,
   VoidPaymentV1,
 } from './payment.events';
+import { DEADLETTER_STREAM, type StreamDefinition } from './streams';
 
 /**
  * Every message of the system, each version once: facts (past tense) and the saga's commands
