@@ -96,7 +96,6 @@ add(
       dependencies: Object.fromEntries(
         [
           '@nestjs/common',
-          '@nestjs/core',
           '@prisma/adapter-pg',
           '@prisma/client',
           '@storefront/contracts',
