@@ -60,6 +60,9 @@ const listed = (stdout: string, mark: '+' | '~') =>
     .filter((line) => line.startsWith(`  ${mark} `))
     .map((line) => line.slice(4).replace(/ \(.*\)$/, ''));
 
+/** The service to generate: shipping, unless this checkout has one already (it was generated here). */
+const NAME = ['shipping', 'dispatch', 'returns', 'parcel-lockers'].find((name) => !existsSync(join(REPO_ROOT, 'services', name))) as string;
+
 const generator = (root: string, ...args: string[]) =>
   run(process.execPath, [join(root, 'libs/devstack/bin/gen-service.mjs'), ...args], {
     cwd: root,
@@ -95,13 +98,13 @@ describe('pnpm gen:service', () => {
   it('adds a service whose own tests pass against the real PostgreSQL and NATS', async () => {
     // What `pnpm install` links for the new package (the same packages payment uses), linked here
     // instead, so the test installs nothing; the generator is told not to install.
-    cpSync(join(REPO_ROOT, 'services/payment/node_modules'), join(root, 'services/shipping/node_modules'), {
+    cpSync(join(REPO_ROOT, 'services/payment/node_modules'), join(root, 'services', NAME, 'node_modules'), {
       recursive: true,
       verbatimSymlinks: true,
     });
     const before = snapshot(root);
-    const { stdout: plan } = await generator(root, 'shipping', '--no-install', '--dry-run');
-    await generator(root, 'shipping', '--no-install');
+    const { stdout: plan } = await generator(root, NAME, '--no-install', '--dry-run');
+    await generator(root, NAME, '--no-install');
     const after = snapshot(root);
 
     // What it wrote and edited is what --dry-run listed, and nothing else.
@@ -119,14 +122,18 @@ describe('pnpm gen:service', () => {
     expect(
       written.filter(
         (path) =>
-          !/^(services\/shipping\/|deploy\/k8s\/base\/shipping\/|libs\/contracts\/src\/events\/shipping\.events\.ts$|libs\/contracts\/events-baseline\/shipping\.|libs\/contracts\/asyncapi\/shipping\.json$)/.test(
-            path,
-          ),
+          ![
+            `services/${NAME}/`,
+            `deploy/k8s/base/${NAME}/`,
+            `libs/contracts/src/events/${NAME}.events.ts`,
+            `libs/contracts/events-baseline/${NAME}.`,
+            `libs/contracts/asyncapi/${NAME}.json`,
+          ].some((own) => path.startsWith(own)),
       ),
     ).toEqual([]);
 
-    expect(existsSync(join(root, 'services/shipping/src/infrastructure/prisma/generated/client.ts'))).toBe(true);
-    expect(existsSync(join(root, 'libs/contracts/events-baseline/shipping.shipping-item-created.v1.json'))).toBe(true);
+    expect(existsSync(join(root, 'services', NAME, 'src/infrastructure/prisma/generated/client.ts'))).toBe(true);
+    expect(existsSync(join(root, `libs/contracts/events-baseline/${NAME}.${NAME}-item-created.v1.json`))).toBe(true);
 
     const jest = await run(
       process.execPath,
@@ -135,7 +142,7 @@ describe('pnpm gen:service', () => {
         join(REPO_ROOT, 'node_modules/jest/bin/jest.js'),
         '--ci',
         '--maxWorkers=1',
-        'services/shipping',
+        `services/${NAME}`,
         'libs/contracts/test',
         // Its deploy folder renders, fits the schemas and keeps every policy, in every combination.
         'deploy/test/manifests.test.ts',
