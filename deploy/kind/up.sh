@@ -23,8 +23,14 @@ CNPG_MANIFEST=https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/re
 # Chaos Mesh's chart; its daemon must use kind's runtime, containerd (the chart defaults to docker).
 CHAOS_MESH_VERSION=2.8.3
 CHAOS_MESH_CHART_REPO=https://charts.chaos-mesh.org
-# Deployments named after their image; IMAGES gains the invariant checker with --with-chaos.
-SERVICES=(catalog inventory order payment gateway)
+# Deployments named after their image; IMAGES gains the invariant checker with --with-chaos. The
+# services are the folders libs/devstack and deploy/images find: each services/<name> whose
+# package.json has a "storefront" block, then the gateway.
+SERVICES=()
+for manifest in "$REPO"/services/*/package.json; do
+  if grep -q '"storefront"' "$manifest"; then SERVICES+=("$(basename "$(dirname "$manifest")")"); fi
+done
+SERVICES+=(gateway)
 IMAGES=("${SERVICES[@]}")
 ARGOCD_VERSION=v3.3.14
 ARGOCD_MANIFEST=https://raw.githubusercontent.com/argoproj/argo-cd/${ARGOCD_VERSION}/manifests/install.yaml
@@ -332,6 +338,10 @@ spec:
           patch: |-
             - {op: replace, path: /spec/template/spec/source/repoURL, value: "$url"}
             - {op: replace, path: /spec/template/spec/source/targetRevision, value: "$rev"}
+        - target: {kind: ApplicationSet, name: storefront-services}
+          patch: |-
+            - {op: replace, path: /spec/generators/0/git/repoURL, value: "$url"}
+            - {op: replace, path: /spec/generators/0/git/revision, value: "$rev"}
         - target: {kind: AppProject, name: storefront}
           patch: |-
             - {op: replace, path: /spec/sourceRepos/0, value: "$url"}
@@ -404,7 +414,7 @@ install_prometheus() {
 }
 
 wait_until_synced() {
-  wait_healthy catalog-kind inventory-kind order-kind payment-kind gateway-kind ingress-kind
+  wait_healthy "${SERVICES[@]/%/-kind}" ingress-kind
 }
 
 print_gitops_next_steps() {

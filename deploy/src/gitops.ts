@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, type Manifest } from './manifest';
 import { inMesh } from './mesh';
@@ -56,15 +56,22 @@ export interface GitopsEnvironment {
 }
 
 /**
- * Go templates of an ApplicationSet, as far as ours use them: `{{.key}}` and nothing else (any other
- * action is refused, so the check never passes a template Argo CD would render differently). A
- * missing key is an error, as `missingkey=error` makes it in Argo CD.
+ * Go templates of an ApplicationSet, as far as ours use them: `{{.key}}` and `{{.key.field}}` and
+ * nothing else (any other action is refused, so the check never passes a template Argo CD would
+ * render differently). A missing key is an error, as `missingkey=error` makes it in Argo CD.
  */
 export function expandTemplate<T>(value: T, params: Readonly<Record<string, unknown>>): T {
   if (typeof value === 'string') {
-    const expanded = value.replace(/\{\{\s*\.([A-Za-z_]\w*)\s*\}\}/g, (_, key: string) => {
-      if (!(key in params)) throw new RenderError(`template key "${key}" is missing (missingkey=error) in "${value}"`);
-      return String(params[key]);
+    const expanded = value.replace(/\{\{\s*\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\}\}/g, (_, key: string) => {
+      let found: unknown = params;
+      for (const part of key.split('.')) {
+        if (!found || typeof found !== 'object' || !(part in found))
+          throw new RenderError(`template key "${key}" is missing (missingkey=error) in "${value}"`);
+        found = (found as Record<string, unknown>)[part];
+      }
+      if (typeof found !== 'string' && typeof found !== 'number' && typeof found !== 'boolean')
+        throw new RenderError(`template key "${key}" is no value in "${value}"`);
+      return String(found);
     });
     if (expanded.includes('{{')) throw new RenderError(`unsupported template action in "${value}": only {{.key}} is checked`);
     return expanded as T;
@@ -75,16 +82,79 @@ export function expandTemplate<T>(value: T, params: Readonly<Record<string, unkn
   return value;
 }
 
-/** The Applications an ApplicationSet generates (list generators; anything else cannot be known offline). */
+interface GitGenerator {
+  repoURL: string;
+  revision: string;
+  directories?: { path: string; exclude?: boolean }[];
+  files?: unknown[];
+}
+
+/** Go's path.Match, as Argo CD matches a directory generator's paths: `*` within a segment, `?`, `[...]`. */
+function pathMatches(pattern: string, path: string): boolean {
+  const segments = pattern.split('/');
+  const parts = path.split('/');
+  if (segments.length !== parts.length) return false;
+  return segments.every((segment, index) => {
+    const regex = segment
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]');
+    return new RegExp(`^${regex}$`).test(parts[index] as string);
+  });
+}
+
+/**
+ * The parameters of a git directory generator over this repository's working tree (what Argo CD
+ * would read at the revision once it is pushed): every directory matching an included path and no
+ * excluded one, hidden ones left out, as `path.path`, `path.basename`, `path.basenameNormalized`
+ * and `path.segments`.
+ */
+function gitDirectories(set: Manifest, generator: GitGenerator, templateRepoURL: unknown): AnyObject[] {
+  if (generator.files) throw new RenderError(`${describe(set)}: git files generators are not expanded offline`);
+  if (generator.repoURL !== templateRepoURL)
+    throw new RenderError(
+      `${describe(set)}: its git generator reads ${generator.repoURL} but its Applications deploy ${String(templateRepoURL)}; only this repository can be read offline`,
+    );
+  const included = (generator.directories ?? []).filter((directory) => !directory.exclude).map((directory) => directory.path);
+  const excluded = (generator.directories ?? []).filter((directory) => directory.exclude).map((directory) => directory.path);
+  const found = new Set<string>();
+  for (const pattern of included) {
+    // Walk only as deep as the pattern goes.
+    let candidates = [''];
+    for (const segment of pattern.split('/')) {
+      candidates = candidates.flatMap((parent) => {
+        const dir = join(REPO_ROOT, parent);
+        if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+        return readdirSync(dir, { withFileTypes: true })
+          .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && pathMatches(segment, entry.name))
+          .map((entry) => (parent ? `${parent}/${entry.name}` : entry.name));
+      });
+    }
+    for (const candidate of candidates) if (!excluded.some((exclude) => pathMatches(exclude, candidate))) found.add(candidate);
+  }
+  return [...found].sort().map((path) => ({
+    path: { path, basename: basename(path), basenameNormalized: basename(path).replace(/[^a-zA-Z0-9-]/g, '-'), segments: path.split('/') },
+  }));
+}
+
+/**
+ * The Applications an ApplicationSet generates: list generators, and git directory generators over
+ * this repository (anything else cannot be known offline).
+ */
 export function expandApplicationSet(set: Manifest): Manifest[] {
   const spec = set.spec as {
     goTemplate?: boolean;
-    generators: { list?: { elements: AnyObject[] } }[];
-    template: { metadata: AnyObject; spec: AnyObject };
+    generators: { list?: { elements: AnyObject[] }; git?: GitGenerator }[];
+    template: { metadata: AnyObject; spec: AnyObject & { source?: { repoURL?: string } } };
   };
   return spec.generators.flatMap((generator) => {
-    if (!generator.list) throw new RenderError(`${describe(set)}: only list generators can be expanded offline`);
-    return generator.list.elements.map((element) => {
+    const elements = generator.list
+      ? generator.list.elements
+      : generator.git
+        ? gitDirectories(set, generator.git, spec.template.spec.source?.repoURL)
+        : undefined;
+    if (!elements) throw new RenderError(`${describe(set)}: only list and git directory generators can be expanded offline`);
+    return elements.map((element) => {
       const template = expandTemplate(spec.template, element);
       const metadata = { namespace: set.metadata.namespace, ...template.metadata } as Manifest['metadata'];
       return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata, spec: template.spec };

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { SERVICES } from '@storefront/devstack';
 import {
   checkGitops,
   ENVIRONMENTS,
+  expandApplicationSet,
   expandTemplate,
   GITOPS_RULES,
   loadEnvironment,
@@ -11,6 +13,9 @@ import {
   type GitopsEnvironment,
   type Manifest,
 } from '../src';
+
+/** The services, as `npm start` finds them: each has a deploy/k8s/base folder and an Application. */
+const BACKING_SERVICES = SERVICES.filter((service) => service.dir.startsWith('services/')).map((service) => service.name);
 
 /** Each environment is rendered once for the whole file (a dozen kustomize builds). */
 const loaded = new Map<string, Promise<GitopsEnvironment>>();
@@ -26,9 +31,10 @@ function environmentNamed(name: string): Promise<GitopsEnvironment> {
 describe.each(ENVIRONMENTS)('gitops/environments/%s', (name) => {
   let environment: GitopsEnvironment;
 
+  // A dozen kustomize builds: minutes on a loaded machine.
   beforeAll(async () => {
     environment = await environmentNamed(name);
-  });
+  }, 300_000);
 
   it('renders AppProjects, Applications and ApplicationSets that fit their schemas, generated Applications included', () => {
     expect(environment.root.map((object) => object.kind).sort()).toEqual([
@@ -58,17 +64,14 @@ describe.each(ENVIRONMENTS)('gitops/environments/%s', (name) => {
       'istio-cni': -3,
       'istio-ingress': -2,
       [`data-${name}`]: -1,
-      [`catalog-${name}`]: 0,
-      [`inventory-${name}`]: 0,
-      [`order-${name}`]: 0,
-      [`payment-${name}`]: 0,
+      // Every service folder (services/<name>, as libs/devstack finds them), none by hand.
+      ...Object.fromEntries(BACKING_SERVICES.map((service) => [`${service}-${name}`, 0])),
       [`gateway-${name}`]: 1,
       [`ingress-${name}`]: 2,
     });
     const order = environment.renders.get(`order-${name}`) as Manifest[];
     expect(order.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual(
       [
-        'AuthorizationPolicy/order',
         'ConfigMap/order',
         'DestinationRule/order',
         'HorizontalPodAutoscaler/order',
@@ -98,8 +101,46 @@ describe('gitops/argocd', () => {
   });
 });
 
+describe('ApplicationSet generators', () => {
+  const set = (git: Record<string, unknown>, repoURL = 'https://example.com/storefront.git'): Manifest => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'ApplicationSet',
+    metadata: { name: 'services', namespace: 'argocd' },
+    spec: {
+      goTemplate: true,
+      generators: [{ git: { repoURL: 'https://example.com/storefront.git', revision: 'main', ...git } }],
+      template: { metadata: { name: '{{.path.basename}}-kind' }, spec: { source: { repoURL, path: '{{.path.path}}' } } },
+    },
+  });
+
+  it('expand a git directory generator over the folders of this repository, the excluded ones left out', () => {
+    const generated = expandApplicationSet(
+      set({
+        directories: [
+          { path: 'deploy/k8s/base/*' },
+          { path: 'deploy/k8s/base/g?[a-z]', exclude: true }, // not even gateway: path.Match covers the whole name
+          ...['gateway', 'grpc', 'service', 'workload'].map((folder) => ({ path: `deploy/k8s/base/${folder}`, exclude: true })),
+        ],
+      }),
+    );
+    expect(generated.map((application) => application.metadata.name)).toEqual(
+      [...BACKING_SERVICES].sort().map((service) => `${service}-kind`),
+    );
+    expect((generated[0]?.spec as { source: { path: string } }).source.path).toMatch(/^deploy\/k8s\/base\/[a-z-]+$/);
+  });
+
+  it('refuse a git generator over another repository than its Applications deploy, and a files generator', () => {
+    expect(() => expandApplicationSet(set({ directories: [{ path: '*' }] }, 'https://example.com/other.git'))).toThrow(
+      'only this repository can be read offline',
+    );
+    expect(() => expandApplicationSet(set({ files: [{ path: '*.json' }] }))).toThrow('git files generators are not expanded offline');
+  });
+});
+
 describe('ApplicationSet templates', () => {
-  it('fill {{.key}}, refuse a missing key (missingkey=error) and any other action', () => {
+  it('fill {{.key}} and {{.key.field}}, refuse a missing key (missingkey=error) and any other action', () => {
+    expect(expandTemplate('{{.path.basename}}-kind', { path: { basename: 'order' } })).toBe('order-kind');
+    expect(() => expandTemplate('{{.path.base}}', { path: { basename: 'order' } })).toThrow('template key "path.base" is missing');
     expect(expandTemplate({ name: '{{.name}}-kind', list: ['{{ .tier }}'] }, { name: 'order', tier: 'services' })).toEqual({
       name: 'order-kind',
       list: ['services'],
@@ -118,7 +159,7 @@ describe('gitops rules', () => {
 
   beforeAll(async () => {
     kind = await environmentNamed('kind');
-  });
+  }, 300_000);
 
   /** A copy of the kind environment to break (renders shared, as they are not edited in place). */
   const copy = (): GitopsEnvironment => {

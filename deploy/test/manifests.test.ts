@@ -19,7 +19,7 @@ describe.each(COMBINATIONS)('$name', (combination) => {
 
   beforeAll(async () => {
     objects = await renderCombination(combination);
-  });
+  }, 180_000);
 
   it('renders', () => {
     expect(objects.length).toBeGreaterThan(20);

@@ -15,7 +15,14 @@ function goodMesh(): Manifest[] {
     labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/component': component },
   });
   const template = (name: string) => ({
-    metadata: { labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'service' } },
+    metadata: {
+      labels: {
+        'app.kubernetes.io/name': name,
+        'app.kubernetes.io/component': 'service',
+        // What front calls, as the real bases label the services the gateway calls (storefront.dev/called-by).
+        ...(name === 'stock' ? { 'shop.dev/called-by': 'front-http' } : {}),
+      },
+    },
     spec: {
       serviceAccountName: name,
       containers: [
@@ -102,9 +109,9 @@ function goodMesh(): Manifest[] {
     {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
-      metadata: meta('stock'),
+      metadata: meta('front-http'),
       spec: {
-        selector: { matchLabels: { 'app.kubernetes.io/name': 'stock' } },
+        selector: { matchLabels: { 'shop.dev/called-by': 'front-http' } },
         action: 'ALLOW',
         rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/front'] } }], to: [{ operation: { ports: ['8080'] } }] }],
       },
@@ -201,7 +208,10 @@ const BROKEN: [rule: string, breakIt: (objects: Manifest[]) => Manifest[]][] = [
     ),
   ],
   ['mesh-network-policy', (objects) => objects.filter((object) => object.metadata.name !== 'sidecars')],
-  ['authorization', (objects) => ((find(objects, 'AuthorizationPolicy', 'stock').spec.rules[0].to[0].operation.ports = ['9090']), objects)],
+  [
+    'authorization',
+    (objects) => ((find(objects, 'AuthorizationPolicy', 'front-http').spec.rules[0].to[0].operation.ports = ['9090']), objects),
+  ],
 ];
 
 describe('mesh rules', () => {
@@ -226,6 +236,19 @@ describe('mesh rules', () => {
     expect(messages).toEqual([
       'front calls it on 8080 (STOCK_URL=http://stock:8080) but no AuthorizationPolicy allows cluster.local/ns/shop/sa/front',
       'allows cluster.local/ns/shop/sa/front on 9090 to stock, but no workload is configured to make that call',
+    ]);
+  });
+
+  it('authorization follows the label an ALLOW selects: a callee without it, a non-callee with it', () => {
+    const unlabelled = goodMesh();
+    delete find(unlabelled, 'Rollout', 'stock').spec.template.metadata.labels['shop.dev/called-by'];
+    expect(violations(unlabelled).map((violation) => violation.message)).toEqual([
+      'front calls it on 8080 (STOCK_URL=http://stock:8080) but no AuthorizationPolicy allows cluster.local/ns/shop/sa/front',
+    ]);
+    const overLabelled = goodMesh();
+    find(overLabelled, 'Deployment', 'front').spec.template.metadata.labels['shop.dev/called-by'] = 'front-http';
+    expect(violations(overLabelled).map((violation) => violation.message)).toEqual([
+      'allows cluster.local/ns/shop/sa/front on 8080 to front, but no workload is configured to make that call',
     ]);
   });
 

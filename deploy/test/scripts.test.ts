@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
+import { SERVICES } from '@storefront/devstack';
 import { ALL_RULES, applicationsOf, checkPolicies, parseManifests, renderSource, validateSchemas } from '../src';
 
 const run = promisify(execFile);
@@ -127,7 +128,8 @@ describe('deploy/kind/up.sh', () => {
       const sources = applicationsOf(objects)
         .filter((application) => application.spec.project === 'storefront')
         .map((application) => application.spec.source);
-      expect(sources.length).toBe(7);
+      // data, gateway and ingress, and one per service folder.
+      expect(sources.length).toBe(3 + SERVICES.filter((service) => service.dir.startsWith('services/')).length);
       expect(new Set(sources.map((generated) => `${generated.repoURL}@${generated.targetRevision ?? ''}:${generated.path ?? ''}`))).toEqual(
         new Set(['https://github.com/someone/storefront.git@canary-demo:gitops/manifests/kind']),
       );

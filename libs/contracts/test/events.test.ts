@@ -2,7 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { z } from 'zod';
-import { buildAsyncApiDocument, defineEvent, envelopeJsonSchema, findBreakingChanges, INTEGRATION_EVENTS, type JsonSchema } from '../src';
+import {
+  buildAsyncApiDocuments,
+  DEADLETTER_STREAM,
+  defineEvent,
+  envelopeJsonSchema,
+  findBreakingChanges,
+  INTEGRATION_EVENTS,
+  ORDERS_STREAM,
+  STREAMS,
+  type JsonSchema,
+} from '../src';
 
 const ROOT = join(__dirname, '..');
 const RECORD = 'run `pnpm --filter @storefront/contracts run build && pnpm --filter @storefront/contracts events:record`';
@@ -17,24 +27,47 @@ describe('integration event contracts', () => {
     }
   });
 
-  it('keeps asyncapi.json identical to the document generated from the schemas', () => {
-    const committed = JSON.parse(readFileSync(join(ROOT, 'asyncapi.json'), 'utf8')) as unknown;
-    expect({ staleUnlessYou: RECORD, document: committed }).toEqual({
-      staleUnlessYou: RECORD,
-      document: buildAsyncApiDocument(),
-    });
+  it('stores each event in the stream of its domain, and has one stream per domain plus the dead letters', () => {
+    const domains = [...new Set(INTEGRATION_EVENTS.map((event) => event.stream.domain))];
+    expect(STREAMS.map((stream) => stream.domain)).toEqual([...domains, DEADLETTER_STREAM.domain]);
+    for (const event of INTEGRATION_EVENTS) expect(STREAMS).toContain(event.stream);
+    expect(() =>
+      defineEvent({
+        stream: ORDERS_STREAM,
+        subject: 'payment.thing-happened.v1',
+        producer: 'test',
+        description: '',
+        payload: z.object({}),
+      }),
+    ).toThrow('its stream ORDERS stores orders');
   });
 
-  it('publishes an asyncapi.json that is valid AsyncAPI 3', async () => {
-    const { document, diagnostics } = await new Parser().parse(readFileSync(join(ROOT, 'asyncapi.json'), 'utf8'));
-    const errors = diagnostics.filter((diagnostic) => Number(diagnostic.severity) === Number(DiagnosticSeverity.Error));
-    expect(errors.map((error) => `${error.path.join('.')}: ${error.message}`)).toEqual([]);
-    expect(
-      document
-        ?.channels()
-        .all()
-        .map((channel) => channel.address()),
-    ).toEqual(INTEGRATION_EVENTS.map((event) => event.subject));
+  it('keeps asyncapi/<producer>.json identical to the documents generated from the schemas, one per producer', () => {
+    const documents = buildAsyncApiDocuments();
+    expect({ staleUnlessYou: RECORD, files: readdirSync(join(ROOT, 'asyncapi')).sort() }).toEqual({
+      staleUnlessYou: RECORD,
+      files: [...documents.keys()].map((producer) => `${producer}.json`).sort(),
+    });
+    for (const [producer, document] of documents) {
+      const committed = JSON.parse(readFileSync(join(ROOT, 'asyncapi', `${producer}.json`), 'utf8')) as unknown;
+      expect({ staleUnlessYou: RECORD, producer, document: committed }).toEqual({ staleUnlessYou: RECORD, producer, document });
+    }
+  });
+
+  it('publishes documents that are valid AsyncAPI 3 and together list every event', async () => {
+    const addresses: string[] = [];
+    for (const file of readdirSync(join(ROOT, 'asyncapi'))) {
+      const { document, diagnostics } = await new Parser().parse(readFileSync(join(ROOT, 'asyncapi', file), 'utf8'));
+      const errors = diagnostics.filter((diagnostic) => Number(diagnostic.severity) === Number(DiagnosticSeverity.Error));
+      expect({ file, errors: errors.map((error) => `${error.path.join('.')}: ${error.message}`) }).toEqual({ file, errors: [] });
+      addresses.push(
+        ...(document
+          ?.channels()
+          .all()
+          .map((channel) => channel.address() ?? '') ?? []),
+      );
+    }
+    expect(addresses.sort()).toEqual(INTEGRATION_EVENTS.map((event) => event.subject).sort());
   });
 
   it('has recorded every event version, and no change breaks a recorded one', () => {
@@ -55,7 +88,9 @@ describe('integration event contracts', () => {
 
 describe('findBreakingChanges', () => {
   const version = (payload: z.ZodType) =>
-    envelopeJsonSchema(defineEvent({ subject: 'orders.thing-happened.v1', producer: 'test', description: '', payload }));
+    envelopeJsonSchema(
+      defineEvent({ stream: ORDERS_STREAM, subject: 'orders.thing-happened.v1', producer: 'test', description: '', payload }),
+    );
   const base = z.object({
     orderId: z.uuid(),
     total: z.number().int(),

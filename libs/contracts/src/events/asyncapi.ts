@@ -15,10 +15,28 @@ export function messageName(definition: EventDefinition): string {
 }
 
 /**
- * The AsyncAPI 3 document of every integration event, generated from the zod schemas so the two can
- * never disagree. libs/contracts/asyncapi.json is this document; a test fails when it is stale.
+ * The AsyncAPI documents, one per producing service (AsyncAPI describes one application per
+ * document): `asyncapi/<producer>.json`, each generated from the zod schemas so the two can never
+ * disagree; a test fails when one is stale. A new service's events make a new file, not an edit.
  */
-export function buildAsyncApiDocument(events: readonly EventDefinition[] = INTEGRATION_EVENTS): Record<string, unknown> {
+export function buildAsyncApiDocuments(events: readonly EventDefinition[] = INTEGRATION_EVENTS): Map<string, Record<string, unknown>> {
+  const producers = [...new Set(events.map((event) => event.producer))].sort();
+  return new Map(
+    producers.map((producer) => [
+      producer,
+      buildAsyncApiDocument(
+        events.filter((event) => event.producer === producer),
+        `Storefront integration events: what ${producer} publishes`,
+      ),
+    ]),
+  );
+}
+
+/** The AsyncAPI 3 document of the given integration events. */
+export function buildAsyncApiDocument(
+  events: readonly EventDefinition[] = INTEGRATION_EVENTS,
+  title = 'Storefront integration events',
+): Record<string, unknown> {
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
@@ -54,7 +72,7 @@ export function buildAsyncApiDocument(events: readonly EventDefinition[] = INTEG
   return {
     asyncapi: '3.0.0',
     info: {
-      title: 'Storefront integration events',
+      title,
       version: '1.0.0',
       description:
         'Facts the Storefront services publish to NATS JetStream. Every message is an envelope (id, type, ' +

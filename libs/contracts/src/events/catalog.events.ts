@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { defineEvent } from './event-definition';
+import type { StreamDefinition } from './streams';
+
+/** The stream of the catalog domain; every event below is stored in it. */
+export const CATALOG_STREAM: StreamDefinition = {
+  name: 'CATALOG',
+  domain: 'catalog',
+  description: 'Product and category changes',
+};
 
 const productSnapshot = z.object({
   productId: z.uuid(),
@@ -12,6 +20,7 @@ const productSnapshot = z.object({
 });
 
 export const ProductCreatedV1 = defineEvent({
+  stream: CATALOG_STREAM,
   subject: 'catalog.product-created.v1',
   producer: 'catalog',
   description: 'A product was added to the catalog. Carries the whole product.',
@@ -19,6 +28,7 @@ export const ProductCreatedV1 = defineEvent({
 });
 
 export const ProductUpdatedV1 = defineEvent({
+  stream: CATALOG_STREAM,
   subject: 'catalog.product-updated.v1',
   producer: 'catalog',
   description: 'A product changed. Carries the whole product as it is now and the names of the changed fields.',

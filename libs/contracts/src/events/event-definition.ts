@@ -1,5 +1,5 @@
 import { type z } from 'zod';
-import { STREAMS, type StreamDefinition } from './streams';
+import type { StreamDefinition } from './streams';
 
 const SUBJECT = /^([a-z]+)\.([a-z0-9]+(?:-[a-z0-9]+)*)\.v([1-9]\d*)$/;
 
@@ -23,6 +23,8 @@ export interface EventDefinition<P extends z.ZodType = z.ZodType> {
 export type EventPayload<D extends EventDefinition> = z.output<D['payload']>;
 
 export function defineEvent<P extends z.ZodType>(definition: {
+  /** The stream of the subject's domain, defined beside the domain's events. */
+  stream: StreamDefinition;
   subject: string;
   producer: string;
   description: string;
@@ -31,7 +33,9 @@ export function defineEvent<P extends z.ZodType>(definition: {
   const match = SUBJECT.exec(definition.subject);
   if (!match) throw new Error(`Event subject ${definition.subject} is not <domain>.<event-name>.v<version>`);
   const [, domain, name, version] = match as unknown as [string, string, string, string];
-  const stream = STREAMS.find((candidate) => candidate.domain === domain);
-  if (!stream) throw new Error(`No stream stores the ${domain} domain (subject ${definition.subject})`);
-  return { ...definition, type: `${domain}.${name}`, version: Number(version), stream };
+  if (definition.stream.domain !== domain)
+    throw new Error(
+      `Event ${definition.subject} is in the ${domain} domain, but its stream ${definition.stream.name} stores ${definition.stream.domain}`,
+    );
+  return { ...definition, type: `${domain}.${name}`, version: Number(version) };
 }

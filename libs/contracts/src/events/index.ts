@@ -1,13 +1,9 @@
 export * from './streams';
 export * from './event-definition';
 export * from './envelope';
-export * from './catalog.events';
-export * from './inventory.events';
-export * from './payment.events';
-export * from './orders.events';
 export * from './shared';
 export * from './registry';
-export { buildAsyncApiDocument } from './asyncapi';
+export { buildAsyncApiDocument, buildAsyncApiDocuments } from './asyncapi';
 export { findBreakingChanges, type JsonSchema } from './compatibility';
 export { envelopeJsonSchema } from './json-schema';
 export { messageName } from './asyncapi';

@@ -1,10 +1,19 @@
 import { z } from 'zod';
 import { defineEvent } from './event-definition';
 import { orderLineItemSchema } from './shared';
+import type { StreamDefinition } from './streams';
+
+/** The stream of the inventory domain; every event below is stored in it. */
+export const INVENTORY_STREAM: StreamDefinition = {
+  name: 'INVENTORY',
+  domain: 'inventory',
+  description: 'Stock levels and reservations',
+};
 
 // Commands the order saga sends to inventory (imperative names), then the facts inventory publishes.
 
 export const ReserveStockV1 = defineEvent({
+  stream: INVENTORY_STREAM,
   subject: 'inventory.reserve-stock.v1',
   producer: 'order',
   description: 'Command: hold stock for every line of an order, all or none.',
@@ -12,6 +21,7 @@ export const ReserveStockV1 = defineEvent({
 });
 
 export const CommitReservationV1 = defineEvent({
+  stream: INVENTORY_STREAM,
   subject: 'inventory.commit-reservation.v1',
   producer: 'order',
   description:
@@ -21,6 +31,7 @@ export const CommitReservationV1 = defineEvent({
 });
 
 export const ReleaseReservationV1 = defineEvent({
+  stream: INVENTORY_STREAM,
   subject: 'inventory.release-reservation.v1',
   producer: 'order',
   description:
@@ -30,6 +41,7 @@ export const ReleaseReservationV1 = defineEvent({
 });
 
 export const StockReservedV1 = defineEvent({
+  stream: INVENTORY_STREAM,
   subject: 'inventory.stock-reserved.v1',
   producer: 'inventory',
   description: 'Stock for every line of the order is held until the reservation expires.',
@@ -42,6 +54,7 @@ export const StockReservedV1 = defineEvent({
 });
 
 export const StockReservationFailedV1 = defineEvent({
+  stream: INVENTORY_STREAM,
   subject: 'inventory.stock-reservation-failed.v1',
   producer: 'inventory',
   description: 'No stock was reserved for the order: a line could not be served, or the order was already released.',
@@ -53,6 +66,7 @@ export const StockReservationFailedV1 = defineEvent({
 });
 
 export const ReservationCommittedV1 = defineEvent({
+  stream: INVENTORY_STREAM,
   subject: 'inventory.reservation-committed.v1',
   producer: 'inventory',
   description: 'The reserved units of the order are sold.',
@@ -60,6 +74,7 @@ export const ReservationCommittedV1 = defineEvent({
 });
 
 export const ReservationCommitFailedV1 = defineEvent({
+  stream: INVENTORY_STREAM,
   subject: 'inventory.reservation-commit-failed.v1',
   producer: 'inventory',
   description:
@@ -73,6 +88,7 @@ export const ReservationCommitFailedV1 = defineEvent({
 });
 
 export const ReservationReleasedV1 = defineEvent({
+  stream: INVENTORY_STREAM,
   subject: 'inventory.reservation-released.v1',
   producer: 'inventory',
   description: 'The reserved units of the order are available again (or there were none to release).',
@@ -84,6 +100,7 @@ export const ReservationReleasedV1 = defineEvent({
 });
 
 export const StockChangedV1 = defineEvent({
+  stream: INVENTORY_STREAM,
   subject: 'inventory.stock-changed.v1',
   producer: 'inventory',
   description: 'The stock level of a SKU changed. Carries the new levels and their version (keep the highest).',

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { defineEvent } from './event-definition';
 import { eventMoneySchema } from './shared';
+import type { StreamDefinition } from './streams';
+
+/** The stream of the orders domain; every event below is stored in it. */
+export const ORDERS_STREAM: StreamDefinition = { name: 'ORDERS', domain: 'orders', description: 'Order lifecycle' };
 
 const orderLine = z.object({
   productId: z.uuid(),
@@ -12,6 +16,7 @@ const orderLine = z.object({
 });
 
 export const OrderPlacedV1 = defineEvent({
+  stream: ORDERS_STREAM,
   subject: 'orders.order-placed.v1',
   producer: 'order',
   description: 'A customer placed an order, priced from the catalog at that moment.',
@@ -24,6 +29,7 @@ export const OrderPlacedV1 = defineEvent({
 });
 
 export const OrderConfirmedV1 = defineEvent({
+  stream: ORDERS_STREAM,
   subject: 'orders.order-confirmed.v1',
   producer: 'order',
   description: 'The order is paid and its stock sold.',
@@ -31,6 +37,7 @@ export const OrderConfirmedV1 = defineEvent({
 });
 
 export const OrderCancelledV1 = defineEvent({
+  stream: ORDERS_STREAM,
   subject: 'orders.order-cancelled.v1',
   producer: 'order',
   description: 'The order will not complete (payment failed, a step timed out, or the customer cancelled); compensation was requested.',
@@ -38,6 +45,7 @@ export const OrderCancelledV1 = defineEvent({
 });
 
 export const OrderRejectedV1 = defineEvent({
+  stream: ORDERS_STREAM,
   subject: 'orders.order-rejected.v1',
   producer: 'order',
   description: 'The order could not be served (not enough stock); nothing was reserved or charged.',

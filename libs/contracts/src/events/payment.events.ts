@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { defineEvent } from './event-definition';
 import { eventMoneySchema } from './shared';
+import type { StreamDefinition } from './streams';
+
+/** The stream of the payment domain; every event below is stored in it. */
+export const PAYMENTS_STREAM: StreamDefinition = { name: 'PAYMENTS', domain: 'payment', description: 'Payment outcomes' };
 
 export const AuthorizePaymentV1 = defineEvent({
+  stream: PAYMENTS_STREAM,
   subject: 'payment.authorize-payment.v1',
   producer: 'order',
   description: 'Command: authorize the order total on the customer’s payment method.',
@@ -10,6 +15,7 @@ export const AuthorizePaymentV1 = defineEvent({
 });
 
 export const CapturePaymentV1 = defineEvent({
+  stream: PAYMENTS_STREAM,
   subject: 'payment.capture-payment.v1',
   producer: 'order',
   description: 'Command: capture the authorized amount of the order.',
@@ -17,6 +23,7 @@ export const CapturePaymentV1 = defineEvent({
 });
 
 export const VoidPaymentV1 = defineEvent({
+  stream: PAYMENTS_STREAM,
   subject: 'payment.void-payment.v1',
   producer: 'order',
   description:
@@ -26,6 +33,7 @@ export const VoidPaymentV1 = defineEvent({
 });
 
 export const PaymentAuthorizedV1 = defineEvent({
+  stream: PAYMENTS_STREAM,
   subject: 'payment.authorized.v1',
   producer: 'payment',
   description: 'The order total is authorized and can be captured.',
@@ -33,6 +41,7 @@ export const PaymentAuthorizedV1 = defineEvent({
 });
 
 export const PaymentFailedV1 = defineEvent({
+  stream: PAYMENTS_STREAM,
   subject: 'payment.failed.v1',
   producer: 'payment',
   description: 'The authorization was declined or refused; nothing is held on the payment method.',
@@ -44,6 +53,7 @@ export const PaymentFailedV1 = defineEvent({
 });
 
 export const PaymentCapturedV1 = defineEvent({
+  stream: PAYMENTS_STREAM,
   subject: 'payment.captured.v1',
   producer: 'payment',
   description: 'The authorized amount was charged.',
@@ -51,6 +61,7 @@ export const PaymentCapturedV1 = defineEvent({
 });
 
 export const PaymentVoidedV1 = defineEvent({
+  stream: PAYMENTS_STREAM,
   subject: 'payment.voided.v1',
   producer: 'payment',
   description: 'The authorization was cancelled (or there was none); nothing will be charged.',

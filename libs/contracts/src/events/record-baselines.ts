@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAsyncApiDocument } from './asyncapi';
+import { buildAsyncApiDocuments } from './asyncapi';
 import { findBreakingChanges } from './compatibility';
 import { envelopeJsonSchema } from './json-schema';
 import { INTEGRATION_EVENTS } from './registry';
@@ -8,10 +8,11 @@ import { INTEGRATION_EVENTS } from './registry';
 const ROOT = join(__dirname, '..', '..');
 /** One JSON Schema per recorded event version, `<subject>.json`; test/events.test.ts compares against them. */
 export const BASELINE_DIR = join(ROOT, 'events-baseline');
-export const ASYNCAPI_FILE = join(ROOT, 'asyncapi.json');
+/** One AsyncAPI document per producing service, `<producer>.json`. */
+export const ASYNCAPI_DIR = join(ROOT, 'asyncapi');
 
 /**
- * `pnpm --filter @storefront/contracts events:record`: writes asyncapi.json, and records the schema of
+ * `pnpm --filter @storefront/contracts events:record`: writes asyncapi/<producer>.json, and records the schema of
  * each event version not yet recorded under events-baseline/. A recorded version is never rewritten:
  * a change that breaks it needs a new version (a new subject).
  */
@@ -30,8 +31,17 @@ function main(): void {
     writeFileSync(file, `${JSON.stringify(schema, null, 2)}\n`);
     process.stdout.write(`recorded ${event.subject}\n`);
   }
-  writeFileSync(ASYNCAPI_FILE, `${JSON.stringify(buildAsyncApiDocument(), null, 2)}\n`);
-  process.stdout.write(`wrote ${ASYNCAPI_FILE}\n`);
+  mkdirSync(ASYNCAPI_DIR, { recursive: true });
+  const documents = buildAsyncApiDocuments();
+  for (const stale of readdirSync(ASYNCAPI_DIR).filter((file) => !documents.has(file.replace(/\.json$/, ''))))
+    rmSync(join(ASYNCAPI_DIR, stale));
+  for (const [producer, document] of documents) {
+    const file = join(ASYNCAPI_DIR, `${producer}.json`);
+    const text = `${JSON.stringify(document, null, 2)}\n`;
+    if (existsSync(file) && readFileSync(file, 'utf8') === text) continue;
+    writeFileSync(file, text);
+    process.stdout.write(`wrote ${file}\n`);
+  }
   if (failed) {
     process.stderr.write('Breaking changes above: publish them as a new version (a new subject) instead.\n');
     process.exit(1);

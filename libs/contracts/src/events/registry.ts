@@ -21,6 +21,7 @@ import {
   PaymentVoidedV1,
   VoidPaymentV1,
 } from './payment.events';
+import { DEADLETTER_STREAM, type StreamDefinition } from './streams';
 
 /**
  * Every message of the system, each version once: facts (past tense) and the saga's commands
@@ -50,3 +51,24 @@ export const INTEGRATION_EVENTS: readonly EventDefinition[] = [
   OrderCancelledV1,
   OrderRejectedV1,
 ];
+
+/**
+ * Every JetStream stream: the stream of each registered event's domain, then the dead letters. A
+ * domain's stream is defined beside its events, so adding a domain adds no line here.
+ */
+export const STREAMS: readonly StreamDefinition[] = streamsOf(INTEGRATION_EVENTS);
+
+function streamsOf(events: readonly EventDefinition[]): StreamDefinition[] {
+  const byName = new Map<string, StreamDefinition>();
+  for (const { stream } of events) {
+    const known = byName.get(stream.name);
+    if (known && known !== stream) throw new Error(`Two definitions of the stream ${stream.name}: define it once, beside its events`);
+    byName.set(stream.name, stream);
+  }
+  return [...byName.values(), DEADLETTER_STREAM];
+}
+
+export * from './catalog.events';
+export * from './inventory.events';
+export * from './payment.events';
+export * from './orders.events';
