@@ -222,7 +222,13 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
 
   it('does not let messages of types it skips split its groups (NATS 2.9 delivers the whole stream)', async () => {
     // A type of the same stream the consumer has no handler for, between every two it handles.
-    const Noise = defineEvent({ subject: 'catalog.test-noise.v1', producer: 'test', description: 'noise', payload: z.object({}) });
+    const Noise = defineEvent({
+      stream: ProductCreatedV1.stream,
+      subject: 'catalog.test-noise.v1',
+      producer: 'test',
+      description: 'noise',
+      payload: z.object({}),
+    });
     const events = Array.from({ length: 24 }, () => sampleEvent());
     const interleaved = events.flatMap((event) => [
       event,
