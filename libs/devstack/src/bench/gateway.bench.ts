@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { freePort } from '@storefront/testing';
 import { startTestStack, type TestStack } from '../test-stack';
+import { startCollector } from './product-reads';
 
 /*
  * `pnpm bench gateway`: what tracing costs at the gateway. The whole stack runs twice on the local
@@ -34,21 +31,6 @@ interface PhaseResult {
 
 async function drive(url: string, seconds: number): Promise<autocannon.Result> {
   return autocannon({ url, connections: CONNECTIONS, duration: seconds });
-}
-
-/** `pnpm stack collector` in its own process; resolves with its OTLP endpoint once it listens. */
-async function startCollectorProcess(): Promise<{ endpoint: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', 'cli.js'), 'collector', '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the trace collector exited with ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line.startsWith('trace viewer on')) resolve();
-    });
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, child };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,7 +75,7 @@ async function runPhase(phase: string, tracing: 'off' | { endpoint: string }): P
 async function main(): Promise<void> {
   process.stdout.write(`gateway tracing benchmark: GET ${PATH}, ${SECONDS} s per phase\n`);
   const off = await runPhase('tracing off', 'off');
-  const collector = await startCollectorProcess();
+  const collector = await startCollector();
   let on: PhaseResult;
   try {
     on = await runPhase('tracing on (OTLP)', { endpoint: collector.endpoint });
