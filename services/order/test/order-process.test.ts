@@ -1,27 +1,13 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@storefront/contracts';
 import { connectNats, deleteStreams, Namespace } from '@storefront/messaging';
-import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@storefront/testing';
+import { createTestDatabase, freePort, runServiceProcess, waitFor, type TestDatabase } from '@storefront/testing';
 
 const SERVICE_DIR = join(__dirname, '..');
 
-function runOrder(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: SERVICE_DIR,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exit, output: () => output };
-}
+const runOrder = (env: NodeJS.ProcessEnv) => runServiceProcess(SERVICE_DIR, env);
 
 /** The built order as its own process: what `npm start` and a container run. */
 describe('order process', () => {
