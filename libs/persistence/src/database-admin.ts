@@ -53,10 +53,21 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   });
 }
 
-/** Drops the database of `databaseUrl`, disconnecting its sessions first. */
+/** How long a drop waits for sessions that are closing to end by themselves before it ends them. */
+const DROP_GRACE_MS = 1_000;
+
+/**
+ * Drops the database of `databaseUrl`, disconnecting its sessions first. Sessions still closing get
+ * a moment to end by themselves: pg-pool's end() resolves before its connections have closed, and a
+ * session ended by the server meanwhile is an 'error' event on a pool nobody listens to any more.
+ */
 export async function dropDatabase(databaseUrl: string): Promise<void> {
   const name = databaseName(databaseUrl);
   await withMaintenanceClient(databaseUrl, async (client) => {
+    const deadline = Date.now() + DROP_GRACE_MS;
+    const sessions = async () =>
+      Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [name])).rows[0]?.n ?? 0);
+    while (Date.now() < deadline && (await sessions()) > 0) await new Promise((resolve) => setTimeout(resolve, 25));
     await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
   });
 }
