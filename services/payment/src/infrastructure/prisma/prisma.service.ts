@@ -12,12 +12,10 @@ const TRANSACTION_TIMEOUT_MS = 45_000;
 export class PrismaService extends PrismaClient {}
 
 export function prismaModule(config: { DATABASE_URL: string; DATABASE_POOL_SIZE: number }) {
-  return DatabaseClientModule.forRoot(
-    PrismaService,
-    () =>
-      new PrismaService({
-        adapter: new PrismaPg({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE }),
-        transactionOptions: { timeout: TRANSACTION_TIMEOUT_MS, maxWait: TRANSACTION_MAX_WAIT_MS },
-      }),
-  );
+  return DatabaseClientModule.forRoot(PrismaService, {
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    create: (pool) =>
+      new PrismaService({ adapter: new PrismaPg(pool), transactionOptions: { timeout: TRANSACTION_TIMEOUT_MS, maxWait: TRANSACTION_MAX_WAIT_MS } }),
+  });
 }
