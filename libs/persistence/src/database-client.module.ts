@@ -7,9 +7,9 @@ import {
   type Type,
 } from '@nestjs/common';
 import { Pool } from 'pg';
-import { HealthRegistry } from '@storefront/service-kit';
+import { HealthRegistry, tracingSettings } from '@storefront/service-kit';
 import { withConnection } from './connection';
-import { pgTransactionRunner, queryOf, type PgTransaction, type SqlClient } from './pg-transaction';
+import { pgTransactionRunner, statementRunner, type PgTransaction, type PgTransactionOptions, type SqlClient } from './pg-transaction';
 import { TRANSACTION_MAX_WAIT_MS } from './transaction';
 
 /** What the lifecycle needs of a Prisma client; every generated client has it. */
@@ -33,18 +33,24 @@ export interface DatabaseClient {
 export class SqlDatabase implements SqlClient {
   /** BEGIN, `work`, COMMIT; ROLLBACK when it throws. */
   readonly $transaction: <T>(work: (tx: PgTransaction) => Promise<T>) => Promise<T>;
+  private readonly run: ReturnType<typeof statementRunner>;
 
-  constructor(private readonly pool: Pool) {
-    this.$transaction = pgTransactionRunner(pool, { prepare: true });
+  /** Query spans as the environment asks for Prisma's (TRACE_DATABASE_QUERIES, off in production). */
+  constructor(
+    private readonly pool: Pool,
+    options: PgTransactionOptions = { prepare: true, traceQueries: tracingSettings(process.env).databaseQueries },
+  ) {
+    this.$transaction = pgTransactionRunner(pool, options);
+    this.run = statementRunner(options);
   }
 
   /** One statement that commits by itself: one round trip where a transaction of it takes three. */
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> {
-    return withConnection(this.pool, async (client) => (await client.query(queryOf(query, values, true))).rows as T);
+    return withConnection(this.pool, async (client) => (await this.run(client, query, values)).rows as T);
   }
 
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number> {
-    return withConnection(this.pool, async (client) => (await client.query(queryOf(query, values, true))).rowCount ?? 0);
+    return withConnection(this.pool, async (client) => (await this.run(client, query, values)).rowCount ?? 0);
   }
 }
 
