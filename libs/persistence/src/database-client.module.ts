@@ -1,11 +1,4 @@
-import {
-  Logger,
-  type DynamicModule,
-  type OnApplicationShutdown,
-  type OnModuleDestroy,
-  type OnModuleInit,
-  type Type,
-} from '@nestjs/common';
+import { Logger, type DynamicModule, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, type Type } from '@nestjs/common';
 import { Pool } from 'pg';
 import { HealthRegistry, tracingSettings } from '@storefront/service-kit';
 import { withConnection } from './connection';

@@ -17,8 +17,9 @@ class PoolDatabaseClient implements DatabaseClient {
     await this.pool.query('SELECT 1');
   }
 
-  async $disconnect(): Promise<void> {
+  $disconnect(): Promise<void> {
     this.poolEndedAtDisconnect = this.pool.ended;
+    return Promise.resolve();
   }
 
   async $queryRawUnsafe<T>(query: string): Promise<T> {

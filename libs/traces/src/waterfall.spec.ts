@@ -126,7 +126,11 @@ describe('renderWaterfall', () => {
   });
 
   it('counts no database query as a hop, through Prisma or on plain pg', () => {
-    const pgQuery = span('9', { name: 'pg:query', kind: 'client', attributes: { 'db.system.name': 'postgresql', 'db.query.text': 'SELECT 1' } });
+    const pgQuery = span('9', {
+      name: 'pg:query',
+      kind: 'client',
+      attributes: { 'db.system.name': 'postgresql', 'db.query.text': 'SELECT 1' },
+    });
     expect(isHop(pgQuery)).toBe(false);
     expect(isHop(span('8', { name: 'prisma:client:db_query', kind: 'client' }))).toBe(false);
     expect(isHop(span('7', { name: 'POST', kind: 'client' }))).toBe(true);

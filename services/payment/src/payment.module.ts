@@ -37,7 +37,8 @@ export class PaymentModule {
         { provide: PAYMENT_REPOSITORY, useClass: PrismaPaymentRepository },
         {
           provide: SimulatedPaymentProvider,
-          useFactory: (prisma: PrismaService, sql: SqlDatabase) => new SimulatedPaymentProvider(settings, new PrismaProviderLedger(prisma, sql)),
+          useFactory: (prisma: PrismaService, sql: SqlDatabase) =>
+            new SimulatedPaymentProvider(settings, new PrismaProviderLedger(prisma, sql)),
           inject: [PrismaService, SqlDatabase],
         },
         { provide: PAYMENT_PROVIDER, useExisting: SimulatedPaymentProvider },

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Histogram, register } from 'prom-client';
 import type { Transaction } from '@storefront/ddd';
 import { Outbox } from '@storefront/messaging';
-import { asOneStatement, clientOf, SqlDatabase, type SqlClient as Tx, type SqlStatement } from '@storefront/persistence';
+import { asOneStatement, clientOf, SqlDatabase, type SqlStatement, type SqlClient as Tx } from '@storefront/persistence';
 import { isFinal } from '../../domain/order-status.value-object';
 import type { Order } from '../../domain/order.aggregate';
 import type { OrderRepository } from '../../domain/order.repository';
