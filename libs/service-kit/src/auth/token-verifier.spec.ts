@@ -58,6 +58,31 @@ describe('TokenVerifier', () => {
     }
   });
 
+  it('checks a token’s signature once a minute at most, and never accepts it past its exp', async () => {
+    const now = Date.now();
+    // Date itself, for jose's clock too; promises and I/O stay real.
+    jest.useFakeTimers({ now, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'setTimeout', 'clearTimeout'] });
+    const checks = jest.spyOn(verifier as unknown as { verifySignatureAndClaims: () => Promise<unknown> }, 'verifySignatureAndClaims');
+    try {
+      const token = await sign({}, { exp: Math.floor(now / 1000) + 90 });
+      const first = await verifier.verify(token);
+      await expect(verifier.verify(token)).resolves.toEqual(first);
+      expect(checks).toHaveBeenCalledTimes(1);
+      jest.setSystemTime(now + 61_000); // past the minute: checked again
+      await expect(verifier.verify(token)).resolves.toEqual(first);
+      expect(checks).toHaveBeenCalledTimes(2);
+      jest.setSystemTime(now + 120_000); // past its exp (and jose's tolerance): refused, cached or not
+      await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'AUTH.TOKEN_EXPIRED' });
+      const bad = await sign({ aud: 'billing' });
+      await expect(verifier.verify(bad)).rejects.toMatchObject({ code: 'AUTH.TOKEN_INVALID' });
+      await expect(verifier.verify(bad)).rejects.toMatchObject({ code: 'AUTH.TOKEN_INVALID' });
+      expect(checks).toHaveBeenCalledTimes(5); // refusals are not remembered
+    } finally {
+      checks.mockRestore();
+      jest.useRealTimers();
+    }
+  });
+
   it.each<[string, () => Promise<string>, string]>([
     ['another issuer', () => sign({ iss: 'https://evil.example' }), 'AUTH.TOKEN_INVALID'],
     ['another audience', () => sign({ aud: 'billing' }), 'AUTH.TOKEN_INVALID'],

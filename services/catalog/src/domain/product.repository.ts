@@ -21,7 +21,6 @@ export interface ProductListCriteria {
 /** Persistence port of the catalog; implemented with Prisma in infrastructure/. */
 export interface ProductRepository {
   findById(id: string): Promise<Product | null>;
-  findByIds(ids: readonly string[]): Promise<Product[]>;
   /** Up to `limit` products in keyset order after `after`. */
   list(criteria: ProductListCriteria): Promise<Product[]>;
   /** Throws SkuAlreadyExistsError when the SKU is taken. */

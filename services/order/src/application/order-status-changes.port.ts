@@ -6,11 +6,12 @@ export interface OrderStatusChanges {
 
 export interface OrderStatusWatch {
   /**
-   * Resolves once a change was announced since the watch began or since the last next(), or after
-   * `withinMs` at the latest (an announcement can be missed while the listener reconnects: callers
-   * look again either way).
+   * Resolves with the statuses announced since the watch began or since the last next(), oldest
+   * first, once there is one; with none after `withinMs` at the latest (an announcement can be
+   * missed while the listener reconnects: callers look again either way). A status the announcement
+   * did not name is `undefined`.
    */
-  next(withinMs: number): Promise<void>;
+  next(withinMs: number): Promise<readonly (string | undefined)[]>;
   close(): void;
 }
 

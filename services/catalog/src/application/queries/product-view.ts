@@ -19,7 +19,16 @@ export interface ProductView {
  * (product, category, availability) is most of its cost (docs/bench.md).
  */
 export interface ProductViewReader {
-  byId(id: string): Promise<{ product: Product; available: number | undefined; version: number } | null>;
+  byId(id: string): Promise<FoundView | null>;
+  /** The products of these ids that exist, in no particular order. */
+  byIds(ids: readonly string[]): Promise<FoundView[]>;
+}
+
+/** A product, the units its availability row says (undefined: none yet) and that row's version. */
+export interface FoundView {
+  readonly product: Product;
+  readonly available: number | undefined;
+  readonly version: number;
 }
 
 export const PRODUCT_VIEW_READER = Symbol('ProductViewReader');
@@ -64,6 +73,18 @@ export class ProductViews {
   /** The product view kept in memory for this id, if any. */
   cached(id: string): ProductView | undefined {
     return this.cache.peek(id);
+  }
+
+  /**
+   * The products of these ids that exist with their availability, read in one query and not kept:
+   * placing an order prices it from what the database holds at that moment.
+   */
+  async byIds(ids: readonly string[]): Promise<ProductView[]> {
+    return (await this.reader.byIds(ids)).map(({ product, available, version }) => ({
+      product,
+      availability: Availability.of(available, this.config.LOW_STOCK_THRESHOLD),
+      availabilityVersion: version,
+    }));
   }
 
   async of(products: readonly Product[]): Promise<ProductView[]> {

@@ -26,12 +26,6 @@ export class PrismaProductRepository implements ProductRepository {
     return row && toProduct(row);
   }
 
-  async findByIds(ids: readonly string[]): Promise<Product[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.prisma.product.findMany({ where: { id: { in: [...ids] } }, include: { category: true } });
-    return rows.map(toProduct);
-  }
-
   async list(criteria: ProductListCriteria): Promise<Product[]> {
     const column = COLUMN[criteria.sortField];
     const direction = criteria.descending ? 'desc' : 'asc';

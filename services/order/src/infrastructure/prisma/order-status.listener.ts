@@ -7,13 +7,14 @@ const CHANNEL = 'order_status';
 const RECONNECT_DELAYS_MS = [250, 1_000, 5_000];
 
 interface Waiter {
-  changed: boolean;
+  /** Statuses announced and not yet taken by next(); `undefined` where the announcement named none. */
+  announced: (string | undefined)[];
   wake: (() => void) | undefined;
 }
 
 /**
- * LISTENs on the channel the orders table's trigger NOTIFYs on commit of a status change, on one
- * connection of its own, and wakes the requests waiting for that order. A lost connection is opened
+ * LISTENs on the channel the orders table's trigger NOTIFYs on commit of a status change (payload
+ * `<order id>:<status>`), on one connection of its own, and wakes the requests waiting for that order. A lost connection is opened
  * again; meanwhile waiters fall back to their recheck interval.
  */
 @Injectable()
@@ -37,24 +38,22 @@ export class PgOrderStatusListener implements OrderStatusChanges, OnModuleInit, 
   }
 
   watch(orderId: string): OrderStatusWatch {
-    const waiter: Waiter = { changed: false, wake: undefined };
+    const waiter: Waiter = { announced: [], wake: undefined };
     let set = this.waiters.get(orderId);
     if (!set) this.waiters.set(orderId, (set = new Set()));
     set.add(waiter);
     return {
       next: (withinMs) =>
-        new Promise<void>((resolve) => {
-          if (waiter.changed || this.stopped) {
-            waiter.changed = false;
-            resolve();
+        new Promise<readonly (string | undefined)[]>((resolve) => {
+          if (waiter.announced.length > 0 || this.stopped) {
+            resolve(waiter.announced.splice(0));
             return;
           }
           const timer = setTimeout(done, withinMs);
           function done() {
             clearTimeout(timer);
             waiter.wake = undefined;
-            waiter.changed = false;
-            resolve();
+            resolve(waiter.announced.splice(0));
           }
           waiter.wake = done;
         }),
@@ -66,9 +65,9 @@ export class PgOrderStatusListener implements OrderStatusChanges, OnModuleInit, 
     };
   }
 
-  private announce(orderId: string): void {
+  private announce(orderId: string, status: string | undefined): void {
     for (const waiter of this.waiters.get(orderId) ?? []) {
-      waiter.changed = true;
+      waiter.announced.push(status);
       waiter.wake?.();
     }
   }
@@ -76,7 +75,10 @@ export class PgOrderStatusListener implements OrderStatusChanges, OnModuleInit, 
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'order-status-listener' });
     client.on('notification', (message) => {
-      if (message.channel === CHANNEL && message.payload) this.announce(message.payload);
+      if (message.channel !== CHANNEL || !message.payload) return;
+      // Before migration 20261221000000 the payload was the id alone.
+      const [orderId, status] = message.payload.split(':', 2) as [string, string | undefined];
+      this.announce(orderId, status);
     });
     client.on('error', (error) => {
       if (this.client !== client) return;

@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@storefront/ddd';
-import { PRODUCT_REPOSITORY, type ProductRepository } from '../../../domain/product.repository';
 import { ProductViews, type ProductView } from '../product-view';
 
 const MAX_IDS_PER_REQUEST = 100;
@@ -14,10 +13,7 @@ export interface ProductsByIds {
 /** Batch lookup used to price an order in one round trip. */
 @Injectable()
 export class GetProductsByIdsHandler {
-  constructor(
-    @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository,
-    private readonly views: ProductViews,
-  ) {}
+  constructor(private readonly views: ProductViews) {}
 
   async execute(ids: readonly string[]): Promise<ProductsByIds> {
     const unique = [...new Set(ids)];
@@ -26,7 +22,7 @@ export class GetProductsByIdsHandler {
         { path: 'ids', message: `must hold at most ${MAX_IDS_PER_REQUEST} ids` },
       ]);
     }
-    const views = await this.views.of(await this.products.findByIds(unique));
+    const views = await this.views.byIds(unique);
     const found = new Map(views.map((view) => [view.product.id, view]));
     return {
       products: unique.flatMap((id) => found.get(id) ?? []),
