@@ -20,7 +20,7 @@ export interface DatabaseClient {
  *
  * Hand-written rather than Prisma because these statements are typed raw SQL anyway, and through
  * Prisma each cost about 0.12 ms of CPU against 0.05 through pg, plus the interactive transaction's
- * own machinery (docs/bench.md, items 16 and 23). Prisma stays the schema, the migrations and the
+ * own machinery (docs/bench.md, items 16 and 29). Prisma stays the schema, the migrations and the
  * client of everything else (reads, admin, seeds, tests).
  */
 export class SqlDatabase implements SqlClient {
