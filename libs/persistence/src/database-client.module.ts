@@ -66,7 +66,7 @@ class DatabaseLifecycle implements OnModuleInit, OnModuleDestroy, OnApplicationS
     await this.client.$disconnect();
   }
 
-  /** After every module's destroy hook (Prisma's disconnect, the consumers' last transactions). */
+  /** After every destroy and before-shutdown hook: Prisma disconnected, consumers and sweepers stopped. */
   async onApplicationShutdown(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
   }
