@@ -290,13 +290,14 @@ add(
   `
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@storefront/messaging';
+import { SqlDatabase } from '@storefront/persistence';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { Create${Entity}Handler } from './application/commands/create-${entity}/create-${entity}.handler';
 import { Get${Entity}Handler } from './application/queries/get-${entity}/get-${entity}.handler';
 import type { ${Pascal}Config } from './config';
 import { ${CONST}_ITEM_REPOSITORY } from './domain/${entity}.repository';
 import { Prisma${Entity}Repository } from './infrastructure/prisma/prisma-${entity}.repository';
-import { PrismaService, prismaModule } from './infrastructure/prisma/prisma.service';
+import { prismaModule } from './infrastructure/prisma/prisma.service';
 import { ${Entity}sHttpController } from './interface/http/${entity}s.http.controller';
 
 @Module({})
@@ -307,7 +308,7 @@ export class ${Pascal}Module {
       imports: [
         ServiceKitModule.forRoot({ service: '${name}', config }),
         prismaModule(config),
-        MessagingModule.fromConfig(config, { service: '${name}', transactionalClient: PrismaService }),
+        MessagingModule.fromConfig(config, { service: '${name}', transactionalClient: SqlDatabase }),
       ],
       controllers: [${Entity}sHttpController],
       providers: [{ provide: ${CONST}_ITEM_REPOSITORY, useClass: Prisma${Entity}Repository }, Create${Entity}Handler, Get${Entity}Handler],
@@ -532,11 +533,13 @@ import { PrismaClient } from './generated/client';
 /** This service's database client; the injection token too. Lifecycle and readiness: persistence. */
 export class PrismaService extends PrismaClient {}
 
+/** Prisma and SqlDatabase (@storefront/persistence, the consumers' transactions) on one pool. */
 export function prismaModule(config: { DATABASE_URL: string; DATABASE_POOL_SIZE: number }) {
-  return DatabaseClientModule.forRoot(
-    PrismaService,
-    () => new PrismaService({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE }), transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS } }),
-  );
+  return DatabaseClientModule.forRoot(PrismaService, {
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    create: (pool) => new PrismaService({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS } }),
+  });
 }
 `,
 );

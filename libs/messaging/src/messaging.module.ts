@@ -25,7 +25,10 @@ import { Outbox, type SqlTransaction, type TransactionRunner } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { DEFAULT_RETENTION, inboxHorizon, RetentionSweeper, type RetentionSettings } from './retention';
 
-/** Anything with Prisma's interactive `$transaction`; in practice the service's PrismaService. */
+/**
+ * Anything with a `$transaction(work)`: in a service, SqlDatabase of @storefront/persistence (plain pg
+ * on the service's pool); a Prisma client works too.
+ */
 export interface TransactionalClient {
   $transaction<T>(work: (tx: never) => Promise<T>): Promise<T>;
 }
@@ -37,8 +40,8 @@ export interface MessagingOptions {
   /** Subject and stream prefix; empty in production (see Namespace). */
   readonly namespace?: string;
   /**
-   * Provider token of the client whose `$transaction` consumers run in: the service's PrismaService,
-   * provided globally (DatabaseClientModule of service-kit) so this module can inject it.
+   * Provider token of the client whose `$transaction` consumers run in: the service's SqlDatabase,
+   * provided globally (DatabaseClientModule of @storefront/persistence) so this module can inject it.
    */
   readonly transactionalClient: unknown;
   readonly relay?: { readonly enabled?: boolean; readonly pollIntervalMs?: number; readonly batchSize?: number };

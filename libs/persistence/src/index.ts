@@ -3,4 +3,5 @@ export { ensureDatabase, dropDatabase, databaseName, redactUrl, withDatabase } f
 export { withConnection } from './connection';
 export { asOneStatement, type SqlStatement } from './statement';
 export { asTransaction, clientOf, TRANSACTION_MAX_WAIT_MS } from './transaction';
-export { DatabaseClientModule, type DatabaseClient } from './database-client.module';
+export { DatabaseClientModule, SqlDatabase, type DatabaseClient, type DatabaseClientOptions } from './database-client.module';
+export { pgTransactionRunner, type PgTransaction, type PgTransactionOptions, type SqlClient } from './pg-transaction';

@@ -39,7 +39,7 @@ export {
   type Principal,
   type Role,
 } from './auth';
-export { startTracing, activeTraceId, type Tracing } from './tracing/tracing';
+export { startTracing, activeTraceId, tracingSettings, type Tracing } from './tracing/tracing';
 export { TRACE_ID_HEADER } from './tracing/http-server.tracing';
 export { Sweeper } from './schedule/sweeper';
 export { ReadView, type Loaded, type ReadViewOptions } from './cache/read-view';

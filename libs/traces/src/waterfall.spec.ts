@@ -1,5 +1,5 @@
 import type { CollectedSpan } from './trace-store';
-import { describeSpan, renderWaterfall, waterfallRows } from './waterfall';
+import { describeSpan, isHop, renderWaterfall, waterfallRows } from './waterfall';
 
 const T0 = 1_795_336_350_000;
 
@@ -123,6 +123,17 @@ describe('renderWaterfall', () => {
     expect(body[0]).toMatch(/^gateway {4}POST \/api\/orders → 201 +100 ms {2}█/);
     expect(body[1]).toMatch(/^order {8}POST \/orders ✗ +50\.0 ms/);
     expect(body[4]).toMatch(/^inventory {8}process orders\.order-placed\.v1 +30\.0 ms/);
+  });
+
+  it('counts no database query as a hop, through Prisma or on plain pg', () => {
+    const pgQuery = span('9', {
+      name: 'pg:query',
+      kind: 'client',
+      attributes: { 'db.system.name': 'postgresql', 'db.query.text': 'SELECT 1' },
+    });
+    expect(isHop(pgQuery)).toBe(false);
+    expect(isHop(span('8', { name: 'prisma:client:db_query', kind: 'client' }))).toBe(false);
+    expect(isHop(span('7', { name: 'POST', kind: 'client' }))).toBe(true);
   });
 
   it('shows only the hops when asked: no database spans', () => {

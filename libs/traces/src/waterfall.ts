@@ -37,9 +37,9 @@ export function describeSpan(span: CollectedSpan): string {
   return parts.join(' ');
 }
 
-/** Requests, calls, publishes and deliveries: the spans that cross a process boundary. */
+/** Requests, calls, publishes and deliveries: the spans that cross a process boundary (not database queries). */
 export function isHop(span: CollectedSpan): boolean {
-  return span.kind !== 'internal' && !span.name.startsWith('prisma:');
+  return span.kind !== 'internal' && !span.name.startsWith('prisma:') && span.attributes['db.system.name'] === undefined;
 }
 
 /**

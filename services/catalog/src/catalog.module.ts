@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventWatchModule, MessagingModule } from '@storefront/messaging';
+import { SqlDatabase } from '@storefront/persistence';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { CreateProductHandler } from './application/commands/create-product/create-product.handler';
 import { UpdateProductHandler } from './application/commands/update-product/update-product.handler';
@@ -14,7 +15,7 @@ import { CATEGORY_REPOSITORY, PRODUCT_REPOSITORY } from './domain/product.reposi
 import { PrismaCategoryRepository } from './infrastructure/prisma/prisma-category.repository';
 import { PrismaProductViewReader } from './infrastructure/prisma/prisma-product-view.reader';
 import { PrismaProductRepository } from './infrastructure/prisma/prisma-product.repository';
-import { prismaModule, PrismaService } from './infrastructure/prisma/prisma.service';
+import { prismaModule } from './infrastructure/prisma/prisma.service';
 import { AvailabilityProjection } from './infrastructure/projections/availability.projection';
 import { PrismaAvailabilityReader } from './infrastructure/projections/availability.reader';
 import { CatalogGrpcController } from './interface/grpc/catalog.grpc.controller';
@@ -31,7 +32,7 @@ export class CatalogModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'catalog', config }),
         prismaModule(config),
-        MessagingModule.fromConfig(config, { service: 'catalog', transactionalClient: PrismaService }),
+        MessagingModule.fromConfig(config, { service: 'catalog', transactionalClient: SqlDatabase }),
         EventWatchModule.fromConfig(config, 'catalog'),
       ],
       controllers: [ProductsHttpController, CategoriesHttpController, CatalogGrpcController],

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import fc from 'fast-check';
+import { Pool } from 'pg';
+import { pgTransactionRunner, type PgTransaction } from '@storefront/persistence';
 import { createTestDatabase, type TestDatabase } from '@storefront/testing';
 import { PrismaClient } from '../src/infrastructure/prisma/generated/client';
 import { AvailabilityProjection } from '../src/infrastructure/projections/availability.projection';
@@ -10,8 +12,11 @@ import { stockChanged, type StockChanged } from './catalog-app';
 describe('availability projection', () => {
   let database: TestDatabase;
   let prisma: PrismaClient;
+  let pool: Pool;
+  let transaction: <T>(work: (tx: PgTransaction) => Promise<T>) => Promise<T>;
   const projection = new AvailabilityProjection();
-  const apply = (event: StockChanged) => prisma.$transaction((tx) => projection.apply(tx, event));
+  // On plain pg with prepared statements, as the service's consumer runs it (SqlDatabase).
+  const apply = (event: StockChanged) => transaction((tx) => projection.apply(tx, event));
   const row = (sku: string) =>
     prisma.productAvailability.findUnique({
       where: { sku },
@@ -21,10 +26,13 @@ describe('availability projection', () => {
   beforeAll(async () => {
     database = await createTestDatabase('catalog_availability', join(__dirname, '..', 'prisma', 'migrations'));
     prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
+    pool = new Pool({ connectionString: database.url, max: 4 });
+    transaction = pgTransactionRunner(pool, { prepare: true });
   });
 
   afterAll(async () => {
     await prisma.$disconnect();
+    await pool.end();
     await database.drop();
   });
 

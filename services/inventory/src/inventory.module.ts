@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { UNIT_OF_WORK } from '@storefront/ddd';
 import { MessagingModule } from '@storefront/messaging';
+import { SqlDatabase } from '@storefront/persistence';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { CommitReservationHandler } from './application/commands/commit-reservation/commit-reservation.handler';
 import { CreateStockHandler } from './application/commands/create-stock/create-stock.handler';
@@ -16,7 +17,7 @@ import { OutboxInventoryEventRepository } from './infrastructure/messaging/outbo
 import { PrismaReservationRepository } from './infrastructure/prisma/prisma-reservation.repository';
 import { PrismaStockRepository } from './infrastructure/prisma/prisma-stock.repository';
 import { PrismaUnitOfWork } from './infrastructure/prisma/prisma-unit-of-work';
-import { prismaModule, PrismaService } from './infrastructure/prisma/prisma.service';
+import { prismaModule } from './infrastructure/prisma/prisma.service';
 import { InventoryGrpcController } from './interface/grpc/inventory.grpc.controller';
 import { StockHttpController } from './interface/http/stock.http.controller';
 import { CatalogProductsConsumer } from './interface/messaging/catalog-products.consumer';
@@ -31,7 +32,7 @@ export class InventoryModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'inventory', config }),
         prismaModule(config),
-        MessagingModule.fromConfig(config, { service: 'inventory', transactionalClient: PrismaService }),
+        MessagingModule.fromConfig(config, { service: 'inventory', transactionalClient: SqlDatabase }),
       ],
       controllers: [StockHttpController, InventoryGrpcController],
       providers: [

@@ -6,7 +6,7 @@ import { CommitReservationHandler } from '../src/application/commands/commit-res
 import { ReleaseReservationHandler } from '../src/application/commands/release-reservation/release-reservation.handler';
 import { ReserveStockHandler } from '../src/application/commands/reserve-stock/reserve-stock.handler';
 import { RestockHandler } from '../src/application/commands/restock/restock.handler';
-import { prismaOf } from '../src/infrastructure/prisma/prisma-unit-of-work';
+import { sqlOf } from '../src/infrastructure/prisma/prisma-unit-of-work';
 import { startInventory, uniqueSku, type InventoryUnderTest } from './inventory-app';
 
 /**
@@ -55,7 +55,7 @@ describe('stock under concurrent transactions', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, () =>
         unitOfWork.run(async (tx) => {
-          const [{ pid }] = await prismaOf(tx).$queryRaw<[{ pid: number }]>`SELECT pg_backend_pid() AS pid`;
+          const [{ pid }] = await sqlOf(tx).$queryRawUnsafe<[{ pid: number }]>('SELECT pg_backend_pid() AS pid');
           connections.add(pid);
           return reserveStock.execute({ orderId: randomUUID(), lines: [{ sku, quantity: 1 }] }, tx);
         }),

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CATALOG_V1 } from '@storefront/contracts';
 import { MessagingModule } from '@storefront/messaging';
+import { SqlDatabase } from '@storefront/persistence';
 import { grpcClientModule, ServiceKitModule } from '@storefront/service-kit';
 import { CancelOrderHandler } from './application/commands/cancel-order/cancel-order.handler';
 import { PlaceOrderHandler } from './application/commands/place-order/place-order.handler';
@@ -18,7 +19,7 @@ import { ORDER_REPOSITORY } from './domain/order.repository';
 import { CATALOG_GRPC, CatalogPricingClient } from './infrastructure/catalog/catalog-pricing.client';
 import { PgOrderStatusListener } from './infrastructure/prisma/order-status.listener';
 import { PrismaOrderRepository } from './infrastructure/prisma/prisma-order.repository';
-import { OrderTransactions, prismaModule } from './infrastructure/prisma/prisma.service';
+import { prismaModule } from './infrastructure/prisma/prisma.service';
 import { PrismaOrderHistoryReader } from './infrastructure/projections/order-history.reader';
 import { OrdersHttpController } from './interface/http/orders.http.controller';
 import { OrderHistoryConsumer } from './interface/messaging/order-history.consumer';
@@ -38,7 +39,7 @@ export class OrderModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'order', config }),
         prismaModule(config),
-        MessagingModule.fromConfig(config, { service: 'order', transactionalClient: OrderTransactions }),
+        MessagingModule.fromConfig(config, { service: 'order', transactionalClient: SqlDatabase }),
         grpcClientModule(CATALOG_GRPC, CATALOG_V1, config.CATALOG_GRPC_URL),
       ],
       controllers: [OrdersHttpController],

@@ -128,11 +128,15 @@ describe('order trace end to end', () => {
     });
   });
 
-  it('records the Prisma queries inside the work that made them', () => {
+  it('records the database queries inside the work that made them: through Prisma, and on plain pg (SqlDatabase)', () => {
     const orderServer = one((span) => span.service === 'order' && span.kind === 'server', 'order server span');
-    const queries = spans.filter((span) => span.name.startsWith('prisma:'));
-    expect(new Set(queries.map((span) => span.service))).toEqual(new Set(['catalog', 'order', 'inventory', 'payment']));
-    expect(queries.some((span) => span.service === 'order' && ancestors(span).includes(orderServer))).toBe(true);
+    const prisma = spans.filter((span) => span.name.startsWith('prisma:'));
+    const pg = spans.filter((span) => span.name === 'pg:query');
+    // Order reads through Prisma; every service's transactions (consumers, placing the order) run on plain pg.
+    expect(new Set(prisma.map((span) => span.service))).toContain('order');
+    expect(new Set(pg.map((span) => span.service))).toEqual(new Set(['catalog', 'order', 'inventory', 'payment']));
+    expect(pg.some((span) => span.service === 'order' && ancestors(span).includes(orderServer))).toBe(true);
+    expect(pg.every((span) => typeof span.attributes['db.query.text'] === 'string')).toBe(true);
   });
 
   it('carries the trace through the outbox and NATS: every consumer span is the child of the publish span of its event', () => {
@@ -168,7 +172,7 @@ describe('order trace end to end', () => {
     );
     expect(ancestors(reserved)).toContain(reserveConsumer);
     expect(
-      spans.some((span) => span.service === 'inventory' && span.name.startsWith('prisma:') && ancestors(span).includes(reserveConsumer)),
+      spans.some((span) => span.service === 'inventory' && span.name === 'pg:query' && ancestors(span).includes(reserveConsumer)),
     ).toBe(true);
   });
 

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@storefront/messaging';
+import { SqlDatabase } from '@storefront/persistence';
 import { ServiceKitModule } from '@storefront/service-kit';
 import { AuthorizePaymentHandler } from './application/commands/authorize-payment/authorize-payment.handler';
 import { CapturePaymentHandler } from './application/commands/capture-payment/capture-payment.handler';
@@ -29,15 +30,16 @@ export class PaymentModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'payment', config }),
         prismaModule(config),
-        MessagingModule.fromConfig(config, { service: 'payment', transactionalClient: PrismaService }),
+        MessagingModule.fromConfig(config, { service: 'payment', transactionalClient: SqlDatabase }),
       ],
       controllers: [PaymentsHttpController, ProviderAdminHttpController],
       providers: [
         { provide: PAYMENT_REPOSITORY, useClass: PrismaPaymentRepository },
         {
           provide: SimulatedPaymentProvider,
-          useFactory: (prisma: PrismaService) => new SimulatedPaymentProvider(settings, new PrismaProviderLedger(prisma)),
-          inject: [PrismaService],
+          useFactory: (prisma: PrismaService, sql: SqlDatabase) =>
+            new SimulatedPaymentProvider(settings, new PrismaProviderLedger(prisma, sql)),
+          inject: [PrismaService, SqlDatabase],
         },
         { provide: PAYMENT_PROVIDER, useExisting: SimulatedPaymentProvider },
         AuthorizePaymentHandler,

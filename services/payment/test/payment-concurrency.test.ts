@@ -1,5 +1,5 @@
 import { AuthorizePaymentV1, CapturePaymentV1, PaymentAuthorizedV1, PaymentCapturedV1 } from '@storefront/contracts';
-import { asTransaction } from '@storefront/persistence';
+import { asTransaction, SqlDatabase } from '@storefront/persistence';
 import { AuthorizePaymentHandler } from '../src/application/commands/authorize-payment/authorize-payment.handler';
 import { CapturePaymentHandler } from '../src/application/commands/capture-payment/capture-payment.handler';
 import { authorizeCommand, startPayment, type PaymentUnderTest } from './payment-app';
@@ -36,7 +36,7 @@ describe('payment under concurrent duplicate commands', () => {
     const handler = payment.app.get(AuthorizePaymentHandler);
     const command = authorizeCommand();
 
-    await Promise.all([1, 2].map(() => payment.prisma.$transaction((tx) => handler.execute(command, asTransaction(tx)))));
+    await Promise.all([1, 2].map(() => payment.app.get(SqlDatabase).$transaction((tx) => handler.execute(command, asTransaction(tx)))));
 
     expect(providerCalls).toHaveBeenCalledTimes(1);
     await expect(payment.prisma.payment.count({ where: { orderId: command.orderId } })).resolves.toBe(1);
@@ -46,13 +46,13 @@ describe('payment under concurrent duplicate commands', () => {
 
   it('captures once when two captures of an order run in two transactions at once', async () => {
     const command = authorizeCommand();
-    await payment.prisma.$transaction((tx) => payment.app.get(AuthorizePaymentHandler).execute(command, asTransaction(tx)));
+    await payment.app.get(SqlDatabase).$transaction((tx) => payment.app.get(AuthorizePaymentHandler).execute(command, asTransaction(tx)));
     payment.provider.configure(slowProvider);
     const providerCalls = jest.spyOn(payment.provider, 'capture');
     const handler = payment.app.get(CapturePaymentHandler);
 
     await Promise.all(
-      [1, 2].map(() => payment.prisma.$transaction((tx) => handler.execute({ orderId: command.orderId }, asTransaction(tx)))),
+      [1, 2].map(() => payment.app.get(SqlDatabase).$transaction((tx) => handler.execute({ orderId: command.orderId }, asTransaction(tx)))),
     );
 
     expect(providerCalls).toHaveBeenCalledTimes(1);

@@ -105,7 +105,7 @@ const flag = z.preprocess(
 export const tracingConfigSchema = z.object({
   /** Share of new traces recorded (0 to 1); unset: 1, in production 0.05. */
   TRACES_SAMPLE_RATIO: z.preprocess(unsetWhenEmpty, z.coerce.number().min(0).max(1).optional()),
-  /** Spans for each Prisma query ("true"/"false"); unset: true, in production false. */
+  /** Spans for each database query, through Prisma or SqlDatabase ("true"/"false"); unset: true, in production false. */
   TRACE_DATABASE_QUERIES: flag,
 });
 

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Transaction } from '@storefront/ddd';
 import type { ReservationRepository } from '../../domain/inventory.repository';
 import type { Reservation } from '../../domain/reservation.aggregate';
-import { Prisma, type Reservation as ReservationRow } from './generated/client';
-import { prismaOf } from './prisma-unit-of-work';
+import type { Reservation as ReservationRow } from './generated/client';
+import { sqlOf } from './prisma-unit-of-work';
 import { toReservation } from './reservation.mapper';
 
 interface RawReservationRow {
@@ -19,10 +19,31 @@ interface RawReservationRow {
 }
 
 /** The reservation's columns and its lines as JSON: a locked read in one round trip. */
-const RESERVATION_WITH_LINES = Prisma.raw(`
+const RESERVATION_WITH_LINES = `
   r."id", r."order_id", r."status", r."expires_at", r."release_reason", r."created_at", r."updated_at",
   COALESCE((SELECT json_agg(json_build_object('sku', l."sku", 'quantity', l."quantity") ORDER BY l."sku")
-            FROM "reservation_lines" l WHERE l."reservation_id" = r."id"), '[]'::json) AS "lines"`);
+            FROM "reservation_lines" l WHERE l."reservation_id" = r."id"), '[]'::json) AS "lines"`;
+
+// Locked, so a commit, a release and the sweeper handling the same order take turns.
+const FIND_BY_ORDER = `SELECT ${RESERVATION_WITH_LINES} FROM "reservations" r WHERE r."order_id" = $1::uuid FOR UPDATE OF r`;
+
+const CLAIM_EXPIRED = `SELECT ${RESERVATION_WITH_LINES}
+  FROM "reservations" r
+  WHERE r."status" = 'reserved' AND r."expires_at" <= $1::timestamptz
+  ORDER BY r."expires_at"
+  LIMIT 1
+  FOR UPDATE OF r SKIP LOCKED`;
+
+// The reservation and its lines in one statement (Prisma's nested create is a round trip each).
+const INSERT = `WITH "reservation" AS (
+    INSERT INTO "reservations" ("id", "order_id", "status", "expires_at", "release_reason", "created_at", "updated_at")
+    VALUES ($1::uuid, $2::uuid, $3, $4::timestamptz, $5, $6::timestamptz, $7::timestamptz)
+    RETURNING "id")
+  INSERT INTO "reservation_lines" ("reservation_id", "sku", "quantity")
+  SELECT "reservation"."id", "line"."sku", "line"."quantity"
+  FROM "reservation", unnest($8::text[], $9::int[]) AS "line" ("sku", "quantity")`;
+
+const UPDATE = `UPDATE "reservations" SET "status" = $2, "release_reason" = $3, "updated_at" = $4::timestamptz WHERE "id" = $1::uuid`;
 
 function fromRaw(row: RawReservationRow): Reservation {
   const reservation: ReservationRow = {
@@ -40,51 +61,40 @@ function fromRaw(row: RawReservationRow): Reservation {
   );
 }
 
+/** Typed raw SQL on the service's plain pg transactions (see prisma-unit-of-work.ts). */
 @Injectable()
 export class PrismaReservationRepository implements ReservationRepository {
   async findByOrderId(orderId: string, tx: Transaction): Promise<Reservation | null> {
-    const client = prismaOf(tx);
-    // Locked, so a commit, a release and the sweeper handling the same order take turns.
-    const [row] = await client.$queryRaw<RawReservationRow[]>`
-      SELECT ${RESERVATION_WITH_LINES}
-      FROM "reservations" r WHERE r."order_id" = ${orderId}::uuid
-      FOR UPDATE OF r`;
+    const [row] = await sqlOf(tx).$queryRawUnsafe<RawReservationRow[]>(FIND_BY_ORDER, orderId);
     return row ? fromRaw(row) : null;
   }
 
   async claimExpired(now: Date, tx: Transaction): Promise<Reservation | null> {
-    const client = prismaOf(tx);
-    const [row] = await client.$queryRaw<RawReservationRow[]>`
-      SELECT ${RESERVATION_WITH_LINES}
-      FROM "reservations" r
-      WHERE r."status" = 'reserved' AND r."expires_at" <= ${now}
-      ORDER BY r."expires_at"
-      LIMIT 1
-      FOR UPDATE OF r SKIP LOCKED`;
+    const [row] = await sqlOf(tx).$queryRawUnsafe<RawReservationRow[]>(CLAIM_EXPIRED, now);
     return row ? fromRaw(row) : null;
   }
 
   async insert(reservation: Reservation, tx: Transaction): Promise<void> {
     const state = reservation.snapshot;
     const { items } = state.lines;
-    // The reservation and its lines in one statement (Prisma's nested create is a round trip each).
-    await prismaOf(tx).$executeRaw`
-      WITH "reservation" AS (
-        INSERT INTO "reservations" ("id", "order_id", "status", "expires_at", "release_reason", "created_at", "updated_at")
-        VALUES (${state.id}::uuid, ${state.orderId}::uuid, ${state.status}, ${state.expiresAt}, ${state.releaseReason},
-                ${state.createdAt}, ${state.updatedAt})
-        RETURNING "id")
-      INSERT INTO "reservation_lines" ("reservation_id", "sku", "quantity")
-      SELECT "reservation"."id", "line"."sku", "line"."quantity"
-      FROM "reservation", unnest(${items.map((line) => line.sku)}::text[], ${items.map((line) => line.quantity)}::int[])
-        AS "line" ("sku", "quantity")`;
+    await sqlOf(tx).$executeRawUnsafe(
+      INSERT,
+      state.id,
+      state.orderId,
+      state.status,
+      state.expiresAt,
+      state.releaseReason,
+      state.createdAt,
+      state.updatedAt,
+      items.map((line) => line.sku),
+      items.map((line) => line.quantity),
+    );
   }
 
   async update(reservation: Reservation, tx: Transaction): Promise<void> {
     const state = reservation.snapshot;
-    await prismaOf(tx).reservation.update({
-      where: { id: state.id },
-      data: { status: state.status, releaseReason: state.releaseReason, updatedAt: state.updatedAt },
-    });
+    const updated = await sqlOf(tx).$executeRawUnsafe(UPDATE, state.id, state.status, state.releaseReason, state.updatedAt);
+    // Prisma's update threw for a missing row; a reservation is only updated after its locked read.
+    if (updated !== 1) throw new Error(`reservation ${state.id} to update does not exist`);
   }
 }

@@ -1,29 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction, UnitOfWork } from '@storefront/ddd';
 import type { SqlTransaction } from '@storefront/messaging';
-import { clientOf, asTransaction as toTransaction } from '@storefront/persistence';
-import type { Prisma } from './generated/client';
-import { PrismaService } from './prisma.service';
+import { clientOf, SqlDatabase, asTransaction as toTransaction, type SqlClient } from '@storefront/persistence';
 
 /**
- * Every Transaction of this service is a Prisma interactive transaction: either one this unit of
- * work opened, or the one the messaging library opened for a consumer (it runs consumers in
- * PrismaService.$transaction and types the client as SqlTransaction).
+ * Every Transaction of this service is a plain pg one (SqlDatabase of @storefront/persistence):
+ * either one this unit of work opened, or the one the messaging library opened for a consumer
+ * together with its inbox row (it types it as SqlTransaction). Repositories run typed raw SQL on it.
  */
-export function asTransaction(tx: Prisma.TransactionClient | SqlTransaction): Transaction {
+export function asTransaction(tx: SqlTransaction): Transaction {
   return toTransaction(tx);
 }
 
-/** The Prisma client inside a Transaction, for repositories. */
-export function prismaOf(tx: Transaction): Prisma.TransactionClient {
-  return clientOf<Prisma.TransactionClient>(tx);
+/** The SQL client inside a Transaction, for repositories. */
+export function sqlOf(tx: Transaction): SqlClient {
+  return clientOf<SqlClient>(tx);
 }
 
 @Injectable()
 export class PrismaUnitOfWork implements UnitOfWork {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly sql: SqlDatabase) {}
 
   run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction((tx) => work(asTransaction(tx)));
+    return this.sql.$transaction((tx) => work(asTransaction(tx)));
   }
 }

@@ -2,23 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { Histogram, register } from 'prom-client';
 import type { Transaction } from '@storefront/ddd';
 import { Outbox } from '@storefront/messaging';
-import { asOneStatement, clientOf, type SqlStatement } from '@storefront/persistence';
+import { asOneStatement, clientOf, SqlDatabase, type SqlStatement, type SqlClient as Tx } from '@storefront/persistence';
 import { isFinal } from '../../domain/order-status.value-object';
 import type { Order } from '../../domain/order.aggregate';
 import type { OrderRepository } from '../../domain/order.repository';
 import { toMessages } from '../messaging/order-events.mapper';
 import { liveOrderHistoryWrites } from '../projections/order-history.projection';
 import { ORDER_WITH_LINES, toOrder, type OrderRowWithLines } from './order.mapper';
-import { OrderTransactions, PrismaService } from './prisma.service';
-
-/**
- * What the repository needs of a transaction: raw statements. The consumers' transactions and its
- * own (OrderTransactions) are plain pg; a Prisma transaction client is one too.
- */
-interface Tx {
-  $queryRawUnsafe<T>(query: string, ...values: unknown[]): PromiseLike<T>;
-  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
-}
+import { PrismaService } from './prisma.service';
 
 /** From placement to the final state, by outcome (confirmed, cancelled, rejected). */
 const sagaDuration =
@@ -34,7 +25,7 @@ const sagaDuration =
 export class PrismaOrderRepository implements OrderRepository {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly transactions: OrderTransactions,
+    private readonly sql: SqlDatabase,
     private readonly outbox: Outbox,
   ) {}
 
@@ -59,7 +50,7 @@ export class PrismaOrderRepository implements OrderRepository {
       }
       return { order, result };
     };
-    return tx ? run(clientOf<Tx>(tx)) : this.transactions.$transaction(run);
+    return tx ? run(clientOf<Tx>(tx)) : this.sql.$transaction(run);
   }
 
   async insert(
@@ -75,7 +66,7 @@ export class PrismaOrderRepository implements OrderRepository {
       unit_price_minor: line.unitPrice.amountMinor,
       line_total_minor: line.lineTotal.amountMinor,
     }));
-    const created = await this.transactions.$transaction(async (tx) => {
+    const created = await this.sql.$transaction(async (tx) => {
       // Key, order and lines in one statement. A key stored first by a concurrent request of the
       // customer waits for that request's transaction and then inserts nothing.
       const [inserted] = await tx.$queryRawUnsafe<{ count: number }[]>(

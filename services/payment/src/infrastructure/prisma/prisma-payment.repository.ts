@@ -1,32 +1,76 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from '@storefront/ddd';
 import { Outbox } from '@storefront/messaging';
-import { clientOf } from '@storefront/persistence';
-import type { Payment } from '../../domain/payment.aggregate';
+import { asOneStatement, clientOf, SqlDatabase, type SqlClient, type SqlStatement } from '@storefront/persistence';
+import type { Payment, PaymentStatus } from '../../domain/payment.aggregate';
 import type { PaymentRepository } from '../../domain/payment.repository';
 import { toIntegrationEvent } from '../messaging/payment-events.mapper';
-import type { Prisma } from './generated/client';
 import { toPayment } from './payment.mapper';
 import { PrismaService } from './prisma.service';
 
-/** The transactions handed to the repository are the Prisma ones the message consumer opened. */
-function client(tx: Transaction): Prisma.TransactionClient {
-  return clientOf<Prisma.TransactionClient>(tx);
+/**
+ * The transactions handed to the repository are the plain pg ones the message consumer opened
+ * (SqlDatabase of @storefront/persistence); its statements are typed raw SQL.
+ */
+function client(tx: Transaction): SqlClient {
+  return clientOf<SqlClient>(tx);
 }
 
-function newRow(payment: Payment) {
+/** A payment row with its capture's columns (null without one), named as Prisma's model. */
+interface PaymentRow {
+  id: string;
+  orderId: string;
+  status: PaymentStatus;
+  amountMinor: number | null;
+  currency: string | null;
+  tokenLast4: string | null;
+  authorizedAt: Date | null;
+  declineMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  captureAmountMinor: number | null;
+  captureCurrency: string | null;
+  capturedAt: Date | null;
+}
+
+// An advisory lock rather than SELECT ... FOR UPDATE: it also holds an order that has no row yet.
+// Its own statement: a read in the same statement would not see a row committed while it waited.
+const LOCK = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+
+const FIND = `SELECT p."id", p."order_id" AS "orderId", p."status", p."amount_minor" AS "amountMinor", p."currency",
+    p."token_last4" AS "tokenLast4", p."authorized_at" AS "authorizedAt", p."decline_message" AS "declineMessage",
+    p."created_at" AS "createdAt", p."updated_at" AS "updatedAt",
+    c."amount_minor" AS "captureAmountMinor", c."currency" AS "captureCurrency", c."captured_at" AS "capturedAt"
+  FROM "payments" p LEFT JOIN "captures" c ON c."payment_id" = p."id"
+  WHERE p."order_id" = $1::uuid`;
+
+function fromRow(row: PaymentRow): Payment {
+  const { captureAmountMinor, captureCurrency, capturedAt, ...payment } = row;
+  const capture =
+    captureAmountMinor === null || captureCurrency === null || capturedAt === null
+      ? null
+      : { paymentId: row.id, orderId: row.orderId, amountMinor: captureAmountMinor, currency: captureCurrency, capturedAt };
+  return toPayment({ ...payment, capture });
+}
+
+function insertOf(payment: Payment): SqlStatement {
   const state = payment.snapshot;
   return {
-    id: state.id,
-    orderId: state.orderId,
-    status: state.status,
-    amountMinor: state.amount?.amountMinor ?? null,
-    currency: state.amount?.currency ?? null,
-    tokenLast4: state.tokenLast4,
-    authorizedAt: state.authorizedAt,
-    declineMessage: state.declineMessage,
-    createdAt: state.createdAt,
-    updatedAt: state.updatedAt,
+    sql: `INSERT INTO "payments" ("id", "order_id", "status", "amount_minor", "currency", "token_last4", "authorized_at",
+        "decline_message", "created_at", "updated_at")
+      VALUES ($1::uuid, $2::uuid, $3::"payment_status", $4::int, $5, $6, $7::timestamptz, $8, $9::timestamptz, $10::timestamptz)`,
+    values: [
+      state.id,
+      state.orderId,
+      state.status,
+      state.amount?.amountMinor ?? null,
+      state.amount?.currency ?? null,
+      state.tokenLast4,
+      state.authorizedAt,
+      state.declineMessage,
+      state.createdAt,
+      state.updatedAt,
+    ],
   };
 }
 
@@ -34,6 +78,7 @@ function newRow(payment: Payment) {
 export class PrismaPaymentRepository implements PaymentRepository {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly sql: SqlDatabase,
     private readonly outbox: Outbox,
   ) {}
 
@@ -44,43 +89,55 @@ export class PrismaPaymentRepository implements PaymentRepository {
 
   async lockByOrderId(orderId: string, tx: Transaction): Promise<Payment | null> {
     const db = client(tx);
-    // An advisory lock rather than SELECT ... FOR UPDATE: it also holds an order that has no row yet.
-    await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${orderId}, 0))`;
-    const row = await db.payment.findUnique({ where: { orderId }, include: { capture: true } });
-    return row && toPayment(row);
+    await db.$executeRawUnsafe(LOCK, orderId);
+    const [row] = await db.$queryRawUnsafe<PaymentRow[]>(FIND, orderId);
+    return row ? fromRow(row) : null;
   }
 
   async insertIntent(payment: Payment): Promise<void> {
     if (payment.pullEvents().length > 0) throw new Error('an intent announces nothing; its decision does');
-    await this.prisma.payment.create({ data: newRow(payment) });
+    const statement = insertOf(payment);
+    await this.sql.$executeRawUnsafe(statement.sql, ...statement.values);
   }
 
+  /** The payment and its events in one statement (different tables: see asOneStatement). */
   async insert(payment: Payment, tx: Transaction): Promise<void> {
-    const db = client(tx);
-    await db.payment.create({ data: newRow(payment) });
-    await this.outbox.add(db, ...payment.pullEvents().map(toIntegrationEvent));
+    const events = this.outbox.statement(...payment.pullEvents().map(toIntegrationEvent));
+    await this.run(client(tx), [insertOf(payment), ...(events ? [events] : [])]);
   }
 
+  /** The payment's changes, its capture and its events in one statement. */
   async update(payment: Payment, tx: Transaction): Promise<void> {
-    const db = client(tx);
     const state = payment.snapshot;
     const events = payment.pullEvents();
-    await db.payment.update({
-      where: { id: state.id },
-      data: { status: state.status, authorizedAt: state.authorizedAt, declineMessage: state.declineMessage, updatedAt: state.updatedAt },
-    });
+    const statements: SqlStatement[] = [
+      {
+        sql: `UPDATE "payments" SET "status" = $2::"payment_status", "authorized_at" = $3::timestamptz, "decline_message" = $4,
+            "updated_at" = $5::timestamptz WHERE "id" = $1::uuid`,
+        values: [state.id, state.status, state.authorizedAt, state.declineMessage, state.updatedAt],
+      },
+    ];
     if (events.some((event) => event.kind === 'PaymentCaptured') && state.capturedAmount) {
       // captures.order_id is unique: a second capture of the order fails here and rolls back.
-      await db.capture.create({
-        data: {
-          paymentId: state.id,
-          orderId: state.orderId,
-          amountMinor: state.capturedAmount.amountMinor,
-          currency: state.capturedAmount.currency,
-          capturedAt: state.capturedAt ?? state.updatedAt,
-        },
+      statements.push({
+        sql: `INSERT INTO "captures" ("payment_id", "order_id", "amount_minor", "currency", "captured_at")
+          VALUES ($1::uuid, $2::uuid, $3::int, $4, $5::timestamptz)`,
+        values: [
+          state.id,
+          state.orderId,
+          state.capturedAmount.amountMinor,
+          state.capturedAmount.currency,
+          state.capturedAt ?? state.updatedAt,
+        ],
       });
     }
-    await this.outbox.add(db, ...events.map(toIntegrationEvent));
+    const outbox = this.outbox.statement(...events.map(toIntegrationEvent));
+    if (outbox) statements.push(outbox);
+    await this.run(client(tx), statements);
+  }
+
+  private async run(db: SqlClient, statements: SqlStatement[]): Promise<void> {
+    const statement = asOneStatement(statements);
+    await db.$executeRawUnsafe(statement.sql, ...statement.values);
   }
 }
