@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { ProductCreatedV1, STREAMS } from '@storefront/contracts';
 import { dropDatabase, ensureDatabase, TRANSACTION_MAX_WAIT_MS, withDatabase } from '@storefront/persistence';
@@ -9,21 +8,21 @@ import { EventConsumer } from '../event-consumer';
 import { createEvent } from '../event-factory';
 import { connectNats, deleteStreams, ensureStreams } from '../jetstream';
 import { Namespace } from '../namespace';
-import { Outbox, type SqlTransaction, type TransactionRunner } from '../outbox';
+import { Outbox } from '../outbox';
 import { OutboxRelay } from '../outbox-relay';
+import { pgTransactionRunner } from '../pg-transaction';
 import { MESSAGING_TABLES_SQL } from '../tables';
-import { PrismaClient } from './generated/client';
 
 /*
  * `pnpm bench:messaging`: events per second end to end (commit → handled by a consumer) and the
  * commit-to-handled lag, through the real outbox relay, JetStream and an idempotent consumer, on the
  * local PostgreSQL and NATS. Two phases: a fixed arrival rate, then saturation.
  *
- * It runs the pipeline as a service does: writers add events to the outbox inside Prisma interactive
- * transactions and the consumer applies them inside Prisma interactive transactions (the
- * `$transaction` of a Prisma client with a pool of DATABASE_POOL_SIZE's default, 10, shared by both,
- * as in a service), the relay has a pool of its own of 4 (MessagingRuntime), and the consumer runs
- * with the services' settings (one lane, groups of up to 16).
+ * It runs the pipeline as a service does: writers add events to the outbox and the consumer applies
+ * them in transactions of the services' plain-pg runner (pgTransactionRunner with prepared
+ * statements, as order's OrderTransactions, on one pool of DATABASE_POOL_SIZE's default, 10, shared
+ * by both, as in a service), the relay has a pool of its own of 4 (MessagingRuntime), and the
+ * consumer runs with the services' settings (one lane, groups of up to 16).
  *   BENCH_JSON (also write the two rows there as JSON), BENCH_RATE (events/s, default 200), BENCH_SECONDS (per phase, default 10),
  *   BENCH_WRITERS (saturation phase, default 8), BENCH_EVENTS_PER_TRANSACTION (saturation phase, default 1), BENCH_LANES (default 1)
  */
@@ -58,10 +57,9 @@ async function main(): Promise<void> {
   await ensureDatabase(databaseUrl);
   const pool = new Pool({ connectionString: databaseUrl, max: RELAY_POOL_SIZE });
   pool.on('error', (error) => console.error('idle connection failed:', error.message));
-  const prisma = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: databaseUrl, max: SERVICE_POOL_SIZE }),
-    transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS },
-  });
+  // A service's query pool (order's prismaModule): as long a wait for a connection as Prisma's maxWait.
+  const servicePool = new Pool({ connectionString: databaseUrl, max: SERVICE_POOL_SIZE, connectionTimeoutMillis: TRANSACTION_MAX_WAIT_MS });
+  servicePool.on('error', (error) => console.error('idle connection failed:', error.message));
   await pool.query(MESSAGING_TABLES_SQL);
   await pool.query('CREATE TABLE "effects" ("event_id" UUID PRIMARY KEY)');
   const namespace = new Namespace(`bench${randomBytes(3).toString('hex')}`);
@@ -80,8 +78,8 @@ async function main(): Promise<void> {
   const publishedAt = new Map<string, number>();
   const handlerAt = new Map<string, number>();
   const stages: { relay: number[]; delivery: number[]; apply: number[] } = { relay: [], delivery: [], apply: [] };
-  // As MessagingRuntime.transaction: a Prisma interactive transaction.
-  const transaction: TransactionRunner = <T>(work: (tx: SqlTransaction) => Promise<T>) => prisma.$transaction((tx) => work(tx));
+  // As a service's transactionalClient (order's OrderTransactions): plain pg, prepared statements.
+  const transaction = pgTransactionRunner(servicePool, { prepare: true });
   const relay = new OutboxRelay({
     service: 'bench',
     pool,
@@ -213,7 +211,7 @@ async function main(): Promise<void> {
       let next = performance.now();
       const inFlight: Promise<unknown>[] = [];
       while (performance.now() < deadline) {
-        // A transaction that could not start in time (Prisma's maxWait: the pool stayed busy) is
+        // A transaction that could not start in time (the pool stayed busy for TRANSACTION_MAX_WAIT_MS) is
         // counted and left out, as a service would fail that request.
         inFlight.push(
           writeOne().then(
@@ -258,7 +256,7 @@ async function main(): Promise<void> {
     await relay.stop();
     await deleteStreams(jsm, namespace, STREAMS);
     await nc.close();
-    await prisma.$disconnect();
+    await servicePool.end();
     await pool.end();
     await dropDatabase(databaseUrl);
   }
