@@ -1,4 +1,4 @@
-import type { Pool, QueryConfig } from 'pg';
+import { Query, type Connection, type Pool, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
 import { withConnection } from '@storefront/persistence';
 import type { SqlTransaction } from './outbox';
 
@@ -30,9 +30,45 @@ function queryOf(text: string, values: unknown[], prepare: boolean): QueryConfig
   return name === undefined ? { text, values } : { name, text, values };
 }
 
+/** What pg's Query does to send a statement by the extended protocol (not in its type definitions). */
+interface ExtendedQuery {
+  prepare(connection: Connection): void;
+}
+
+/**
+ * A statement preceded by `BEGIN` in the same write: Parse/Bind/Execute of `BEGIN`, then the
+ * statement's own messages and one Sync, so opening the transaction costs no round trip of its
+ * own. Both run in the one extended-protocol exchange; an error of the statement leaves the
+ * transaction open and failed, as after a separate BEGIN, and the runner rolls it back.
+ */
+class BeginThen extends Query {
+  prepare(connection: Connection): void {
+    connection.parse({ text: 'BEGIN', name: '', types: [] }, false);
+    connection.bind({ portal: '', statement: '', values: [] } as never, false);
+    connection.execute({ portal: '', rows: 0 } as never, false);
+    (Query.prototype as unknown as ExtendedQuery).prepare.call(this, connection);
+  }
+}
+
+/** Runs `BEGIN` and the statement in one round trip; the statement's result. */
+function beginThen(client: PoolClient, config: QueryConfig): Promise<QueryResult> {
+  return new Promise((resolve, reject) => {
+    // queryMode 'extended': even a statement without values goes by Parse/Bind/Execute, after BEGIN's.
+    const query = new BeginThen({ ...config, queryMode: 'extended' } as QueryConfig, (error, results) => {
+      if (error) reject(error);
+      // One result per command: BEGIN's first, the statement's last.
+      else resolve((Array.isArray(results) ? results.at(-1) : results) as QueryResult);
+    });
+    void client.query(query);
+  });
+}
+
 /**
  * A TransactionRunner on a plain pg pool, for code without Prisma (benchmarks, tests, scripts) and
  * for hot paths where Prisma's per-query cost dominates (order's saga; see docs/bench.md).
+ *
+ * `BEGIN` goes out with the transaction's first statement (one round trip fewer per transaction,
+ * docs/bench.md); a transaction that runs no statement opens none.
  */
 export function pgTransactionRunner(
   pool: Pool,
@@ -41,19 +77,23 @@ export function pgTransactionRunner(
   const prepare = options.prepare ?? false;
   return <T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> =>
     withConnection(pool, async (client) => {
+      let begun = false;
+      const run = (query: string, values: unknown[]): Promise<QueryResult> => {
+        const config = queryOf(query, values, prepare);
+        if (begun) return client.query(config);
+        begun = true;
+        return beginThen(client, config);
+      };
       try {
-        await client.query('BEGIN');
         const tx: PgTransaction = {
-          $executeRawUnsafe: async (query: string, ...values: unknown[]) =>
-            (await client.query(queryOf(query, values, prepare))).rowCount ?? 0,
-          $queryRawUnsafe: async <R>(query: string, ...values: unknown[]) =>
-            (await client.query(queryOf(query, values, prepare))).rows as R,
+          $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await run(query, values)).rowCount ?? 0,
+          $queryRawUnsafe: async <R>(query: string, ...values: unknown[]) => (await run(query, values)).rows as R,
         };
         const result = await work(tx);
-        await client.query('COMMIT');
+        if (begun) await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (begun) await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       }
     });

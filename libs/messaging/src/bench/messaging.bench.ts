@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Pool } from 'pg';
 import { ProductCreatedV1, STREAMS } from '@storefront/contracts';
@@ -47,6 +47,48 @@ const RELAY_POOL_SIZE = 4;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** User + system CPU ms of a local process so far (Linux /proc, 100 ticks a second), or undefined. */
+function cpuMsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time of the benchmark database's PostgreSQL backends over a phase (when the server runs on
+ * this machine): sampled every half second, so connections opened during the phase count from 0.
+ */
+function backendCpu(pool: Pool, database: string): { stop(): Promise<number | undefined> } {
+  const seen = new Map<number, { first: number; last: number }>();
+  let first = true;
+  const sample = async () => {
+    const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    for (const { pid } of rows) {
+      const cpu = cpuMsOf(pid);
+      if (cpu === undefined) continue;
+      const known = seen.get(pid);
+      if (known) known.last = cpu;
+      else seen.set(pid, { first: first ? cpu : 0, last: cpu });
+    }
+    first = false;
+  };
+  const started = sample();
+  const timer = setInterval(() => void sample().catch(() => undefined), 500);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await started;
+      await sample();
+      if (seen.size === 0) return undefined;
+      return [...seen.values()].reduce((sum, { first, last }) => sum + last - first, 0);
+    },
+  };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -60,6 +102,9 @@ async function main(): Promise<void> {
   // A service's query pool (order's prismaModule): as long a wait for a connection as Prisma's maxWait.
   const servicePool = new Pool({ connectionString: databaseUrl, max: SERVICE_POOL_SIZE, connectionTimeoutMillis: TRANSACTION_MAX_WAIT_MS });
   servicePool.on('error', (error) => console.error('idle connection failed:', error.message));
+  // Reads pg_stat_activity for the backends' CPU time (backendCpu), off the pools measured.
+  const monitor = new Pool({ connectionString: databaseUrl, max: 1 });
+  monitor.on('error', (error) => console.error('idle connection failed:', error.message));
   await pool.query(MESSAGING_TABLES_SQL);
   await pool.query('CREATE TABLE "effects" ("event_id" UUID PRIMARY KEY)');
   const namespace = new Namespace(`bench${randomBytes(3).toString('hex')}`);
@@ -172,6 +217,7 @@ async function main(): Promise<void> {
     lags.length = 0;
     for (const list of Object.values(stages)) list.length = 0;
     handled = 0;
+    const backends = backendCpu(monitor, new URL(databaseUrl).pathname.slice(1));
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const written = await write(started + SECONDS * 1_000);
@@ -179,6 +225,7 @@ async function main(): Promise<void> {
     while (handled < written && performance.now() < waitUntil) await sleep(20);
     const seconds = (lastHandledAt - started) / 1_000;
     const cpu = process.cpuUsage(cpuBefore);
+    const postgresMs = await backends.stop();
     const sorted = [...lags].sort((a, b) => a - b);
     const stage = (values: number[]) => {
       const ordered = [...values].sort((a, b) => a - b);
@@ -200,6 +247,8 @@ async function main(): Promise<void> {
       'max lag ms': Number((sorted.at(-1) ?? Number.NaN).toFixed(1)),
       // Writers, relay and consumer together (this process; not PostgreSQL or NATS).
       'Node CPU µs/event': Math.round((cpu.user + cpu.system) / Math.max(1, handled)),
+      // This database's backends (writers, relay, consumer); nats-server is not counted.
+      'PostgreSQL CPU µs/event': postgresMs === undefined ? 'n/a' : Math.round((postgresMs * 1_000) / Math.max(1, handled)),
     };
   };
 
@@ -257,6 +306,7 @@ async function main(): Promise<void> {
     await deleteStreams(jsm, namespace, STREAMS);
     await nc.close();
     await servicePool.end();
+    await monitor.end();
     await pool.end();
     await dropDatabase(databaseUrl);
   }
