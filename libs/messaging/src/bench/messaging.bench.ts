@@ -26,6 +26,7 @@ import { MESSAGING_TABLES_SQL } from '../tables';
  * consumer runs with the services' settings (one lane, groups of up to 16).
  *   BENCH_JSON (also write the two rows there as JSON), BENCH_RATE (events/s, default 100: issue 12's p99 target is at that rate), BENCH_SECONDS (per phase, default 10),
  *   BENCH_WRITERS (saturation phase, default 8), BENCH_EVENTS_PER_TRANSACTION (saturation phase, default 1), BENCH_LANES (default 1),
+ *   BENCH_WARM_UP_SECONDS (at the fixed rate before the phases, not measured; default 3),
  *   BENCH_MAX_GROUP and BENCH_PULL_SIZE (the consumer's maxGroup and batchSize; the services' defaults otherwise)
  */
 
@@ -33,6 +34,8 @@ const SERVER = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Seconds at the fixed rate before the phases, not measured (BENCH_WARM_UP_SECONDS). */
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 3);
 /** Concurrent writing transactions in the saturation phase (a service's requests and saga steps). */
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 8);
 /**
@@ -109,6 +112,11 @@ async function main(): Promise<void> {
   // A service's query pool (order's prismaModule): as long a wait for a connection as Prisma's maxWait.
   const servicePool = new Pool({ connectionString: databaseUrl, max: SERVICE_POOL_SIZE, connectionTimeoutMillis: TRANSACTION_MAX_WAIT_MS });
   servicePool.on('error', (error) => console.error('idle connection failed:', error.message));
+  // Connections opened during a phase (a pool closes idle ones after 10 s, and a new one costs a
+  // connection set-up and the statements' preparation again).
+  let connectionsOpened = 0;
+  servicePool.on('connect', () => (connectionsOpened += 1));
+  pool.on('connect', () => (connectionsOpened += 1));
   // Reads pg_stat_activity for the backends' CPU time (backendCpu), off the pools measured.
   const monitor = new Pool({ connectionString: databaseUrl, max: 1 });
   monitor.on('error', (error) => console.error('idle connection failed:', error.message));
@@ -226,6 +234,7 @@ async function main(): Promise<void> {
     lags.length = 0;
     for (const list of Object.values(stages)) list.length = 0;
     handled = 0;
+    connectionsOpened = 0;
     // Where a tail can come from inside this process: event-loop delay and garbage-collection pauses.
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
@@ -257,6 +266,7 @@ async function main(): Promise<void> {
       'handler → committed, acked': stage(stages.apply),
       'event-loop delay p99 / max ms': `${(loopDelay.percentile(99) / 1e6).toFixed(1)} / ${(loopDelay.max / 1e6).toFixed(1)}`,
       'GC pauses: n, max ms': `${pauses.length}, ${Math.max(0, ...pauses).toFixed(1)}`,
+      'connections opened': connectionsOpened,
     });
     return {
       phase: name,
@@ -275,7 +285,8 @@ async function main(): Promise<void> {
 
   try {
     process.stdout.write(`messaging benchmark: ${SECONDS} s per phase, PostgreSQL ${new URL(SERVER).host}, NATS ${NATS_URL}\n`);
-    const fixed = await runPhase(`fixed ${RATE}/s`, async (deadline) => {
+    /** Commits one event per transaction at RATE until the deadline; how many were committed. */
+    const atFixedRate = async (deadline: number) => {
       let written = 0;
       const interval = 1_000 / RATE;
       let next = performance.now();
@@ -298,7 +309,13 @@ async function main(): Promise<void> {
       }
       await Promise.all(inFlight);
       return written;
-    });
+    };
+    // Not measured: the process's first seconds (pools opening connections, statements prepared on
+    // each, code not yet optimized), which a running service is past.
+    const warmUpWritten = await atFixedRate(performance.now() + WARM_UP_SECONDS * 1_000);
+    const warmUpUntil = performance.now() + 30_000;
+    while (handled < warmUpWritten && performance.now() < warmUpUntil) await sleep(20);
+    const fixed = await runPhase(`fixed ${RATE}/s`, atFixedRate);
     const saturated = await runPhase(`saturation (${WRITERS} writers × ${PER_TRANSACTION}/tx)`, async (deadline) => {
       let written = 0;
       await Promise.all(
