@@ -35,7 +35,7 @@ describe('pgTransactionRunner', () => {
 
     it('opens the transaction with its first statement: one statement and the commit are two round trips', async () => {
       roundTrips = 0;
-      const inserted = await transaction()((tx) => tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 1));
+      const inserted = await transaction()(async (tx) => tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 1));
       expect(inserted).toBe(1);
       expect(roundTrips).toBe(2);
       expect(await count()).toBe(1);
@@ -62,7 +62,7 @@ describe('pgTransactionRunner', () => {
     });
 
     it('rolls back when the first statement fails, and when the work throws after it', async () => {
-      await expect(transaction()((tx) => tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES (1 / $1::int)', 0))).rejects.toThrow(
+      await expect(transaction()(async (tx) => tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES (1 / $1::int)', 0))).rejects.toThrow(
         /division by zero/,
       );
       await expect(
@@ -73,7 +73,7 @@ describe('pgTransactionRunner', () => {
       ).rejects.toThrow('refused');
       expect(await count()).toBe(0);
       // The connections went back clean: a later transaction commits.
-      await transaction()((tx) => tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 4));
+      await transaction()(async (tx) => tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 4));
       expect(await count()).toBe(1);
     });
 

@@ -228,7 +228,7 @@ async function main(): Promise<void> {
   };
   const writeOne = () => write(1);
 
-  const breakdown: Record<string, string>[] = [];
+  const breakdown: Record<string, string | number>[] = [];
   let failedWrites = 0;
   const runPhase = async (name: string, write: (deadline: number) => Promise<number>) => {
     lags.length = 0;
