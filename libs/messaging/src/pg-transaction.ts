@@ -44,7 +44,7 @@ interface ExtendedQuery {
 class BeginThen extends Query {
   prepare(connection: Connection): void {
     connection.parse({ text: 'BEGIN', name: '', types: [] }, false);
-    connection.bind({ portal: '', statement: '', values: [] } as never, false);
+    connection.bind({ portal: '', statement: '', values: [] }, false);
     connection.execute({ portal: '', rows: 0 } as never, false);
     (Query.prototype as unknown as ExtendedQuery).prepare.call(this, connection);
   }
