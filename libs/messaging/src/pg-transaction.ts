@@ -30,9 +30,13 @@ function queryOf(text: string, values: unknown[], prepare: boolean): QueryConfig
   return name === undefined ? { text, values } : { name, text, values };
 }
 
-/** What pg's Query does to send a statement by the extended protocol (not in its type definitions). */
+/** What pg's Query and Connection keep and do for the extended protocol (not in their type definitions). */
 interface ExtendedQuery {
+  readonly name?: string;
+  readonly text: string;
+  readonly types?: QueryConfig['types'];
   prepare(connection: Connection): void;
+  hasBeenParsed(connection: Connection): boolean;
 }
 
 /**
@@ -40,9 +44,19 @@ interface ExtendedQuery {
  * statement's own messages and one Sync, so opening the transaction costs no round trip of its
  * own. Both run in the one extended-protocol exchange; an error of the statement leaves the
  * transaction open and failed, as after a separate BEGIN, and the runner rolls it back.
+ *
+ * A named statement not yet prepared on the connection is parsed before `BEGIN`: pg takes any
+ * ParseComplete of the exchange as its statement's, so `BEGIN`'s must not come first, or a statement
+ * that then fails to parse would count as prepared on that connection.
  */
 class BeginThen extends Query {
   prepare(connection: Connection): void {
+    const self = this as unknown as ExtendedQuery;
+    if (self.name && !self.hasBeenParsed(connection)) {
+      connection.parse({ text: self.text, name: self.name, types: self.types ?? [] }, false);
+      // As pg's own prepare records it, so that the statement's messages below skip the Parse.
+      (connection as unknown as { submittedNamedStatements: Record<string, string> }).submittedNamedStatements[self.name] = self.text;
+    }
     connection.parse({ text: 'BEGIN', name: '', types: [] }, false);
     connection.bind({ portal: '', statement: '', values: [] }, false);
     connection.execute({ portal: '', rows: 0 } as never, false);

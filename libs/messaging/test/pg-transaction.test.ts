@@ -77,6 +77,24 @@ describe('pgTransactionRunner', () => {
       expect(await count()).toBe(1);
     });
 
+    it('prepares a first statement again on a connection where it failed to parse', async () => {
+      // One connection, so the second transaction gets the connection the first one failed on.
+      const single = new Pool({ connectionString: database.url, max: 1 });
+      single.on('error', () => undefined);
+      try {
+        const run = pgTransactionRunner(single, { prepare });
+        const read = 'SELECT count(*)::int AS "n" FROM "later"';
+        // The work goes on after the failure (the connection is kept): "later" does not exist yet.
+        const failed = await run(async (tx) => tx.$queryRawUnsafe(read).catch((error: Error) => error.message));
+        expect(failed).toMatch(/"later" does not exist/);
+        await single.query('CREATE TABLE "later" ("id" INTEGER)');
+        await expect(run(async (tx) => tx.$queryRawUnsafe(read))).resolves.toEqual([{ n: 0 }]);
+      } finally {
+        await single.query('DROP TABLE IF EXISTS "later"');
+        await single.end();
+      }
+    });
+
     it('opens no transaction for work without statements', async () => {
       roundTrips = 0;
       expect(await transaction()(() => Promise.resolve('nothing'))).toBe('nothing');
