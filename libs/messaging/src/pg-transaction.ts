@@ -34,7 +34,7 @@ function queryOf(text: string, values: unknown[], prepare: boolean): QueryConfig
 interface ExtendedQuery {
   readonly name?: string;
   readonly text: string;
-  readonly types?: QueryConfig['types'];
+  readonly types?: string[];
   prepare(connection: Connection): void;
   hasBeenParsed(connection: Connection): boolean;
 }
