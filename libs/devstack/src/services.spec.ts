@@ -9,6 +9,13 @@ describe('NODE_FLAGS', () => {
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile())?.[1];
     expect(JSON.parse(cmd ?? '[]')).toEqual(['node', ...NODE_FLAGS, 'dist/main.js']);
   });
+
+  it('are the flags `pnpm bench messaging` runs the event backbone with, as a service runs it', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'messaging', 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(manifest.scripts.bench).toBe(['node', ...NODE_FLAGS, 'dist/bench/messaging.bench.js'].join(' '));
+  });
 });
 
 describe('PROCESS_ENV', () => {

@@ -454,6 +454,7 @@ export class EventConsumer {
       }
       return;
     }
+    const acked: Grouped[] = [];
     for (const [index, item] of group.entries()) {
       const { span } = spans[index] as { span: Span };
       messagingMetrics.consumed.inc({
@@ -465,7 +466,12 @@ export class EventConsumer {
       span.setAttribute('storefront.inbox.outcome', 'applied');
       span.setAttribute('storefront.inbox.group_size', group.length);
       span.end();
-      if ((await this.options.beforeAck?.(item.event)) === 'crash') continue;
+      if (this.options.beforeAck && (await this.options.beforeAck(item.event)) === 'crash') continue;
+      acked.push(item);
+    }
+    // The acks of a group in one turn of the event loop: the NATS client writes them to the socket
+    // together (it flushes once per microtask checkpoint), one write per group instead of per event.
+    for (const item of acked) {
       this.refusals.delete(item.message.seq);
       item.message.ack();
     }
@@ -563,7 +569,7 @@ export class EventConsumer {
       );
       messagingMetrics.consumed.inc({ ...labels, outcome: applied ? 'applied' : 'duplicate' });
       span.setAttribute('storefront.inbox.outcome', applied ? 'applied' : 'duplicate');
-      if ((await this.options.beforeAck?.(event)) === 'crash') return;
+      if (this.options.beforeAck && (await this.options.beforeAck(event)) === 'crash') return;
       this.refusals.delete(message.seq);
       message.ack();
     } catch (error) {

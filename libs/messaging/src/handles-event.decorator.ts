@@ -14,6 +14,12 @@ export interface HandlesEventMetadata {
    * replicas' groups would wait on each other's locks.
    */
   readonly maxGroup?: number;
+  /**
+   * Groups the consumer applies side by side, by aggregate id (EventConsumer's lanes; the smallest
+   * any of its handlers asks for; 1 by default). Only for handlers whose transactions for different
+   * aggregates touch no common rows: two lanes' transactions run at the same time.
+   */
+  readonly lanes?: number;
 }
 
 /**
@@ -27,7 +33,7 @@ export interface HandlesEventMetadata {
  */
 export function HandlesEvent(
   definition: EventDefinition | readonly EventDefinition[],
-  options: { consumer: string; maxGroup?: number },
+  options: { consumer: string; maxGroup?: number; lanes?: number },
 ): MethodDecorator {
   const definitions = Array.isArray(definition) ? definition : [definition as EventDefinition];
   return SetMetadata<symbol, HandlesEventMetadata>(HANDLES_EVENT, { definitions, ...options });

@@ -170,7 +170,11 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
     this.sweeper.start();
   }
 
-  async startConsumer(durable: string, handlers: EventHandlerBinding[], settings: { maxGroup?: number } = {}): Promise<void> {
+  async startConsumer(
+    durable: string,
+    handlers: EventHandlerBinding[],
+    settings: { maxGroup?: number; lanes?: number } = {},
+  ): Promise<void> {
     const stream = handlers[0]?.definition.stream;
     if (!stream) return;
     const consumer = new EventConsumer({
@@ -184,6 +188,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       transaction: this.transaction,
       ...this.options.consumers,
       ...(settings.maxGroup === undefined ? {} : { maxGroup: settings.maxGroup }),
+      ...(settings.lanes === undefined ? {} : { lanes: settings.lanes }),
       startAfter: () => inboxHorizon(this.pool, durable, this.retention.clockSkewMarginMs),
       log: (level, message, fields) => this.logger[level === 'info' ? 'log' : level]({ ...fields }, message),
     });
@@ -223,6 +228,7 @@ class EventHandlerExplorer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const byConsumer = new Map<string, EventHandlerBinding[]>();
     const maxGroup = new Map<string, number>();
+    const lanes = new Map<string, number>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;
@@ -239,12 +245,15 @@ class EventHandlerExplorer implements OnApplicationBootstrap {
         if (metadata.maxGroup !== undefined) {
           maxGroup.set(metadata.consumer, Math.min(metadata.maxGroup, maxGroup.get(metadata.consumer) ?? metadata.maxGroup));
         }
+        if (metadata.lanes !== undefined) {
+          lanes.set(metadata.consumer, Math.min(metadata.lanes, lanes.get(metadata.consumer) ?? metadata.lanes));
+        }
       }
     }
     for (const [durable, bindings] of byConsumer) {
       const streams = new Set(bindings.map((binding) => binding.definition.stream.name));
       if (streams.size > 1) throw new Error(`consumer ${durable} mixes streams ${[...streams].join(', ')}; use one consumer per stream`);
-      await this.runtime.startConsumer(durable, bindings, { maxGroup: maxGroup.get(durable) });
+      await this.runtime.startConsumer(durable, bindings, { maxGroup: maxGroup.get(durable), lanes: lanes.get(durable) });
     }
     await this.runtime.startRelay();
     this.runtime.startSweeper();

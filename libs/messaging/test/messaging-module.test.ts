@@ -4,11 +4,12 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Global, Injectable, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
-import { ProductCreatedV1, STREAMS, type EnvelopeOf } from '@storefront/contracts';
+import { ProductCreatedV1, ProductUpdatedV1, STREAMS, type EnvelopeOf } from '@storefront/contracts';
 import { baseConfigSchema, createServiceApp, parseConfig, ServiceKitModule, startServiceApp } from '@storefront/service-kit';
 import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@storefront/testing';
 import {
   connectNats,
+  createEvent,
   deleteStreams,
   HandlesEvent,
   MESSAGING_TABLES_SQL,
@@ -20,6 +21,7 @@ import {
   type SqlTransaction,
   type TransactionRunner,
 } from '../src';
+import { laneOfAggregate } from '../src/event-consumer';
 import { APPLY_EFFECT, NATS_URL, sampleEvent } from './harness';
 
 /** Stands in for a service's PrismaService: the same `$transaction(work)` shape on a pg pool. */
@@ -44,6 +46,31 @@ class EffectsProjection {
   async onProductCreated(event: EnvelopeOf<typeof ProductCreatedV1>, tx: SqlTransaction): Promise<void> {
     this.seen.push(event.payload.sku);
     await tx.$executeRawUnsafe(APPLY_EFFECT, event.id);
+  }
+}
+
+/**
+ * Declares lanes: the handler of one aggregate (`blocked`) waits until an event of another aggregate
+ * was handled, which only a second lane can do meanwhile.
+ */
+@Injectable()
+class LanesProjection {
+  blocked: string | undefined;
+  readonly seen = new Set<string>();
+  /** Whether the blocked aggregate's handler saw the other one's event while it waited. */
+  readonly waits: boolean[] = [];
+
+  @HandlesEvent(ProductUpdatedV1, { consumer: 'module-test-lanes', lanes: 4 })
+  async onProductUpdated(event: EnvelopeOf<typeof ProductUpdatedV1>): Promise<void> {
+    if (event.aggregateId === this.blocked) {
+      const others = () => [...this.seen].some((id) => id !== this.blocked);
+      const saw = await waitFor(others, { timeoutMs: 3_000 }).then(
+        () => true,
+        () => false,
+      );
+      this.waits.push(saw);
+    }
+    this.seen.add(event.aggregateId);
   }
 }
 
@@ -83,7 +110,7 @@ describe('MessagingModule', () => {
           relay: { pollIntervalMs: 200 },
         }),
       ],
-      providers: [EffectsProjection],
+      providers: [EffectsProjection, LanesProjection],
     })
     class TestModule {}
     app = await createServiceApp({ module: TestModule, config });
@@ -108,6 +135,22 @@ describe('MessagingModule', () => {
     expect(app.get(EffectsProjection).seen).toEqual([event.payload.sku]);
     const { rows } = await pg.pool.query('SELECT "applications" FROM "effects" WHERE "event_id" = $1', [event.id]);
     expect(rows).toEqual([{ applications: 1 }]);
+  });
+
+  it('applies different aggregates side by side for a consumer whose handlers ask for lanes', async () => {
+    const projection = app.get(LanesProjection);
+    const updated = () => {
+      const { payload, aggregateId } = sampleEvent();
+      return createEvent(ProductUpdatedV1, { source: 'test', aggregateId, payload: { ...payload, changedFields: ['name'] } });
+    };
+    const first = updated();
+    let second = updated();
+    while (laneOfAggregate(second.aggregateId, 4) === laneOfAggregate(first.aggregateId, 4)) second = updated();
+    projection.blocked = first.aggregateId;
+    await pg.$transaction((tx) => app.get(Outbox).add(tx, first, second));
+
+    await waitFor(() => projection.seen.has(first.aggregateId) && projection.seen.has(second.aggregateId), { timeoutMs: 15_000 });
+    expect(projection.waits).toEqual([true]);
   });
 
   it('reports NATS, its consumers and dead letters in readiness and the messaging metrics on /metrics', async () => {

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
+import { Query, type Connection, type Pool, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
 import { withConnection } from './connection';
 
 /**
@@ -46,6 +46,53 @@ function queryOf(text: string, values: unknown[], prepare: boolean): QueryConfig
   return name === undefined ? { text, values } : { name, text, values };
 }
 
+/** What pg's Query and Connection keep and do for the extended protocol (not in their type definitions). */
+interface ExtendedQuery {
+  readonly name?: string;
+  readonly text: string;
+  readonly types?: string[];
+  prepare(connection: Connection): void;
+  hasBeenParsed(connection: Connection): boolean;
+}
+
+/**
+ * A statement preceded by `BEGIN` in the same write: Parse/Bind/Execute of `BEGIN`, then the
+ * statement's own messages and one Sync, so opening the transaction costs no round trip of its
+ * own. Both run in the one extended-protocol exchange; an error of the statement leaves the
+ * transaction open and failed, as after a separate BEGIN, and the runner rolls it back.
+ *
+ * A named statement not yet prepared on the connection is parsed before `BEGIN`: pg takes any
+ * ParseComplete of the exchange as its statement's, so `BEGIN`'s must not come first, or a statement
+ * that then fails to parse would count as prepared on that connection.
+ */
+class BeginThen extends Query {
+  prepare(connection: Connection): void {
+    const self = this as unknown as ExtendedQuery;
+    if (self.name && !self.hasBeenParsed(connection)) {
+      connection.parse({ text: self.text, name: self.name, types: self.types ?? [] }, false);
+      // As pg's own prepare records it, so that the statement's messages below skip the Parse.
+      (connection as unknown as { submittedNamedStatements: Record<string, string> }).submittedNamedStatements[self.name] = self.text;
+    }
+    connection.parse({ text: 'BEGIN', name: '', types: [] }, false);
+    connection.bind({ portal: '', statement: '', values: [] }, false);
+    connection.execute({ portal: '', rows: 0 } as never, false);
+    (Query.prototype as unknown as ExtendedQuery).prepare.call(this, connection);
+  }
+}
+
+/** Runs `BEGIN` and the statement in one round trip; the statement's result. */
+function beginThen(client: PoolClient, config: QueryConfig): Promise<QueryResult> {
+  return new Promise((resolve, reject) => {
+    // queryMode 'extended': even a statement without values goes by Parse/Bind/Execute, after BEGIN's.
+    const query = new BeginThen({ ...config, queryMode: 'extended' } as QueryConfig, (error, results) => {
+      if (error) reject(error);
+      // One result per command: BEGIN's first, the statement's last.
+      else resolve((Array.isArray(results) ? results.at(-1) : results) as QueryResult);
+    });
+    void client.query(query);
+  });
+}
+
 const tracer = trace.getTracer('@storefront/persistence');
 
 /** Runs `work` in an active span of its own; the span records a failure. */
@@ -67,15 +114,22 @@ function inSpan<T>(name: string, attributes: Record<string, string>, work: () =>
   );
 }
 
-/** Runs one statement on `client`, as a prepared statement and in a span when the options say so. */
+/**
+ * Runs one statement on `client`, as a prepared statement and in a span when the options say so;
+ * with `begin`, preceded by `BEGIN` in the same round trip (see BeginThen).
+ */
 export function statementRunner(
   options: PgTransactionOptions,
-): (client: PoolClient, text: string, values: unknown[]) => Promise<QueryResult> {
+): (client: PoolClient, text: string, values: unknown[], begin?: boolean) => Promise<QueryResult> {
   const prepare = options.prepare ?? false;
-  if (!options.traceQueries) return (client, text, values) => client.query(queryOf(text, values, prepare));
-  return (client, text, values) =>
+  const execute = (client: PoolClient, text: string, values: unknown[], begin = false) => {
+    const config = queryOf(text, values, prepare);
+    return begin ? beginThen(client, config) : client.query(config);
+  };
+  if (!options.traceQueries) return execute;
+  return (client, text, values, begin) =>
     inSpan('pg:query', { 'db.query.text': text, 'db.operation.name': text.trimStart().split(/\s/, 1)[0]?.toUpperCase() ?? '' }, () =>
-      client.query(queryOf(text, values, prepare)),
+      execute(client, text, values, begin),
     );
 }
 
@@ -83,6 +137,9 @@ export function statementRunner(
  * A TransactionRunner on a plain pg pool: BEGIN, the work's statements, COMMIT (ROLLBACK when it
  * throws). Services get one from DatabaseClientModule (SqlDatabase); code without Nest
  * (benchmarks, tests, scripts) calls this directly.
+ *
+ * `BEGIN` goes out with the transaction's first statement (one round trip fewer per transaction,
+ * docs/bench.md); a transaction that runs no statement opens none.
  */
 export function pgTransactionRunner(
   pool: Pool,
@@ -91,17 +148,22 @@ export function pgTransactionRunner(
   const run = statementRunner(options);
   const transaction = <T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> =>
     withConnection(pool, async (client) => {
+      let begun = false;
+      const statement = (query: string, values: unknown[]): Promise<QueryResult> => {
+        const first = !begun;
+        begun = true;
+        return run(client, query, values, first);
+      };
       try {
-        await client.query('BEGIN');
         const tx: PgTransaction = {
-          $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await run(client, query, values)).rowCount ?? 0,
-          $queryRawUnsafe: async <R>(query: string, ...values: unknown[]) => (await run(client, query, values)).rows as R,
+          $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await statement(query, values)).rowCount ?? 0,
+          $queryRawUnsafe: async <R>(query: string, ...values: unknown[]) => (await statement(query, values)).rows as R,
         };
         const result = await work(tx);
-        await client.query('COMMIT');
+        if (begun) await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (begun) await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       }
     });

@@ -1,0 +1,106 @@
+import { Pool, type PoolClient } from 'pg';
+import { randomBytes } from 'node:crypto';
+import { dropDatabase, ensureDatabase, pgTransactionRunner, withDatabase } from '../src';
+
+const SERVER = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** pgTransactionRunner against the real PostgreSQL: one transaction, BEGIN sent with the first statement. */
+describe('pgTransactionRunner', () => {
+  const database = { url: withDatabase(SERVER, `test_pgtx_${process.pid}_${randomBytes(4).toString('hex')}`) };
+  let pool: Pool;
+  /** Round trips (ReadyForQuery messages) of every connection since the last reset. */
+  let roundTrips = 0;
+
+  beforeAll(async () => {
+    await ensureDatabase(database.url);
+    pool = new Pool({ connectionString: database.url, max: 2 });
+    pool.on('error', () => undefined);
+    pool.on('connect', (client: PoolClient) => {
+      (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('readyForQuery', () => (roundTrips += 1));
+    });
+    await pool.query('CREATE TABLE "rows" ("id" INTEGER PRIMARY KEY)');
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await dropDatabase(database.url);
+  });
+
+  beforeEach(async () => {
+    await pool.query('TRUNCATE "rows"');
+  });
+
+  const count = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM "rows"')).rows[0]?.n);
+
+  describe.each([false, true])('prepare: %s', (prepare) => {
+    const transaction = () => pgTransactionRunner(pool, { prepare });
+
+    it('opens the transaction with its first statement: one statement and the commit are two round trips', async () => {
+      roundTrips = 0;
+      const inserted = await transaction()(async (tx) => tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 1));
+      expect(inserted).toBe(1);
+      expect(roundTrips).toBe(2);
+      expect(await count()).toBe(1);
+    });
+
+    it('runs every statement in one transaction, and returns the first statement’s rows', async () => {
+      const [first, second] = await transaction()(async (tx) => [
+        await tx.$queryRawUnsafe<{ at: Date; xid: string | null }[]>('SELECT now() AS "at", txid_current_if_assigned()::text AS "xid"'),
+        await tx.$queryRawUnsafe<{ at: Date }[]>('SELECT now() AS "at", $1::int AS "n"', 7),
+      ]);
+      expect(first).toEqual([{ at: expect.any(Date), xid: null }]);
+      expect(second?.[0]?.at).toEqual(first?.[0]?.at); // now() is the transaction's start
+      expect(second).toEqual([{ at: expect.any(Date), n: 7 }]);
+    });
+
+    it('rolls back what came before a failing statement', async () => {
+      await expect(
+        transaction()(async (tx) => {
+          await tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 2);
+          await tx.$executeRawUnsafe('SELECT 1 / $1::int', 0);
+        }),
+      ).rejects.toThrow(/division by zero/);
+      expect(await count()).toBe(0);
+    });
+
+    it('rolls back when the first statement fails, and when the work throws after it', async () => {
+      await expect(transaction()(async (tx) => tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES (1 / $1::int)', 0))).rejects.toThrow(
+        /division by zero/,
+      );
+      await expect(
+        transaction()(async (tx) => {
+          await tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 3);
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect(await count()).toBe(0);
+      // The connections went back clean: a later transaction commits.
+      await transaction()(async (tx) => tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 4));
+      expect(await count()).toBe(1);
+    });
+
+    it('prepares a first statement again on a connection where it failed to parse', async () => {
+      // One connection, so the second transaction gets the connection the first one failed on.
+      const single = new Pool({ connectionString: database.url, max: 1 });
+      single.on('error', () => undefined);
+      try {
+        const run = pgTransactionRunner(single, { prepare });
+        const read = 'SELECT count(*)::int AS "n" FROM "later"';
+        // The work goes on after the failure (the connection is kept): "later" does not exist yet.
+        const failed = await run(async (tx) => tx.$queryRawUnsafe(read).catch((error: Error) => error.message));
+        expect(failed).toMatch(/"later" does not exist/);
+        await single.query('CREATE TABLE "later" ("id" INTEGER)');
+        await expect(run(async (tx) => tx.$queryRawUnsafe(read))).resolves.toEqual([{ n: 0 }]);
+      } finally {
+        await single.query('DROP TABLE IF EXISTS "later"');
+        await single.end();
+      }
+    });
+
+    it('opens no transaction for work without statements', async () => {
+      roundTrips = 0;
+      expect(await transaction()(() => Promise.resolve('nothing'))).toBe('nothing');
+      expect(roundTrips).toBe(0);
+    });
+  });
+});
