@@ -1,5 +1,5 @@
-import { Pool, type PoolClient } from 'pg';
 import { randomBytes } from 'node:crypto';
+import { Pool, type PoolClient } from 'pg';
 import { dropDatabase, ensureDatabase, pgTransactionRunner, withDatabase } from '../src';
 
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
