@@ -75,7 +75,8 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
   ) {
     this.namespace = new Namespace(options.namespace ?? '');
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
-    this.pool = new Pool({ connectionString: options.databaseUrl, max: 4 });
+    // Connections once opened stay, as the service's own pool's do (DatabaseClientModule).
+    this.pool = new Pool({ connectionString: options.databaseUrl, max: 4, min: 4 });
     // An idle connection that breaks (database restart) is replaced on next use; without a
     // listener the pool's 'error' event would crash the process.
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'an idle relay connection failed'));

@@ -102,6 +102,10 @@ export class DatabaseClientModule {
             const pool = new Pool({
               connectionString: options.url,
               max: options.poolSize,
+              // Connections once opened stay (pg-pool closes idle ones after 10 s otherwise): opening
+              // one again when the load comes back costs a backend start and every statement's
+              // preparation, in the middle of that load's first requests (docs/bench.md item 30).
+              min: options.poolSize,
               // As long as Prisma's maxWait; the error ("timeout exceeded when trying to connect") is transient.
               connectionTimeoutMillis: TRANSACTION_MAX_WAIT_MS,
             });

@@ -107,10 +107,16 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const databaseUrl = withDatabase(SERVER, `bench_messaging_${process.pid}_${randomBytes(3).toString('hex')}`);
   await ensureDatabase(databaseUrl);
-  const pool = new Pool({ connectionString: databaseUrl, max: RELAY_POOL_SIZE });
+  // Both as the services make them: MessagingRuntime's relay pool, DatabaseClientModule's pool.
+  const pool = new Pool({ connectionString: databaseUrl, max: RELAY_POOL_SIZE, min: RELAY_POOL_SIZE });
   pool.on('error', (error) => console.error('idle connection failed:', error.message));
-  // A service's query pool (order's prismaModule): as long a wait for a connection as Prisma's maxWait.
-  const servicePool = new Pool({ connectionString: databaseUrl, max: SERVICE_POOL_SIZE, connectionTimeoutMillis: TRANSACTION_MAX_WAIT_MS });
+  // The service's pool: as long a wait for a connection as Prisma's maxWait.
+  const servicePool = new Pool({
+    connectionString: databaseUrl,
+    max: SERVICE_POOL_SIZE,
+    min: SERVICE_POOL_SIZE,
+    connectionTimeoutMillis: TRANSACTION_MAX_WAIT_MS,
+  });
   servicePool.on('error', (error) => console.error('idle connection failed:', error.message));
   // Connections opened during a phase (a pool closes idle ones after 10 s, and a new one costs a
   // connection set-up and the statements' preparation again).
