@@ -63,7 +63,10 @@ describe.each(COMBINATIONS)('$name', (combination) => {
     )) {
       const container = workload.pod?.containers?.[0] as { resources?: { limits?: { memory?: string } } };
       const limit = mebibytes(container.resources?.limits?.memory);
-      expect({ workload: name(workload.object), fits: limit >= cap + OUTSIDE_HEAP_MIB }).toEqual({ workload: name(workload.object), fits: true });
+      expect({ workload: name(workload.object), fits: limit >= cap + OUTSIDE_HEAP_MIB }).toEqual({
+        workload: name(workload.object),
+        fits: true,
+      });
     }
   });
 });

@@ -300,9 +300,8 @@ async function main(): Promise<void> {
     log(`raw ${Math.round(rawRate)} req/s, gateway ${Math.round(gatewayRate)}, catalog ${Math.round(catalogRate)}`);
 
     clearInterval(sampler);
-    const { rssMB, pssMB, rssMBByService: rssByService, memoryMBByService: memoryByService } = readMemory(
-      Object.fromEntries(stack.services.map((s) => [s.definition.name, s.process.pid as number])),
-    );
+    const memory = readMemory(Object.fromEntries(stack.services.map((s) => [s.definition.name, s.process.pid as number])));
+    const { rssMB, pssMB, rssMBByService: rssByService, memoryMBByService: memoryByService } = memory;
     log(`RSS ${rssMB} MB (${JSON.stringify(rssByService)}); PSS ${pssMB} MB (${JSON.stringify(memoryByService)})`);
 
     await stack.stop();
