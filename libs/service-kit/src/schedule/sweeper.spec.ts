@@ -33,7 +33,7 @@ class CountingSweeper extends Sweeper {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Until `done()` holds (a busy machine can be slow to run timers), at most 10 s. */
 async function until(done: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !done() && Date.now() < deadline; ) await sleep(10);
+  for (const deadline = Date.now() + 10_000; !done() && Date.now() < deadline;) await sleep(10);
 }
 
 describe('Sweeper', () => {
