@@ -56,6 +56,39 @@ describe.each(COMBINATIONS)('$name', (combination) => {
     }
   });
 
+  it('gives each service that reads DATABASE_URL a Cluster of its own, which the data Application deploys before it', () => {
+    const services = workloadsOf(objects).filter((workload) => workload.podLabels['app.kubernetes.io/component'] === 'service');
+    expect(services.length).toBeGreaterThan(0);
+    for (const workload of services) {
+      const service = workload.podLabels['app.kubernetes.io/name'] as string;
+      const container = workload.pod?.containers?.[0] as { env?: { name: string; valueFrom?: { secretKeyRef?: { name: string } } }[] };
+      const secret = container.env?.find((variable) => variable.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.name;
+      const cluster = objects.find((object) => object.kind === 'Cluster' && `${object.metadata.name}-app` === secret);
+      const bootstrap = (cluster?.spec as { bootstrap?: { initdb?: { database?: string; owner?: string } } } | undefined)?.bootstrap;
+      expect({
+        service,
+        secret,
+        cluster: cluster?.metadata.name,
+        labels: cluster?.metadata.labels,
+        annotations: cluster?.metadata.annotations,
+      }).toEqual({
+        service,
+        secret: `${service}-db-app`,
+        cluster: `${service}-db`,
+        // No storefront.dev/tier: the data Application (wave -1) deploys it, not the service's (wave 0).
+        labels: {
+          'app.kubernetes.io/name': `${service}-db`,
+          'app.kubernetes.io/part-of': 'storefront',
+          'app.kubernetes.io/component': 'database',
+          'app.kubernetes.io/managed-by': 'kustomize',
+        },
+        annotations: { 'argocd.argoproj.io/sync-wave': '-2' },
+      });
+      expect(bootstrap?.initdb?.owner).toBe(bootstrap?.initdb?.database);
+      expect(bootstrap?.initdb?.database).toBe(service.replaceAll('-', '_'));
+    }
+  });
+
   it("leaves room in each service's memory limit for its V8 heap cap and what lives outside the heap", () => {
     const cap = heapCapMiB();
     for (const workload of workloadsOf(objects).filter((candidate) =>

@@ -4,11 +4,12 @@
 // and init migration (the messaging tables included), config, module, main.ts, a sample aggregate
 // with its spec, a command, a query, health and metrics (service-kit), an event contract registered
 // with a stream of its own, tests against the real PostgreSQL and NATS, and its Kubernetes base
-// (which Argo CD's services ApplicationSet finds by its folder). Then it installs, generates the
+// (which Argo CD's services ApplicationSet finds by its folder) with its CloudNativePG Cluster
+// (base/<name>/database). Then it installs, generates the
 // Prisma client, records the events' baselines and the service's AsyncAPI document.
 //
 // Outside the new folders it edits two files by hand (EDITED below: the event registry and the
-// Kubernetes base's resource list) and pnpm-lock.yaml through pnpm install; nothing else lists the
+// Kubernetes base's resource list: the service and its database) and pnpm-lock.yaml through pnpm install; nothing else lists the
 // services (DEVELOPERS.md, "Adding a service"; gen-service.test.ts counts the edits).
 //
 // Dependency-free on purpose (like sf.mjs): it runs before anything is built.
@@ -907,7 +908,16 @@ spec:
         - {protocol: TCP, port: 5432}
 `,
 );
-edit('deploy/k8s/base/kustomization.yaml', insertBefore('labels:\n', `  - ${name}\n`));
+// Its database: a CloudNativePG Cluster named ${name}-db from the shared template, in a kustomization
+// of its own (so the service's tier label stays off it: the data Application deploys it first).
+add(
+  `${base}/database/kustomization.yaml`,
+  readFileSync(join(ROOT, 'deploy/k8s/base/payment/database/kustomization.yaml'), 'utf8')
+    .replaceAll('payment-db', `${name}-db`)
+    .replace('{database: payment, owner: payment}', `{database: ${snake}, owner: ${snake}}`)
+    .replaceAll('payment', name),
+);
+edit('deploy/k8s/base/kustomization.yaml', insertBefore('labels:\n', `  - ${name}\n  - ${name}/database\n`));
 
 // Written by the tools it runs afterwards: new files, and the lockfile (pnpm install).
 const generatedLater = [

@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { renderDirectory } from '../../../deploy/src';
 import { REPO_ROOT } from '../src';
 
 const run = promisify(execFile);
@@ -134,6 +135,25 @@ describe('pnpm gen:service', () => {
 
     expect(existsSync(join(root, 'services', NAME, 'src/infrastructure/prisma/generated/client.ts'))).toBe(true);
     expect(existsSync(join(root, `libs/contracts/events-baseline/${NAME}.${NAME}-item-created.v1.json`))).toBe(true);
+
+    // Its database comes with its folder: each overlay renders its Cluster, with the settings every
+    // Cluster shares (components/postgres) and no tier label (the data Application deploys it).
+    for (const [overlay, instances] of [
+      ['kind', 1],
+      ['production', 3],
+    ] as const) {
+      const cluster = (await renderDirectory(join(root, 'deploy/k8s/overlays', overlay))).find(
+        (object) => object.kind === 'Cluster' && object.metadata.name === `${NAME}-db`,
+      );
+      expect(cluster?.metadata.labels).toEqual({
+        'app.kubernetes.io/name': `${NAME}-db`,
+        'app.kubernetes.io/part-of': 'storefront',
+        'app.kubernetes.io/component': 'database',
+        'app.kubernetes.io/managed-by': 'kustomize',
+      });
+      const database = NAME.replaceAll('-', '_');
+      expect(cluster?.spec).toMatchObject({ instances, bootstrap: { initdb: { database, owner: database } } });
+    }
 
     const jest = await run(
       process.execPath,
