@@ -108,6 +108,32 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     expect(applied.get(id as string)).toBe(1);
   });
 
+  it('keeps a row whose publish failed unpublished, with its attempt and error, and marks the rest of its batch sent', async () => {
+    const ids = await harness.write(3);
+    const failing = ids[1] as string;
+    const sent: string[] = [];
+    const js = {
+      publish: (subject: string, body: string, options: { msgID: string }) => {
+        sent.push(options.msgID);
+        return options.msgID === failing ? Promise.reject(new Error('no ack from JetStream')) : harness.js.publish(subject, body, options);
+      },
+    } as unknown as typeof harness.js;
+
+    await expect(harness.relay({ js }).publishBatch()).rejects.toThrow('no ack from JetStream');
+
+    expect(sent).toEqual(ids); // in commit order
+    const { rows } = await harness.pool.query<{ id: string; published: boolean; attempts: number; last_error: string | null }>(
+      'SELECT "id", "published_at" IS NOT NULL AS "published", "attempts", "last_error" FROM "outbox" ORDER BY "position"',
+    );
+    expect(rows).toEqual([
+      { id: ids[0], published: true, attempts: 0, last_error: null },
+      { id: failing, published: false, attempts: 1, last_error: 'no ack from JetStream' },
+      { id: ids[2], published: true, attempts: 0, last_error: null },
+    ]);
+    await expect(harness.relay().drain()).resolves.toBe(1);
+    expect(await harness.streamMessages()).toBe(3);
+  });
+
   it('applies an event once when the consumer dies after its transaction, before acking', async () => {
     const ids = await harness.write(3);
     await harness.relay().drain();
