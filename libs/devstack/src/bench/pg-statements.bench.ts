@@ -1,4 +1,4 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,7 +92,13 @@ async function placeAndWait(stack: TestStack, token: string, productIds: readonl
 }
 
 /** `orders` orders placed by `clients` closed-loop clients; the statuses they ended in. */
-async function run(stack: TestStack, tokens: readonly string[], productIds: readonly string[], orders: number, clients: number): Promise<string[]> {
+async function run(
+  stack: TestStack,
+  tokens: readonly string[],
+  productIds: readonly string[],
+  orders: number,
+  clients: number,
+): Promise<string[]> {
   const outcomes: string[] = [];
   let left = orders;
   await Promise.all(
@@ -152,7 +158,11 @@ async function main(): Promise<void> {
 
     const databases = stack.services.flatMap((service) => (service.databaseUrl ? [new URL(service.databaseUrl).pathname.slice(1)] : []));
     const backends = async () =>
-      (await admin.query<{ pid: number; datname: string }>('SELECT pid, datname FROM pg_stat_activity WHERE datname = ANY($1::text[])', [databases])).rows;
+      (
+        await admin.query<{ pid: number; datname: string }>('SELECT pid, datname FROM pg_stat_activity WHERE datname = ANY($1::text[])', [
+          databases,
+        ])
+      ).rows;
     const account = new CpuAccount();
     const track = async (newSinceStart: boolean) => {
       for (const { pid, datname } of await backends()) account.track(datname, [pid], newSinceStart);
@@ -160,16 +170,25 @@ async function main(): Promise<void> {
     await track(false);
     const commits = async () =>
       new Map(
-        (await admin.query<{ datname: string; xact_commit: string }>('SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY($1::text[])', [databases])).rows.map(
-          (row) => [row.datname, Number(row.xact_commit)],
-        ),
+        (
+          await admin.query<{ datname: string; xact_commit: string }>(
+            'SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY($1::text[])',
+            [databases],
+          )
+        ).rows.map((row) => [row.datname, Number(row.xact_commit)]),
       );
     const walLsn = async () => (await admin.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
     await admin.query('SELECT pg_stat_statements_reset()');
     const commitsBefore = await commits();
     const lsnBefore = await walLsn();
     account.start();
-    const sampler = setInterval(() => void track(true).then(() => account.sample()).catch(() => undefined), 500);
+    const sampler = setInterval(
+      () =>
+        void track(true)
+          .then(() => account.sample())
+          .catch(() => undefined),
+      500,
+    );
     log(`${ORDERS} orders, ${CLIENTS} clients…`);
     const started = performance.now();
     const outcomes = await run(stack, tokens, productIds, ORDERS, CLIENTS);
@@ -178,7 +197,8 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const cpu = account.read();
     const walBytes = Number(
-      (await admin.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS bytes', [lsnBefore])).rows[0]!.bytes,
+      (await admin.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS bytes', [lsnBefore]))
+        .rows[0]!.bytes,
     );
     const commitsAfter = await commits();
     const statements = (
@@ -219,13 +239,19 @@ async function main(): Promise<void> {
       query: row.query.replace(/\s+/g, ' ').slice(0, Number(process.env.BENCH_PG_QUERY_CHARS ?? 160)),
     }));
     const totalCpu = Object.values(cpu).reduce((sum, value) => sum + value, 0);
-    log(`per confirmed order: PostgreSQL backends ${per(totalCpu, 2)} ms CPU, WAL ${per(walBytes / 1024, 2)} kB (all databases, with the relay's polls and the idle work of the run)`);
+    log(
+      `per confirmed order: PostgreSQL backends ${per(totalCpu, 2)} ms CPU, WAL ${per(walBytes / 1024, 2)} kB (all databases, with the relay's polls and the idle work of the run)`,
+    );
     console.table(byDatabase);
     console.table(top);
     if (process.env.BENCH_PG_JSON) {
       writeFileSync(
         process.env.BENCH_PG_JSON,
-        JSON.stringify({ confirmed, seconds, backendCpuMsPerOrder: per(totalCpu, 2), walBytesPerOrder: per(walBytes, 0), byDatabase, statements: top }, null, 2),
+        JSON.stringify(
+          { confirmed, seconds, backendCpuMsPerOrder: per(totalCpu, 2), walBytesPerOrder: per(walBytes, 0), byDatabase, statements: top },
+          null,
+          2,
+        ),
       );
     }
     const hold = Number(process.env.BENCH_PG_HOLD_SECONDS ?? 0);
