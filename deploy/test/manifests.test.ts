@@ -55,7 +55,43 @@ describe.each(COMBINATIONS)('$name', (combination) => {
       expect({ workload: name(workload.object), missing }).toEqual({ workload: name(workload.object), missing: [] });
     }
   });
+
+  it("leaves room in each service's memory limit for its V8 heap cap and what lives outside the heap", () => {
+    const cap = heapCapMiB();
+    for (const workload of workloadsOf(objects).filter((candidate) =>
+      ['service', 'gateway'].includes(candidate.podLabels['app.kubernetes.io/component'] ?? ''),
+    )) {
+      const container = workload.pod?.containers?.[0] as { resources?: { limits?: { memory?: string } } };
+      const limit = mebibytes(container.resources?.limits?.memory);
+      expect({ workload: name(workload.object), fits: limit >= cap + OUTSIDE_HEAP_MIB }).toEqual({
+        workload: name(workload.object),
+        fits: true,
+      });
+    }
+  });
 });
+
+/**
+ * What a service process keeps resident besides its V8 old generation, measured after `pnpm bench`
+ * (docs/bench.md): the node binary's pages (~60 MB), malloc (~30 MB), new space, code and large
+ * objects (~25 MB), thread stacks and the rest, with margin. A heap cap plus this above the container
+ * limit would have the kernel kill the process before V8 collects.
+ */
+const OUTSIDE_HEAP_MIB = 128;
+
+/** `--max-old-space-size` of the image's command (deploy/docker/Dockerfile, NODE_FLAGS of devstack). */
+function heapCapMiB(): number {
+  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(REPO, 'deploy', 'docker', 'Dockerfile'), 'utf8'))?.[1];
+  const flag = (JSON.parse(cmd ?? '[]') as string[]).find((argument) => argument.startsWith('--max-old-space-size='));
+  if (!flag) throw new Error('the image sets no --max-old-space-size');
+  return Number(flag.split('=')[1]);
+}
+
+function mebibytes(quantity: string | undefined): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity ?? '');
+  if (!match) throw new Error(`memory limit ${quantity} is not in Mi or Gi`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}
 
 /**
  * The variables .env.example lists for a workload: its sections "every service and the gateway",

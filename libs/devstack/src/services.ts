@@ -30,16 +30,24 @@ export interface ServiceDefinition {
 /**
  * Node flags every service process runs with, here and in the image (deploy/docker/Dockerfile):
  * young-generation semi-spaces of 4 MB instead of V8's 16, as our processes allocate much short-lived
- * garbage per request and would otherwise each keep tens of MB more resident (docs/bench.md).
+ * garbage per request and would otherwise each keep tens of MB more resident; and an old generation
+ * capped at 192 MB, sized to the containers' memory limits (deploy/k8s: 384–512 MiB, a deploy test
+ * keeps the cap plus what lives outside the heap under them). The cap is also what makes V8 collect
+ * before its old generation is a few times its live size: with the default (a quarter of the
+ * machine's memory, 4 GB here) V8 lets it grow up to 4× the live size before a full collection;
+ * under 256 MB it grows by at most 1.3× (docs/bench.md).
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--max-old-space-size=192'];
 
 /**
  * Environment every service process runs with, here and in the image (its `ENV` lines): at most two
  * glibc malloc arenas, instead of up to eight per core, each thread (libuv's pool, V8's helpers)
- * otherwise keeping memory resident in an arena of its own (docs/bench.md).
+ * otherwise keeping memory resident in an arena of its own; and a fixed trim threshold of 128 KiB,
+ * glibc's default before it raises the threshold itself when a large block is freed (up to 64 MB):
+ * V8 frees the zones it compiled 1,300 modules in after start-up, and free memory at the top of
+ * the heap then goes back to the system instead of staying resident (docs/bench.md).
  */
-export const PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+export const PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };
 
 /** The `storefront` block of a package.json: how the stack runs the package. */
 export interface ServiceManifest {

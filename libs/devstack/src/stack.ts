@@ -40,6 +40,8 @@ export interface StackOptions {
    * OTEL_EXPORTER_OTLP_ENDPOINT in this environment says.
    */
   readonly tracing?: { readonly collectorPort: number } | { readonly endpoint: string } | 'off';
+  /** Node flags after NODE_FLAGS for every service process (a benchmark's A/B of a flag; a later V8 flag wins). */
+  readonly extraNodeFlags?: readonly string[];
 }
 
 export interface RunningService {
@@ -231,7 +233,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     let stopping = false;
 
     const launch = (definition: ServiceDefinition, env: NodeJS.ProcessEnv, recentOutput: string[]): ChildProcess => {
-      const child = spawn(process.execPath, [...NODE_FLAGS, 'dist/main.js'], {
+      const child = spawn(process.execPath, [...NODE_FLAGS, ...(options.extraNodeFlags ?? []), 'dist/main.js'], {
         cwd: join(REPO_ROOT, definition.dir),
         env,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -42,7 +42,7 @@ interface OutboxRow {
 /**
  * The claim, prepared once per connection (`PREPARE`, see `claimOn`) and run as `EXECUTE` after
  * opening the batch's transaction, in one round trip (a simple-protocol query may hold several
- * statements; nothing in it comes from outside). Measured per order (docs/bench.md, items 31–32):
+ * statements; nothing in it comes from outside). Measured per order (docs/bench.md, items 41–42):
  * - It marks the rows sent as it locks them (`UPDATE … RETURNING`), so the commit after the
  *   publishes is all that is left; a separate `SELECT … FOR UPDATE SKIP LOCKED` and a mark
  *   `UPDATE … WHERE id = ANY(…)` looked the same rows up twice. Nobody sees the mark before the

@@ -37,7 +37,7 @@ export class SqlDatabase implements SqlClient {
     this.run = statementRunner(options);
   }
 
-  /** One statement that commits by itself: one round trip where a transaction of it takes three. */
+  /** One statement that commits by itself: one round trip where a transaction of it takes two. */
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> {
     return withConnection(this.pool, async (client) => (await this.run(client, query, values)).rows as T);
   }

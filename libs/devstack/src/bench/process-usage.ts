@@ -34,7 +34,7 @@ function cpuMs(pid: number): number | undefined {
 }
 
 /** Resident set size in bytes, or undefined once the process is gone. */
-export function rssBytes(pid: number): number | undefined {
+function rssBytes(pid: number): number | undefined {
   try {
     const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : undefined;
@@ -47,7 +47,7 @@ export function rssBytes(pid: number): number | undefined {
  * Memory of `pid` with each page shared with other processes counted by its share (PSS), in bytes.
  * The five Node processes map the same node binary: RSS counts its pages in every one of them.
  */
-export function memory(pid: number): { rss: number; pss: number; shared: number } | undefined {
+function memory(pid: number): { rss: number; pss: number; shared: number } | undefined {
   try {
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
@@ -55,6 +55,33 @@ export function memory(pid: number): { rss: number; pss: number; shared: number 
   } catch {
     return undefined;
   }
+}
+
+export interface MemoryReading {
+  /** Sum of VmRSS of the processes, MB (the issue's figure: shared pages counted in every process). */
+  rssMB: number;
+  /** Sum of their PSS, MB: what they take from the machine. */
+  pssMB: number;
+  rssMBByService: Record<string, number>;
+  memoryMBByService: Record<string, { pssMB: number; sharedMB: number }>;
+}
+
+/** RSS and PSS of named processes, read at one moment. */
+export function readMemory(processes: Readonly<Record<string, number>>): MemoryReading {
+  const mb = (bytes: number | undefined) => Math.round((bytes ?? 0) / 2 ** 20);
+  const rssMBByService: Record<string, number> = {};
+  const memoryMBByService: Record<string, { pssMB: number; sharedMB: number }> = {};
+  let rss = 0;
+  for (const [name, pid] of Object.entries(processes)) {
+    const bytes = rssBytes(pid) ?? 0;
+    rss += bytes;
+    rssMBByService[name] = mb(bytes);
+    // The same moment, shared pages (the node binary above all) counted once across the processes.
+    const usage = memory(pid);
+    memoryMBByService[name] = { pssMB: mb(usage?.pss), sharedMB: mb(usage?.shared) };
+  }
+  const pssMB = Object.values(memoryMBByService).reduce((sum, usage) => sum + usage.pssMB, 0);
+  return { rssMB: mb(rss), pssMB, rssMBByService, memoryMBByService };
 }
 
 /**

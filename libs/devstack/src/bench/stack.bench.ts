@@ -8,7 +8,7 @@ import { resolveNats } from '../infrastructure';
 import { NODE_FLAGS, PROCESS_ENV } from '../services';
 import { REPO_ROOT } from '../stack';
 import { startTestStack, type TestStack } from '../test-stack';
-import { CpuAccount, memory, rssBytes } from './process-usage';
+import { CpuAccount, readMemory } from './process-usage';
 import { measureProductReads, startCollector } from './product-reads';
 
 /*
@@ -28,7 +28,8 @@ import { measureProductReads, startCollector } from './product-reads';
  *  - the sum of the Node processes' RSS after all of it.
  * Every process it started is stopped, its databases and streams removed.
  *   BENCH_STEP_SECONDS (per knee step, default 10), BENCH_SECONDS (other phases, default 10),
- *   BENCH_CPU_PROFILE (a directory: V8 CPU profiles of every Node process of the stack)
+ *   BENCH_CPU_PROFILE (a directory: V8 CPU profiles of every Node process of the stack),
+ *   BENCH_NODE_FLAGS (Node flags after the services' own, space-separated: an A/B of a flag)
  */
 
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 10);
@@ -195,6 +196,7 @@ async function main(): Promise<void> {
       logLevel: 'info',
       // A machine shared with other work can be slow to start five processes.
       readyTimeoutMs: 180_000,
+      extraNodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
       env: {
         gateway: { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_SECOND: '1000000', ...profiling },
         inventory: { INITIAL_STOCK: '1000000', ...profiling },
@@ -204,7 +206,6 @@ async function main(): Promise<void> {
       },
     });
     const databases = stack.services.flatMap((service) => (service.databaseUrl ? [new URL(service.databaseUrl).pathname.slice(1)] : []));
-    const nodePids = stack.services.map((service) => service.process.pid as number);
     const account = new CpuAccount();
     for (const service of stack.services) account.track(service.definition.name, [service.process.pid as number]);
     account.track('nats-server', [nats.pid]);
@@ -301,22 +302,9 @@ async function main(): Promise<void> {
     log(`raw ${Math.round(rawRate)} req/s, gateway ${Math.round(gatewayRate)}, catalog ${Math.round(catalogRate)}`);
 
     clearInterval(sampler);
-    const rss = nodePids.reduce((sum, pid) => sum + (rssBytes(pid) ?? 0), 0);
-    const rssByService = Object.fromEntries(
-      stack.services.map((s) => [s.definition.name, Math.round((rssBytes(s.process.pid as number) ?? 0) / 2 ** 20)]),
-    );
-    // The same moment, shared pages (the node binary above all) counted once across the processes.
-    const memoryByService = Object.fromEntries(
-      stack.services.map((s) => {
-        const usage = memory(s.process.pid as number);
-        return [
-          s.definition.name,
-          { pssMB: Math.round((usage?.pss ?? 0) / 2 ** 20), sharedMB: Math.round((usage?.shared ?? 0) / 2 ** 20) },
-        ];
-      }),
-    );
-    const pssMB = Object.values(memoryByService).reduce((sum, usage) => sum + usage.pssMB, 0);
-    log(`RSS ${Math.round(rss / 2 ** 20)} MB (${JSON.stringify(rssByService)}); PSS ${pssMB} MB (${JSON.stringify(memoryByService)})`);
+    const memory = readMemory(Object.fromEntries(stack.services.map((s) => [s.definition.name, s.process.pid as number])));
+    const { rssMB, pssMB, rssMBByService: rssByService, memoryMBByService: memoryByService } = memory;
+    log(`RSS ${rssMB} MB (${JSON.stringify(rssByService)}); PSS ${pssMB} MB (${JSON.stringify(memoryByService)})`);
 
     await stack.stop();
     stack = undefined;
@@ -344,7 +332,7 @@ async function main(): Promise<void> {
       },
       { figure: 'Event backbone saturation', measured: messaging.saturation, unit: 'ev/s', target: 3000, higher: true },
       { figure: 'Event backbone p99 lag at 100 ev/s', measured: messaging.p99LagMs, unit: 'ms', target: 25, higher: false },
-      { figure: 'Sum of RSS of the Node processes', measured: Math.round(rss / 2 ** 20), unit: 'MB', target: 800, higher: false },
+      { figure: 'Sum of RSS of the Node processes', measured: rssMB, unit: 'MB', target: 800, higher: false },
     ];
     const rows = figures.map((f) => {
       const ratio = f.higher ? f.measured / f.target : f.target / f.measured;
