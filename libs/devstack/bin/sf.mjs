@@ -158,6 +158,7 @@ const BENCHES = {
   messaging: ['--filter', '@storefront/messaging', 'run', 'bench'],
   gateway: ['--filter', '@storefront/devstack', 'run', 'bench:gateway'],
   products: ['--filter', '@storefront/devstack', 'run', 'bench:products'],
+  pg: ['--filter', '@storefront/devstack', 'run', 'bench:pg'],
 };
 
 const TASKS = {

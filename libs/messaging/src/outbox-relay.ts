@@ -40,26 +40,63 @@ interface OutboxRow {
 }
 
 /**
- * Opens the batch's transaction and claims rows in one round trip (a simple-protocol query may
- * hold several statements; nothing in it comes from outside). The commit that marks rows sent does
- * not wait for the WAL flush: if the server crashed before flushing it, the rows would be published
- * again and dropped as duplicates (JetStream's Nats-Msg-Id window, then the consumers' inbox), which
- * is what already happens when the relay dies between publishing and marking.
+ * The claim, prepared once per connection (`PREPARE`, see `claimOn`) and run as `EXECUTE` after
+ * opening the batch's transaction, in one round trip (a simple-protocol query may hold several
+ * statements; nothing in it comes from outside). Measured per order (docs/bench.md, items 41–42):
+ * - It marks the rows sent as it locks them (`UPDATE … RETURNING`), so the commit after the
+ *   publishes is all that is left; a separate `SELECT … FOR UPDATE SKIP LOCKED` and a mark
+ *   `UPDATE … WHERE id = ANY(…)` looked the same rows up twice. Nobody sees the mark before the
+ *   commit; a publish that failed is set back to unpublished in the same transaction, and a relay
+ *   that dies before committing leaves every row unpublished, as before.
+ * - It reads the pending index as an ordered index scan (`enable_bitmapscan` and `enable_seqscan`
+ *   off for the batch's transaction). With the statistics of a busy outbox (few unpublished rows,
+ *   positions scattered over the heap by the marks) the planner chose a bitmap scan or a sequential
+ *   scan and a sort: neither marks the index entries of rows it finds dead, so every claim visited
+ *   every row published since the last vacuum (hundreds of heap pages, growing with the outbox
+ *   between autovacuums, which the day of retention makes rare). The index scan marks them, and the
+ *   next claim skips them.
+ * - Prepared, it is planned once per connection instead of at every claim.
+ * The commit does not wait for the WAL flush: if the server crashed before flushing it, the rows
+ * would be published again and dropped as duplicates (JetStream's Nats-Msg-Id window, then the
+ * consumers' inbox), which is what already happens when the relay dies between publishing and marking.
  */
-function claimOf(batchSize: number): string {
+function claimStatementOf(batchSize: number): { name: string; prepare: string; claim: string } {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, not ${batchSize}`);
-  return `BEGIN; SET LOCAL synchronous_commit TO off;
-  SELECT "position", "id", "subject", "envelope"::text AS "body", "envelope"->'traceContext' AS "traceContext" FROM "outbox"
-  WHERE "published_at" IS NULL
-  ORDER BY "position"
-  LIMIT ${batchSize}
-  FOR UPDATE SKIP LOCKED`;
+  const name = `outbox_claim_${batchSize}`;
+  return {
+    name,
+    prepare: `PREPARE "${name}" AS
+  UPDATE "outbox" SET "published_at" = now() WHERE "position" = ANY(ARRAY(
+    SELECT "position" FROM "outbox" WHERE "published_at" IS NULL ORDER BY "position" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED))
+  RETURNING "position", "id", "subject", "envelope"::text AS "body", "envelope"->'traceContext' AS "traceContext"`,
+    claim: `BEGIN; SET LOCAL synchronous_commit TO off; SET LOCAL enable_bitmapscan TO off; SET LOCAL enable_seqscan TO off; EXECUTE "${name}"`,
+  };
 }
 
-/** Marks rows sent and commits, in one round trip; ids are the uuids the claim read. */
-function markSentOf(ids: readonly string[]): string {
+/** The claim statements prepared on each connection (a pool hands out the same client objects again). */
+const preparedOn = new WeakMap<PoolClient, Set<string>>();
+
+/** Prepares the claim on a connection that has not got it yet (one round trip, once per connection). */
+async function claimOn(client: PoolClient, statement: ReturnType<typeof claimStatementOf>): Promise<string> {
+  let prepared = preparedOn.get(client);
+  if (!prepared) preparedOn.set(client, (prepared = new Set()));
+  if (!prepared.has(statement.name)) {
+    await client.query(statement.prepare);
+    prepared.add(statement.name);
+  }
+  return statement.claim;
+}
+
+/** Sets rows whose publish failed back to unpublished (ids are the uuids the claim returned). */
+function unclaimOf(ids: readonly string[]): string {
   for (const id of ids) if (!UUID.test(id)) throw new Error(`not a uuid: ${id}`);
-  return `UPDATE "outbox" SET "published_at" = now() WHERE "id" = ANY('{${ids.join(',')}}'::uuid[]); COMMIT`;
+  return `UPDATE "outbox" SET "published_at" = NULL WHERE "id" = ANY('{${ids.join(',')}}'::uuid[])`;
+}
+
+/** Commit order: RETURNING gives the rows in no particular order. */
+function byPosition(a: OutboxRow, b: OutboxRow): number {
+  const [left, right] = [BigInt(a.position), BigInt(b.position)];
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -91,14 +128,14 @@ export class OutboxRelay {
   private listener: PoolClient | undefined;
   private failures = 0;
   private readonly batchSize: number;
-  private readonly claim: string;
+  private readonly claim: ReturnType<typeof claimStatementOf>;
   private readonly pollIntervalMs: number;
   private readonly backoff: readonly [number, number];
   private readonly log: NonNullable<OutboxRelayOptions['log']>;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
-    this.claim = claimOf(this.batchSize);
+    this.claim = claimStatementOf(this.batchSize);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.backoff = options.backoffMs ?? [200, 10_000];
     this.log = options.log ?? (() => undefined);
@@ -125,14 +162,14 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     return withConnection(this.options.pool, async (client) => {
       try {
-        const results = (await client.query(this.claim)) as unknown as QueryResult<OutboxRow>[];
-        const rows = results.at(-1)?.rows ?? [];
+        const results = (await client.query(await claimOn(client, this.claim))) as unknown as QueryResult<OutboxRow>[];
+        const rows = (results.at(-1)?.rows ?? []).sort(byPosition);
         if (rows.length === 0) {
           await client.query('COMMIT');
           return 0;
         }
         // All publishes of a batch are in flight at once (one connection keeps their order); a failed
-        // one stays unpublished and is retried, the ones that succeeded are marked.
+        // one is set back to unpublished and retried, the ones that succeeded stay marked.
         const settled = await Promise.allSettled(rows.map((row) => this.publish(row)));
         const published = rows.filter((_row, index) => settled[index]?.status === 'fulfilled').map((row) => row.id);
         const failedAt = settled.findIndex((result) => result.status === 'rejected');
@@ -141,12 +178,13 @@ export class OutboxRelay {
           failedResult?.status === 'rejected' ? { row: rows[failedAt] as OutboxRow, error: failedResult.reason as Error } : undefined;
         await this.options.afterPublish?.(published);
         if (failure) {
+          await client.query(unclaimOf(rows.filter((row) => !published.includes(row.id)).map((row) => row.id)));
           await client.query('UPDATE "outbox" SET "attempts" = "attempts" + 1, "last_error" = $2 WHERE "id" = $1', [
             failure.row.id,
             failure.error.message.slice(0, 2_000),
           ]);
         }
-        await client.query(published.length > 0 ? markSentOf(published) : 'COMMIT');
+        await client.query('COMMIT');
         for (const row of rows.filter((candidate) => published.includes(candidate.id))) {
           messagingMetrics.published.inc({ service: this.options.service, subject: row.subject });
         }
