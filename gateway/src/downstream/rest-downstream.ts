@@ -55,9 +55,13 @@ export function relay(reply: FastifyReply, response: DownstreamResponse): unknow
     // Services answer with their own paths (/orders/…); the client's are under /api.
     if (value) void reply.header(name, name === 'location' ? `/api${value}` : value);
   }
-  const body = response.body;
-  if (response.contentType.startsWith('application/problem+json') && typeof body === 'object' && body !== null && 'instance' in body) {
-    return { ...body, instance: reply.request.url.split('?')[0] };
+  if (response.contentType.startsWith('application/problem+json')) {
+    const body = response.body;
+    if (typeof body === 'object' && body !== null && 'instance' in body) return { ...body, instance: reply.request.url.split('?')[0] };
+    return body;
   }
-  return body;
+  // Anything else goes on as the bytes the service sent (fastify sends a string with a JSON content
+  // type as it is): parsing it and serialising it again gave the client the same JSON for ~0.1 ms of
+  // the gateway's CPU per answer. Empty stays empty.
+  return response.text === '' ? undefined : response.text;
 }

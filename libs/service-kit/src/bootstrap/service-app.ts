@@ -13,7 +13,7 @@ import { toProblem } from '../http/problem-details';
 import { sendProblem } from '../http/problem-details.filter';
 import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logging';
 import { instrumentHttp } from '../metrics/http-metrics';
-import { RecordExceptionInterceptor, startHttpServerSpan, traceHttpServer } from '../tracing/http-server.tracing';
+import { startHttpServerSpan, traceHttpServer } from '../tracing/http-server.tracing';
 import { installTracePropagation, startTracing } from '../tracing/tracing';
 
 export interface ServiceAppOptions {
@@ -91,8 +91,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
       return undefined;
     });
   }
-  // HTTP only: the gRPC interceptor records its own handlers' errors.
-  app.useGlobalInterceptors(new RecordExceptionInterceptor());
+  // No global interceptor: ProblemDetailsFilter records a handler's exception on the request's span
+  // (recordRequestException), so Nest runs the HTTP handlers without rxjs. gRPC handlers have their own.
 
   if (options.grpc?.length) {
     if (options.config.GRPC_PORT === undefined) throw new Error('GRPC_PORT is required to serve gRPC');

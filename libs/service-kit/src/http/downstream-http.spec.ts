@@ -51,6 +51,8 @@ describe('callHttp', () => {
     expect(answer.headers.get('Location')).toBe('/orders/1');
     expect(answer.headers.get('set-cookie')).toBe('a=1, b=2');
     expect(answer.headers.get('retry-after')).toBeNull();
+    // The bytes as sent too, for a caller that passes them on without parsing them again.
+    expect(answer.text).toBe(JSON.stringify({ method: 'POST', body: { sku: 'é' } }));
   });
 
   it('turns a downstream too slow into DOWNSTREAM.TIMEOUT, a cut answer or no server into DOWNSTREAM.UNAVAILABLE', async () => {

@@ -9,7 +9,20 @@ export interface DownstreamResponse {
   readonly status: number;
   readonly contentType: string;
   readonly headers: { get(name: string): string | null };
+  /** The answer parsed as JSON (the text itself when it is not JSON; undefined when empty), parsed on first read. */
   readonly body: unknown;
+  /** The answer as it came, for passing it on without parsing and serialising it again. */
+  readonly text: string;
+}
+
+/** The JSON of a text answer, else the text (undefined for none). */
+function parsedBody(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text; // not JSON; passed on as text
+  }
 }
 
 /**
@@ -26,22 +39,50 @@ interface Answer {
   readonly text: string;
 }
 
-/** One request and its whole answer; rejects when the connection fails or `signal` aborts it. */
-function exchange(url: string, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal) {
+/** A call's deadline: whether it passed. */
+interface Deadline {
+  timedOut: boolean;
+}
+
+/**
+ * One request and its whole answer; rejects when the connection fails or the deadline passes (the
+ * request is destroyed then). A timer cleared on settling rather than `AbortSignal.timeout` (an
+ * EventTarget with a weakly held timer, and abort listeners on the request): see docs/bench.md,
+ * item 42.
+ */
+function exchange(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  timeoutMs: number,
+  deadline: Deadline,
+) {
   return new Promise<Answer>((resolve, reject) => {
-    const request = httpRequest(url, { method, headers, agent, signal }, (response) => {
+    const timer = setTimeout(() => {
+      deadline.timedOut = true;
+      request.destroy(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    // Like AbortSignal.timeout's: a pending deadline does not keep the process alive by itself.
+    timer.unref();
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    const request = httpRequest(url, { method, headers, agent }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 502, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      // Closed before its end (the connection broke or the deadline aborted it): no answer.
+      response.on('error', fail);
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode ?? 502, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      // Closed before its end (the connection broke or the deadline destroyed it): no answer.
       response.on('close', () => {
-        if (!response.complete) reject(new Error('the answer was cut off'));
+        if (!response.complete) fail(new Error('the answer was cut off'));
       });
     });
-    request.on('error', reject);
+    request.on('error', fail);
     request.end(body);
   });
 }
@@ -74,12 +115,12 @@ export async function callHttp(
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   const stop = downstreamCallDuration().startTimer({ downstream: options.downstream, operation: method });
   const span = startHttpClientSpan(method, url, options.downstream, headers);
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  const deadline: Deadline = { timedOut: false };
   let answer: Answer;
   try {
-    answer = await exchange(url, method, headers, body, signal);
+    answer = await exchange(url, method, headers, body, options.timeoutMs, deadline);
   } catch (error) {
-    const timedOut = signal.aborted;
+    const timedOut = deadline.timedOut;
     stop({ outcome: timedOut ? 'DOWNSTREAM.TIMEOUT' : 'DOWNSTREAM.UNAVAILABLE' });
     span.failed(error as Error);
     if (timedOut) {
@@ -92,15 +133,21 @@ export async function callHttp(
   stop({ outcome: answer.status < 500 ? 'ok' : `HTTP_${answer.status}` });
   span.answered(answer.status);
   const { text } = answer;
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON; passed on as text
-  }
   const get = (name: string): string | null => {
     const value = answer.headers[name.toLowerCase()];
     return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
   };
-  return { status: answer.status, contentType: get('content-type') ?? 'application/json', headers: { get }, body: parsed };
+  // The body is parsed when asked for: a gateway that relays the answer unchanged passes `text` on
+  // and never parses it (docs/bench.md, item 41).
+  let parsed: { value: unknown } | undefined;
+  return {
+    status: answer.status,
+    contentType: get('content-type') ?? 'application/json',
+    headers: { get },
+    text,
+    get body() {
+      parsed ??= { value: parsedBody(text) };
+      return parsed.value;
+    },
+  };
 }

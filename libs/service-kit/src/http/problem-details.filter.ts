@@ -1,6 +1,7 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { asDependencyError } from '../errors/dependency-errors';
+import { recordRequestException } from '../tracing/http-server.tracing';
 import { PROBLEM_CONTENT_TYPE, retryAfterOf, toProblem, type ProblemDetails } from './problem-details';
 
 /** The request id fastify assigned (see requestIdFor in logging.ts). */
@@ -26,6 +27,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    // On the request's span, if it is recorded: the filter sees every exception of a route (guards,
+    // pipes and handlers alike), still inside the request's context.
+    recordRequestException(exception);
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();

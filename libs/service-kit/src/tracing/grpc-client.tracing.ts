@@ -15,10 +15,11 @@ export interface GrpcClientSpan {
  * `downstream/Operation` until grpc-js tells the method's full path (`catalog.v1.CatalogService/GetProduct`).
  */
 export function startGrpcClientSpan(downstream: string, operation: string, metadata: Metadata): GrpcClientSpan {
-  const span = tracer().startSpan(`${downstream}/${operation}`, {
-    kind: SpanKind.CLIENT,
-    attributes: { [RPC_ATTRIBUTES.system]: 'grpc', [RPC_ATTRIBUTES.method]: operation, 'peer.service': downstream },
-  });
+  const span = tracer().startSpan(`${downstream}/${operation}`, { kind: SpanKind.CLIENT });
+  // For a span that is recorded only: the attributes, and the interceptor that renames it (an
+  // interceptor is a layer of grpc-js calls per call).
+  const recording = span.isRecording();
+  if (recording) span.setAttributes({ [RPC_ATTRIBUTES.system]: 'grpc', [RPC_ATTRIBUTES.method]: operation, 'peer.service': downstream });
   propagation.inject(trace.setSpan(context.active(), span), metadata, metadataSetter);
   const nameFromPath: Interceptor = (options, nextCall) => {
     const { service, method } = splitGrpcPath(options.method_definition.path);
@@ -27,7 +28,7 @@ export function startGrpcClientSpan(downstream: string, operation: string, metad
     return new InterceptingCall(nextCall(options));
   };
   return {
-    interceptors: [nameFromPath],
+    interceptors: recording ? [nameFromPath] : [],
     end: (error) => {
       if (error === undefined) {
         span.setAttribute(RPC_ATTRIBUTES.grpcStatusCode, status.OK);

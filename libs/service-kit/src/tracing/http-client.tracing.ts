@@ -18,21 +18,24 @@ export interface HttpClientSpan {
 
 /** A CLIENT span around one outgoing HTTP request, its context injected into `headers`. */
 export function startHttpClientSpan(method: string, url: string, downstream: string, headers: Record<string, string>): HttpClientSpan {
-  const target = new URL(url);
-  const span = tracer().startSpan(method, {
-    kind: SpanKind.CLIENT,
-    attributes: {
+  const span = tracer().startSpan(method, { kind: SpanKind.CLIENT });
+  // Attributes only for a span that is recorded (the sampler does not read them): most calls in
+  // production are not, and parsing the URL for them was most of an unrecorded span's cost.
+  if (span.isRecording()) {
+    const target = new URL(url);
+    span.setAttributes({
       [ATTR_HTTP_REQUEST_METHOD]: method,
       // Without the query: it may carry what does not belong in a trace backend.
       [ATTR_URL_FULL]: `${target.origin}${target.pathname}`,
       [ATTR_SERVER_ADDRESS]: target.hostname,
       [ATTR_SERVER_PORT]: Number(target.port || (target.protocol === 'https:' ? 443 : 80)),
       'peer.service': downstream,
-    },
-  });
+    });
+  }
   propagation.inject(trace.setSpan(context.active(), span), headers);
   return {
     answered: (statusCode) => {
+      if (!span.isRecording()) return void span.end();
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
       // Client spans: any 4xx or 5xx answer is an error of the call.
       if (statusCode >= 400) {

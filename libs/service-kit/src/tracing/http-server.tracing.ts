@@ -1,4 +1,3 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   ATTR_CLIENT_ADDRESS,
@@ -12,7 +11,6 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { tap, type Observable } from 'rxjs';
 import { tracer } from './tracing';
 
 /** Response header with the request's trace id, so a caller can look the trace up. */
@@ -88,19 +86,13 @@ export function traceHttpServer(fastify: FastifyInstance): void {
 }
 
 /**
- * Records a handler's exception on the request's span (Nest's exception filter answers the request,
- * so fastify never sees the error). The status code decides whether the span failed.
+ * Records an exception that the exception filter answers on the request's span (fastify never sees
+ * it). The status code decides whether the span failed. Called by ProblemDetailsFilter rather than
+ * from a global interceptor: an interceptor puts every request through rxjs (defer, mergeAll, tap),
+ * which was ~2–3 % of the gateway's CPU per request (docs/bench.md, item 40); without interceptors
+ * Nest awaits the handler directly.
  */
-@Injectable()
-export class RecordExceptionInterceptor implements NestInterceptor {
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const span = trace.getSpan(context.active());
-    return next.handle().pipe(
-      tap({
-        error: (error: unknown) => {
-          if (span?.isRecording()) span.recordException(error instanceof Error ? error : String(error));
-        },
-      }),
-    );
-  }
+export function recordRequestException(exception: unknown): void {
+  const span = trace.getSpan(context.active());
+  if (span?.isRecording()) span.recordException(exception instanceof Error ? exception : String(exception));
 }
