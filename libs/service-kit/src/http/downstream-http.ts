@@ -138,7 +138,7 @@ export async function callHttp(
     return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
   };
   // The body is parsed when asked for: a gateway that relays the answer unchanged passes `text` on
-  // and never parses it (docs/bench.md, item 41).
+  // and never parses it (docs/bench.md, item 44).
   let parsed: { value: unknown } | undefined;
   return {
     status: answer.status,

@@ -89,7 +89,7 @@ export function traceHttpServer(fastify: FastifyInstance): void {
  * Records an exception that the exception filter answers on the request's span (fastify never sees
  * it). The status code decides whether the span failed. Called by ProblemDetailsFilter rather than
  * from a global interceptor: an interceptor puts every request through rxjs (defer, mergeAll, tap),
- * which was ~2–3 % of the gateway's CPU per request (docs/bench.md, item 40); without interceptors
+ * which was ~2–3 % of the gateway's CPU per request (docs/bench.md, item 43); without interceptors
  * Nest awaits the handler directly.
  */
 export function recordRequestException(exception: unknown): void {
