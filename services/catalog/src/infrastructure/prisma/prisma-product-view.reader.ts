@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { SqlDatabase } from '@storefront/persistence';
 import type { FoundView, ProductViewReader } from '../../application/queries/product-view';
 import type { Category as CategoryRow, Product as ProductRow } from './generated/client';
-import { PrismaService } from './prisma.service';
 import { toProduct } from './product.mapper';
 
 interface ViewRow extends ProductRow {
@@ -10,17 +10,19 @@ interface ViewRow extends ProductRow {
   category_description: CategoryRow['description'];
   category_created_at: CategoryRow['createdAt'];
   available: number | null;
-  version: bigint | null;
+  /** A bigint column: pg gives it as a string. */
+  version: string | null;
 }
 
 /**
  * The product page's one query, and the same for the products of an order being priced: typed raw
  * SQL, as Prisma's `include` runs a query per relation and the availability row is not a relation
- * of the product (it is keyed by SKU).
+ * of the product (it is keyed by SKU); on SqlDatabase, a prepared statement without Prisma's
+ * pipeline (docs/bench.md item 39).
  */
 @Injectable()
 export class PrismaProductViewReader implements ProductViewReader {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly sql: SqlDatabase) {}
 
   async byId(id: string): Promise<FoundView | null> {
     const [found] = await this.byIds([id]);
@@ -29,7 +31,8 @@ export class PrismaProductViewReader implements ProductViewReader {
 
   async byIds(ids: readonly string[]): Promise<FoundView[]> {
     if (ids.length === 0) return [];
-    const rows = await this.prisma.$queryRaw<ViewRow[]>`
+    const rows = await this.sql.$queryRawUnsafe<ViewRow[]>(
+      `
       SELECT p."id", p."sku", p."name", p."description", p."category_id" AS "categoryId", p."price_minor" AS "priceMinor",
              p."currency", p."image_url" AS "imageUrl", p."created_at" AS "createdAt", p."updated_at" AS "updatedAt",
              c."slug" AS "category_slug", c."name" AS "category_name", c."description" AS "category_description",
@@ -37,7 +40,9 @@ export class PrismaProductViewReader implements ProductViewReader {
       FROM "products" p
       JOIN "categories" c ON c."id" = p."category_id"
       LEFT JOIN "product_availability" a ON a."sku" = p."sku"
-      WHERE p."id" = ANY(${[...ids]}::uuid[])`;
+      WHERE p."id" = ANY($1::uuid[])`,
+      [...ids],
+    );
     return rows.map((row) => ({
       product: toProduct({
         ...row,

@@ -29,8 +29,9 @@ export class PrismaOrderRepository implements OrderRepository {
     private readonly outbox: Outbox,
   ) {}
 
+  /** On SqlDatabase (a prepared statement, no Prisma pipeline): every status read and long-poll wake-up reads this. */
   async findById(id: string): Promise<Order | null> {
-    const [row] = await this.prisma.$queryRawUnsafe<OrderRowWithLines[]>(`${ORDER_WITH_LINES} WHERE o."id" = $1::uuid`, id);
+    const [row] = await this.sql.$queryRawUnsafe<OrderRowWithLines[]>(`${ORDER_WITH_LINES} WHERE o."id" = $1::uuid`, id);
     return row ? toOrder(row) : null;
   }
 
@@ -110,7 +111,7 @@ export class PrismaOrderRepository implements OrderRepository {
   }
 
   async findByIdempotencyKey(customerId: string, key: string): Promise<{ order: Order; requestHash: string } | null> {
-    const [row] = await this.prisma.$queryRawUnsafe<(OrderRowWithLines & { requestHash: string })[]>(
+    const [row] = await this.sql.$queryRawUnsafe<(OrderRowWithLines & { requestHash: string })[]>(
       `${ORDER_WITH_LINES.replace('SELECT ', 'SELECT k."request_hash" AS "requestHash", ')}
        JOIN "idempotency_keys" k ON k."order_id" = o."id" WHERE k."customer_id" = $1 AND k."key" = $2`,
       customerId,
