@@ -9,12 +9,15 @@ const customer = { subject: 'trace-customer' };
 
 /**
  * Tracing across real processes: one order placed at the gateway is one trace through REST, gRPC,
- * Prisma, the outbox, NATS and every consumer of the saga, exported to the stack's own collector.
+ * PostgreSQL (plain pg, and Prisma for the order list), the outbox, NATS and every consumer of the saga,
+ * exported to the stack’s own collector.
  */
 describe('order trace end to end', () => {
   let stack: TestStack;
   let traceId: string;
   let spans: CollectedSpan[];
+  /** The trace of GET /api/orders: the order history's reads go through Prisma. */
+  let listSpans: CollectedSpan[];
 
   const byId = (spanId: string | undefined) => spans.find((span) => span.spanId === spanId);
   const one = (predicate: (span: CollectedSpan) => boolean, what: string): CollectedSpan => {
@@ -84,6 +87,16 @@ describe('order trace end to end', () => {
       },
       { timeoutMs: 20_000, what: `the whole trace ${traceId}` },
     );
+    const listed = await stack.api('/api/orders', {}, customer);
+    expect(listed.status).toBe(200);
+    const listTraceId = listed.headers.get('x-trace-id') ?? '';
+    listSpans = await waitFor(
+      () => {
+        const current = traces.store.trace(listTraceId) ?? [];
+        return current.some((span) => span.service === 'order' && span.name.startsWith('prisma:')) ? current : undefined;
+      },
+      { timeoutMs: 20_000, what: `the order service's Prisma spans in trace ${listTraceId}` },
+    );
   }, 150_000);
 
   afterAll(async () => {
@@ -130,11 +143,22 @@ describe('order trace end to end', () => {
 
   it('records the database queries inside the work that made them: through Prisma, and on plain pg (SqlDatabase)', () => {
     const orderServer = one((span) => span.service === 'order' && span.kind === 'server', 'order server span');
-    const prisma = spans.filter((span) => span.name.startsWith('prisma:'));
     const pg = spans.filter((span) => span.name === 'pg:query');
-    // Order reads through Prisma; every service's transactions (consumers, placing the order) run on plain pg.
-    expect(new Set(prisma.map((span) => span.service))).toContain('order');
+    // An order's path runs on plain pg in every service (placing it, its reads, the consumers)…
     expect(new Set(pg.map((span) => span.service))).toEqual(new Set(['catalog', 'order', 'inventory', 'payment']));
+    // …and the order history's reads through Prisma, inside the list request that made them.
+    const listServer = listSpans.find((span) => span.service === 'order' && span.kind === 'server');
+    const prisma = listSpans.filter((span) => span.service === 'order' && span.name.startsWith('prisma:'));
+    const underListRequest = (span: CollectedSpan) => {
+      for (let parent = listSpans.find((other) => other.spanId === span.parentSpanId); parent;) {
+        if (parent === listServer) return true;
+        const next = parent.parentSpanId;
+        parent = listSpans.find((other) => other.spanId === next);
+      }
+      return false;
+    };
+    expect(listServer).toBeDefined();
+    expect(prisma.some(underListRequest)).toBe(true);
     expect(pg.some((span) => span.service === 'order' && ancestors(span).includes(orderServer))).toBe(true);
     expect(pg.every((span) => typeof span.attributes['db.query.text'] === 'string')).toBe(true);
   });
