@@ -28,7 +28,7 @@ function parsedBody(text: string): unknown {
 /**
  * Connections to downstream services, kept open between calls. node:http rather than fetch: a call
  * through fetch (undici's WHATWG Request, Headers and body streams) cost about 0.2 ms more CPU than
- * the same call through node:http in a side-by-side measurement (docs/bench.md), and the gateway
+ * the same call through node:http in a side-by-side measurement (docs/bench.md item 37), and the gateway
  * makes two per order.
  */
 const agent = new Agent({ keepAlive: true });
@@ -48,7 +48,7 @@ interface Deadline {
  * One request and its whole answer; rejects when the connection fails or the deadline passes (the
  * request is destroyed then). A timer cleared on settling rather than `AbortSignal.timeout` (an
  * EventTarget with a weakly held timer, and abort listeners on the request): see docs/bench.md,
- * item 42.
+ * item 45.
  */
 function exchange(
   url: string,
