@@ -123,8 +123,12 @@ export async function resolveNats(options: {
   const port = await freePortExcept(options.reservedPorts);
   const storeDir = join(options.stateDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
+  // One CPU for the Go scheduler, as the cluster's NATS gets (GOMAXPROCS from its CPU limit,
+  // deploy/k8s/components/nats): with a P per core, idle Ps spin looking for work and every message
+  // handed between a reader and a writer goroutine wakes another thread (docs/bench.md, item 47).
   const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
     stdio: 'ignore',
+    env: { ...process.env, GOMAXPROCS: process.env.GOMAXPROCS ?? '1' },
   });
   const url = `nats://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
