@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@storefront/contracts';
-import type { SqlStatement } from '@storefront/persistence';
+import { executeLater, type SqlStatement } from '@storefront/persistence';
 import { subjectOf } from './event-factory';
 
 /**
@@ -8,6 +8,8 @@ import { subjectOf } from './event-factory';
  */
 export interface SqlTransaction {
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+  /** A write left for the transaction's next statement or its COMMIT (PgTransaction of @storefront/persistence). */
+  $executeRawLater?(query: string, ...values: unknown[]): void;
 }
 
 /** Runs work in one database transaction: commits when it resolves, rolls back when it throws. */
@@ -24,9 +26,14 @@ function insertOf(count: number): string {
  * commits. The relay (OutboxRelay) publishes them to JetStream afterwards.
  */
 export class Outbox {
+  /**
+   * On a transaction of the services' plain-pg runner the insert goes out with the transaction's
+   * next statement or its COMMIT (`executeLater`): the events are usually the last thing a
+   * transaction writes.
+   */
   async add(tx: SqlTransaction, ...events: EventEnvelope[]): Promise<void> {
     const statement = this.statement(...events);
-    if (statement) await tx.$executeRawUnsafe(statement.sql, ...statement.values);
+    if (statement) await executeLater(tx, statement);
   }
 
   /**

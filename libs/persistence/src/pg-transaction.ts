@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Query, type Connection, type Pool, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
 import { withConnection } from './connection';
+import type { SqlStatement } from './statement';
 
 /**
  * What a repository needs of a transaction: statements with `$1, $2, …` parameters, and their rows.
@@ -10,12 +11,35 @@ import { withConnection } from './connection';
 export interface SqlClient {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T>;
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+  /** A PgTransaction's write left for later (see there); other clients have none. */
+  $executeRawLater?(query: string, ...values: unknown[]): void;
+}
+
+/**
+ * A write whose result nobody reads: left for later on a transaction that can (with its next
+ * statement or its COMMIT, see PgTransaction), run now on any other client. Its failure fails the
+ * transaction either way; on a PgTransaction it is thrown by the runner instead of here.
+ */
+export async function executeLater(
+  client: Pick<SqlClient, '$executeRawUnsafe' | '$executeRawLater'>,
+  statement: SqlStatement,
+): Promise<void> {
+  if (client.$executeRawLater) client.$executeRawLater(statement.sql, ...statement.values);
+  else await client.$executeRawUnsafe(statement.sql, ...statement.values);
 }
 
 /** A transaction on a plain pg connection. */
 export interface PgTransaction extends SqlClient {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  /**
+   * A write whose result the work does not read, sent when the transaction next needs the server:
+   * before its next statement, or with its `COMMIT` in the same round trip when it is the last. It
+   * fails the transaction as any statement does, only later: the error comes out of the runner
+   * (nothing of the transaction committed), not out of this call. For the writes a transaction ends
+   * with (its events in the outbox, a saga step's write), one round trip fewer (docs/bench.md item 48).
+   */
+  $executeRawLater(query: string, ...values: unknown[]): void;
 }
 
 export interface PgTransactionOptions {
@@ -55,40 +79,74 @@ interface ExtendedQuery {
   hasBeenParsed(connection: Connection): boolean;
 }
 
+/** What goes out with a statement, in its one round trip. */
+export interface StatementAround {
+  /** `BEGIN` before it: the transaction opens with its first statement. */
+  readonly begin?: boolean;
+  /** `COMMIT` after it: the transaction ends with its last statement. */
+  readonly commit?: boolean;
+}
+
+/** An unnamed statement without parameters: Parse/Bind/Execute, no Describe (its result has no rows). */
+function sendBare(connection: Connection, text: string): void {
+  connection.parse({ text, name: '', types: [] }, false);
+  connection.bind({ portal: '', statement: '', values: [] }, false);
+  connection.execute({ portal: '', rows: 0 } as never, false);
+}
+
 /**
- * A statement preceded by `BEGIN` in the same write: Parse/Bind/Execute of `BEGIN`, then the
- * statement's own messages and one Sync, so opening the transaction costs no round trip of its
- * own. Both run in the one extended-protocol exchange; an error of the statement leaves the
- * transaction open and failed, as after a separate BEGIN, and the runner rolls it back.
+ * A statement with `BEGIN` before it and/or `COMMIT` after it in the same write: their
+ * Parse/Bind/Execute and the statement's own messages, then one Sync, so opening or ending the
+ * transaction costs no round trip of its own. An error of the statement makes the server skip what
+ * follows up to the Sync (the `COMMIT` too) and leaves the transaction open and failed, as after
+ * separate statements; the runner rolls it back.
  *
  * A named statement not yet prepared on the connection is parsed before `BEGIN`: pg takes any
  * ParseComplete of the exchange as its statement's, so `BEGIN`'s must not come first, or a statement
  * that then fails to parse would count as prepared on that connection.
  */
-class BeginThen extends Query {
+class Exchange extends Query {
+  around: StatementAround = {};
+
   prepare(connection: Connection): void {
     const self = this as unknown as ExtendedQuery;
-    if (self.name && !self.hasBeenParsed(connection)) {
-      connection.parse({ text: self.text, name: self.name, types: self.types ?? [] }, false);
-      // As pg's own prepare records it, so that the statement's messages below skip the Parse.
-      (connection as unknown as { submittedNamedStatements: Record<string, string> }).submittedNamedStatements[self.name] = self.text;
+    if (this.around.begin) {
+      if (self.name && !self.hasBeenParsed(connection)) {
+        connection.parse({ text: self.text, name: self.name, types: self.types ?? [] }, false);
+        // As pg's own prepare records it, so that the statement's messages below skip the Parse.
+        (connection as unknown as { submittedNamedStatements: Record<string, string> }).submittedNamedStatements[self.name] = self.text;
+      }
+      sendBare(connection, 'BEGIN');
     }
-    connection.parse({ text: 'BEGIN', name: '', types: [] }, false);
-    connection.bind({ portal: '', statement: '', values: [] }, false);
-    connection.execute({ portal: '', rows: 0 } as never, false);
     (Query.prototype as unknown as ExtendedQuery).prepare.call(this, connection);
+  }
+
+  /** pg's last step of prepare(): Execute, then Sync; the COMMIT goes between them. */
+  _getRows(connection: Connection, rows: number | undefined): void {
+    if (!this.around.commit) {
+      (Query.prototype as unknown as { _getRows(connection: Connection, rows: number | undefined): void })._getRows.call(
+        this,
+        connection,
+        rows,
+      );
+      return;
+    }
+    connection.execute({ portal: (this as unknown as { portal?: string }).portal ?? '', rows: 0 } as never, false);
+    sendBare(connection, 'COMMIT');
+    connection.sync();
   }
 }
 
-/** Runs `BEGIN` and the statement in one round trip; the statement's result. */
-function beginThen(client: PoolClient, config: QueryConfig): Promise<QueryResult> {
+/** Runs the statement with what goes around it in one round trip; the statement's own result. */
+function exchange(client: PoolClient, config: QueryConfig, around: StatementAround): Promise<QueryResult> {
   return new Promise((resolve, reject) => {
     // queryMode 'extended': even a statement without values goes by Parse/Bind/Execute, after BEGIN's.
-    const query = new BeginThen({ ...config, queryMode: 'extended' } as QueryConfig, (error, results) => {
+    const query = new Exchange({ ...config, queryMode: 'extended' } as QueryConfig, (error, results) => {
       if (error) reject(error);
-      // One result per command: BEGIN's first, the statement's last.
-      else resolve((Array.isArray(results) ? results.at(-1) : results) as QueryResult);
+      // One result per command: BEGIN's, the statement's, COMMIT's.
+      else resolve((Array.isArray(results) ? results[around.begin ? 1 : 0] : results) as QueryResult);
     });
+    query.around = around;
     void client.query(query);
   });
 }
@@ -116,20 +174,20 @@ function inSpan<T>(name: string, attributes: Record<string, string>, work: () =>
 
 /**
  * Runs one statement on `client`, as a prepared statement and in a span when the options say so;
- * with `begin`, preceded by `BEGIN` in the same round trip (see BeginThen).
+ * with `BEGIN` before it and/or `COMMIT` after it in the same round trip when asked (see Exchange).
  */
 export function statementRunner(
   options: PgTransactionOptions,
-): (client: PoolClient, text: string, values: unknown[], begin?: boolean) => Promise<QueryResult> {
+): (client: PoolClient, text: string, values: unknown[], around?: StatementAround) => Promise<QueryResult> {
   const prepare = options.prepare ?? false;
-  const execute = (client: PoolClient, text: string, values: unknown[], begin = false) => {
+  const execute = (client: PoolClient, text: string, values: unknown[], around: StatementAround = {}) => {
     const config = queryOf(text, values, prepare);
-    return begin ? beginThen(client, config) : client.query(config);
+    return around.begin || around.commit ? exchange(client, config, around) : client.query(config);
   };
   if (!options.traceQueries) return execute;
-  return (client, text, values, begin) =>
+  return (client, text, values, around) =>
     inSpan('pg:query', { 'db.query.text': text, 'db.operation.name': text.trimStart().split(/\s/, 1)[0]?.toUpperCase() ?? '' }, () =>
-      execute(client, text, values, begin),
+      execute(client, text, values, around),
     );
 }
 
@@ -138,8 +196,9 @@ export function statementRunner(
  * throws). Services get one from DatabaseClientModule (SqlDatabase); code without Nest
  * (benchmarks, tests, scripts) calls this directly.
  *
- * `BEGIN` goes out with the transaction's first statement (one round trip fewer per transaction,
- * docs/bench.md); a transaction that runs no statement opens none.
+ * `BEGIN` goes out with the transaction's first statement, and `COMMIT` with its last when that is
+ * a write left for later (`$executeRawLater`): one round trip fewer each (docs/bench.md, items 24
+ * and 48). A transaction that runs no statement opens none.
  */
 export function pgTransactionRunner(
   pool: Pool,
@@ -149,18 +208,29 @@ export function pgTransactionRunner(
   const transaction = <T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> =>
     withConnection(pool, async (client) => {
       let begun = false;
-      const statement = (query: string, values: unknown[]): Promise<QueryResult> => {
-        const first = !begun;
+      /** Writes left for later, in the order given; they go out before anything after them. */
+      const later: { query: string; values: unknown[] }[] = [];
+      const send = (query: string, values: unknown[], commit = false): Promise<QueryResult> => {
+        const begin = !begun;
         begun = true;
-        return run(client, query, values, first);
+        return run(client, query, values, { begin, commit });
+      };
+      const statement = async (query: string, values: unknown[]): Promise<QueryResult> => {
+        for (let write = later.shift(); write; write = later.shift()) await send(write.query, write.values);
+        return send(query, values);
       };
       try {
         const tx: PgTransaction = {
           $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await statement(query, values)).rowCount ?? 0,
           $queryRawUnsafe: async <R>(query: string, ...values: unknown[]) => (await statement(query, values)).rows as R,
+          $executeRawLater: (query: string, ...values: unknown[]) => void later.push({ query, values }),
         };
         const result = await work(tx);
-        if (begun) await client.query('COMMIT');
+        const last = later.pop();
+        if (last) {
+          for (let write = later.shift(); write; write = later.shift()) await send(write.query, write.values);
+          await send(last.query, last.values, true);
+        } else if (begun) await client.query('COMMIT');
         return result;
       } catch (error) {
         if (begun) await client.query('ROLLBACK').catch(() => undefined);

@@ -97,6 +97,87 @@ describe('pgTransactionRunner', () => {
       }
     });
 
+    it('sends a write left for later with the COMMIT: a statement and a later write are two round trips', async () => {
+      roundTrips = 0;
+      const read = await transaction()(async (tx) => {
+        const rows = await tx.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS "n" FROM "rows"');
+        tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 10);
+        return rows;
+      });
+      expect(read).toEqual([{ n: 0 }]);
+      expect(roundTrips).toBe(2);
+      expect(await count()).toBe(1);
+    });
+
+    it('runs a transaction of only a later write in one round trip: BEGIN, the write and COMMIT', async () => {
+      roundTrips = 0;
+      await transaction()(async (tx) => tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 11));
+      expect(roundTrips).toBe(1);
+      expect(await count()).toBe(1);
+    });
+
+    it('sends later writes, in order, before the next statement, which sees them', async () => {
+      const seen = await transaction()(async (tx) => {
+        tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 12);
+        tx.$executeRawLater('UPDATE "rows" SET "id" = $1 WHERE "id" = $2', 13, 12);
+        const rows = await tx.$queryRawUnsafe<{ id: number }[]>('SELECT "id" FROM "rows"');
+        tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 14);
+        tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 15);
+        return rows;
+      });
+      expect(seen).toEqual([{ id: 13 }]);
+      expect((await pool.query<{ id: number }>('SELECT "id" FROM "rows" ORDER BY "id"')).rows).toEqual([
+        { id: 13 },
+        { id: 14 },
+        { id: 15 },
+      ]);
+    });
+
+    it('fails the transaction when a later write fails: the runner throws its error and nothing commits', async () => {
+      await expect(
+        transaction()(async (tx) => {
+          await tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 16);
+          tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 16); // the primary key again
+          return 'done';
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(await count()).toBe(0);
+      // The connections went back clean.
+      await transaction()(async (tx) => tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 17));
+      expect(await count()).toBe(1);
+    });
+
+    it('never sends a later write of work that throws', async () => {
+      roundTrips = 0;
+      await expect(
+        transaction()(async (tx) => {
+          tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 18);
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect(roundTrips).toBe(0);
+      expect(await count()).toBe(0);
+    });
+
+    it('prepares a later write again on a connection where it failed to parse', async () => {
+      const single = new Pool({ connectionString: database.url, max: 1 });
+      single.on('error', () => undefined);
+      try {
+        const run = pgTransactionRunner(single, { prepare });
+        const write = 'INSERT INTO "later_rows" ("id") VALUES ($1)';
+        await expect(run(async (tx) => tx.$executeRawLater(write, 1))).rejects.toThrow(/"later_rows" does not exist/);
+        await single.query('CREATE TABLE "later_rows" ("id" INTEGER)');
+        await run(async (tx) => {
+          await tx.$queryRawUnsafe('SELECT 1');
+          tx.$executeRawLater(write, 2);
+        });
+        expect((await single.query('SELECT "id" FROM "later_rows"')).rows).toEqual([{ id: 2 }]);
+      } finally {
+        await single.query('DROP TABLE IF EXISTS "later_rows"');
+        await single.end();
+      }
+    });
+
     it('opens no transaction for work without statements', async () => {
       roundTrips = 0;
       expect(await transaction()(() => Promise.resolve('nothing'))).toBe('nothing');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from '@storefront/ddd';
+import { executeLater } from '@storefront/persistence';
 import type { ReservationRepository } from '../../domain/inventory.repository';
 import type { Reservation } from '../../domain/reservation.aggregate';
 import type { Reservation as ReservationRow } from './generated/client';
@@ -77,18 +78,21 @@ export class PrismaReservationRepository implements ReservationRepository {
   async insert(reservation: Reservation, tx: Transaction): Promise<void> {
     const state = reservation.snapshot;
     const { items } = state.lines;
-    await sqlOf(tx).$executeRawUnsafe(
-      INSERT,
-      state.id,
-      state.orderId,
-      state.status,
-      state.expiresAt,
-      state.releaseReason,
-      state.createdAt,
-      state.updatedAt,
-      items.map((line) => line.sku),
-      items.map((line) => line.quantity),
-    );
+    // Nothing reads it back: it goes out with the transaction's next statement (or its COMMIT).
+    await executeLater(sqlOf(tx), {
+      sql: INSERT,
+      values: [
+        state.id,
+        state.orderId,
+        state.status,
+        state.expiresAt,
+        state.releaseReason,
+        state.createdAt,
+        state.updatedAt,
+        items.map((line) => line.sku),
+        items.map((line) => line.quantity),
+      ],
+    });
   }
 
   async update(reservation: Reservation, tx: Transaction): Promise<void> {

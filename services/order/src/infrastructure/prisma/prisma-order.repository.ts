@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Histogram, register } from 'prom-client';
 import type { Transaction } from '@storefront/ddd';
 import { Outbox } from '@storefront/messaging';
-import { asOneStatement, clientOf, SqlDatabase, type SqlStatement, type SqlClient as Tx } from '@storefront/persistence';
+import { asOneStatement, clientOf, executeLater, SqlDatabase, type SqlStatement, type SqlClient as Tx } from '@storefront/persistence';
 import { isFinal } from '../../domain/order-status.value-object';
 import type { Order } from '../../domain/order.aggregate';
 import type { OrderRepository } from '../../domain/order.repository';
@@ -156,8 +156,8 @@ export class PrismaOrderRepository implements OrderRepository {
     const [first = [], ...rest] = liveOrderHistoryWrites(messages);
     for (const writes of [[...(write ? [write] : []), ...(outbox ? [outbox] : []), ...first], ...rest]) {
       if (writes.length === 0) continue;
-      const statement = asOneStatement(writes);
-      await tx.$executeRawUnsafe(statement.sql, ...statement.values);
+      // Nothing reads them back: they go out with the transaction's next statement or its COMMIT.
+      await executeLater(tx, asOneStatement(writes));
     }
   }
 }

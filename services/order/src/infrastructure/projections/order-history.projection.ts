@@ -19,7 +19,7 @@ import {
   type EventEnvelope,
 } from '@storefront/contracts';
 import { subjectOf, type SqlTransaction } from '@storefront/messaging';
-import { asOneStatement, type SqlStatement } from '@storefront/persistence';
+import { asOneStatement, executeLater, type SqlStatement } from '@storefront/persistence';
 
 /** The tables a projection writes: the live ones, or fresh copies while rebuilding. */
 export interface OrderHistoryTables {
@@ -207,10 +207,8 @@ export async function applyToOrderHistory(
   definition: EventDefinition,
   event: Event,
 ): Promise<void> {
-  for (const writes of orderHistoryWrites(tables, definition, event)) {
-    const statement = asOneStatement(writes);
-    await tx.$executeRawUnsafe(statement.sql, ...statement.values);
-  }
+  // Nothing reads them back: they go out with the transaction's next statement or its COMMIT.
+  for (const writes of orderHistoryWrites(tables, definition, event)) await executeLater(tx, asOneStatement(writes));
 }
 
 const DEFINITIONS_BY_SUBJECT = new Map(ORDER_HISTORY_EVENTS.map((definition) => [definition.subject, definition]));
@@ -230,8 +228,5 @@ export function liveOrderHistoryWrites(events: readonly EventEnvelope[]): Statem
 
 /** Applies liveOrderHistoryWrites(events) in `tx`. */
 export async function recordInOrderHistory(tx: SqlTransaction, events: readonly EventEnvelope[]): Promise<void> {
-  for (const writes of liveOrderHistoryWrites(events)) {
-    const statement = asOneStatement(writes);
-    await tx.$executeRawUnsafe(statement.sql, ...statement.values);
-  }
+  for (const writes of liveOrderHistoryWrites(events)) await executeLater(tx, asOneStatement(writes));
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from '@storefront/ddd';
 import { Outbox } from '@storefront/messaging';
-import { asOneStatement, clientOf, SqlDatabase, type SqlClient, type SqlStatement } from '@storefront/persistence';
+import { asOneStatement, clientOf, executeLater, SqlDatabase, type SqlClient, type SqlStatement } from '@storefront/persistence';
 import type { Payment, PaymentStatus } from '../../domain/payment.aggregate';
 import type { PaymentRepository } from '../../domain/payment.repository';
 import { toIntegrationEvent } from '../messaging/payment-events.mapper';
@@ -136,8 +136,8 @@ export class PrismaPaymentRepository implements PaymentRepository {
     await this.run(client(tx), statements);
   }
 
+  /** Nothing reads them back: they go out with the transaction's next statement or its COMMIT. */
   private async run(db: SqlClient, statements: SqlStatement[]): Promise<void> {
-    const statement = asOneStatement(statements);
-    await db.$executeRawUnsafe(statement.sql, ...statement.values);
+    await executeLater(db, asOneStatement(statements));
   }
 }
