@@ -80,6 +80,39 @@ export interface ConsumerHealth {
 }
 
 const INBOX_INSERT = 'INSERT INTO "inbox" ("consumer", "event_id", "subject") VALUES ($1, $2::uuid, $3) ON CONFLICT DO NOTHING';
+
+/** The inbox rows of events, `$1` the consumer: `… ON CONFLICT DO NOTHING` to count them, or plain to fail on one applied before. */
+function inboxInsertOf(count: number, onConflictDoNothing: boolean): string {
+  const values = Array.from({ length: count }, (_row, index) => `($1, $${index * 2 + 2}::uuid, $${index * 2 + 3})`).join(', ');
+  return `INSERT INTO "inbox" ("consumer", "event_id", "subject") VALUES ${values}${onConflictDoNothing ? ' ON CONFLICT DO NOTHING' : ''}`;
+}
+
+/** A delivery of an event this consumer applied before: the inbox's primary key refused its row. */
+function isInboxDuplicate(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
+    const { code, constraint, cause } = current as { code?: unknown; constraint?: unknown; cause?: unknown };
+    if (code === '23505' && constraint === 'inbox_pkey') return true;
+    current = cause;
+  }
+  return false;
+}
+
+/**
+ * Records the events in the inbox as the transaction's first write. On a transaction that can
+ * leave a write for later (the services' plain-pg runner) the rows go ahead of the handler's first
+ * statement in its round trip, as a plain insert: an event applied before fails it on the inbox's
+ * primary key, the transaction with it, and the caller sees a duplicate (isInboxDuplicate). Any
+ * other transaction counts the rows it inserted. Resolves false for a duplicate found by counting.
+ */
+async function claimInInbox(tx: SqlTransaction, consumer: string, events: readonly { id: string; subject: string }[]): Promise<boolean> {
+  const values = [consumer, ...events.flatMap((event) => [event.id, event.subject])];
+  if (tx.$executeRawLater) {
+    tx.$executeRawLater(inboxInsertOf(events.length, false), ...values);
+    return true;
+  }
+  const query = events.length === 1 ? INBOX_INSERT : inboxInsertOf(events.length, true);
+  return (await tx.$executeRawUnsafe(query, ...values)) === events.length;
+}
 /** A pull waits this long for messages; an idle consumer asks again after it. */
 const FETCH_EXPIRES_MS = 10_000;
 /** Back-off of the fetch loop while JetStream is unreachable or being repaired. */
@@ -420,17 +453,15 @@ export class EventConsumer {
 
   private async applyGroup(group: readonly Grouped[]): Promise<void> {
     const spans = group.map((item) => this.startSpan(item.message, item.subject, item.raw));
-    const values = group.map((_item, index) => `($1, $${index * 2 + 2}::uuid, $${index * 2 + 3})`).join(', ');
-    const insert = `INSERT INTO "inbox" ("consumer", "event_id", "subject") VALUES ${values} ON CONFLICT DO NOTHING`;
     try {
       await this.options.transaction(async (tx) => {
-        const inserted = await tx.$executeRawUnsafe(
-          insert,
+        const claimed = await claimInInbox(
+          tx,
           this.options.durable,
-          ...group.flatMap((item) => [item.event.id, item.subject]),
+          group.map((item) => ({ id: item.event.id, subject: item.subject })),
         );
         // One of them was applied before (a crash between commit and ack): one at a time sorts it out.
-        if (inserted !== group.length) throw new GroupNotApplied('an event of the group is in the inbox already');
+        if (!claimed) throw new GroupNotApplied('an event of the group is in the inbox already');
         for (const [index, item] of group.entries()) {
           const { span, parent } = spans[index] as { span: Span; parent: Context };
           span.setAttribute(MESSAGING_ATTRIBUTES.messageId, item.event.id);
@@ -443,7 +474,7 @@ export class EventConsumer {
         span.setAttribute('storefront.inbox.outcome', 'group-failed');
         span.end();
       }
-      if (!(error instanceof GroupNotApplied)) {
+      if (!(error instanceof GroupNotApplied) && !isInboxDuplicate(error)) {
         this.log('info', `a group of ${group.length} messages failed (${(error as Error).message}); handling them one at a time`, {
           consumer: this.options.durable,
         });
@@ -560,12 +591,16 @@ export class EventConsumer {
     try {
       const context = { requestId: event.id, correlationId: event.correlationId, causationId: event.id };
       const applied = await requestContext.run(context, () =>
-        this.options.transaction(async (tx) => {
-          const inserted = await tx.$executeRawUnsafe(INBOX_INSERT, this.options.durable, event.id, subject);
-          if (inserted === 0) return false;
-          await binding.handle(event, tx);
-          return true;
-        }),
+        this.options
+          .transaction(async (tx) => {
+            if (!(await claimInInbox(tx, this.options.durable, [{ id: event.id, subject }]))) return false;
+            await binding.handle(event, tx);
+            return true;
+          })
+          .catch((error: unknown) => {
+            if (isInboxDuplicate(error)) return false;
+            throw error;
+          }),
       );
       messagingMetrics.consumed.inc({ ...labels, outcome: applied ? 'applied' : 'duplicate' });
       span.setAttribute('storefront.inbox.outcome', applied ? 'applied' : 'duplicate');

@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Query, type Connection, type Pool, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
+import { prepareValue } from 'pg/lib/utils';
 import { withConnection } from './connection';
 import type { SqlStatement } from './statement';
 
@@ -79,12 +80,26 @@ interface ExtendedQuery {
   hasBeenParsed(connection: Connection): boolean;
 }
 
+/** A write that goes ahead of a statement in its exchange: prepared on the connection, or unnamed. */
+export interface LeadingWrite {
+  readonly name?: string;
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
 /** What goes out with a statement, in its one round trip. */
 export interface StatementAround {
   /** `BEGIN` before it: the transaction opens with its first statement. */
   readonly begin?: boolean;
+  /** Writes left for later, after `BEGIN` and before it, in order (their results are not read). */
+  readonly leading?: readonly LeadingWrite[];
   /** `COMMIT` after it: the transaction ends with its last statement. */
   readonly commit?: boolean;
+}
+
+/** Whether a named statement is known to be prepared on the client's connection (its Parse completed). */
+function preparedOn(client: PoolClient, name: string, text: string): boolean {
+  return (client as unknown as { connection: { parsedStatements: Record<string, string> } }).connection.parsedStatements[name] === text;
 }
 
 /** An unnamed statement without parameters: Parse/Bind/Execute, no Describe (its result has no rows). */
@@ -110,13 +125,21 @@ class Exchange extends Query {
 
   prepare(connection: Connection): void {
     const self = this as unknown as ExtendedQuery;
-    if (this.around.begin) {
+    const leading = this.around.leading ?? [];
+    if (this.around.begin || leading.length > 0) {
       if (self.name && !self.hasBeenParsed(connection)) {
         connection.parse({ text: self.text, name: self.name, types: self.types ?? [] }, false);
         // As pg's own prepare records it, so that the statement's messages below skip the Parse.
         (connection as unknown as { submittedNamedStatements: Record<string, string> }).submittedNamedStatements[self.name] = self.text;
       }
-      sendBare(connection, 'BEGIN');
+      if (this.around.begin) sendBare(connection, 'BEGIN');
+      // A later write goes ahead only when prepared on this connection (Bind/Execute) or unnamed
+      // (Parse/Bind/Execute): a named one's first Parse goes alone, so that pg records it as prepared.
+      for (const write of leading) {
+        if (!write.name) connection.parse({ text: write.text, name: '', types: [] }, false);
+        connection.bind({ portal: '', statement: write.name ?? '', values: [...write.values], valueMapper: prepareValue } as never, false);
+        connection.execute({ portal: '', rows: 0 } as never, false);
+      }
     }
     (Query.prototype as unknown as ExtendedQuery).prepare.call(this, connection);
   }
@@ -143,8 +166,8 @@ function exchange(client: PoolClient, config: QueryConfig, around: StatementArou
     // queryMode 'extended': even a statement without values goes by Parse/Bind/Execute, after BEGIN's.
     const query = new Exchange({ ...config, queryMode: 'extended' } as QueryConfig, (error, results) => {
       if (error) reject(error);
-      // One result per command: BEGIN's, the statement's, COMMIT's.
-      else resolve((Array.isArray(results) ? results[around.begin ? 1 : 0] : results) as QueryResult);
+      // One result per command: BEGIN's, the later writes', the statement's, COMMIT's.
+      else resolve((Array.isArray(results) ? results[(around.begin ? 1 : 0) + (around.leading?.length ?? 0)] : results) as QueryResult);
     });
     query.around = around;
     void client.query(query);
@@ -182,7 +205,7 @@ export function statementRunner(
   const prepare = options.prepare ?? false;
   const execute = (client: PoolClient, text: string, values: unknown[], around: StatementAround = {}) => {
     const config = queryOf(text, values, prepare);
-    return around.begin || around.commit ? exchange(client, config, around) : client.query(config);
+    return around.begin || around.commit || around.leading?.length ? exchange(client, config, around) : client.query(config);
   };
   if (!options.traceQueries) return execute;
   return (client, text, values, around) =>
@@ -205,19 +228,30 @@ export function pgTransactionRunner(
   options: PgTransactionOptions = {},
 ): <T>(work: (tx: PgTransaction) => Promise<T>) => Promise<T> {
   const run = statementRunner(options);
+  const prepare = options.prepare ?? false;
   const transaction = <T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> =>
     withConnection(pool, async (client) => {
       let begun = false;
-      /** Writes left for later, in the order given; they go out before anything after them. */
+      /** Writes left for later, in the order given; they go out ahead of the next statement. */
       const later: { query: string; values: unknown[] }[] = [];
-      const send = (query: string, values: unknown[], commit = false): Promise<QueryResult> => {
+      const send = (query: string, values: unknown[], leading: LeadingWrite[] = [], commit = false): Promise<QueryResult> => {
         const begin = !begun;
         begun = true;
-        return run(client, query, values, { begin, commit });
+        return run(client, query, values, { begin, leading, commit });
       };
-      const statement = async (query: string, values: unknown[]): Promise<QueryResult> => {
-        for (let write = later.shift(); write; write = later.shift()) await send(write.query, write.values);
-        return send(query, values);
+      /** The statement, with the later writes ahead of it in its exchange (one not yet prepared here goes on its own first). */
+      const statement = async (query: string, values: unknown[], commit = false): Promise<QueryResult> => {
+        let leading: LeadingWrite[] = [];
+        for (const write of later.splice(0)) {
+          const { name } = queryOf(write.query, write.values, prepare);
+          if (name === undefined || preparedOn(client, name, write.query)) {
+            leading.push({ ...(name === undefined ? {} : { name }), text: write.query, values: write.values });
+          } else {
+            await send(write.query, write.values, leading);
+            leading = [];
+          }
+        }
+        return send(query, values, leading, commit);
       };
       try {
         const tx: PgTransaction = {
@@ -227,10 +261,8 @@ export function pgTransactionRunner(
         };
         const result = await work(tx);
         const last = later.pop();
-        if (last) {
-          for (let write = later.shift(); write; write = later.shift()) await send(write.query, write.values);
-          await send(last.query, last.values, true);
-        } else if (begun) await client.query('COMMIT');
+        if (last) await statement(last.query, last.values, true);
+        else if (begun) await client.query('COMMIT');
         return result;
       } catch (error) {
         if (begun) await client.query('ROLLBACK').catch(() => undefined);

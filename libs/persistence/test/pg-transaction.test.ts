@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
-import { dropDatabase, ensureDatabase, pgTransactionRunner, withDatabase } from '../src';
+import { dropDatabase, ensureDatabase, pgTransactionRunner, withDatabase, type PgTransaction } from '../src';
 
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -131,6 +131,52 @@ describe('pgTransactionRunner', () => {
         { id: 14 },
         { id: 15 },
       ]);
+    });
+
+    it('sends later writes in the round trip of the next statement once they are prepared on its connection', async () => {
+      // One connection, so that the second transaction finds what the first one prepared.
+      const single = new Pool({ connectionString: database.url, max: 1 });
+      single.on('error', () => undefined);
+      let trips = 0;
+      single.on('connect', (client: PoolClient) => {
+        (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('readyForQuery', () => (trips += 1));
+      });
+      try {
+        const run = pgTransactionRunner(single, { prepare });
+        const work = (id: number) => async (tx: PgTransaction) => {
+          tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', id);
+          tx.$executeRawLater('UPDATE "rows" SET "id" = "id" + $1 WHERE "id" = $2', 100, id);
+          return tx.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS "n" FROM "rows" WHERE "id" > $1', 100);
+        };
+        await single.query('SELECT 1'); // the connection is open: its round trips count from here
+        trips = 0;
+        const first = await run(work(21));
+        const firstTrips = trips;
+        trips = 0;
+        const second = await run(work(22));
+        expect({ first, second }).toEqual({ first: [{ n: 1 }], second: [{ n: 2 }] });
+        // Prepared: each write's first Parse goes alone (two round trips), then the read and the
+        // COMMIT; after that BEGIN, both writes and the read are one round trip, the COMMIT another.
+        // Unprepared, the writes ride with the read every time.
+        expect({ firstTrips, secondTrips: trips }).toEqual(prepare ? { firstTrips: 4, secondTrips: 2 } : { firstTrips: 2, secondTrips: 2 });
+      } finally {
+        await single.end();
+      }
+    });
+
+    it('fails the statement a failing later write went ahead of, and commits nothing', async () => {
+      const seen: string[] = [];
+      await expect(
+        transaction()(async (tx) => {
+          await tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 23);
+          tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 23); // the primary key again
+          seen.push('before');
+          await tx.$queryRawUnsafe('SELECT 1');
+          seen.push('after'); // never: the read fails with the write's error
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(seen).toEqual(['before']);
+      expect(await count()).toBe(0);
     });
 
     it('fails the transaction when a later write fails: the runner throws its error and nothing commits', async () => {
