@@ -138,6 +138,9 @@ class Exchange extends Query {
       for (const write of leading) {
         if (!write.name) connection.parse({ text: write.text, name: '', types: [] }, false);
         connection.bind({ portal: '', statement: write.name ?? '', values: [...write.values], valueMapper: prepareValue } as never, false);
+        // Described like any statement, so a write that returns a row (`SELECT pg_advisory_xact_lock(…)`)
+        // has the fields pg needs to read it; its result is not read.
+        connection.describe({ type: 'P', name: '' } as never, false);
         connection.execute({ portal: '', rows: 0 } as never, false);
       }
     }

@@ -145,7 +145,7 @@ describe('pgTransactionRunner', () => {
         const run = pgTransactionRunner(single, { prepare });
         const work = (id: number) => async (tx: PgTransaction) => {
           tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', id);
-          tx.$executeRawLater('UPDATE "rows" SET "id" = "id" + $1 WHERE "id" = $2', 100, id);
+          tx.$executeRawLater('UPDATE "rows" SET "id" = "id" + $1 WHERE "id" = $2 RETURNING "id"', 100, id); // rows nobody reads
           return tx.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS "n" FROM "rows" WHERE "id" > $1', 100);
         };
         await single.query('SELECT 1'); // the connection is open: its round trips count from here

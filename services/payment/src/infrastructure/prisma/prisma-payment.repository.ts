@@ -35,6 +35,7 @@ interface PaymentRow {
 
 // An advisory lock rather than SELECT ... FOR UPDATE: it also holds an order that has no row yet.
 // Its own statement: a read in the same statement would not see a row committed while it waited.
+// It goes ahead of the read in the read's round trip (executeLater), still a statement of its own.
 const LOCK = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
 
 const FIND = `SELECT p."id", p."order_id" AS "orderId", p."status", p."amount_minor" AS "amountMinor", p."currency",
@@ -89,7 +90,7 @@ export class PrismaPaymentRepository implements PaymentRepository {
 
   async lockByOrderId(orderId: string, tx: Transaction): Promise<Payment | null> {
     const db = client(tx);
-    await db.$executeRawUnsafe(LOCK, orderId);
+    await executeLater(db, { sql: LOCK, values: [orderId] });
     const [row] = await db.$queryRawUnsafe<PaymentRow[]>(FIND, orderId);
     return row ? fromRow(row) : null;
   }
