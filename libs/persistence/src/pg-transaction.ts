@@ -81,7 +81,7 @@ interface ExtendedQuery {
 }
 
 /** A write that goes ahead of a statement in its exchange: prepared on the connection, or unnamed. */
-export interface LeadingWrite {
+interface LeadingWrite {
   readonly name?: string;
   readonly text: string;
   readonly values: readonly unknown[];
@@ -140,7 +140,7 @@ class Exchange extends Query {
         connection.bind({ portal: '', statement: write.name ?? '', values: [...write.values], valueMapper: prepareValue } as never, false);
         // Described like any statement, so a write that returns a row (`SELECT pg_advisory_xact_lock(…)`)
         // has the fields pg needs to read it; its result is not read.
-        connection.describe({ type: 'P', name: '' } as never, false);
+        connection.describe({ type: 'P', name: '' }, false);
         connection.execute({ portal: '', rows: 0 } as never, false);
       }
     }

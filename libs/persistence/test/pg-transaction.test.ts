@@ -111,7 +111,7 @@ describe('pgTransactionRunner', () => {
 
     it('runs a transaction of only a later write in one round trip: BEGIN, the write and COMMIT', async () => {
       roundTrips = 0;
-      await transaction()(async (tx) => tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 11));
+      await transaction()((tx) => Promise.resolve(tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 11)));
       expect(roundTrips).toBe(1);
       expect(await count()).toBe(1);
     });
@@ -189,16 +189,16 @@ describe('pgTransactionRunner', () => {
       ).rejects.toThrow(/duplicate key/);
       expect(await count()).toBe(0);
       // The connections went back clean.
-      await transaction()(async (tx) => tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 17));
+      await transaction()((tx) => Promise.resolve(tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 17)));
       expect(await count()).toBe(1);
     });
 
     it('never sends a later write of work that throws', async () => {
       roundTrips = 0;
       await expect(
-        transaction()(async (tx) => {
+        transaction()((tx) => {
           tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 18);
-          throw new Error('refused');
+          return Promise.reject(new Error('refused'));
         }),
       ).rejects.toThrow('refused');
       expect(roundTrips).toBe(0);
@@ -211,7 +211,7 @@ describe('pgTransactionRunner', () => {
       try {
         const run = pgTransactionRunner(single, { prepare });
         const write = 'INSERT INTO "later_rows" ("id") VALUES ($1)';
-        await expect(run(async (tx) => tx.$executeRawLater(write, 1))).rejects.toThrow(/"later_rows" does not exist/);
+        await expect(run((tx) => Promise.resolve(tx.$executeRawLater(write, 1)))).rejects.toThrow(/"later_rows" does not exist/);
         await single.query('CREATE TABLE "later_rows" ("id" INTEGER)');
         await run(async (tx) => {
           await tx.$queryRawUnsafe('SELECT 1');
