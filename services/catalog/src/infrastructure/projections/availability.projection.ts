@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EnvelopeOf, StockChangedV1 } from '@storefront/contracts';
 import type { SqlTransaction } from '@storefront/messaging';
+import { executeLater } from '@storefront/persistence';
 
 /** The live read model, and the table a rebuild fills before it takes the live one's place. */
 export const AVAILABILITY_TABLE = 'product_availability';
@@ -40,7 +41,20 @@ export class AvailabilityProjection {
     event: EnvelopeOf<typeof StockChangedV1>,
     table: AvailabilityTable = AVAILABILITY_TABLE,
   ): Promise<boolean> {
-    const { sku, available, reserved, sold, version } = event.payload;
-    return (await tx.$executeRawUnsafe(UPSERT[table], sku, available, reserved, sold, version ?? null, event.occurredAt)) > 0;
+    return (await tx.$executeRawUnsafe(UPSERT[table], ...valuesOf(event))) > 0;
   }
+
+  /**
+   * apply() to the live table for the consumer, which does not read the outcome: the upsert goes
+   * with the transaction's COMMIT (executeLater), so the consumer's transaction (inbox row, upsert,
+   * COMMIT) is one round trip.
+   */
+  async applyLater(tx: SqlTransaction, event: EnvelopeOf<typeof StockChangedV1>): Promise<void> {
+    await executeLater(tx, { sql: UPSERT[AVAILABILITY_TABLE], values: valuesOf(event) });
+  }
+}
+
+function valuesOf(event: EnvelopeOf<typeof StockChangedV1>): unknown[] {
+  const { sku, available, reserved, sold, version } = event.payload;
+  return [sku, available, reserved, sold, version ?? null, event.occurredAt];
 }

@@ -33,6 +33,6 @@ export class InventoryStockConsumer implements OnApplicationBootstrap {
 
   @HandlesEvent(StockChangedV1, { consumer: CATALOG_AVAILABILITY_CONSUMER })
   async onStockChanged(event: EnvelopeOf<typeof StockChangedV1>, tx: SqlTransaction): Promise<void> {
-    await this.projection.apply(tx, event);
+    await this.projection.applyLater(tx, event);
   }
 }
