@@ -79,8 +79,6 @@ export interface ConsumerHealth {
   readonly lastError?: string;
 }
 
-const INBOX_INSERT = 'INSERT INTO "inbox" ("consumer", "event_id", "subject") VALUES ($1, $2::uuid, $3) ON CONFLICT DO NOTHING';
-
 /** The inbox rows of events, `$1` the consumer: `… ON CONFLICT DO NOTHING` to count them, or plain to fail on one applied before. */
 function inboxInsertOf(count: number, onConflictDoNothing: boolean): string {
   const values = Array.from({ length: count }, (_row, index) => `($1, $${index * 2 + 2}::uuid, $${index * 2 + 3})`).join(', ');
@@ -110,8 +108,7 @@ async function claimInInbox(tx: SqlTransaction, consumer: string, events: readon
     tx.$executeRawLater(inboxInsertOf(events.length, false), ...values);
     return true;
   }
-  const query = events.length === 1 ? INBOX_INSERT : inboxInsertOf(events.length, true);
-  return (await tx.$executeRawUnsafe(query, ...values)) === events.length;
+  return (await tx.$executeRawUnsafe(inboxInsertOf(events.length, true), ...values)) === events.length;
 }
 /** A pull waits this long for messages; an idle consumer asks again after it. */
 const FETCH_EXPIRES_MS = 10_000;

@@ -35,10 +35,9 @@ export interface PgTransaction extends SqlClient {
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
   /**
    * A write whose result the work does not read, sent when the transaction next needs the server:
-   * before its next statement, or with its `COMMIT` in the same round trip when it is the last. It
-   * fails the transaction as any statement does, only later: the error comes out of the runner
-   * (nothing of the transaction committed), not out of this call. For the writes a transaction ends
-   * with (its events in the outbox, a saga step's write), one round trip fewer (docs/bench.md item 48).
+   * ahead of its next statement in that statement's round trip, or with its `COMMIT` when it is the
+   * last (docs/bench.md, items 48–49). It fails the transaction as any statement does, only later:
+   * the error comes out of the statement it went with, or out of the runner, never out of this call.
    */
   $executeRawLater(query: string, ...values: unknown[]): void;
 }
@@ -110,11 +109,11 @@ function sendBare(connection: Connection, text: string): void {
 }
 
 /**
- * A statement with `BEGIN` before it and/or `COMMIT` after it in the same write: their
- * Parse/Bind/Execute and the statement's own messages, then one Sync, so opening or ending the
- * transaction costs no round trip of its own. An error of the statement makes the server skip what
- * follows up to the Sync (the `COMMIT` too) and leaves the transaction open and failed, as after
- * separate statements; the runner rolls it back.
+ * A statement with what goes around it (StatementAround) in the same write: `BEGIN`, the later
+ * writes and the statement, `COMMIT`, each its own Parse/Bind/Execute, then one Sync, so none of them
+ * costs a round trip of its own. An error makes the server skip what follows up to the Sync (the
+ * `COMMIT` too) and leaves the transaction open and failed, as after separate statements; the
+ * runner rolls it back.
  *
  * A named statement not yet prepared on the connection is parsed before `BEGIN`: pg takes any
  * ParseComplete of the exchange as its statement's, so `BEGIN`'s must not come first, or a statement
@@ -200,7 +199,7 @@ function inSpan<T>(name: string, attributes: Record<string, string>, work: () =>
 
 /**
  * Runs one statement on `client`, as a prepared statement and in a span when the options say so;
- * with `BEGIN` before it and/or `COMMIT` after it in the same round trip when asked (see Exchange).
+ * with what goes around it (`BEGIN`, later writes, `COMMIT`) in the same round trip (see Exchange).
  */
 export function statementRunner(
   options: PgTransactionOptions,
@@ -222,9 +221,10 @@ export function statementRunner(
  * throws). Services get one from DatabaseClientModule (SqlDatabase); code without Nest
  * (benchmarks, tests, scripts) calls this directly.
  *
- * `BEGIN` goes out with the transaction's first statement, and `COMMIT` with its last when that is
- * a write left for later (`$executeRawLater`): one round trip fewer each (docs/bench.md, items 24
- * and 48). A transaction that runs no statement opens none.
+ * `BEGIN` goes out with the transaction's first statement, writes left for later
+ * (`$executeRawLater`) with the statement after them, and `COMMIT` with the last of them: no round
+ * trip of their own (docs/bench.md, items 24, 48 and 49). A transaction that runs no statement
+ * opens none.
  */
 export function pgTransactionRunner(
   pool: Pool,

@@ -8,16 +8,22 @@ const SERVER = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1
 describe('pgTransactionRunner', () => {
   const database = { url: withDatabase(SERVER, `test_pgtx_${process.pid}_${randomBytes(4).toString('hex')}`) };
   let pool: Pool;
-  /** Round trips (ReadyForQuery messages) of every connection since the last reset. */
-  let roundTrips = 0;
+  /** Round trips (ReadyForQuery messages) of the shared pool's connections since the last reset. */
+  const shared = { trips: 0 };
+
+  /** A pool on the test database whose connections count their round trips into `counter`. */
+  function countingPool(max: number, counter = { trips: 0 }): Pool {
+    const counted = new Pool({ connectionString: database.url, max });
+    counted.on('error', () => undefined);
+    counted.on('connect', (client: PoolClient) => {
+      (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('readyForQuery', () => (counter.trips += 1));
+    });
+    return counted;
+  }
 
   beforeAll(async () => {
     await ensureDatabase(database.url);
-    pool = new Pool({ connectionString: database.url, max: 2 });
-    pool.on('error', () => undefined);
-    pool.on('connect', (client: PoolClient) => {
-      (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('readyForQuery', () => (roundTrips += 1));
-    });
+    pool = countingPool(2, shared);
     await pool.query('CREATE TABLE "rows" ("id" INTEGER PRIMARY KEY)');
   });
 
@@ -36,10 +42,10 @@ describe('pgTransactionRunner', () => {
     const transaction = () => pgTransactionRunner(pool, { prepare });
 
     it('opens the transaction with its first statement: one statement and the commit are two round trips', async () => {
-      roundTrips = 0;
+      shared.trips = 0;
       const inserted = await transaction()(async (tx) => tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 1));
       expect(inserted).toBe(1);
-      expect(roundTrips).toBe(2);
+      expect(shared.trips).toBe(2);
       expect(await count()).toBe(1);
     });
 
@@ -81,8 +87,7 @@ describe('pgTransactionRunner', () => {
 
     it('prepares a first statement again on a connection where it failed to parse', async () => {
       // One connection, so the second transaction gets the connection the first one failed on.
-      const single = new Pool({ connectionString: database.url, max: 1 });
-      single.on('error', () => undefined);
+      const single = countingPool(1);
       try {
         const run = pgTransactionRunner(single, { prepare });
         const read = 'SELECT count(*)::int AS "n" FROM "later"';
@@ -98,21 +103,21 @@ describe('pgTransactionRunner', () => {
     });
 
     it('sends a write left for later with the COMMIT: a statement and a later write are two round trips', async () => {
-      roundTrips = 0;
+      shared.trips = 0;
       const read = await transaction()(async (tx) => {
         const rows = await tx.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS "n" FROM "rows"');
         tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 10);
         return rows;
       });
       expect(read).toEqual([{ n: 0 }]);
-      expect(roundTrips).toBe(2);
+      expect(shared.trips).toBe(2);
       expect(await count()).toBe(1);
     });
 
     it('runs a transaction of only a later write in one round trip: BEGIN, the write and COMMIT', async () => {
-      roundTrips = 0;
+      shared.trips = 0;
       await transaction()((tx) => Promise.resolve(tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 11)));
-      expect(roundTrips).toBe(1);
+      expect(shared.trips).toBe(1);
       expect(await count()).toBe(1);
     });
 
@@ -135,12 +140,8 @@ describe('pgTransactionRunner', () => {
 
     it('sends later writes in the round trip of the next statement once they are prepared on its connection', async () => {
       // One connection, so that the second transaction finds what the first one prepared.
-      const single = new Pool({ connectionString: database.url, max: 1 });
-      single.on('error', () => undefined);
-      let trips = 0;
-      single.on('connect', (client: PoolClient) => {
-        (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('readyForQuery', () => (trips += 1));
-      });
+      const counter = { trips: 0 };
+      const single = countingPool(1, counter);
       try {
         const run = pgTransactionRunner(single, { prepare });
         const work = (id: number) => async (tx: PgTransaction) => {
@@ -149,16 +150,18 @@ describe('pgTransactionRunner', () => {
           return tx.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS "n" FROM "rows" WHERE "id" > $1', 100);
         };
         await single.query('SELECT 1'); // the connection is open: its round trips count from here
-        trips = 0;
+        counter.trips = 0;
         const first = await run(work(21));
-        const firstTrips = trips;
-        trips = 0;
+        const firstTrips = counter.trips;
+        counter.trips = 0;
         const second = await run(work(22));
         expect({ first, second }).toEqual({ first: [{ n: 1 }], second: [{ n: 2 }] });
         // Prepared: each write's first Parse goes alone (two round trips), then the read and the
         // COMMIT; after that BEGIN, both writes and the read are one round trip, the COMMIT another.
         // Unprepared, the writes ride with the read every time.
-        expect({ firstTrips, secondTrips: trips }).toEqual(prepare ? { firstTrips: 4, secondTrips: 2 } : { firstTrips: 2, secondTrips: 2 });
+        expect({ firstTrips, secondTrips: counter.trips }).toEqual(
+          prepare ? { firstTrips: 4, secondTrips: 2 } : { firstTrips: 2, secondTrips: 2 },
+        );
       } finally {
         await single.end();
       }
@@ -194,20 +197,19 @@ describe('pgTransactionRunner', () => {
     });
 
     it('never sends a later write of work that throws', async () => {
-      roundTrips = 0;
+      shared.trips = 0;
       await expect(
         transaction()((tx) => {
           tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 18);
           return Promise.reject(new Error('refused'));
         }),
       ).rejects.toThrow('refused');
-      expect(roundTrips).toBe(0);
+      expect(shared.trips).toBe(0);
       expect(await count()).toBe(0);
     });
 
     it('prepares a later write again on a connection where it failed to parse', async () => {
-      const single = new Pool({ connectionString: database.url, max: 1 });
-      single.on('error', () => undefined);
+      const single = countingPool(1);
       try {
         const run = pgTransactionRunner(single, { prepare });
         const write = 'INSERT INTO "later_rows" ("id") VALUES ($1)';
@@ -225,9 +227,9 @@ describe('pgTransactionRunner', () => {
     });
 
     it('opens no transaction for work without statements', async () => {
-      roundTrips = 0;
+      shared.trips = 0;
       expect(await transaction()(() => Promise.resolve('nothing'))).toBe('nothing');
-      expect(roundTrips).toBe(0);
+      expect(shared.trips).toBe(0);
     });
   });
 });
