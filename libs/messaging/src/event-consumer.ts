@@ -112,6 +112,8 @@ async function claimInInbox(tx: SqlTransaction, consumer: string, events: readon
 }
 /** A pull waits this long for messages; an idle consumer asks again after it. */
 const FETCH_EXPIRES_MS = 10_000;
+/** A skipped message's ack waits at most this long for an ack of the consumer's own to go with (see `skip`). */
+const FOREIGN_ACK_DELAY_MS = 200;
 /** Back-off of the fetch loop while JetStream is unreachable or being repaired. */
 const RECOVERY_DELAYS_MS = [250, 500, 1_000, 2_000, 5_000];
 /** Refusal counts kept per message; old ones are dropped beyond this (a restart forgets them too). */
@@ -143,6 +145,9 @@ export class EventConsumer {
   private batch: ConsumerMessages | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly held = new Set<JsMsg>();
+  /** Messages of other types of the stream waiting for their ack (see `skip`). */
+  private foreign: JsMsg[] = [];
+  private foreignTimer: NodeJS.Timeout | undefined;
   /** One queue per lane (see EventConsumerOptions.lanes), kept from one pull to the next. */
   private readonly laneQueues: Lane[];
   /** Wakes the fetch loop waiting for room (roomToFetch). */
@@ -208,6 +213,7 @@ export class EventConsumer {
     void this.batch?.close().catch(() => undefined);
     await this.loop;
     clearInterval(this.heartbeat);
+    this.ackForeign();
     this.setState('stopped');
   }
 
@@ -405,10 +411,9 @@ export class EventConsumer {
     };
     for (const message of messages) {
       if (this.running && this.isForeign(message)) {
-        // Another type of the stream (NATS 2.9 cannot filter several subjects): acked where it is,
-        // without breaking the group around it, since this consumer never applies it.
-        message.ack();
-        this.held.delete(message);
+        // Another type of the stream (NATS 2.9 cannot filter several subjects): skipped where it
+        // is, without breaking the group around it, since this consumer never applies it.
+        this.skip(message);
         continue;
       }
       const grouped = this.running && messages.length > 1 ? this.groupable(message) : undefined;
@@ -429,6 +434,39 @@ export class EventConsumer {
   /** A message of a type this consumer has no handler for. */
   private isForeign(message: JsMsg): boolean {
     return !this.handlers.has(this.options.namespace.logical(message.subject));
+  }
+
+  /**
+   * Acknowledges a message of another type of the stream with the consumer's next ack of its own,
+   * or at the latest FOREIGN_ACK_DELAY_MS later: on NATS 2.9 a consumer of several types reads its
+   * whole stream, and about half of what the saga's consumers receive is the other side's commands
+   * or replies. Acked one by one, each was a write of its own to the NATS socket and a wake-up of
+   * nats-server; written in the same turn of the event loop as another ack, the client sends them in
+   * one write (docs/bench.md, item 53). Nothing depends on these acks but the consumer's pending
+   * count: a message whose ack is lost with the process is delivered again and skipped again.
+   */
+  private skip(message: JsMsg): void {
+    this.held.delete(message);
+    this.foreign.push(message);
+    if (!this.foreignTimer) {
+      this.foreignTimer = setTimeout(() => this.ackForeign(), FOREIGN_ACK_DELAY_MS);
+      this.foreignTimer.unref();
+    }
+  }
+
+  /** Sends the skipped messages' acks; called right before the consumer's own acks, in the same turn. */
+  private ackForeign(): void {
+    clearTimeout(this.foreignTimer);
+    this.foreignTimer = undefined;
+    const foreign = this.foreign;
+    this.foreign = [];
+    for (const message of foreign) {
+      try {
+        message.ack();
+      } catch {
+        // The connection is closed: the message is delivered again after the ack wait, and skipped again.
+      }
+    }
   }
 
   /** The message decoded for a group, or undefined when it must be handled alone. */
@@ -499,6 +537,7 @@ export class EventConsumer {
     }
     // The acks of a group in one turn of the event loop: the NATS client writes them to the socket
     // together (it flushes once per microtask checkpoint), one write per group instead of per event.
+    this.ackForeign();
     for (const item of acked) {
       this.refusals.delete(item.message.seq);
       item.message.ack();
@@ -533,7 +572,7 @@ export class EventConsumer {
     const binding = this.handlers.get(subject);
     const labels = { service: this.options.service, consumer: this.options.durable, subject };
     if (!binding) {
-      message.ack(); // another event of the same stream; this consumer has no use for it
+      this.skip(message); // another event of the same stream; this consumer has no use for it
       return;
     }
     const replayFor = message.headers?.get(REPLAY_TARGET_HEADER);
@@ -603,6 +642,7 @@ export class EventConsumer {
       span.setAttribute('storefront.inbox.outcome', applied ? 'applied' : 'duplicate');
       if (this.options.beforeAck && (await this.options.beforeAck(event)) === 'crash') return;
       this.refusals.delete(message.seq);
+      this.ackForeign();
       message.ack();
     } catch (error) {
       span.recordException(error as Error);

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Pool } from 'pg';
@@ -142,10 +143,12 @@ export async function createHarness(options: { natsUrl?: string; postgresUrl?: s
   };
 }
 
+/** Checks every 100 ms until `accept` takes the value, and returns it; fails the test when it never does within `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await check();
-  while (!accept(value) && Date.now() < deadline) {
+  while (!accept(value)) {
+    if (Date.now() >= deadline) throw new Error(`not accepted within ${timeoutMs} ms; the last value: ${inspect(value, { depth: 3 })}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     value = await check();
   }
