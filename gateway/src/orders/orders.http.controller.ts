@@ -10,10 +10,12 @@ import {
   orderSchema,
   orderTimelineSchema,
   placeOrderBodySchema,
+  placeOrderQuerySchema,
   preferredWaitSeconds,
   type GetOrderQuery,
   type ListOrdersQuery,
   type PlaceOrderBody,
+  type PlaceOrderQuery,
 } from '@storefront/contracts';
 import { Authenticated, requireIdempotencyKey } from '@storefront/service-kit';
 import { ApiProblemResponses } from '../docs/api-problem-responses';
@@ -43,7 +45,10 @@ export class OrdersHttpController {
   @Post()
   @Authenticated('customer')
   @ApiOperation({
-    summary: 'Place an order for the caller; it is confirmed, cancelled or rejected asynchronously (poll GET /api/orders/{id})',
+    summary:
+      'Place an order for the caller; it is confirmed, cancelled or rejected asynchronously. With ?waitFor=final (or a status) ' +
+      'the answer waits until the order gets there (or after Prefer: wait=<seconds>, default 10, at most 30): place and outcome ' +
+      'in one request; without it, follow with GET /api/orders/{id}?waitFor=final',
   })
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -52,18 +57,38 @@ export class OrdersHttpController {
       'A new unique value (e.g. a UUID) per order, the same one when retrying it: the same key and body return the same ' +
       'order, another body gets 409. Scoped to the customer. Missing: 400 IDEMPOTENCY_KEY.REQUIRED; malformed: 400 IDEMPOTENCY_KEY.INVALID',
   })
-  @ApiCreatedResponse({ standardSchema: orderSchema, description: 'The order, status "placed"' })
+  @ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description: 'wait=<seconds>: how long a ?waitFor= request may wait (default 10, at most 30)',
+  })
+  @ApiCreatedResponse({
+    standardSchema: orderSchema,
+    description: 'The order: status "placed", or with ?waitFor= as it is when the wait ends',
+  })
   @ApiOkResponse({ standardSchema: orderSchema, description: 'Replay of an earlier request with the same Idempotency-Key' })
   @ApiProblemResponses(400, 401, 403, 409, 429, 503, 504)
   async place(
     @Body({ schema: placeOrderBodySchema }) body: PlaceOrderBody,
+    @Query({ schema: placeOrderQuerySchema }) query: PlaceOrderQuery,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('prefer') prefer: string | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
     const key = requireIdempotencyKey(idempotencyKey);
     await this.readiness.assertAvailable();
-    return relay(reply, await this.orders.call('POST', '/orders', request, { body, headers: { 'idempotency-key': key } }));
+    if (!query.waitFor)
+      return relay(reply, await this.orders.call('POST', '/orders', request, { body, headers: { 'idempotency-key': key } }));
+    const seconds = preferredWaitSeconds(prefer);
+    return relay(
+      reply,
+      await this.orders.call('POST', `/orders?waitFor=${query.waitFor}`, request, {
+        body,
+        headers: { 'idempotency-key': key, prefer: `wait=${seconds}` },
+        waitMs: seconds * 1_000,
+      }),
+    );
   }
 
   @Get()

@@ -313,6 +313,43 @@ describe('order saga end to end', () => {
     expect((await api(`/api/orders/${body.id}?waitFor=final`, {}, customer('customer-2'))).status).toBe(404);
   });
 
+  it('places an order and answers with its outcome in one request (POST ?waitFor=final), and refuses an unknown waitFor before placing', async () => {
+    const before = await orderCount();
+    const request = (query: string, key: string) =>
+      api(
+        `/api/orders${query}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key, prefer: 'wait=25' },
+          body: JSON.stringify({
+            paymentToken: 'tok_visa',
+            shippingAddress: address,
+            lines: [{ productId: productBySku.get('KIT-0004')?.id, quantity: 1 }],
+          }),
+        },
+        customer('customer-1'),
+      );
+    const bad = await request('?waitFor=shipped', randomUUID());
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    expect(await orderCount()).toBe(before);
+
+    const key = randomUUID();
+    const response = await request('?waitFor=final', key);
+    const answer = (await response.json()) as OrderDto;
+    expect(response.status).toBe(201);
+    expect(response.headers.get('preference-applied')).toBe('wait=25');
+    expect(response.headers.get('location')).toBe(`/api/orders/${answer.id}`);
+    expect(answer.status).toBe('confirmed');
+    expect(await orderCount()).toBe(before + 1);
+    // The same key again: the same order, replayed, in its final status at once.
+    const replay = await request('?waitFor=final', key);
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await replay.json()) as OrderDto).status).toBe('confirmed');
+    placed.push(answer);
+  });
+
   it('ends a long-poll after the wait asked for when the order does not get there', async () => {
     // A slow provider holds the order before its payment for a while.
     expect((await setProvider({ latencyMs: 4_000, failureRate: 0, declineAmountOverMinor: null })).status).toBe(200);

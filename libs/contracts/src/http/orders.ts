@@ -84,6 +84,13 @@ export const getOrderQuerySchema = z.strictObject({
     .describe('Answer once the order has this status or a final one (long-poll; Prefer: wait=<seconds> caps the wait)'),
 });
 export type GetOrderQuery = z.output<typeof getOrderQuerySchema>;
+/**
+ * Query of POST /orders: the same `waitFor`, so that a client that wants the outcome places the order
+ * and waits for it in one request (the answer is still 201 with the order, as it is by then) instead
+ * of a POST and then a long-poll.
+ */
+export const placeOrderQuerySchema = getOrderQuerySchema;
+export type PlaceOrderQuery = GetOrderQuery;
 export const DEFAULT_ORDER_WAIT_SECONDS = 10;
 export const MAX_ORDER_WAIT_SECONDS = 30;
 

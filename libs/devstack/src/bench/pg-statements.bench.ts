@@ -73,9 +73,10 @@ async function startPostgres(): Promise<{ url: string; pid: number; stop(): Prom
 
 async function placeAndWait(stack: TestStack, token: string, productIds: readonly string[]): Promise<string> {
   const productId = productIds[Math.floor(Math.random() * productIds.length)] as string;
-  const placed = await fetch(`${stack.gatewayUrl}/api/orders`, {
+  // Placed and waited for in one request (`?waitFor=final`), as the full benchmark's clients do.
+  const placed = await fetch(`${stack.gatewayUrl}/api/orders?waitFor=final`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID(), prefer: 'wait=20' },
     body: JSON.stringify({ lines: [{ productId, quantity: 1 }], paymentToken: 'tok_visa', shippingAddress: ADDRESS }),
   });
   const order = (await placed.json()) as { id?: string; status?: string };

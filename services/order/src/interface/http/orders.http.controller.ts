@@ -5,6 +5,7 @@ import {
   listOrdersQuerySchema,
   orderIdSchema,
   placeOrderBodySchema,
+  placeOrderQuerySchema,
   preferredWaitSeconds,
   type GetOrderQuery,
   type ListOrdersQuery,
@@ -12,6 +13,7 @@ import {
   type OrderHistoryPageDto,
   type OrderTimelineDto,
   type PlaceOrderBody,
+  type PlaceOrderQuery,
 } from '@storefront/contracts';
 import { Authenticated, CurrentPrincipal, hasRole, requireIdempotencyKey, type Principal } from '@storefront/service-kit';
 import { CancelOrderHandler } from '../../application/commands/cancel-order/cancel-order.handler';
@@ -61,12 +63,15 @@ export class OrdersHttpController {
    * 201 for a new order; 200 with `Idempotent-Replayed: true` when the caller used the key for this
    * same body before. The Idempotency-Key is required and belongs to the caller: another customer's
    * key is theirs, not a conflict. Customers order for themselves: `customerId` defaults to the
-   * token's subject and must match it.
+   * token's subject and must match it. With `?waitFor=` the answer waits for the saga as GET's
+   * long-poll does: place and outcome in one request.
    */
   @Post()
   @Authenticated('customer')
   async place(
     @Body({ schema: placeOrderBodySchema }) body: PlaceOrderBody,
+    @Query({ schema: placeOrderQuerySchema }) query: PlaceOrderQuery,
+    @Headers('prefer') prefer: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -78,7 +83,8 @@ export class OrdersHttpController {
     const { order, replayed } = await this.placeOrder.execute({ ...body, customerId: principal.subject, idempotencyKey });
     void reply.status(replayed ? HttpStatus.OK : HttpStatus.CREATED).header('location', `/orders/${order.id}`);
     if (replayed) void reply.header('idempotent-replayed', 'true');
-    return toOrderDto(order);
+    if (!query.waitFor) return toOrderDto(order);
+    return this.waited(order.id, principal, query.waitFor, prefer, reply);
   }
 
   /** With `?waitFor=`, a long-poll (see getOrderQuerySchema): one answer instead of a client polling. */
@@ -91,14 +97,25 @@ export class OrdersHttpController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderDto> {
     if (!query.waitFor) return toOrderDto(await this.getOrder.execute(id, viewerOf(principal)));
-    const seconds = preferredWaitSeconds(prefer);
-    void reply.header('preference-applied', `wait=${seconds}`);
-    return toOrderDto(await this.getOrder.execute(id, viewerOf(principal), { for: query.waitFor, ms: seconds * 1_000 }));
+    return this.waited(id, principal, query.waitFor, prefer, reply);
   }
 
   @Post(':id/cancel')
   @HttpCode(HttpStatus.OK)
   async cancel(@Param('id', { schema: orderIdSchema }) id: string, @CurrentPrincipal() principal: Principal): Promise<OrderDto> {
     return toOrderDto(await this.cancelOrder.execute(id, viewerOf(principal)));
+  }
+
+  /** The long-poll of `?waitFor=` (GET and POST): the order once it gets there, or after the wait `Prefer` asks for. */
+  private async waited(
+    id: string,
+    principal: Principal,
+    waitFor: NonNullable<GetOrderQuery['waitFor']>,
+    prefer: string | undefined,
+    reply: FastifyReply,
+  ): Promise<OrderDto> {
+    const seconds = preferredWaitSeconds(prefer);
+    void reply.header('preference-applied', `wait=${seconds}`);
+    return toOrderDto(await this.getOrder.execute(id, viewerOf(principal), { for: waitFor, ms: seconds * 1_000 }));
   }
 }
