@@ -72,25 +72,25 @@ export const orderSchema = z.object({
 });
 export type OrderDto = z.output<typeof orderSchema>;
 
+const waitFor = z
+  .enum([...ORDER_STATUSES, 'final'], { error: `must be one of ${[...ORDER_STATUSES, 'final'].join(', ')}` })
+  .optional()
+  .describe('Answer once the order has this status or a final one (long-poll; Prefer: wait=<seconds> caps the wait)');
+
 /**
  * Query of GET /orders/{id}: `waitFor` makes it a long-poll that answers once the order has that
  * status or a final one ('final': any final one), or when the wait of `Prefer: wait=<seconds>`
  * (default 10, at most 30) is over; the answer then says `Preference-Applied: wait=<seconds>`.
  */
-export const getOrderQuerySchema = z.strictObject({
-  waitFor: z
-    .enum([...ORDER_STATUSES, 'final'], { error: `must be one of ${[...ORDER_STATUSES, 'final'].join(', ')}` })
-    .optional()
-    .describe('Answer once the order has this status or a final one (long-poll; Prefer: wait=<seconds> caps the wait)'),
-});
+export const getOrderQuerySchema = z.strictObject({ waitFor });
 export type GetOrderQuery = z.output<typeof getOrderQuerySchema>;
 /**
  * Query of POST /orders: the same `waitFor`, so that a client that wants the outcome places the order
  * and waits for it in one request (the answer is still 201 with the order, as it is by then) instead
  * of a POST and then a long-poll.
  */
-export const placeOrderQuerySchema = getOrderQuerySchema;
-export type PlaceOrderQuery = GetOrderQuery;
+export const placeOrderQuerySchema = z.strictObject({ waitFor });
+export type PlaceOrderQuery = z.output<typeof placeOrderQuerySchema>;
 export const DEFAULT_ORDER_WAIT_SECONDS = 10;
 export const MAX_ORDER_WAIT_SECONDS = 30;
 
