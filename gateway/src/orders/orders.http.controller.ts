@@ -80,6 +80,8 @@ export class OrdersHttpController {
     await this.readiness.assertAvailable();
     if (!query.waitFor)
       return relay(reply, await this.orders.call('POST', '/orders', request, { body, headers: { 'idempotency-key': key } }));
+    // Mostly a wait, so it takes a slot of the long-polls' bulkhead (DOWNSTREAM_MAX_WAITING), not
+    // one of the calls that do work: the placing in it is bounded by the order service's own pool.
     const seconds = preferredWaitSeconds(prefer);
     return relay(
       reply,
