@@ -290,15 +290,17 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
     );
   });
 
+  /** A type of the consumers' stream none of them has a handler for (NATS 2.9 delivers it to them all the same). */
+  const Noise = defineEvent({
+    stream: ProductCreatedV1.stream,
+    subject: 'catalog.test-noise.v1',
+    producer: 'test',
+    description: 'noise',
+    payload: z.object({}),
+  });
+
   it('does not let messages of types it skips split its groups (NATS 2.9 delivers the whole stream)', async () => {
     // A type of the same stream the consumer has no handler for, between every two it handles.
-    const Noise = defineEvent({
-      stream: ProductCreatedV1.stream,
-      subject: 'catalog.test-noise.v1',
-      producer: 'test',
-      description: 'noise',
-      payload: z.object({}),
-    });
     const events = Array.from({ length: 24 }, () => sampleEvent());
     const interleaved = events.flatMap((event) => [
       event,
@@ -333,13 +335,6 @@ describe('transactional outbox and idempotent consumers (real PostgreSQL and NAT
   it('acknowledges the messages it skips when none of its own come after them', async () => {
     // On NATS 2.9 a skipped message's ack waits for the consumer's next ack of its own, or a short
     // timer: with nothing of its own in the stream, the timer sends them.
-    const Noise = defineEvent({
-      stream: ProductCreatedV1.stream,
-      subject: 'catalog.test-noise.v1',
-      producer: 'test',
-      description: 'noise',
-      payload: z.object({}),
-    });
     const noise = Array.from({ length: 5 }, () => createEvent(Noise, { source: 'test', aggregateId: 'noise', payload: {} }));
     await harness.transaction((tx) => harness.outbox.add(tx, ...noise));
     await harness.relay().drain();
