@@ -25,19 +25,36 @@ export interface ServiceDefinition {
   readonly env?: (ports: Readonly<Record<string, PortAssignment>>) => Record<string, string>;
   /** The variable the HTTP port goes in. */
   readonly httpPortVariable?: string;
+  /** V8's young generation when not DEFAULT_NODE_OPTIONS' (`NODE_OPTIONS` of its deploy/k8s config.env too). */
+  readonly nodeOptions?: string;
 }
 
 /**
- * Node flags every service process runs with, here and in the image (deploy/docker/Dockerfile):
- * young-generation semi-spaces of 4 MB instead of V8's 16, as our processes allocate much short-lived
- * garbage per request and would otherwise each keep tens of MB more resident; and an old generation
- * capped at 192 MB, sized to the containers' memory limits (deploy/k8s: 384–512 MiB, a deploy test
- * keeps the cap plus what lives outside the heap under them). The cap is also what makes V8 collect
- * before its old generation is a few times its live size: with the default (a quarter of the
- * machine's memory, 4 GB here) V8 lets it grow up to 4× the live size before a full collection;
- * under 256 MB it grows by at most 1.3× (docs/bench.md).
+ * Node flags every service process runs with, here and in the image's command
+ * (deploy/docker/Dockerfile): an old generation capped at 192 MB, sized to the containers' memory
+ * limits (deploy/k8s: 384–512 MiB, a deploy test keeps the cap plus what lives outside the heap
+ * under them). The cap is also what makes V8 collect before its old generation is a few times its
+ * live size: with the default (a quarter of the machine's memory, 4 GB here) V8 lets it grow up to
+ * 4× the live size before a full collection; under 256 MB it grows by at most 1.3× (docs/bench.md).
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--max-old-space-size=192'];
+export const NODE_FLAGS: readonly string[] = ['--max-old-space-size=192'];
+
+/**
+ * The young generation, sized per service: semi-spaces of 4 MB instead of V8's 16, as our processes
+ * allocate much short-lived garbage per request and would otherwise each keep tens of MB more
+ * resident. The message-driven services (order, inventory, payment: `storefront.nodeOptions` in
+ * their package.json) take 2 MB, about 8 MB less resident each for no measurable CPU; the gateway
+ * and catalog keep 4, as their product reads (ten thousand requests a second) lose a fifth of their
+ * rate at 2 (docs/bench.md, items 50 and 57). In the image it is `NODE_OPTIONS` (its `ENV`, and
+ * each service's deploy/k8s config.env where it differs), because the command is the same for
+ * every service; here the same flags go on the command line. Tests keep the three in step.
+ */
+export const DEFAULT_NODE_OPTIONS = '--max-semi-space-size=4';
+
+/** The Node flags a service process starts with, before `dist/main.js` (the image's NODE_OPTIONS, then its command's flags). */
+export function nodeFlagsOf(definition?: Pick<ServiceDefinition, 'nodeOptions'>): string[] {
+  return [...(definition?.nodeOptions ?? DEFAULT_NODE_OPTIONS).split(' ').filter(Boolean), ...NODE_FLAGS];
+}
 
 /**
  * Environment every service process runs with, here and in the image (its `ENV` lines): at most two
@@ -55,6 +72,8 @@ export interface ServiceManifest {
   readonly database?: string;
   readonly seed?: string;
   readonly httpPortVariable?: string;
+  /** V8 flags for NODE_OPTIONS when not DEFAULT_NODE_OPTIONS (ServiceDefinition.nodeOptions). */
+  readonly nodeOptions?: string;
   /** Variables with a default; the same variable in the environment of `npm start` wins. */
   readonly env?: Readonly<Record<string, string>>;
   /** Variables that get another service's gRPC address (`host:port`), by service name. */
@@ -80,6 +99,7 @@ function definitionOf(dir: string): ServiceDefinition | undefined {
     ...(manifest.database ? { database: manifest.database } : {}),
     ...(manifest.seed ? { seed: manifest.seed } : {}),
     ...(manifest.httpPortVariable ? { httpPortVariable: manifest.httpPortVariable } : {}),
+    ...(manifest.nodeOptions ? { nodeOptions: manifest.nodeOptions } : {}),
     ...(needsEnv
       ? {
           env: (ports: Readonly<Record<string, PortAssignment>>) => ({

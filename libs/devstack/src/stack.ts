@@ -7,7 +7,7 @@ import { startTraceCollector, type TraceCollector } from '@storefront/traces';
 import { DevIssuer, type TokenRequest } from './dev-auth';
 import { resolveNats, resolvePostgres, StackError, type Infrastructure } from './infrastructure';
 import { formatLogLine } from './log-format';
-import { NODE_FLAGS, PROCESS_ENV, SERVICES, type PortAssignment, type ServiceDefinition } from './services';
+import { nodeFlagsOf, PROCESS_ENV, SERVICES, type PortAssignment, type ServiceDefinition } from './services';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** Where `npm start` keeps embedded PostgreSQL, nats-server data and the dev issuer's key pair. */
@@ -40,7 +40,7 @@ export interface StackOptions {
    * OTEL_EXPORTER_OTLP_ENDPOINT in this environment says.
    */
   readonly tracing?: { readonly collectorPort: number } | { readonly endpoint: string } | 'off';
-  /** Node flags after NODE_FLAGS for every service process (a benchmark's A/B of a flag; a later V8 flag wins). */
+  /** Node flags after the service's own (nodeFlagsOf) for every service process (a benchmark's A/B of a flag; a later V8 flag wins). */
   readonly extraNodeFlags?: readonly string[];
 }
 
@@ -233,7 +233,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     let stopping = false;
 
     const launch = (definition: ServiceDefinition, env: NodeJS.ProcessEnv, recentOutput: string[]): ChildProcess => {
-      const child = spawn(process.execPath, [...NODE_FLAGS, ...(options.extraNodeFlags ?? []), 'dist/main.js'], {
+      const child = spawn(process.execPath, [...nodeFlagsOf(definition), ...(options.extraNodeFlags ?? []), 'dist/main.js'], {
         cwd: join(REPO_ROOT, definition.dir),
         env,
         stdio: ['ignore', 'pipe', 'pipe'],

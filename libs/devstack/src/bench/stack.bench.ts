@@ -5,7 +5,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { resolveNats } from '../infrastructure';
-import { NODE_FLAGS, PROCESS_ENV } from '../services';
+import { nodeFlagsOf, PROCESS_ENV } from '../services';
 import { REPO_ROOT } from '../stack';
 import { startTestStack, type TestStack } from '../test-stack';
 import { CpuAccount, readMemory } from './process-usage';
@@ -155,7 +155,7 @@ interface MessagingResult {
 async function runMessagingBench(natsUrl: string): Promise<{ saturation: number; p99LagMs: number }> {
   const file = join(mkdtempSync(join(tmpdir(), 'bench-msg-')), 'result.json');
   // With the services' Node flags and environment: the pipeline as a service process runs it.
-  const child = spawn(process.execPath, [...NODE_FLAGS, join(REPO_ROOT, 'libs', 'messaging', 'dist', 'bench', 'messaging.bench.js')], {
+  const child = spawn(process.execPath, [...nodeFlagsOf(), join(REPO_ROOT, 'libs', 'messaging', 'dist', 'bench', 'messaging.bench.js')], {
     env: { ...process.env, ...PROCESS_ENV, BENCH_RATE: '100', BENCH_SECONDS: String(SECONDS), BENCH_JSON: file, NATS_URL: natsUrl },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
