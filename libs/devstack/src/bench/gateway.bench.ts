@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { startTestStack, type TestStack } from '../test-stack';
 import { startCollector } from './product-reads';
+import { stopOnSignal } from './stop-on-signal';
 
 /*
  * `pnpm bench gateway`: what tracing costs at the gateway. The whole stack runs twice on the local
@@ -43,6 +44,9 @@ async function spansReceived(endpoint: string): Promise<number> {
 async function runPhase(phase: string, tracing: 'off' | { endpoint: string }): Promise<PhaseResult> {
   process.stdout.write(`${phase}: starting the stack…\n`);
   let stack: TestStack | undefined;
+  const stopStack = stopOnSignal(async () => {
+    await stack?.stop();
+  });
   try {
     stack = await startTestStack({ tracing, output: null, env: { gateway: UNLIMITED } });
     const url = `${stack.gatewayUrl}${PATH}`;
@@ -68,7 +72,7 @@ async function runPhase(phase: string, tracing: 'off' | { endpoint: string }): P
       'spans/request': spans === undefined ? '-' : Number((spans / result.requests.total).toFixed(1)),
     };
   } finally {
-    await stack?.stop();
+    await stopStack();
   }
 }
 
@@ -77,10 +81,11 @@ async function main(): Promise<void> {
   const off = await runPhase('tracing off', 'off');
   const collector = await startCollector();
   let on: PhaseResult;
+  const stopCollector = stopOnSignal(() => Promise.resolve(void collector.child.kill('SIGTERM')));
   try {
     on = await runPhase('tracing on (OTLP)', { endpoint: collector.endpoint });
   } finally {
-    collector.child.kill('SIGTERM');
+    await stopCollector();
   }
   console.table([off, on]);
   const ratio = on['req/s'] / off['req/s'];

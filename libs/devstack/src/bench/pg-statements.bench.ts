@@ -8,6 +8,7 @@ import { freePort, postgresAnswers, waitFor } from '@storefront/testing';
 import { resolveNats } from '../infrastructure';
 import { startTestStack, type TestStack } from '../test-stack';
 import { CpuAccount } from './process-usage';
+import { stopOnSignal } from './stop-on-signal';
 
 /*
  * `pnpm bench pg`: what PostgreSQL spends per confirmed order, statement by statement. It starts a
@@ -137,6 +138,13 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   let stack: TestStack | undefined;
+  const stopAll = stopOnSignal(async () => {
+    await stack?.stop().catch((error: unknown) => console.error('stopping the stack:', error));
+    await admin.end();
+    await nats.stop();
+    rmSync(natsDir, { recursive: true, force: true });
+    await postgres.stop();
+  });
   try {
     log(`PostgreSQL ${postgres.url}, NATS ${nats.url}; starting the stack…`);
     stack = await startTestStack({
@@ -261,11 +269,7 @@ async function main(): Promise<void> {
       await sleep(hold * 1000);
     }
   } finally {
-    await stack?.stop().catch((error: unknown) => console.error('stopping the stack:', error));
-    await admin.end();
-    await nats.stop();
-    rmSync(natsDir, { recursive: true, force: true });
-    await postgres.stop();
+    await stopAll();
   }
 }
 

@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { startTestStack, type TestStack } from '../test-stack';
 import { CpuAccount, readMemory } from './process-usage';
 import { measureProductReads, startCollector } from './product-reads';
+import { stopOnSignal } from './stop-on-signal';
 
 /*
  * `pnpm bench products`: only the product-read figures of `pnpm bench` (GET /api/products/{id} at the
@@ -27,6 +28,10 @@ async function main(): Promise<void> {
   );
   const collector = await startCollector();
   let stack: TestStack | undefined;
+  const stopAll = stopOnSignal(async () => {
+    await stack?.stop();
+    collector.child.kill('SIGTERM');
+  });
   try {
     process.env.NODE_ENV = 'production';
     const profiling: Record<string, string> = process.env.BENCH_CPU_PROFILE
@@ -63,8 +68,7 @@ async function main(): Promise<void> {
         `PSS ${memory.pssMB} MB (${JSON.stringify(memory.memoryMBByService)})`,
     );
   } finally {
-    await stack?.stop();
-    collector.child.kill('SIGTERM');
+    await stopAll();
   }
 }
 

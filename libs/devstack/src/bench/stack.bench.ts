@@ -10,6 +10,7 @@ import { REPO_ROOT } from '../stack';
 import { startTestStack, type TestStack } from '../test-stack';
 import { CpuAccount, readMemory } from './process-usage';
 import { measureProductReads, startCollector } from './product-reads';
+import { stopOnSignal } from './stop-on-signal';
 
 /*
  * `pnpm bench`: every throughput and footprint figure of issue 12 in one table, with its target,
@@ -188,6 +189,13 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [collector.child];
   const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
+  const stopAll = stopOnSignal(async () => {
+    await stack?.stop().catch((error: unknown) => console.error('stopping the stack:', error));
+    await admin.end();
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await nats.stop();
+    rmSync(nats.dir, { recursive: true, force: true });
+  });
   try {
     log('starting the stack (NODE_ENV=production, traces to the collector, own nats-server)…');
     process.env.NODE_ENV = 'production';
@@ -400,11 +408,7 @@ async function main(): Promise<void> {
     );
     log(`written to ${RESULTS_FILE}`);
   } finally {
-    await stack?.stop().catch((error: unknown) => console.error('stopping the stack:', error));
-    await admin.end();
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await nats.stop();
-    rmSync(nats.dir, { recursive: true, force: true });
+    await stopAll();
   }
 }
 
