@@ -199,8 +199,13 @@ const TASKS = {
 async function runSideBySide(pnpm, steps, env, width) {
   const queue = [...steps];
   const running = new Set();
-  // A terminal's Ctrl-C reaches the steps directly; a signal sent to us is passed on.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => running.forEach((child) => child.kill(signal)));
+  // A terminal's Ctrl-C reaches the steps directly; a signal sent to us is passed on. Either way no
+  // further step starts.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    process.on(signal, () => {
+      queue.length = 0;
+      running.forEach((child) => child.kill(signal));
+    });
   // Colours as on a terminal when ours is one (the steps write to a pipe).
   const stepEnv = process.stderr.isTTY && !('FORCE_COLOR' in env) ? { ...env, FORCE_COLOR: '1' } : env;
   let failed = 0;
