@@ -70,6 +70,7 @@ const manifests = readdirSync(join(ROOT, 'services'), { withFileTypes: true })
 const httpPort = Math.max(3000, ...manifests.map((manifest) => manifest.ports.http)) + 1;
 const messagingTables = readFileSync(join(ROOT, 'libs', 'messaging', 'sql', 'messaging-tables.sql'), 'utf8');
 const messagingRetention = readFileSync(join(ROOT, 'libs', 'messaging', 'sql', 'messaging-retention.sql'), 'utf8');
+const messagingPublishAfterCommit = readFileSync(join(ROOT, 'libs', 'messaging', 'sql', 'messaging-publish-after-commit.sql'), 'utf8');
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 12);
 
 const dir = `services/${name}`;
@@ -200,6 +201,8 @@ model OutboxMessage {
   publishedAt DateTime? @map("published_at") @db.Timestamptz(3)
   attempts    Int       @default(0)
   lastError   String?   @map("last_error")
+  /// Set when the writing process publishes the row after commit: the relay leaves it until then.
+  relayAfter  DateTime? @map("relay_after") @db.Timestamptz(3)
 
   @@map("outbox")
 }
@@ -257,6 +260,10 @@ add(
 add(
   `${dir}/prisma/migrations/${stamp}02_messaging_retention/migration.sql`,
   `-- Copy of libs/messaging/sql/messaging-retention.sql.\n${messagingRetention}`,
+);
+add(
+  `${dir}/prisma/migrations/${stamp}03_messaging_publish_after_commit/migration.sql`,
+  `-- Copy of libs/messaging/sql/messaging-publish-after-commit.sql.\n${messagingPublishAfterCommit}`,
 );
 
 add(

@@ -72,6 +72,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
     @Inject(MESSAGING_OPTIONS) readonly options: MessagingOptions,
     @Inject(TRANSACTIONAL_CLIENT) private readonly client: TransactionalClient,
     private readonly health: HealthRegistry,
+    private readonly outbox: Outbox,
   ) {
     this.namespace = new Namespace(options.namespace ?? '');
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
@@ -157,6 +158,8 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       log: (level, message, fields) => this.logger[level === 'info' ? 'log' : level]({ ...fields }, message),
     });
     await this.relay.start();
+    // Transactions publish their own events after commit from now on; the relay does what they miss.
+    this.outbox.publishAfterCommit(this.relay);
   }
 
   /** Prunes published outbox rows and old inbox rows of this process's consumers in the background. */
@@ -206,6 +209,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    this.outbox.publishAfterCommit(undefined);
     await this.relay?.stop();
     await this.sweeper?.stop();
   }

@@ -6,6 +6,7 @@ import type { EventEnvelope } from '@storefront/contracts';
 import { withConnection } from '@storefront/persistence';
 import { messagingMetrics } from './metrics';
 import type { Namespace } from './namespace';
+import type { CommittedPublisher, OutboxEntry } from './outbox';
 import { contextFromEnvelope, MESSAGING_ATTRIBUTES, messagingTracer, natsHeaderSetter } from './tracing';
 
 export interface OutboxRelayOptions {
@@ -24,16 +25,23 @@ export interface OutboxRelayOptions {
   /** Re-creates the streams; called when a publish found no stream for its subject (JetStream lost its state). */
   readonly onMissingStream?: () => Promise<void>;
   /**
-   * Fault injection for tests: runs after a batch was published and before it is marked sent, so a
-   * test can "crash" the relay exactly there by throwing.
+   * Fault injection for tests: runs after a batch (or a transaction's rows published after commit)
+   * was published and before it is marked sent, so a test can "crash" the relay exactly there by
+   * throwing.
    */
   readonly afterPublish?: (eventIds: readonly string[]) => Promise<void>;
+  /**
+   * How long the relay leaves rows published after commit by the process that wrote them
+   * (`relay_after`, see publishCommitted) before it publishes them itself: longer than a publish
+   * and its mark take, short enough that an event of a process that died leaves soon.
+   */
+  readonly graceMs?: number;
+  /** How long marks of rows published after commit wait for others, to go in one statement. */
+  readonly markDelayMs?: number;
 }
 
-interface OutboxRow {
+interface OutboxRow extends OutboxEntry {
   position: string;
-  id: string;
-  subject: string;
   /** The envelope as stored, published as it is (no parse and re-serialization per event). */
   body: string;
   traceContext: EventEnvelope['traceContext'] | null;
@@ -67,7 +75,8 @@ function claimStatementOf(batchSize: number): { name: string; prepare: string; c
     name,
     prepare: `PREPARE "${name}" AS
   UPDATE "outbox" SET "published_at" = now() WHERE "position" = ANY(ARRAY(
-    SELECT "position" FROM "outbox" WHERE "published_at" IS NULL ORDER BY "position" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED))
+    SELECT "position" FROM "outbox" WHERE "published_at" IS NULL AND ("relay_after" IS NULL OR "relay_after" <= now())
+    ORDER BY "position" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED))
   RETURNING "position", "id", "subject", "envelope"::text AS "body", "envelope"->'traceContext' AS "traceContext"`,
     claim: `BEGIN; SET LOCAL synchronous_commit TO off; SET LOCAL enable_bitmapscan TO off; SET LOCAL enable_seqscan TO off; EXECUTE "${name}"`,
   };
@@ -87,10 +96,24 @@ async function claimOn(client: PoolClient, statement: ReturnType<typeof claimSta
   return statement.claim;
 }
 
+/** A literal array of uuids (checked: they go into the statement's text). */
+function uuidsOf(ids: readonly string[]): string {
+  for (const id of ids) if (!UUID.test(id)) throw new Error(`not a uuid: ${id}`);
+  return `'{${ids.join(',')}}'::uuid[]`;
+}
+
 /** Sets rows whose publish failed back to unpublished (ids are the uuids the claim returned). */
 function unclaimOf(ids: readonly string[]): string {
-  for (const id of ids) if (!UUID.test(id)) throw new Error(`not a uuid: ${id}`);
-  return `UPDATE "outbox" SET "published_at" = NULL WHERE "id" = ANY('{${ids.join(',')}}'::uuid[])`;
+  return `UPDATE "outbox" SET "published_at" = NULL WHERE "id" = ANY(${uuidsOf(ids)})`;
+}
+
+/**
+ * Marks rows published after commit, in one round trip without waiting for the WAL flush: a mark
+ * lost with a crash of the server only has the relay publish them again, and JetStream drop them.
+ */
+function markOf(ids: readonly string[]): string {
+  return `BEGIN; SET LOCAL synchronous_commit TO off;
+  UPDATE "outbox" SET "published_at" = now() WHERE "id" = ANY(${uuidsOf(ids)}) AND "published_at" IS NULL; COMMIT`;
 }
 
 /** Commit order: RETURNING gives the rows in no particular order. */
@@ -104,6 +127,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Publishes committed outbox rows to JetStream and marks them sent.
  *
+ * - Rows written by a transaction that publishes after commit (Outbox, CommittedPublisher) are
+ *   handed to publishCommitted by the process that wrote them, right after the commit; they are
+ *   marked in batches (one statement every `markDelayMs` at most). The claim skips them until their
+ *   `relay_after`, so the relay publishes only what that missed: the process died after the commit,
+ *   the publish failed, or the mark did (published twice, dropped by JetStream as a duplicate).
  * - Wakes on the outbox NOTIFY (sent when a writing transaction commits) and polls as a fallback.
  * - Claims rows with FOR UPDATE SKIP LOCKED, so replicas share the work and never publish a row
  *   another replica holds.
@@ -119,7 +147,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Hand-written because the job is small and specific (a claim query, a publish, an update); the
  * general-purpose outbox packages for Node bring their own ORM or broker abstractions.
  */
-export class OutboxRelay {
+export class OutboxRelay implements CommittedPublisher {
+  readonly graceMs: number;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -132,8 +161,17 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly backoff: readonly [number, number];
   private readonly log: NonNullable<OutboxRelayOptions['log']>;
+  private readonly markDelayMs: number;
+  /** Ids published after commit and not yet marked. */
+  private unmarked: string[] = [];
+  private marking: Promise<void> | undefined;
+  /** Ends the wait of the marks for others at once (stop). */
+  private markNow: (() => void) | undefined;
+  private directFailures = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
+    this.graceMs = options.graceMs ?? 3_000;
+    this.markDelayMs = options.markDelayMs ?? 20;
     this.batchSize = options.batchSize ?? 100;
     this.claim = claimStatementOf(this.batchSize);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
@@ -152,6 +190,8 @@ export class OutboxRelay {
     this.running = false;
     this.wake?.();
     await this.loop;
+    this.markNow?.();
+    await this.marking;
     const listener = this.listener;
     this.listener = undefined;
     // A LISTENing session must not go back to the pool: destroy it.
@@ -197,6 +237,62 @@ export class OutboxRelay {
     });
   }
 
+  /**
+   * Publishes rows of a transaction that has just committed, in their order, and marks them sent
+   * soon after. Returns at once: a failure leaves the rows to the relay (after their `relay_after`).
+   */
+  publishCommitted(entries: readonly OutboxEntry[]): void {
+    if (!this.running) return;
+    void Promise.allSettled(entries.map((entry) => this.publish(entry))).then((settled) => {
+      const published = entries.filter((_entry, index) => settled[index]?.status === 'fulfilled');
+      for (const entry of published) messagingMetrics.published.inc({ service: this.options.service, subject: entry.subject });
+      if (published.length < entries.length) {
+        this.directFailures += 1;
+        if (this.directFailures === 1 || this.directFailures % 100 === 0) {
+          const failure = settled.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+          this.log('warn', 'publishing after commit failed; the relay publishes those events', {
+            err: failure.reason as Error,
+            failures: this.directFailures,
+          });
+        }
+      }
+      if (published.length === 0) return;
+      const ids = published.map((entry) => entry.id);
+      void (this.options.afterPublish?.(ids) ?? Promise.resolve()).then(
+        () => {
+          this.unmarked.push(...ids);
+          this.marking ??= this.markSoon();
+        },
+        () => undefined, // "crashed" before marking: the relay publishes them again after their grace
+      );
+    });
+  }
+
+  /** Marks what was published after commit, in one statement per `markDelayMs` at most. */
+  private async markSoon(): Promise<void> {
+    try {
+      while (this.unmarked.length > 0) {
+        if (this.running) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, this.markDelayMs);
+            this.markNow = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.markNow = undefined;
+        }
+        const ids = this.unmarked.splice(0, 1_000);
+        await this.options.pool.query(markOf(ids)).catch((error: unknown) => {
+          // The relay publishes them again after their relay_after; JetStream drops the duplicates.
+          this.log('warn', 'cannot mark events published after commit; the relay will publish them again', { err: error });
+        });
+      }
+    } finally {
+      this.marking = undefined;
+    }
+  }
+
   /** Publishes until the outbox is empty (tests and benchmarks). */
   async drain(): Promise<number> {
     let total = 0;
@@ -204,7 +300,7 @@ export class OutboxRelay {
     return total;
   }
 
-  private async publish(row: OutboxRow): Promise<void> {
+  private async publish(row: OutboxEntry): Promise<void> {
     const subject = this.options.namespace.subject(row.subject);
     const body = row.body;
     const parent = contextFromEnvelope(row.traceContext ?? undefined);

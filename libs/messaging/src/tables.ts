@@ -8,6 +8,7 @@ import { join } from 'node:path';
 export const MESSAGING_MIGRATIONS: readonly { readonly migration: string; readonly file: string; readonly sql: string }[] = [
   { migration: 'messaging', file: 'messaging-tables.sql' },
   { migration: 'messaging_retention', file: 'messaging-retention.sql' },
+  { migration: 'messaging_publish_after_commit', file: 'messaging-publish-after-commit.sql' },
 ].map((entry) => ({ ...entry, sql: readFileSync(join(__dirname, '..', 'sql', entry.file), 'utf8') }));
 
 /** All of it at once, for tests of this library that set up throwaway databases. */

@@ -14,6 +14,8 @@ export interface SqlClient {
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
   /** A PgTransaction's write left for later (see there); other clients have none. */
   $executeRawLater?(query: string, ...values: unknown[]): void;
+  /** A PgTransaction's work after its commit (see there); other clients have none. */
+  $afterCommit?(callback: () => void): void;
 }
 
 /**
@@ -40,6 +42,15 @@ export interface PgTransaction extends SqlClient {
    * the error comes out of the statement it went with, or out of the runner, never out of this call.
    */
   $executeRawLater(query: string, ...values: unknown[]): void;
+  /**
+   * Runs `callback` once the transaction has committed, right after the COMMIT's answer and before
+   * the runner returns; never after a rollback, nor when the COMMIT's outcome is unknown (its
+   * connection broke). For work that must not happen unless the writes are durable and may be
+   * lost if the process dies right then, such as publishing the transaction's outbox rows
+   * (@storefront/messaging, whose relay publishes whatever that missed). A callback that throws
+   * does not fail the transaction, which has committed; it goes to the runner's `onAfterCommitError`.
+   */
+  $afterCommit(callback: () => void): void;
 }
 
 export interface PgTransactionOptions {
@@ -54,6 +65,8 @@ export interface PgTransactionOptions {
    * Prisma's instrumentation gives Prisma's queries; off in production (TRACE_DATABASE_QUERIES).
    */
   readonly traceQueries?: boolean;
+  /** Where an error thrown by work after commit goes (`$afterCommit`); a process warning by default. */
+  readonly onAfterCommitError?: (error: unknown) => void;
 }
 
 /** Statement texts named for preparation, per process; one name per text on every connection. */
@@ -216,6 +229,11 @@ export function statementRunner(
     );
 }
 
+/** The default `onAfterCommitError`. */
+function warnAfterCommit(error: unknown): void {
+  process.emitWarning(`work after commit failed: ${(error as Error | undefined)?.stack ?? String(error)}`, 'AfterCommitWarning');
+}
+
 /**
  * A TransactionRunner on a plain pg pool: BEGIN, the work's statements, COMMIT (ROLLBACK when it
  * throws). Services get one from DatabaseClientModule (SqlDatabase); code without Nest
@@ -232,11 +250,13 @@ export function pgTransactionRunner(
 ): <T>(work: (tx: PgTransaction) => Promise<T>) => Promise<T> {
   const run = statementRunner(options);
   const prepare = options.prepare ?? false;
+  const onAfterCommitError = options.onAfterCommitError ?? warnAfterCommit;
   const transaction = <T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> =>
     withConnection(pool, async (client) => {
       let begun = false;
       /** Writes left for later, in the order given; they go out ahead of the next statement. */
       const later: { query: string; values: unknown[] }[] = [];
+      const committed: (() => void)[] = [];
       const send = (query: string, values: unknown[], leading: LeadingWrite[] = [], commit = false): Promise<QueryResult> => {
         const begin = !begun;
         begun = true;
@@ -261,11 +281,20 @@ export function pgTransactionRunner(
           $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await statement(query, values)).rowCount ?? 0,
           $queryRawUnsafe: async <R>(query: string, ...values: unknown[]) => (await statement(query, values)).rows as R,
           $executeRawLater: (query: string, ...values: unknown[]) => void later.push({ query, values }),
+          $afterCommit: (callback: () => void) => void committed.push(callback),
         };
         const result = await work(tx);
         const last = later.pop();
         if (last) await statement(last.query, last.values, true);
         else if (begun) await client.query('COMMIT');
+        // The transaction has committed whatever a callback does.
+        for (const callback of committed) {
+          try {
+            callback();
+          } catch (error) {
+            onAfterCommitError(error);
+          }
+        }
         return result;
       } catch (error) {
         if (begun) await client.query('ROLLBACK').catch(() => undefined);

@@ -226,6 +226,63 @@ describe('pgTransactionRunner', () => {
       }
     });
 
+    it('runs work after commit once the commit has answered, in order, and only then returns', async () => {
+      const seen: string[] = [];
+      let visible: Promise<number> | undefined;
+      const result = await transaction()(async (tx) => {
+        tx.$afterCommit(() => {
+          seen.push('first');
+          visible = count(); // on another connection, as soon as the callback runs
+        });
+        tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 20);
+        tx.$afterCommit(() => seen.push('second'));
+        seen.push('work done');
+        return 'result';
+      });
+      seen.push('returned');
+      expect(result).toBe('result');
+      expect(seen).toEqual(['work done', 'first', 'second', 'returned']);
+      await expect(visible).resolves.toBe(1);
+    });
+
+    it('never runs work after commit of a transaction that rolled back, nor of one whose COMMIT failed', async () => {
+      const seen: string[] = [];
+      await expect(
+        transaction()(async (tx) => {
+          tx.$afterCommit(() => seen.push('after a throw'));
+          await tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 21);
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      await expect(
+        transaction()(async (tx) => {
+          tx.$afterCommit(() => seen.push('after a failed commit'));
+          await tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 22);
+          tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 22); // fails with the COMMIT
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(seen).toEqual([]);
+      expect(await count()).toBe(0);
+    });
+
+    it('keeps a transaction committed when its work after commit throws: the error goes to onAfterCommitError', async () => {
+      const reported: unknown[] = [];
+      const seen: string[] = [];
+      const run = pgTransactionRunner(pool, { prepare, onAfterCommitError: (error) => reported.push(error) });
+      const result = await run(async (tx) => {
+        tx.$afterCommit(() => {
+          throw new Error('publisher broke');
+        });
+        tx.$afterCommit(() => seen.push('second still runs'));
+        await tx.$executeRawUnsafe('INSERT INTO "rows" ("id") VALUES ($1)', 23);
+        return 'committed';
+      });
+      expect(result).toBe('committed');
+      expect(reported).toEqual([new Error('publisher broke')]);
+      expect(seen).toEqual(['second still runs']);
+      expect(await count()).toBe(1);
+    });
+
     it('opens no transaction for work without statements', async () => {
       shared.trips = 0;
       expect(await transaction()(() => Promise.resolve('nothing'))).toBe('nothing');

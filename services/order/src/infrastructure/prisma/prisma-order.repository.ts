@@ -152,7 +152,7 @@ export class PrismaOrderRepository implements OrderRepository {
    */
   private async record(tx: Tx, order: Order, write?: SqlStatement): Promise<void> {
     const messages = order.pullEvents().flatMap(toMessages);
-    const outbox = this.outbox.statement(...messages);
+    const outbox = this.outbox.statement(tx, ...messages);
     const [first = [], ...rest] = liveOrderHistoryWrites(messages);
     for (const writes of [[...(write ? [write] : []), ...(outbox ? [outbox] : []), ...first], ...rest]) {
       if (writes.length === 0) continue;

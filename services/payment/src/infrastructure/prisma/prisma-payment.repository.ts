@@ -103,7 +103,7 @@ export class PrismaPaymentRepository implements PaymentRepository {
 
   /** The payment and its events in one statement (different tables: see asOneStatement). */
   async insert(payment: Payment, tx: Transaction): Promise<void> {
-    const events = this.outbox.statement(...payment.pullEvents().map(toIntegrationEvent));
+    const events = this.outbox.statement(client(tx), ...payment.pullEvents().map(toIntegrationEvent));
     await this.run(client(tx), [insertOf(payment), ...(events ? [events] : [])]);
   }
 
@@ -132,7 +132,7 @@ export class PrismaPaymentRepository implements PaymentRepository {
         ],
       });
     }
-    const outbox = this.outbox.statement(...events.map(toIntegrationEvent));
+    const outbox = this.outbox.statement(client(tx), ...events.map(toIntegrationEvent));
     if (outbox) statements.push(outbox);
     await this.run(client(tx), statements);
   }
