@@ -2,7 +2,6 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient, QueryResult } from 'pg';
-import type { EventEnvelope } from '@storefront/contracts';
 import { withConnection } from '@storefront/persistence';
 import { messagingMetrics } from './metrics';
 import type { Namespace } from './namespace';
@@ -40,11 +39,9 @@ export interface OutboxRelayOptions {
   readonly markDelayMs?: number;
 }
 
+/** A claimed row; its body is the envelope as stored, published as it is (no parse and re-serialization). */
 interface OutboxRow extends OutboxEntry {
-  position: string;
-  /** The envelope as stored, published as it is (no parse and re-serialization per event). */
-  body: string;
-  traceContext: EventEnvelope['traceContext'] | null;
+  readonly position: string;
 }
 
 /**
@@ -168,6 +165,7 @@ export class OutboxRelay implements CommittedPublisher {
   /** Ends the wait of the marks for others at once (stop). */
   private markNow: (() => void) | undefined;
   private directFailures = 0;
+  private markFailures = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.graceMs = options.graceMs ?? 3_000;
@@ -285,7 +283,13 @@ export class OutboxRelay implements CommittedPublisher {
         const ids = this.unmarked.splice(0, 1_000);
         await this.options.pool.query(markOf(ids)).catch((error: unknown) => {
           // The relay publishes them again after their relay_after; JetStream drops the duplicates.
-          this.log('warn', 'cannot mark events published after commit; the relay will publish them again', { err: error });
+          this.markFailures += 1;
+          if (this.markFailures === 1 || this.markFailures % 100 === 0) {
+            this.log('warn', 'cannot mark events published after commit; the relay will publish them again', {
+              err: error,
+              failures: this.markFailures,
+            });
+          }
         });
       }
     } finally {

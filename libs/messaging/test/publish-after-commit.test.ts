@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { ProductCreatedV1 } from '@storefront/contracts';
-import { sampleEvent, createHarness, eventually, type Harness } from './harness';
+import { createHarness, eventually, sampleEvent, type Harness } from './harness';
 
 /**
  * Outbox rows published by the process that committed them (Outbox.publishAfterCommit with the
