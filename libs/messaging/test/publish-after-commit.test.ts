@@ -60,7 +60,7 @@ describe('publishing after commit, with the relay as the fallback (real PostgreS
       harness.outbox.publishAfterCommit(undefined);
       await harness.write(1);
       await eventually(
-        async () => listener.notifications,
+        () => Promise.resolve(listener.notifications),
         (count) => count === 1,
         3_000,
       );
@@ -137,7 +137,7 @@ describe('publishing after commit, with the relay as the fallback (real PostgreS
     harness.outbox.publishAfterCommit(writer);
     const [id] = await harness.write(1);
     await eventually(
-      async () => logged,
+      () => Promise.resolve(logged),
       (messages) => messages.length > 0,
       3_000,
     );

@@ -229,7 +229,7 @@ describe('pgTransactionRunner', () => {
     it('runs work after commit once the commit has answered, in order, and only then returns', async () => {
       const seen: string[] = [];
       let visible: Promise<number> | undefined;
-      const result = await transaction()(async (tx) => {
+      const result = await transaction()((tx) => {
         tx.$afterCommit(() => {
           seen.push('first');
           visible = count(); // on another connection, as soon as the callback runs
@@ -237,7 +237,7 @@ describe('pgTransactionRunner', () => {
         tx.$executeRawLater('INSERT INTO "rows" ("id") VALUES ($1)', 20);
         tx.$afterCommit(() => seen.push('second'));
         seen.push('work done');
-        return 'result';
+        return Promise.resolve('result');
       });
       seen.push('returned');
       expect(result).toBe('result');
