@@ -29,7 +29,8 @@ module.exports = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 60_000,
-  maxWorkers: 2,
+  // More than the 2 cores: the end-to-end suites mostly wait (DEVELOPERS.md, Tests).
+  maxWorkers: 3,
   reporters: ['default', '<rootDir>/libs/testing/jest-summary-reporter.cjs'],
   // Servers and pools are closed by each test; this catches the ones that are not.
   forceExit: false,
