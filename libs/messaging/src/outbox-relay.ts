@@ -35,7 +35,10 @@ export interface OutboxRelayOptions {
    * and its mark take, short enough that an event of a process that died leaves soon.
    */
   readonly graceMs?: number;
-  /** How long marks of rows published after commit wait for others, to go in one statement. */
+  /**
+   * How long marks of rows published after commit wait for others, to go in one statement: at a few
+   * orders per second, 20 ms left a mark for every few transactions (docs/bench.md item 59).
+   */
   readonly markDelayMs?: number;
 }
 
@@ -169,7 +172,7 @@ export class OutboxRelay implements CommittedPublisher {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.graceMs = options.graceMs ?? 3_000;
-    this.markDelayMs = options.markDelayMs ?? 20;
+    this.markDelayMs = options.markDelayMs ?? 200;
     this.batchSize = options.batchSize ?? 100;
     this.claim = claimStatementOf(this.batchSize);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
