@@ -71,6 +71,7 @@ const httpPort = Math.max(3000, ...manifests.map((manifest) => manifest.ports.ht
 const messagingTables = readFileSync(join(ROOT, 'libs', 'messaging', 'sql', 'messaging-tables.sql'), 'utf8');
 const messagingRetention = readFileSync(join(ROOT, 'libs', 'messaging', 'sql', 'messaging-retention.sql'), 'utf8');
 const messagingPublishAfterCommit = readFileSync(join(ROOT, 'libs', 'messaging', 'sql', 'messaging-publish-after-commit.sql'), 'utf8');
+const messagingOutboxFillfactor = readFileSync(join(ROOT, 'libs', 'messaging', 'sql', 'messaging-outbox-fillfactor.sql'), 'utf8');
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 12);
 
 const dir = `services/${name}`;
@@ -264,6 +265,10 @@ add(
 add(
   `${dir}/prisma/migrations/${stamp}03_messaging_publish_after_commit/migration.sql`,
   `-- Copy of libs/messaging/sql/messaging-publish-after-commit.sql.\n${messagingPublishAfterCommit}`,
+);
+add(
+  `${dir}/prisma/migrations/${stamp}04_messaging_outbox_fillfactor/migration.sql`,
+  `-- Copy of libs/messaging/sql/messaging-outbox-fillfactor.sql.\n${messagingOutboxFillfactor}`,
 );
 
 add(

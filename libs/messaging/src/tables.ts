@@ -9,6 +9,7 @@ export const MESSAGING_MIGRATIONS: readonly { readonly migration: string; readon
   { migration: 'messaging', file: 'messaging-tables.sql' },
   { migration: 'messaging_retention', file: 'messaging-retention.sql' },
   { migration: 'messaging_publish_after_commit', file: 'messaging-publish-after-commit.sql' },
+  { migration: 'messaging_outbox_fillfactor', file: 'messaging-outbox-fillfactor.sql' },
 ].map((entry) => ({ ...entry, sql: readFileSync(join(__dirname, '..', 'sql', entry.file), 'utf8') }));
 
 /** All of it at once, for tests of this library that set up throwaway databases. */
