@@ -162,6 +162,10 @@ export class OutboxRelay implements CommittedPublisher {
   private readonly backoff: readonly [number, number];
   private readonly log: NonNullable<OutboxRelayOptions['log']>;
   private readonly markDelayMs: number;
+  /** Transactions' rows handed to publishCommitted and not yet published (publishCommittedNow). */
+  private committed: (readonly OutboxEntry[])[] = [];
+  /** Transactions being published (publishTransaction), which stop waits for. */
+  private readonly publishing = new Set<Promise<void>>();
   /** Ids published after commit and not yet marked. */
   private unmarked: string[] = [];
   private marking: Promise<void> | undefined;
@@ -188,9 +192,12 @@ export class OutboxRelay implements CommittedPublisher {
   }
 
   async stop(): Promise<void> {
+    // What committed transactions handed over goes out now, and is marked below.
+    if (this.running) this.publishCommittedNow();
     this.running = false;
     this.wake?.();
     await this.loop;
+    await Promise.allSettled(this.publishing);
     this.markNow?.();
     await this.marking;
     const listener = this.listener;
@@ -239,12 +246,37 @@ export class OutboxRelay implements CommittedPublisher {
   }
 
   /**
-   * Publishes rows of a transaction that has just committed, in their order, and marks them sent
-   * soon after. Returns at once: a failure leaves the rows to the relay (after their `relay_after`).
+   * Publishes rows of a transaction that has just committed, in their order, on the event loop's
+   * next turn (publishCommittedNow), and marks them sent soon after. Returns at once: a failure
+   * leaves the rows to the relay (after their `relay_after`).
    */
   publishCommitted(entries: readonly OutboxEntry[]): void {
     if (!this.running) return;
-    void Promise.allSettled(entries.map((entry) => this.publish(entry))).then((settled) => {
+    this.committed.push(entries);
+    if (this.committed.length === 1) setImmediate(() => this.running && this.publishCommittedNow());
+  }
+
+  /**
+   * Publishes what transactions that committed since the last turn of the event loop handed over,
+   * in one go: the publishes of one synchronous run leave in one socket write (nats.js flushes its
+   * buffer once per microtask checkpoint), where each commit's own turn made a write per
+   * transaction, and on loopback a write costs the receiver's work too (docs/bench.md item 60).
+   */
+  private publishCommittedNow(): void {
+    const transactions = this.committed;
+    this.committed = [];
+    for (const entries of transactions) {
+      const publishing = this.publishTransaction(entries).catch((error: unknown) => {
+        this.log('warn', 'publishing after commit failed; the relay publishes those events', { err: error });
+      });
+      this.publishing.add(publishing);
+      void publishing.finally(() => this.publishing.delete(publishing));
+    }
+  }
+
+  /** Publishes one transaction's rows and queues their marks. */
+  private async publishTransaction(entries: readonly OutboxEntry[]): Promise<void> {
+    await Promise.allSettled(entries.map((entry) => this.publish(entry))).then(async (settled) => {
       const published = entries.filter((_entry, index) => settled[index]?.status === 'fulfilled');
       for (const entry of published) messagingMetrics.published.inc({ service: this.options.service, subject: entry.subject });
       if (published.length < entries.length) {
@@ -259,7 +291,7 @@ export class OutboxRelay implements CommittedPublisher {
       }
       if (published.length === 0) return;
       const ids = published.map((entry) => entry.id);
-      void (this.options.afterPublish?.(ids) ?? Promise.resolve()).then(
+      await (this.options.afterPublish?.(ids) ?? Promise.resolve()).then(
         () => {
           this.unmarked.push(...ids);
           this.marking ??= this.markSoon();

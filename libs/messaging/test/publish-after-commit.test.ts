@@ -69,6 +69,40 @@ describe('publishing after commit, with the relay as the fallback (real PostgreS
     }
   });
 
+  it('publishes the events of transactions that commit together in one go, each transaction’s in its order', async () => {
+    const relay = harness.relay({ pollIntervalMs: 60_000, markDelayMs: 10 });
+    await relay.start();
+    harness.outbox.publishAfterCommit(relay);
+
+    const written = await Promise.all(Array.from({ length: 6 }, () => harness.write(3)));
+
+    await eventually(
+      () => outboxRows(),
+      (rows) => rows.length === 18 && rows.every((row) => row.published),
+      5_000,
+    );
+    const stream = harness.namespace.stream(ProductCreatedV1.stream);
+    const sequences = Array.from({ length: 18 }, (_seq, index) => index + 1);
+    const ids = (await Promise.all(sequences.map((seq) => harness.jsm.streams.getMessage(stream, { seq })))).map((message) =>
+      message?.header.get('Nats-Msg-Id'),
+    );
+    expect([...ids].sort()).toEqual(written.flat().sort());
+    for (const transaction of written) {
+      expect(ids.filter((id) => transaction.includes(id as string))).toEqual(transaction);
+    }
+  });
+
+  it('publishes and marks, when it stops, what was handed over and not yet published', async () => {
+    const writer = harness.relay({ pollIntervalMs: 60_000, markDelayMs: 60_000 });
+    await writer.start();
+    harness.outbox.publishAfterCommit(writer);
+    const [id] = await harness.write(1);
+    // Handed over at the commit, to leave on the event loop's next turn; stopping sends it at once.
+    await writer.stop();
+    expect(await harness.streamMessages()).toBe(1);
+    expect(await outboxRows()).toEqual([{ id, published: true, relay_after: true }]);
+  });
+
   it('publishes nothing of a transaction that rolled back', async () => {
     const relay = harness.relay({ pollIntervalMs: 60_000 });
     await relay.start();
